@@ -1,0 +1,35 @@
+"""`Authorization: Api-Key <prefix>.<secret>`: looked up in the schema of the requested host
+only, so a key issued by one province is unknown on every other province's host."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from integrations.services import api_key_authenticate
+
+KEYWORD = "Api-Key"
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        keyword, _, raw_key = header.partition(" ")
+        if keyword != KEYWORD:
+            return None
+        api_key = api_key_authenticate(raw_key=raw_key.strip())
+        if api_key is None:
+            raise exceptions.AuthenticationFailed("Invalid, revoked or foreign API key.")
+        return (api_key.user, api_key)
+
+    def authenticate_header(self, request):
+        return KEYWORD
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "`Api-Key <key>`, issued per integration client"}

@@ -1,0 +1,57 @@
+"""One error format for the whole API:
+
+    {"error": {"code": "validation_error", "message": "…", "fields": {"name": ["…"]}}}
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ServiceError(exceptions.APIException):
+    """A refusal by a service (typed error with a stable code) turned into a 4xx."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, code: str, message: str, field: str | None = None, status_code=None):
+        super().__init__(detail=message, code=code)
+        self.error_code = code
+        self.field = field
+        if status_code:
+            self.status_code = status_code
+
+
+def _flatten(detail) -> dict:
+    if isinstance(detail, dict):
+        return {key: [str(item) for item in (value if isinstance(value, list) else [value])]
+                for key, value in detail.items()}
+    return {}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ServiceError):
+        fields = getattr(exc, "fields", None) or {}
+        if not fields and exc.field:
+            fields = {exc.field: [str(exc.detail)]}
+        body = {"code": exc.error_code, "message": str(exc.detail), "fields": fields}
+    elif isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        if isinstance(exc.detail, list):
+            fields = {"non_field_errors": [str(item) for item in exc.detail]}
+        body = {"code": "validation_error", "message": "The request has invalid fields.",
+                "fields": fields}
+    else:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+        code = codes if isinstance(codes, str) else "error"
+        body = {"code": code, "message": str(getattr(exc, "detail", exc)), "fields": {}}
+    response.data = {"error": body}
+    return response

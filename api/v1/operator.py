@@ -1,0 +1,102 @@
+"""Operator API (platform host only): list provinces, onboard one from its profile."""
+
+import tempfile
+from pathlib import Path
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.errors import ServiceError
+from api.permissions import IsOperator
+from provinces.loader import ProfileError, load_profile, resolve_profile
+from tenants.selectors import province_list, province_portal_host
+from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
+
+
+class ProvinceSummary(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    schema_name = serializers.CharField()
+    portal_host = serializers.CharField(allow_null=True)
+    profile_effective_from = serializers.DateField(allow_null=True)
+
+
+class OnboardInput(serializers.Serializer):
+    profile = serializers.RegexField(
+        r"^[a-z][a-z0-9]{1,30}$", required=False,
+        help_text="slug of a shipped profile (provinces/profiles/<slug>/)",
+    )
+    profile_toml = serializers.CharField(
+        required=False, max_length=200_000, help_text="a whole profile file, as TOML text"
+    )
+
+    def validate(self, attrs):
+        if bool(attrs.get("profile")) == bool(attrs.get("profile_toml")):
+            raise serializers.ValidationError("Give exactly one of 'profile' or 'profile_toml'.")
+        return attrs
+
+
+class OnboardOutput(serializers.Serializer):
+    province = ProvinceSummary()
+    created = serializers.BooleanField()
+    changes = serializers.ListField(child=serializers.CharField())
+    admin_username = serializers.CharField(allow_null=True)
+    admin_secret = serializers.CharField(
+        allow_null=True, help_text="one-time secret, returned once; must be changed at first login"
+    )
+
+
+def _summary(province) -> dict:
+    return {
+        "slug": province.slug,
+        "name": province.name,
+        "schema_name": province.schema_name,
+        "portal_host": province_portal_host(province, development=False),
+        "profile_effective_from": province.profile_effective_from,
+    }
+
+
+def _profile_from(data):
+    try:
+        if data.get("profile"):
+            return resolve_profile(data["profile"])
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "profile.toml"
+            path.write_text(data["profile_toml"], encoding="utf-8")
+            return load_profile(path)
+    except ProfileError as error:
+        fields = {path or "profile": [reason] for path, reason in error.errors}
+        exc = ServiceError("invalid_profile", "The profile is invalid; nothing was onboarded.")
+        exc.fields = fields
+        raise exc from error
+
+
+class ProvinceListCreateView(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(tags=["operator"], responses=ProvinceSummary(many=True),
+                   operation_id="operator_provinces_list")
+    def get(self, request):
+        return Response([_summary(p) for p in province_list()])
+
+    @extend_schema(tags=["operator"], request=OnboardInput, responses=OnboardOutput,
+                   operation_id="operator_province_onboard")
+    def post(self, request):
+        payload = OnboardInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        profile = _profile_from(payload.validated_data)
+        platform_tenant_ensure()
+        try:
+            result = province_onboard(profile=profile)
+        except OnboardingError as error:
+            raise ServiceError(error.code, error.message, field=error.field) from error
+        body = OnboardOutput({
+            "province": _summary(result.province),
+            "created": result.created,
+            "changes": result.changes,
+            "admin_username": result.admin_username,
+            "admin_secret": result.admin_secret,
+        }).data
+        return Response(body, status=status.HTTP_201_CREATED if result.created else 200)

@@ -1,0 +1,21 @@
+"""Error reporting: active only when SENTRY_DSN is set; never sends personal data."""
+
+import os
+
+
+def init_sentry() -> bool:
+    dsn = os.environ.get("SENTRY_DSN", "")
+    if not dsn:
+        return False
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+    )
+    return True

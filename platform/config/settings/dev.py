@@ -1,0 +1,10 @@
+"""Local development: ./ops/run."""
+
+from config.env import env_bool
+from config.settings.base import *  # noqa: F403
+from config.sentry import init_sentry
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+init_sentry()
+WHITENOISE_USE_FINDERS = True

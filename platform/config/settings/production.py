@@ -1,0 +1,19 @@
+"""Production: everything secret or host-specific comes from the environment."""
+
+from config.env import env_bool, env_list, env_str
+from config.settings.base import *  # noqa: F403
+from config.sentry import init_sentry
+
+DEBUG = False
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ".gov.vn")
+PLATFORM_DEV_HOSTS = env_bool("PLATFORM_DEV_HOSTS", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+init_sentry()

@@ -1,0 +1,32 @@
+"""API keys of integration clients. The table exists in every province's schema (keys of that
+province's integrators) and in the public schema (operators' keys): a key is only ever looked up
+in the schema of the host it is presented on, so it is refused on every other province's host."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ApiKey(models.Model):
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Write"
+        OPERATOR = "operator", "Operator (platform host only)"
+
+    name = models.CharField(max_length=120)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    # The key is "<prefix>.<secret>"; only the prefix and a SHA-256 of the whole key are kept.
+    prefix = models.CharField(max_length=16, unique=True)
+    hashed_key = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,96 @@
+"""A province's agencies, their component sites and the staff roles of its workflow.
+Every table here lives in the province's own schema."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Sở, ban, ngành"
+        DISTRICT = "district", "UBND cấp huyện"
+        COMMUNE = "commune", "UBND cấp xã"
+        SECTOR = "sector", "Cơ quan ngành dọc"
+        OTHER = "other", "Khác"
+
+    name = models.CharField(max_length=255, unique=True)
+    short_name = models.CharField(max_length=60, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    source = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComponentSite(models.Model):
+    """An agency's component site ("trang thông tin điện tử thành phần")."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.PROTECT, related_name="site")
+    label = models.SlugField(max_length=63)
+    host = models.CharField(max_length=253, unique=True)
+    dev_host = models.CharField(max_length=253, unique=True, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["host"]
+        constraints = [models.UniqueConstraint(fields=["label"], name="site_label_unique")]
+
+    def __str__(self) -> str:
+        return self.host
+
+    @property
+    def name(self) -> str:
+        return self.agency.name
+
+
+class Role(models.Model):
+    """A role of the province's editorial workflow, as its profile names it."""
+
+    class Scope(models.TextChoices):
+        PORTAL = "portal", "Cổng tỉnh"
+        AGENCY = "agency", "Cơ quan"
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"], name="role_assignment_unique_in_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(agency__isnull=True),
+                name="role_assignment_unique_portal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.role}"

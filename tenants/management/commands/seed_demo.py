@@ -1,0 +1,93 @@
+"""Onboard the five seed provinces with demo agencies, component sites and staff, and print
+the URLs and log-ins. Idempotent: the one-time secrets of demo accounts are kept in
+var/demo-logins.json (mode 600) so that running ./ops/run again can print them again."""
+
+import json
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.services import user_create_with_secret
+from organization.models import Agency, Role
+from organization.services import role_assign
+from provinces.loader import ProfileError, resolve_profile, shipped_profile_paths
+from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
+
+OPERATOR_USERNAME = "vanhanh"
+
+
+class Command(BaseCommand):
+    help = "Onboard the shipped provinces with demo agencies, sites and staff (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+
+    def handle(self, *args, **options):
+        store_path = Path(settings.VAR_DIR) / "demo-logins.json"
+        store = json.loads(store_path.read_text()) if store_path.exists() else {}
+        port = options["port"]
+        platform_tenant_ensure()
+        self._operator(store)
+        slugs = sorted({path.parent.name for path in shipped_profile_paths()})
+        lines = []
+        for slug in slugs:
+            try:
+                profile = resolve_profile(slug)
+                result = province_onboard(profile=profile, dev_hosts=True)
+            except (ProfileError, OnboardingError) as error:
+                raise CommandError(f"{slug}: {error}") from error
+            if result.admin_secret:
+                store[f"{slug}:{result.admin_username}"] = result.admin_secret
+            with schema_context(result.province.schema_name):
+                self._staff(slug, profile, store)
+                sites = list(Agency.objects.filter(site__isnull=False).values_list(
+                    "site__dev_host", flat=True))
+            lines.append((profile, sites))
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+        store_path.write_text(json.dumps(store, ensure_ascii=False, indent=1))
+        store_path.chmod(0o600)
+        self._print(lines, store, port)
+
+    def _operator(self, store):
+        if not User.objects.filter(username=OPERATOR_USERNAME).exists():
+            issued = user_create_with_secret(
+                username=OPERATOR_USERNAME, full_name="Cán bộ vận hành (bộ)"
+            )
+            store[f"platform:{OPERATOR_USERNAME}"] = issued.one_time_secret
+
+    @transaction.atomic
+    def _staff(self, slug, profile, store):
+        """One demo account per workflow role; agency roles get the first agency."""
+        first_agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
+        for role in Role.objects.order_by("code"):
+            username = f"demo_{role.code}"[:150]
+            if User.objects.filter(username=username).exists():
+                continue
+            issued = user_create_with_secret(username=username, full_name=f"Demo {role.name}")
+            agency_name = first_agency.name if role.scope == Role.Scope.AGENCY else None
+            role_assign(user=issued.user, role_code=role.code, agency_name=agency_name)
+            store[f"{slug}:{username}"] = issued.one_time_secret
+
+    def _print(self, lines, store, port):
+        out = self.stdout.write
+        out("")
+        out(f"Operator console: http://platform.localhost:{port}/")
+        for key, secret in sorted(store.items()):
+            if key.startswith("platform:"):
+                out(f"  {key.split(':', 1)[1]} / {secret}")
+        for profile, sites in lines:
+            slug = profile.province.slug
+            out(f"{profile.province.portal_name}: http://{slug}.localhost:{port}/")
+            for host in sorted(filter(None, sites)):
+                out(f"  component site: http://{host}:{port}/")
+            out(f"  staff sign-in: http://{slug}.localhost:{port}/staff/login/")
+            for key, secret in sorted(store.items()):
+                if key.startswith(f"{slug}:"):
+                    out(f"    {key.split(':', 1)[1]} / {secret}")
+        out("Every account must change its one-time password at first sign-in;")
+        out(f"the first passwords stay listed in {Path(settings.VAR_DIR) / 'demo-logins.json'}.")
