@@ -4,6 +4,7 @@
 """
 
 from django.core.exceptions import PermissionDenied
+from rest_framework import serializers
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -55,3 +56,16 @@ def exception_handler(exc, context):
         body = {"code": code, "message": str(getattr(exc, "detail", exc)), "fields": {}}
     response.data = {"error": body}
     return response
+
+
+class ErrorBody(serializers.Serializer):
+    code = serializers.CharField(help_text="stable, machine-readable error code")
+    message = serializers.CharField(help_text="what is wrong, for a person")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="field path → messages",
+    )
+
+
+class ErrorOutput(serializers.Serializer):
+    error = ErrorBody()

@@ -84,7 +84,9 @@ def plan_sites(profile: Profile, *, dev_hosts: bool) -> list[PlannedSite]:
                 rule=profile.domains.label_rule,
             )
             host = component_host(profile.domains.component_host_pattern, label)
-            dev_host = dev_host_for(slug, label) if dev_hosts else None
+            # The development host keeps the production host's first label ("sotttt" for
+            # Huế's "so{label}" pattern), so the two stay recognisably the same site.
+            dev_host = dev_host_for(slug, host.split(".", 1)[0]) if dev_hosts else None
             if dev_host is not None and not is_valid_hostname(dev_host):
                 raise HostNameError(f"'{dev_host}' is not a valid host name")
         except HostNameError as error:

@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import ServiceError
+from api.errors import ErrorOutput, ServiceError
 from api.permissions import IsOperator
 from provinces.loader import ProfileError, load_profile, resolve_profile
 from tenants.selectors import province_list, province_portal_host
@@ -81,8 +81,14 @@ class ProvinceListCreateView(APIView):
     def get(self, request):
         return Response([_summary(p) for p in province_list()])
 
-    @extend_schema(tags=["operator"], request=OnboardInput, responses=OnboardOutput,
-                   operation_id="operator_province_onboard")
+    @extend_schema(
+        tags=["operator"],
+        request=OnboardInput,
+        responses={200: OnboardOutput, 201: OnboardOutput, 400: ErrorOutput, 403: ErrorOutput},
+        operation_id="operator_province_onboard",
+        description="Onboard a province from its rule profile. Idempotent: 201 when created, "
+        "200 when it existed (with the list of changes applied, empty when none).",
+    )
     def post(self, request):
         payload = OnboardInput(data=request.data)
         payload.is_valid(raise_exception=True)

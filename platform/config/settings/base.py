@@ -71,8 +71,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         # Every key carries the schema name: one province's cache never answers another's.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_FUNCTION": "config.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "config.cache.reverse_key",
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
         "TIMEOUT": 300,
     }

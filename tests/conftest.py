@@ -1,0 +1,61 @@
+"""Shared fixtures: one test database per run (reused with --reuse-db), the five shipped
+provinces onboarded once per session by cloning the migrated template schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+SEED_SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
+
+
+def _clear_test_cache() -> None:
+    client = cache._cache.get_client()
+    keys = list(client.scan_iter(match="portal-test:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def provinces(django_db_setup, django_db_blocker):
+    """{slug: Province} for the five seed provinces, onboarded once (idempotent)."""
+    from provinces.loader import resolve_profile
+    from tenants.services import platform_tenant_ensure, province_onboard
+
+    with django_db_blocker.unblock():
+        _clear_test_cache()
+        platform_tenant_ensure()
+        onboarded = {}
+        for slug in SEED_SLUGS:
+            onboarded[slug] = province_onboard(profile=resolve_profile(slug), dev_hosts=True).province
+        connection.set_schema_to_public()
+    return onboarded
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_cache():
+    yield
+    connection.set_schema_to_public()
+    _clear_test_cache()
+
+
+@pytest.fixture
+def tenant_db(db, provinces):
+    """The database with the seed provinces onboarded; each test's writes are rolled back."""
+    return provinces
+
+
+def host_client(host: str, **kwargs) -> Client:
+    return Client(HTTP_HOST=host, **kwargs)
+
+
+@pytest.fixture
+def in_province(tenant_db):
+    """Context manager: run a block inside a seed province's schema."""
+    def enter(slug: str):
+        return schema_context(tenant_db[slug].schema_name)
+
+    return enter
