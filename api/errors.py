@@ -1,13 +1,11 @@
 """One error format for the whole API:
 
-    {"error": {"code": "validation_error", "message": "…", "fields": {"name": ["…"]}}}
+{"error": {"code": "validation_error", "message": "…", "fields": {"name": ["…"]}}}
 """
 
 from django.core.exceptions import PermissionDenied
-from rest_framework import serializers
 from django.http import Http404
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions, serializers, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -26,8 +24,10 @@ class ServiceError(exceptions.APIException):
 
 def _flatten(detail) -> dict:
     if isinstance(detail, dict):
-        return {key: [str(item) for item in (value if isinstance(value, list) else [value])]
-                for key, value in detail.items()}
+        return {
+            key: [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
     return {}
 
 
@@ -48,8 +48,11 @@ def exception_handler(exc, context):
         fields = _flatten(exc.detail)
         if isinstance(exc.detail, list):
             fields = {"non_field_errors": [str(item) for item in exc.detail]}
-        body = {"code": "validation_error", "message": "The request has invalid fields.",
-                "fields": fields}
+        body = {
+            "code": "validation_error",
+            "message": "The request has invalid fields.",
+            "fields": fields,
+        }
     else:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else "error"
         code = codes if isinstance(codes, str) else "error"

@@ -8,7 +8,7 @@ from django_tenants.utils import get_public_schema_name
 from tenants.hosts import normalise_host, province_for_host
 
 NOT_FOUND_PAGE = (
-    "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
     "<title>404 – Không tìm thấy</title></head><body>"
     "<h1>404 – Không tìm thấy trang</h1>"
     "<p>Địa chỉ này không thuộc cổng thông tin nào trên nền tảng.</p>"

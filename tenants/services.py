@@ -69,7 +69,7 @@ def plan_sites(profile: Profile, *, dev_hosts: bool) -> list[PlannedSite]:
     slug = profile.province.slug
     planned: list[PlannedSite] = []
     seen: dict[str, str] = {}
-    portal_hosts = {profile.domains.portal}
+    portal_hosts = {profile.domains.portal, *profile.domains.aliases}
     if dev_hosts:
         portal_hosts.add(dev_host_for(slug))
     for index, agency in enumerate(profile.agencies):
@@ -165,7 +165,9 @@ def province_onboard(*, profile: Profile, dev_hosts: bool | None = None) -> Onbo
     schema_name = schema_name_for(slug)
     sites = plan_sites(profile, dev_hosts=dev_hosts)
 
+    # The portal's own host and its aliases (e.g. dongnai.gov.vn beside www.dongnai.gov.vn).
     portal_domains = [(profile.domains.portal, False)]
+    portal_domains += [(alias, False) for alias in profile.domains.aliases]
     if dev_hosts:
         portal_domains.append((dev_host_for(slug), True))
     site_domains = [(s.host, False) for s in sites] + [
@@ -206,8 +208,8 @@ def province_onboard(*, profile: Profile, dev_hosts: bool | None = None) -> Onbo
         result.changes.append(f"schema {province.schema_name} cloned from template")
 
     with transaction.atomic():
-        for host, is_dev in portal_domains:
-            _domain_ensure(result, province, host, Domain.Kind.PORTAL, is_dev, primary=not is_dev)
+        for index, (host, is_dev) in enumerate(portal_domains):
+            _domain_ensure(result, province, host, Domain.Kind.PORTAL, is_dev, primary=index == 0)
         for host, is_dev in site_domains:
             _domain_ensure(result, province, host, Domain.Kind.COMPONENT, is_dev, primary=False)
 
@@ -220,9 +222,14 @@ def province_onboard(*, profile: Profile, dev_hosts: bool | None = None) -> Onbo
 
 
 def _domain_ensure(result, province, host, kind, is_dev, *, primary) -> None:
-    domain, created = Domain.objects.get_or_create(
+    _, created = Domain.objects.get_or_create(
         domain=host,
-        defaults={"tenant": province, "kind": kind, "is_development": is_dev, "is_primary": primary},
+        defaults={
+            "tenant": province,
+            "kind": kind,
+            "is_development": is_dev,
+            "is_primary": primary,
+        },
     )
     if created:
         result.changes.append(f"domain {host} added")
@@ -250,7 +257,9 @@ def _province_schema_ensure(result: OnboardingResult, profile: Profile, sites) -
                 result.changes.append(f"agency {site.label} saved")
         for agency in profile.agencies:
             if not agency.component_site and agency_ensure(
-                name=agency.name, short_name=agency.short_name or "", kind=agency.kind,
+                name=agency.name,
+                short_name=agency.short_name or "",
+                kind=agency.kind,
                 source=agency.source,
             ):
                 result.changes.append(f"agency {agency.name} saved")

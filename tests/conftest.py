@@ -30,7 +30,9 @@ def provinces(django_db_setup, django_db_blocker):
         platform_tenant_ensure()
         onboarded = {}
         for slug in SEED_SLUGS:
-            onboarded[slug] = province_onboard(profile=resolve_profile(slug), dev_hosts=True).province
+            onboarded[slug] = province_onboard(
+                profile=resolve_profile(slug), dev_hosts=True
+            ).province
         connection.set_schema_to_public()
     return onboarded
 
@@ -55,6 +57,7 @@ def host_client(host: str, **kwargs) -> Client:
 @pytest.fixture
 def in_province(tenant_db):
     """Context manager: run a block inside a seed province's schema."""
+
     def enter(slug: str):
         return schema_context(tenant_db[slug].schema_name)
 

@@ -1,8 +1,5 @@
 """Operator API (platform host only): list provinces, onboard one from its profile."""
 
-import tempfile
-from pathlib import Path
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -10,7 +7,7 @@ from rest_framework.views import APIView
 
 from api.errors import ErrorOutput, ServiceError
 from api.permissions import IsOperator
-from provinces.loader import ProfileError, load_profile, resolve_profile
+from provinces.loader import ProfileError, parse_profile, resolve_profile
 from tenants.selectors import province_list, province_portal_host
 from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
 
@@ -25,7 +22,8 @@ class ProvinceSummary(serializers.Serializer):
 
 class OnboardInput(serializers.Serializer):
     profile = serializers.RegexField(
-        r"^[a-z][a-z0-9]{1,30}$", required=False,
+        r"^[a-z][a-z0-9]{1,30}$",
+        required=False,
         help_text="slug of a shipped profile (provinces/profiles/<slug>/)",
     )
     profile_toml = serializers.CharField(
@@ -62,10 +60,7 @@ def _profile_from(data):
     try:
         if data.get("profile"):
             return resolve_profile(data["profile"])
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "profile.toml"
-            path.write_text(data["profile_toml"], encoding="utf-8")
-            return load_profile(path)
+        return parse_profile(data["profile_toml"], name="uploaded profile")
     except ProfileError as error:
         fields = {path or "profile": [reason] for path, reason in error.errors}
         exc = ServiceError("invalid_profile", "The profile is invalid; nothing was onboarded.")
@@ -76,8 +71,11 @@ def _profile_from(data):
 class ProvinceListCreateView(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(tags=["operator"], responses=ProvinceSummary(many=True),
-                   operation_id="operator_provinces_list")
+    @extend_schema(
+        tags=["operator"],
+        responses=ProvinceSummary(many=True),
+        operation_id="operator_provinces_list",
+    )
     def get(self, request):
         return Response([_summary(p) for p in province_list()])
 
@@ -98,11 +96,13 @@ class ProvinceListCreateView(APIView):
             result = province_onboard(profile=profile)
         except OnboardingError as error:
             raise ServiceError(error.code, error.message, field=error.field) from error
-        body = OnboardOutput({
-            "province": _summary(result.province),
-            "created": result.created,
-            "changes": result.changes,
-            "admin_username": result.admin_username,
-            "admin_secret": result.admin_secret,
-        }).data
+        body = OnboardOutput(
+            {
+                "province": _summary(result.province),
+                "created": result.created,
+                "changes": result.changes,
+                "admin_username": result.admin_username,
+                "admin_secret": result.admin_secret,
+            }
+        ).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else 200)

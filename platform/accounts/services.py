@@ -56,12 +56,14 @@ def user_create_with_secret(
     username = unicodedata.normalize("NFC", username).strip()
     if not username or not username.isascii() or " " in username:
         raise AccountError(
-            "invalid_username", "Tên đăng nhập phải là chữ không dấu, không khoảng trắng.",
+            "invalid_username",
+            "Tên đăng nhập phải là chữ không dấu, không khoảng trắng.",
             field="username",
         )
     if User.objects.filter(username__iexact=username).exists():
-        raise AccountError("username_taken", f"Tên đăng nhập '{username}' đã tồn tại.",
-                           field="username")
+        raise AccountError(
+            "username_taken", f"Tên đăng nhập '{username}' đã tồn tại.", field="username"
+        )
     secret = one_time_secret()
     user = User(
         username=username,
@@ -88,11 +90,11 @@ def user_reset_secret(*, user: User) -> IssuedAccount:
 @transaction.atomic
 def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password):
-        raise AccountError("wrong_password", "Mật khẩu hiện tại không đúng.",
-                           field="old_password")
+        raise AccountError("wrong_password", "Mật khẩu hiện tại không đúng.", field="old_password")
     if old_password == new_password:
-        raise AccountError("same_password", "Mật khẩu mới phải khác mật khẩu cũ.",
-                           field="new_password")
+        raise AccountError(
+            "same_password", "Mật khẩu mới phải khác mật khẩu cũ.", field="new_password"
+        )
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False

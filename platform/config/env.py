@@ -29,7 +29,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 def database_from_url(url: str) -> dict:
-    """postgres://user:pass@host:port/name?sslmode=… → a Django DATABASES entry for django-tenants."""
+    """postgres://user:pass@host:port/name?… → a DATABASES entry for django-tenants."""
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfiguredEnv("DATABASE_URL must be a postgres:// URL")

@@ -51,7 +51,8 @@ def api_key_create(
         )
     if ApiKey.Scope.OPERATOR in scopes and connection.schema_name != get_public_schema_name():
         raise ApiKeyError(
-            "invalid_scopes", "The operator scope exists on the platform host only.",
+            "invalid_scopes",
+            "The operator scope exists on the platform host only.",
             field="scopes",
         )
     prefix = secrets.token_hex(KEY_PREFIX_BYTES)

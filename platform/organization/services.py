@@ -73,7 +73,8 @@ def role_assign(*, user, role_code: str, agency_name: str | None = None) -> Role
     if role is None:
         codes = ", ".join(Role.objects.values_list("code", flat=True))
         raise OrganizationError(
-            "unknown_role", f"Vai trò '{role_code}' không có trong hồ sơ quy chế ({codes}).",
+            "unknown_role",
+            f"Vai trò '{role_code}' không có trong hồ sơ quy chế ({codes}).",
             field="role",
         )
     agency = None
@@ -89,7 +90,8 @@ def role_assign(*, user, role_code: str, agency_name: str | None = None) -> Role
             )
     if role.scope == Role.Scope.AGENCY and agency is None:
         raise OrganizationError(
-            "agency_required", f"Vai trò '{role.code}' thuộc một cơ quan: cần chỉ rõ --agency.",
+            "agency_required",
+            f"Vai trò '{role.code}' thuộc một cơ quan: cần chỉ rõ --agency.",
             field="agency",
         )
     assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)

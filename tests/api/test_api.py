@@ -35,7 +35,8 @@ def test_revoked_key_is_refused(tenant_db):
         issued = api_key_create(user=user, name="x", scopes=["read"])
         api_key_revoke(api_key=issued.api_key)
     response = host_client("backan.localhost", HTTP_AUTHORIZATION=f"Api-Key {issued.key}").get(
-        "/api/v1/me/")
+        "/api/v1/me/"
+    )
     assert response.status_code == 401
     assert set(response.json()["error"]) == {"code", "message", "fields"}
 
@@ -78,17 +79,23 @@ def test_openapi_schema_and_docs_are_served_locally(tenant_db):
 
 def test_operator_endpoint_needs_an_operator_on_the_platform_host(tenant_db, operator):
     assert host_client("platform.localhost").post(
-        "/api/v1/operator/provinces/", {"profile": "hagiang"}).status_code in (401, 403)
+        "/api/v1/operator/provinces/", {"profile": "hagiang"}
+    ).status_code in (401, 403)
     # a province host does not route the operator API at all
-    assert host_client("hagiang.localhost").post(
-        "/api/v1/operator/provinces/", {"profile": "hagiang"}).status_code == 404
+    assert (
+        host_client("hagiang.localhost")
+        .post("/api/v1/operator/provinces/", {"profile": "hagiang"})
+        .status_code
+        == 404
+    )
 
 
 def test_operator_onboards_idempotently_through_the_api(tenant_db, operator):
     key = api_key_create(user=operator, name="console", scopes=["operator"]).key
     client = host_client("platform.localhost", HTTP_AUTHORIZATION=f"Api-Key {key}")
-    response = client.post("/api/v1/operator/provinces/", {"profile": "dongnai"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/operator/provinces/", {"profile": "dongnai"}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.json()["created"] is False
     assert response.json()["changes"] == []

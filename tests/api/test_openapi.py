@@ -15,7 +15,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "api"
 
 @pytest.mark.parametrize(
     ("urlconf", "committed"),
-    [("config.urls_tenant", "openapi-province.yaml"), ("config.urls_public", "openapi-platform.yaml")],
+    [
+        ("config.urls_tenant", "openapi-province.yaml"),
+        ("config.urls_public", "openapi-platform.yaml"),
+    ],
 )
 def test_committed_schema_matches_the_code(urlconf, committed, tmp_path):
     generated = tmp_path / committed

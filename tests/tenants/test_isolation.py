@@ -56,8 +56,13 @@ def test_api_key_of_one_province_is_refused_on_every_other_host(tenant_db):
     header = {"HTTP_AUTHORIZATION": f"Api-Key {key}"}
     assert host_client("hagiang.localhost", **header).get("/api/v1/me/").status_code == 200
     assert host_client("stttt.hagiang.localhost", **header).get("/api/v1/me/").status_code == 200
-    for host in ("dongnai.localhost", "thainguyen.localhost", "backan.localhost",
-                 "thuathienhue.localhost", "platform.localhost"):
+    for host in (
+        "dongnai.localhost",
+        "thainguyen.localhost",
+        "backan.localhost",
+        "thuathienhue.localhost",
+        "platform.localhost",
+    ):
         response = host_client(host, **header).get("/api/v1/me/")
         assert response.status_code in (401, 403), host
         assert response.json()["error"]["code"] in ("authentication_failed", "not_authenticated")

@@ -35,7 +35,9 @@ def test_template_schema_is_never_served(tenant_db):
     assert host_client("template.localhost").get("/").status_code == 404
 
 
-def test_host_lookup_is_cached_and_forgotten_when_domain_changes(tenant_db, django_assert_num_queries):
+def test_host_lookup_is_cached_and_forgotten_when_domain_changes(
+    tenant_db, django_assert_num_queries
+):
     # given a warm cache
     assert province_for_host("dongnai.localhost").slug == "dongnai"
     with django_assert_num_queries(0):

@@ -1,8 +1,8 @@
 """Local development: ./ops/run."""
 
 from config.env import env_bool
-from config.settings.base import *  # noqa: F403
 from config.sentry import init_sentry
+from config.settings.base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

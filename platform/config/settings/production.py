@@ -1,8 +1,8 @@
 """Production: everything secret or host-specific comes from the environment."""
 
 from config.env import env_bool, env_list, env_str
-from config.settings.base import *  # noqa: F403
 from config.sentry import init_sentry
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")

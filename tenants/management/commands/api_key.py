@@ -43,7 +43,8 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown user '{options['user']}' in {options['province']}")
             try:
                 issued = api_key_create(
-                    user=user, name=options["name"] or f"{user.username} key",
+                    user=user,
+                    name=options["name"] or f"{user.username} key",
                     scopes=options["scopes"],
                 )
             except ApiKeyError as error:

@@ -29,7 +29,9 @@ class Command(BaseCommand):
             raise CommandError(f"{error.code}: {error.message}") from error
         province = result.province
         verb = "created" if result.created else ("updated" if result.changed else "unchanged")
-        self.stdout.write(f"{province.name} ({province.slug}, schema {province.schema_name}): {verb}")
+        self.stdout.write(
+            f"{province.name} ({province.slug}, schema {province.schema_name}): {verb}"
+        )
         for change in result.changes:
             self.stdout.write(f"  - {change}")
         if result.admin_secret:

@@ -45,8 +45,11 @@ class Command(BaseCommand):
                 store[f"{slug}:{result.admin_username}"] = result.admin_secret
             with schema_context(result.province.schema_name):
                 self._staff(slug, profile, store)
-                sites = list(Agency.objects.filter(site__isnull=False).values_list(
-                    "site__dev_host", flat=True))
+                sites = list(
+                    Agency.objects.filter(site__isnull=False).values_list(
+                        "site__dev_host", flat=True
+                    )
+                )
             lines.append((profile, sites))
         store_path.parent.mkdir(parents=True, exist_ok=True)
         store_path.write_text(json.dumps(store, ensure_ascii=False, indent=1))

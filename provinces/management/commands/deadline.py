@@ -1,0 +1,99 @@
+"""`manage.py deadline`: the Q&A answer deadline a province's rule profile gives a question.
+
+The first output line is the due instant alone (ISO 8601, +07:00), for scripts; the rest
+explains it: the rule and its article, the clock start, the working days counted and the
+days skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from provinces.calendar import TZ, calendar_for, qa_deadline
+from provinces.loader import ProfileError, resolve_profile
+
+
+def _parse_received(value: str) -> datetime:
+    try:
+        received = datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise CommandError(
+            f"--received {value!r} is not an ISO 8601 date-time "
+            "(e.g. 2026-01-05T09:30 or 2026-01-05T09:30:00+07:00)"
+        ) from error
+    if received.tzinfo is None:
+        # A time without an offset is read as Vietnam's time (Asia/Ho_Chi_Minh, +07:00).
+        received = received.replace(tzinfo=TZ)
+    return received.astimezone(TZ)
+
+
+class Command(BaseCommand):
+    help = (
+        "Print the answer deadline of a citizen question under a province's rule profile. "
+        "First line: the due instant (ISO 8601, +07:00)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--profile",
+            required=True,
+            help="profile slug (e.g. thainguyen) or path to a profile .toml file",
+        )
+        parser.add_argument(
+            "--received",
+            required=True,
+            help="when the question arrived, ISO 8601; without an offset it is Vietnam time",
+        )
+        parser.add_argument(
+            "--kind",
+            help="Q&A kind of the profile (e.g. competence, interagency, special); "
+            "default: the profile's default kind",
+        )
+
+    def handle(self, *args, **options):
+        received = _parse_received(options["received"])
+        try:
+            # A question keeps the rules in force on the day it arrived (PROFILES.md section 10).
+            profile = resolve_profile(options["profile"], on=received.date())
+        except ProfileError as error:
+            raise CommandError(f"profile {options['profile']!r} refused:\n{error}") from error
+        except OSError as error:
+            raise CommandError(f"profile {options['profile']!r} unreadable: {error}") from error
+        calendar = calendar_for(profile)
+        try:
+            deadline = qa_deadline(profile, received, options["kind"], calendar=calendar)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+
+        out = self.stdout
+        out.write(deadline.due.isoformat())
+        out.write(f"rule: {deadline.rule}")
+        out.write(f"source: {deadline.source}")
+        out.write(f"received: {deadline.received.isoformat()}")
+        out.write(
+            f"clock start: {deadline.clock_start.isoformat()} ({deadline.clock_start_source})"
+        )
+        counted = ", ".join(_counted_label(day) for day in deadline.counted_days)
+        out.write(f"working days counted ({len(deadline.counted_days)}): {counted}")
+        skipped = [
+            f"{day.isoformat()} {calendar.non_working_reason(day)}"
+            for day in _days(deadline.received.date(), deadline.due.date())
+            if not calendar.is_working_day(day)
+        ]
+        if skipped:
+            out.write(f"non-working days skipped ({len(skipped)}): {'; '.join(skipped)}")
+
+
+def _counted_label(day: date) -> str:
+    # A weekend day counted is a make-up working day (a government swap or an override).
+    weekend = {5: "Saturday", 6: "Sunday"}.get(day.weekday())
+    return f"{day.isoformat()} ({weekend} worked: make-up day)" if weekend else day.isoformat()
+
+
+def _days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)

@@ -1,0 +1,646 @@
+"""The typed schema of a province's rule profile (docs: /work/shared/design/PROFILES.md).
+
+A profile is data: one TOML file per province and version, validated here when loaded
+(`provinces.loader`). Every rule-bearing table carries `source`: the article it comes from
+("QĐ 40/2012 Art. 14(4)"), a national text ("Decree 43/2011 Art. 17"), or exactly
+"platform default" where the regulation is silent. A table whose fields come from several
+articles names the exceptions in `field_sources` ({field: source}).
+
+Pure Python (pydantic v2): no Django here. Models are frozen and refuse unknown keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+from pydantic_core import PydanticCustomError
+
+from provinces.naming import HostNameError, agency_label, is_valid_hostname
+
+PLATFORM_DEFAULT = "platform default"
+SCHEMA_VERSION = 1
+
+SLUG_PATTERN = r"^[a-z][a-z0-9]{1,30}$"
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_MAILBOX = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=60)]
+Text = Annotated[str, Field(min_length=1)]
+PositiveDays = Annotated[StrictInt, Field(gt=0)]
+
+AgencyKind = Literal["department", "district", "commune", "sector", "other"]
+StepAction = Literal["submit", "review", "approve", "publish", "post_check"]
+SlaAnchor = Literal["event", "issue", "effective", "period_end"]
+Cadence = Literal[
+    "weekly", "monthly", "quarterly", "semiannual", "yearly", "periodic", "on_request"
+]
+ServiceLevel = Literal["level1", "level2", "level3", "level4", "full", "partial"]
+
+
+def nfc(value: Any) -> Any:
+    """Vietnamese text is stored precomposed (TCVN 6909:2001 = Unicode NFC): normalise every
+    string, however deeply nested, before it is validated."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {nfc(key): nfc(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(nfc(item) for item in value)
+    return value
+
+
+def rule_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    """A cross-field error located below the model that raises it: the loader joins each
+    sub-path to the model's own location ("governance" + "workflows.portal.steps[1].role")."""
+    message = "; ".join(f"{path}: {reason}" if path else reason for path, reason in problems)
+    return PydanticCustomError(
+        "profile_rule", "{message}", {"message": message, "problems": list(problems)}
+    )
+
+
+def source_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "source must name an article, a national text or 'platform default'"
+    if value.strip().lower().startswith(PLATFORM_DEFAULT) and value != PLATFORM_DEFAULT:
+        return f"write exactly '{PLATFORM_DEFAULT}' for a default (got '{value}')"
+    if len(value) > 200:
+        return "source is longer than 200 characters"
+    return None
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_text(cls, data: Any) -> Any:
+        return nfc(data)
+
+
+class Sourced(Frozen):
+    """A rule-bearing table: `source` for the whole table, `field_sources` for its exceptions."""
+
+    source: str
+    field_sources: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_sources(self) -> Sourced:
+        problems = []
+        if reason := source_problem(self.source):
+            problems.append(("source", reason))
+        fields = set(type(self).model_fields) - {"source", "field_sources"}
+        for name, value in self.field_sources.items():
+            if name not in fields:
+                problems.append((f"field_sources.{name}", f"'{name}' is not a field of this table"))
+            elif reason := source_problem(value):
+                problems.append((f"field_sources.{name}", reason))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    def source_of(self, field: str) -> str:
+        """The source of one field: its own if `field_sources` names it, else the table's."""
+        return self.field_sources.get(field, self.source)
+
+    @property
+    def is_default(self) -> bool:
+        return self.source == PLATFORM_DEFAULT
+
+
+def _host_pattern_problem(pattern: str) -> str | None:
+    if pattern.count("{label}") != 1:
+        return "must contain '{label}' exactly once"
+    if "{" in pattern.replace("{label}", "") or "}" in pattern.replace("{label}", ""):
+        return "only the placeholder '{label}' may appear in braces"
+    if not is_valid_hostname(pattern.replace("{label}", "x")):
+        return f"'{pattern}' is not a DNS host name around '{{label}}'"
+    return None
+
+
+# --- 1. Identity, domains, language ---------------------------------------------------
+
+
+class Province(Sourced):
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name: Text
+    portal_name: Text
+    instrument: Text
+    title: str | None = None
+    signed: date
+    effective_from: date
+    replaces: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Province:
+        if self.effective_from < self.signed:
+            raise rule_error([("effective_from", "takes effect before it was signed")])
+        return self
+
+
+class Language(Sourced):
+    primary: Literal["vi"]
+    english: StrictBool
+    encoding: Text
+    submission_mailbox: str | None = None
+
+    @model_validator(mode="after")
+    def _check_mailbox(self) -> Language:
+        if self.submission_mailbox is not None and not _MAILBOX.match(self.submission_mailbox):
+            raise rule_error([("submission_mailbox", "not an e-mail address")])
+        return self
+
+
+class Domains(Sourced):
+    portal: str
+    aliases: list[str] = Field(default_factory=list)
+    component_host_pattern: str
+    alternate_host_patterns: list[str] = Field(default_factory=list)
+    label_rule: Literal["short_name", "joined_name"]
+
+    @model_validator(mode="after")
+    def _check_hosts(self) -> Domains:
+        problems = []
+        for path, host in [("portal", self.portal)] + [
+            (f"aliases[{i}]", alias) for i, alias in enumerate(self.aliases)
+        ]:
+            if not is_valid_hostname(host):
+                problems.append((path, f"'{host}' is not a valid DNS host name"))
+        patterns = [("component_host_pattern", self.component_host_pattern)] + [
+            (f"alternate_host_patterns[{i}]", p) for i, p in enumerate(self.alternate_host_patterns)
+        ]
+        for path, pattern in patterns:
+            if reason := _host_pattern_problem(pattern):
+                problems.append((path, reason))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    def component_host(self, label: str) -> str:
+        return self.component_host_pattern.replace("{label}", label)
+
+
+class Agency(Frozen):
+    name: Text
+    short_name: str | None = Field(default=None, max_length=60)
+    kind: AgencyKind
+    host_label: str | None = None
+    component_site: StrictBool = True
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Agency:
+        problems = []
+        if reason := source_problem(self.source):
+            problems.append(("source", reason))
+        if self.host_label is not None and not _DNS_LABEL.match(self.host_label):
+            problems.append(("host_label", f"'{self.host_label}' is not a lowercase DNS label"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+
+# --- 2. Governance ------------------------------------------------------------------------
+
+
+class Body(Frozen):
+    code: Code
+    name: Text
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Body:
+        if reason := source_problem(self.source):
+            raise rule_error([("source", reason)])
+        return self
+
+
+class Role(Body):
+    scope: Literal["portal", "agency"]
+
+
+class Step(Body):
+    role: Code
+    action: StepAction
+    may_amend: StrictBool = False
+
+
+class Workflow(Sourced):
+    steps: list[Step] = Field(min_length=1)
+    delegation_allowed: StrictBool
+    post_publication_check: StrictBool
+
+    @model_validator(mode="after")
+    def _check_steps(self) -> Workflow:
+        problems = []
+        codes = [step.code for step in self.steps]
+        for index, code in enumerate(codes):
+            if code in codes[:index]:
+                problems.append((f"steps[{index}].code", f"duplicate step code '{code}'"))
+        publishing = [i for i, step in enumerate(self.steps) if step.action == "publish"]
+        if len(publishing) != 1:
+            problems.append(("steps", f"needs exactly one 'publish' step, found {len(publishing)}"))
+        else:
+            at = publishing[0]
+            for index, step in enumerate(self.steps):
+                if index > at and step.action != "post_check":
+                    problems.append(
+                        (f"steps[{index}].action", "only 'post_check' steps may follow 'publish'")
+                    )
+                if index < at and step.action == "post_check":
+                    problems.append(
+                        (f"steps[{index}].action", "a 'post_check' step must follow 'publish'")
+                    )
+        has_post_check = any(step.action == "post_check" for step in self.steps)
+        if self.post_publication_check != has_post_check:
+            problems.append(
+                (
+                    "post_publication_check",
+                    "must be true exactly when a step has action 'post_check' "
+                    f"(post_check step present: {str(has_post_check).lower()})",
+                )
+            )
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    @property
+    def publish_step(self) -> Step:
+        return next(step for step in self.steps if step.action == "publish")
+
+
+class Workflows(Frozen):
+    """The editorial workflows: `portal` (the provincial portal) and `component_site` (an
+    agency's site). Readable as attributes or as a mapping (`workflows["portal"]`)."""
+
+    portal: Workflow
+    component_site: Workflow
+
+    def __getitem__(self, key: str) -> Workflow:
+        if key not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def keys(self) -> list[str]:
+        return list(type(self).model_fields)
+
+    def items(self) -> list[tuple[str, Workflow]]:
+        return [(key, self[key]) for key in self.keys()]
+
+    def values(self) -> list[Workflow]:
+        return [self[key] for key in self.keys()]
+
+    def get(self, key: str, default: Workflow | None = None) -> Workflow | None:
+        return self[key] if key in type(self).model_fields else default
+
+    def __contains__(self, key: object) -> bool:
+        return key in type(self).model_fields
+
+
+class Governance(Frozen):
+    bodies: list[Body] = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1)
+    workflows: Workflows
+
+    @model_validator(mode="after")
+    def _check_roles(self) -> Governance:
+        problems = []
+        codes = [role.code for role in self.roles]
+        for index, code in enumerate(codes):
+            if code in codes[:index]:
+                problems.append((f"roles[{index}].code", f"duplicate role code '{code}'"))
+        known = set(codes)
+        for name, workflow in self.workflows.items():
+            for index, step in enumerate(workflow.steps):
+                if step.role not in known:
+                    problems.append(
+                        (
+                            f"workflows.{name}.steps[{index}].role",
+                            f"unknown workflow role '{step.role}' "
+                            f"(governance.roles has: {', '.join(sorted(known))})",
+                        )
+                    )
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    def role(self, code: str) -> Role | None:
+        return next((role for role in self.roles if role.code == code), None)
+
+
+# --- 3. Update SLAs and quotas ----------------------------------------------------------
+
+_WITHIN_FORMS = (
+    "within_working_hours",
+    "within_working_days",
+    "within_days",
+    "same_day_by",
+    "immediately",
+)
+
+
+class Sla(Frozen):
+    content_type: Code
+    within_working_hours: PositiveDays | None = None
+    within_working_days: PositiveDays | None = None
+    within_days: PositiveDays | None = None
+    same_day_by: time | None = None
+    immediately: StrictBool = False
+    anchor: SlaAnchor
+    note: str | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Sla:
+        problems = []
+        if reason := source_problem(self.source):
+            problems.append(("source", reason))
+        given = [
+            form
+            for form in _WITHIN_FORMS
+            if (self.immediately if form == "immediately" else getattr(self, form) is not None)
+        ]
+        if len(given) != 1:
+            problems.append(
+                (
+                    "",
+                    f"give exactly one of {', '.join(_WITHIN_FORMS)} (got "
+                    f"{', '.join(given) if given else 'none'})",
+                )
+            )
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    @property
+    def form(self) -> str:
+        """Which of the "within" forms this SLA uses."""
+        return next(
+            form
+            for form in _WITHIN_FORMS
+            if (self.immediately if form == "immediately" else getattr(self, form) is not None)
+        )
+
+
+class Quota(Frozen):
+    agency_kind: AgencyKind
+    content_type: Code
+    min_per_month: Annotated[StrictInt, Field(ge=0)]
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Quota:
+        if reason := source_problem(self.source):
+            raise rule_error([("source", reason)])
+        return self
+
+
+# --- 4. Citizen Q&A ------------------------------------------------------------------------
+
+
+class QaKind(Frozen):
+    working_days: PositiveDays
+    # Thái Nguyên Art. 14(4)(c): the deadline is the latest appointment date the agency may give.
+    appointment: StrictBool = False
+    # Decree 43/2011 Art. 17: answer, or send a progress notice with a new date, in time.
+    progress_notice: StrictBool = False
+    label: Text
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> QaKind:
+        if reason := source_problem(self.source):
+            raise rule_error([("source", reason)])
+        return self
+
+
+class Qa(Sourced):
+    receipt_all_hours: StrictBool
+    # Reading of "tính từ 08h00'" (Thái Nguyên Art. 14(4)(c)): a question received before office
+    # start on a working day starts that day at office start; later, or on a non-working day,
+    # at office start of the next working day. provinces.calendar implements it in one place.
+    clock_start: Literal["office_start"]
+    kinds: dict[Code, QaKind] = Field(min_length=1)
+    default_kind: str
+    answerer: Literal["agency", "head_or_delegate"]
+    channels: list[Literal["portal", "email"]] = Field(min_length=1)
+    out_of_scope_return_immediately: StrictBool
+    disclaimer: str | None = None
+    retention_days: PositiveDays
+
+    @model_validator(mode="after")
+    def _check_default(self) -> Qa:
+        if self.default_kind not in self.kinds:
+            raise rule_error(
+                [
+                    (
+                        "default_kind",
+                        f"'{self.default_kind}' is not one of qa.kinds "
+                        f"({', '.join(sorted(self.kinds))})",
+                    )
+                ]
+            )
+        return self
+
+
+# --- 5. Public services ----------------------------------------------------------------------
+
+
+class PublicServices(Sourced):
+    levels: list[ServiceLevel] = Field(min_length=1)
+    required_fields: list[Code] = Field(min_length=1)
+    catalogue_published: StrictBool
+    initial_services: list[Code] = Field(default_factory=list)
+
+
+# --- 7. Office hours, calendar, operations -------------------------------------------------
+
+
+class OfficeHours(Sourced):
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _check_order(self) -> OfficeHours:
+        if self.end <= self.start:
+            raise rule_error([("end", f"must be later than start ({self.start:%H:%M})")])
+        return self
+
+
+class Calendar(Sourced):
+    extra_days_off: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> Calendar:
+        both = sorted(set(self.extra_days_off) & set(self.extra_working_days))
+        if both:
+            raise rule_error(
+                [("extra_working_days", f"also listed as days off: {', '.join(map(str, both))}")]
+            )
+        return self
+
+
+class Backups(Sourced):
+    frequency: Literal["daily", "weekly"]
+    retention_days: PositiveDays
+    keep_drafts: StrictBool
+
+
+class Reporting(Frozen):
+    who: Text
+    to: Text
+    cadence: Cadence
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Reporting:
+        if reason := source_problem(self.source):
+            raise rule_error([("source", reason)])
+        return self
+
+
+class Budget(Sourced):
+    owner: Text
+
+
+class Royalties(Sourced):
+    enabled: StrictBool
+
+
+class Accounts(Sourced):
+    username_rule: Literal["initials_given", "free"]
+    force_first_password_change: StrictBool
+    access_levels: list[Code] = Field(min_length=1)
+
+
+class Operations(Sourced):
+    hours: Literal["24/7"]
+    annual_review: StrictBool
+
+
+class Section(Body):
+    pass
+
+
+class Integration(Frozen):
+    code: Code
+    name: Text
+    settings: dict[str, str] = Field(default_factory=dict)
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Integration:
+        if reason := source_problem(self.source):
+            raise rule_error([("source", reason)])
+        return self
+
+
+class Attribution(Sourced):
+    text: str | None = None
+    # Reusing the portal's content elsewhere must cite it (Đồng Nai Art. 3(3), Bắc Kạn Art. 6(2)).
+    required_on_repost: StrictBool
+    # The portal's own items taken from other sources must cite them (Huế Art. 19(a)).
+    reposts_must_cite_source: StrictBool = False
+
+
+class PageMetadata(Sourced):
+    standard: Text
+    elements: list[Code] = Field(min_length=1)
+
+
+# --- The profile ------------------------------------------------------------------------------
+
+
+class Profile(Frozen):
+    schema_version: Literal[1]
+    province: Province
+    language: Language
+    domains: Domains
+    agencies: list[Agency] = Field(min_length=1)
+    governance: Governance
+    update_slas: list[Sla] = Field(min_length=1)
+    quotas: list[Quota] = Field(default_factory=list)
+    qa: Qa
+    public_services: PublicServices
+    office_hours: OfficeHours
+    calendar: Calendar
+    backups: Backups
+    reporting: list[Reporting] = Field(min_length=1)
+    budget: Budget
+    royalties: Royalties
+    accounts: Accounts
+    operations: Operations
+    required_sections: list[Section] = Field(min_length=1)
+    integrations: list[Integration] = Field(default_factory=list)
+    attribution: Attribution
+    page_metadata: PageMetadata | None = None
+
+    @property
+    def effective_from(self) -> date:
+        return self.province.effective_from
+
+    @model_validator(mode="after")
+    def _check_cross_fields(self) -> Profile:
+        problems: list[tuple[str, str]] = []
+        seen_types: dict[str, int] = {}
+        for index, sla in enumerate(self.update_slas):
+            if sla.content_type in seen_types:
+                problems.append(
+                    (
+                        f"update_slas[{index}].content_type",
+                        f"'{sla.content_type}' already has an SLA "
+                        f"(update_slas[{seen_types[sla.content_type]}])",
+                    )
+                )
+            seen_types.setdefault(sla.content_type, index)
+        names: dict[str, int] = {}
+        labels: dict[str, int] = {}
+        for index, agency in enumerate(self.agencies):
+            if agency.name in names:
+                problems.append((f"agencies[{index}].name", f"duplicate agency '{agency.name}'"))
+            names.setdefault(agency.name, index)
+            if not agency.component_site:
+                continue
+            try:
+                label = agency_label(
+                    name=agency.name,
+                    short_name=agency.short_name,
+                    host_label=agency.host_label,
+                    rule=self.domains.label_rule,
+                )
+            except HostNameError as error:
+                problems.append((f"agencies[{index}]", f"no host label can be derived: {error}"))
+                continue
+            if label in labels:
+                problems.append(
+                    (
+                        f"agencies[{index}]",
+                        f"host label '{label}' is already used by agencies[{labels[label]}]",
+                    )
+                )
+            labels.setdefault(label, index)
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    # Reads other modules use; no behaviour of their own.
+    def sla(self, content_type: str) -> Sla | None:
+        return next((s for s in self.update_slas if s.content_type == content_type), None)
+
+    def qa_kind(self, code: str | None = None) -> QaKind:
+        return self.qa.kinds[code or self.qa.default_kind]
+
+    def agency_host(self, agency: Agency) -> str:
+        """The component-site host of one of this profile's agencies."""
+        label = agency_label(
+            name=agency.name,
+            short_name=agency.short_name,
+            host_label=agency.host_label,
+            rule=self.domains.label_rule,
+        )
+        return self.domains.component_host(label)

@@ -1,0 +1,93 @@
+"""`manage.py deadline`: the Q&A deadline of a question under a shipped rule profile."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_cache():
+    """The command touches neither the database nor the cache: replace the suite-wide cleanup."""
+    return
+
+
+def run_deadline(*args: str) -> list[str]:
+    out = StringIO()
+    call_command("deadline", *args, stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_first_line_is_the_due_instant_then_the_explanation():
+    # given a coordination question to Thái Nguyên on Fri 13/02/2026 at 15:00, before Tết
+    lines = run_deadline(
+        "--profile",
+        "thainguyen",
+        "--received",
+        "2026-02-13T15:00:00+07:00",
+        "--kind",
+        "interagency",
+    )
+    # then: clock Mon 23/02 08:00 (Sat 14 .. Sun 22 off); 23..27 (1-5), 02/03..06/03 (6-10)
+    assert lines[0] == "2026-03-06T17:00:00+07:00"
+    text = "\n".join(lines[1:])
+    assert "10 working days" in text
+    assert "Art. 14(4)" in text
+    assert "clock start: 2026-02-23T08:00:00+07:00" in text
+    assert "working days counted (10): 2026-02-23, 2026-02-24" in text
+    assert "2026-02-16 Giao thừa Tết Nguyên Đán" in text
+    assert "2026-02-17 Tết Nguyên Đán" in text
+
+
+def test_naive_received_is_vietnam_time():
+    # Mon 02/03/2026 07:30 in Vietnam: clock that day 08:00; 5 working days -> Fri 06/03
+    lines = run_deadline(
+        "--profile", "thainguyen", "--received", "2026-03-02T07:30", "--kind", "competence"
+    )
+    assert lines[0] == "2026-03-06T17:00:00+07:00"
+
+
+def test_other_offsets_are_converted():
+    # 2026-03-02T00:30Z = Mon 02/03 07:30 in Vietnam: same as above
+    lines = run_deadline(
+        "--profile", "thainguyen", "--received", "2026-03-02T00:30:00Z", "--kind", "competence"
+    )
+    assert lines[0] == "2026-03-06T17:00:00+07:00"
+
+
+def test_kind_defaults_to_the_profile_default():
+    # Thái Nguyên's default kind is competence (5 working days)
+    lines = run_deadline("--profile", "thainguyen", "--received", "2026-03-02T07:30")
+    assert lines[0] == "2026-03-06T17:00:00+07:00"
+
+
+def test_special_case_is_an_appointment_at_most_15_working_days():
+    # Tue 22/04/2025 07:45 -> clock that day; with the make-up Sat 26/04 and 30/04-04/05 off,
+    # working day 15 is Wed 14/05/2025
+    lines = run_deadline(
+        "--profile", "thainguyen", "--received", "2025-04-22T07:45:00+07:00", "--kind", "special"
+    )
+    assert lines[0] == "2025-05-14T17:00:00+07:00"
+    assert "appointment" in "\n".join(lines)
+    assert "2025-04-26 (Saturday worked: make-up day)" in "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--profile", "thainguyen", "--received", "yesterday"), "not an ISO 8601"),
+        (("--profile", "thainguyen", "--received", "2026-02-30T09:00"), "not an ISO 8601"),
+        (
+            ("--profile", "thainguyen", "--received", "2026-03-02T09:00", "--kind", "urgent"),
+            "unknown Q&A kind 'urgent'; this profile's kinds are: competence, interagency, special",
+        ),
+        (("--profile", "atlantis", "--received", "2026-03-02T09:00"), "atlantis"),
+    ],
+)
+def test_bad_input_is_a_command_error(args, message):
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("deadline", *args, stdout=StringIO())
