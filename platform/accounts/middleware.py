@@ -5,7 +5,7 @@ from django.urls import reverse
 
 
 class ForcePasswordChangeMiddleware:
-    EXEMPT_PREFIXES = ("/static/", "/api/")
+    EXEMPT_PREFIXES = ("/static/", "/api/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,7 +18,12 @@ class ForcePasswordChangeMiddleware:
             and getattr(user, "must_change_password", False)
             and not request.path.startswith(self.EXEMPT_PREFIXES)
         ):
-            allowed = {reverse("frontend:password_change"), reverse("frontend:logout")}
+            # The platform host has its own URLconf, set on the request by the tenant middleware.
+            urlconf = getattr(request, "urlconf", None)
+            allowed = {
+                reverse("frontend:password_change", urlconf=urlconf),
+                reverse("frontend:logout", urlconf=urlconf),
+            }
             if request.path not in allowed:
-                return redirect("frontend:password_change")
+                return redirect(reverse("frontend:password_change", urlconf=urlconf))
         return self.get_response(request)

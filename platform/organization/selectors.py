@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from organization.models import Agency, ComponentSite
+from organization.models import Agency, ComponentSite, RoleAssignment
 
 
 def component_site_list() -> QuerySet[ComponentSite]:
@@ -11,3 +11,11 @@ def component_site_list() -> QuerySet[ComponentSite]:
 
 def agency_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).select_related("site")
+
+
+def role_assignment_list(*, user) -> QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.filter(user=user)
+        .select_related("role", "agency")
+        .order_by("role__code", "agency__name")
+    )

@@ -56,6 +56,8 @@ PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+# Set search_path once per request, not before every query.
+TENANT_LIMIT_SET_CALLS = True
 
 DATABASES = {
     "default": database_from_url(
@@ -83,7 +85,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the visitor chose English with the switch (not the browser's guess).
+    "frontend.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

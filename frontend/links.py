@@ -1,0 +1,27 @@
+"""Absolute links between a province's hosts (portal ↔ component sites).
+
+A request that came on a development host (`*.localhost`) links to the development host
+names and keeps its port; any other request links to the real host names."""
+
+from __future__ import annotations
+
+from django.http.request import split_domain_port
+
+DEV_SUFFIX = "localhost"
+
+
+def is_development_request(request) -> bool:
+    domain, _ = split_domain_port(request.get_host())
+    return domain == DEV_SUFFIX or domain.endswith("." + DEV_SUFFIX)
+
+
+def host_url(request, host: str) -> str:
+    """`scheme://host[:port]/` for another host of the platform, with this request's port."""
+    _, port = split_domain_port(request.get_host())
+    netloc = f"{host}:{port}" if port else host
+    return f"{request.scheme}://{netloc}/"
+
+
+def component_site_url(request, site) -> str:
+    host = site.dev_host if is_development_request(request) and site.dev_host else site.host
+    return host_url(request, host)

@@ -1,0 +1,32 @@
+"""The rule profile of the requested province, loaded once per request.
+
+A profile that cannot be loaded must never take a page down: the page is served without
+the parts that come from the profile, and the error is logged for the operators."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tenants.utils import get_public_schema_name
+
+from provinces.loader import ProfileError, resolve_profile
+
+logger = logging.getLogger(__name__)
+
+_UNSET = object()
+
+
+def profile_for(request):
+    """The profile in force for request.tenant, or None on the platform host or on error."""
+    cached = getattr(request, "_frontend_profile", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    profile = None
+    tenant = getattr(request, "tenant", None)
+    if tenant is not None and tenant.schema_name != get_public_schema_name():
+        try:
+            profile = resolve_profile(tenant.slug)
+        except (ProfileError, OSError):
+            logger.exception("profile of %s could not be loaded", tenant.slug)
+    request._frontend_profile = profile
+    return profile
