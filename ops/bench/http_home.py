@@ -54,7 +54,7 @@ def start(args: list[str], port: int, env: dict) -> subprocess.Popen:
     raise SystemExit(f"gunicorn on {port} did not start")
 
 
-def wrk(port: int, host: str, duration: int, connections: int) -> dict:
+def wrk(port: int, host: str, duration: int, connections: int, path: str = "/") -> dict:
     out = subprocess.run(
         [
             "wrk",
@@ -64,7 +64,7 @@ def wrk(port: int, host: str, duration: int, connections: int) -> dict:
             "--latency",
             "-H",
             f"Host: {host}",
-            f"http://127.0.0.1:{port}/",
+            f"http://127.0.0.1:{port}{path}",
         ],
         capture_output=True,
         text=True,
@@ -103,12 +103,15 @@ def main() -> None:
     platform_port, bare_port = free_port(), free_port()
     platform = start(["config.wsgi:application"], platform_port, env)
     bare = start(["--chdir", str(ROOT / "ops" / "bench"), "bare_app:application"], bare_port, env)
-    results: dict[str, list[dict]] = {"tenant": [], "bare": []}
+    results: dict[str, list[dict]] = {"tenant": [], "health": [], "bare": []}
     try:
         wrk(platform_port, args.host, 2, args.connections)  # warm both
         wrk(bare_port, "bare", 2, args.connections)
         for _ in range(args.rounds):
             results["tenant"].append(wrk(platform_port, args.host, args.duration, args.connections))
+            results["health"].append(
+                wrk(platform_port, args.host, args.duration, args.connections, "/healthz")
+            )
             results["bare"].append(wrk(bare_port, "bare", args.duration, args.connections))
     finally:
         for proc in (platform, bare):
@@ -129,10 +132,16 @@ def main() -> None:
         f"{med('tenant', 'rps'):.0f} | {med('tenant', 'p50'):.2f} | {med('tenant', 'p99'):.2f} |"
     )
     print(
+        f"| {args.host}/healthz (tenant middleware, trivial view) | {med('health', 'rps'):.0f} | "
+        f"{med('health', 'p50'):.2f} | {med('health', 'p99'):.2f} |"
+    )
+    print(
         f"| bare Django view | {med('bare', 'rps'):.0f} | {med('bare', 'p50'):.2f} | "
         f"{med('bare', 'p99'):.2f} |"
     )
-    print(f"| ratio tenant / bare (req/s) | {med('tenant', 'rps') / med('bare', 'rps'):.2f} | | |")
+    bare = med("bare", "rps")
+    print(f"| ratio home / bare (req/s) | {med('tenant', 'rps') / bare:.2f} | | |")
+    print(f"| ratio healthz / bare (req/s) | {med('health', 'rps') / bare:.2f} | | |")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
+from config.health import health
+
 urlpatterns = [
+    path("healthz", health, name="health"),
     path("api/v1/", include("api.v1.urls_platform", namespace="api-v1")),
     path("", include("frontend.urls_platform", namespace="frontend")),
 ]
