@@ -607,12 +607,7 @@ class Profile(Frozen):
             if not agency.component_site:
                 continue
             try:
-                label = agency_label(
-                    name=agency.name,
-                    short_name=agency.short_name,
-                    host_label=agency.host_label,
-                    rule=self.domains.label_rule,
-                )
+                label = self.agency_label(agency)
             except HostNameError as error:
                 problems.append((f"agencies[{index}]", f"no host label can be derived: {error}"))
                 continue
@@ -635,12 +630,15 @@ class Profile(Frozen):
     def qa_kind(self, code: str | None = None) -> QaKind:
         return self.qa.kinds[code or self.qa.default_kind]
 
-    def agency_host(self, agency: Agency) -> str:
-        """The component-site host of one of this profile's agencies."""
-        label = agency_label(
+    def agency_label(self, agency: Agency) -> str:
+        """The host label of one of this profile's agencies (raises HostNameError)."""
+        return agency_label(
             name=agency.name,
             short_name=agency.short_name,
             host_label=agency.host_label,
             rule=self.domains.label_rule,
         )
-        return self.domains.component_host(label)
+
+    def agency_host(self, agency: Agency) -> str:
+        """The component-site host of one of this profile's agencies."""
+        return self.domains.component_host(self.agency_label(agency))

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
-from provinces.naming import HostNameError, agency_label, component_host, is_valid_hostname
+from provinces.naming import HostNameError, component_host, is_valid_hostname
 from provinces.schema import Profile
 from tenants.hosts import host_cache_forget
 from tenants.models import Domain, Province
@@ -77,12 +77,7 @@ def plan_sites(profile: Profile, *, dev_hosts: bool) -> list[PlannedSite]:
             continue
         where = f"agencies[{index}]"
         try:
-            label = agency_label(
-                name=agency.name,
-                short_name=agency.short_name,
-                host_label=agency.host_label,
-                rule=profile.domains.label_rule,
-            )
+            label = profile.agency_label(agency)
             host = component_host(profile.domains.component_host_pattern, label)
             # The development host keeps the production host's first label ("sotttt" for
             # Huế's "so{label}" pattern), so the two stay recognisably the same site.

@@ -5,7 +5,6 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import User
 from accounts.services import user_create_with_secret, username_from_full_name
@@ -15,15 +14,6 @@ from tests.conftest import host_client
 
 HOST = "hagiang.localhost"
 NEW_PASSWORD = "Mật-khẩu-mới-2025"
-
-
-@pytest.fixture(autouse=True)
-def _forget_login_failures():
-    yield
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match="*frontend:login-failures:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture

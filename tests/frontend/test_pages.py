@@ -4,7 +4,6 @@ import re
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import User
 from accounts.services import user_create_with_secret
@@ -19,15 +18,6 @@ DUBLIN_CORE = (
     "DC.publisher",
     "DC.identifier",
 )
-
-
-@pytest.fixture(autouse=True)
-def _forget_login_failures():
-    yield
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match="*frontend:login-failures:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 def _text(response) -> str:
