@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from organization.models import Agency, ComponentSite, RoleAssignment
+from organization.models import Agency, ComponentSite, Delegation, Role, RoleAssignment
 
 
 def component_site_list() -> QuerySet[ComponentSite]:
@@ -18,4 +18,66 @@ def role_assignment_list(*, user) -> QuerySet[RoleAssignment]:
         RoleAssignment.objects.filter(user=user)
         .select_related("role", "agency")
         .order_by("role__code", "agency__name")
+    )
+
+
+def acting_capacity(*, user, role_code: str, agency_id: int | None, delegation_allowed: bool, at):
+    """Whether `user` may act in `role_code` for an item of `agency_id` at instant `at`.
+
+    Returns (True, None) when the user holds the role in the right scope; (True, delegator)
+    when the user acts as the delegate of a holder (only where the workflow allows it);
+    (False, None) otherwise. An agency-scoped role is held for one agency; a portal role with
+    no agency."""
+    role = Role.objects.filter(code=role_code).only("id", "scope").first()
+    if role is None or not user.is_active:
+        return False, None
+    scope = (
+        {"agency_id": agency_id} if role.scope == Role.Scope.AGENCY else {"agency__isnull": True}
+    )
+    if role.scope == Role.Scope.AGENCY and agency_id is None:
+        return False, None
+    if RoleAssignment.objects.filter(user=user, role=role, **scope).exists():
+        return True, None
+    if not delegation_allowed:
+        return False, None
+    delegation = (
+        Delegation.objects.filter(
+            delegate=user,
+            role=role,
+            starts_at__lte=at,
+            ends_at__gt=at,
+            revoked_at__isnull=True,
+            **({"agency_id": agency_id} if role.scope == Role.Scope.AGENCY else {}),
+        )
+        .select_related("delegator")
+        .order_by("starts_at")
+    )
+    for grant in delegation:
+        holder_scope = (
+            {"agency_id": agency_id}
+            if role.scope == Role.Scope.AGENCY
+            else {"agency__isnull": True}
+        )
+        if (
+            grant.delegator.is_active
+            and RoleAssignment.objects.filter(
+                user=grant.delegator, role=role, **holder_scope
+            ).exists()
+        ):
+            return True, grant.delegator
+    return False, None
+
+
+def users_in_role(*, role_code: str, agency_id: int | None):
+    """The active holders of a role (for an agency when the role is agency-scoped)."""
+    from accounts.models import User
+
+    role = Role.objects.filter(code=role_code).first()
+    if role is None:
+        return User.objects.none()
+    assignments = RoleAssignment.objects.filter(role=role)
+    if role.scope == Role.Scope.AGENCY:
+        assignments = assignments.filter(agency_id=agency_id)
+    return User.objects.filter(is_active=True, pk__in=assignments.values("user_id")).order_by(
+        "username"
     )

@@ -96,3 +96,70 @@ def role_assign(*, user, role_code: str, agency_name: str | None = None) -> Role
         )
     assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)
     return assignment
+
+
+@transaction.atomic
+def delegation_create(
+    *,
+    actor,
+    delegator,
+    delegate,
+    role_code: str,
+    agency_name: str | None,
+    starts_at,
+    ends_at,
+    reason: str = "",
+):
+    """Record a grant of a workflow role from its holder to a named person for a period.
+    Only the holder (or the province's administrator) may grant it."""
+    from organization.models import Delegation
+
+    if delegator.pk == delegate.pk:
+        raise OrganizationError("self_delegation", "Không thể uỷ quyền cho chính mình.", "delegate")
+    if ends_at <= starts_at:
+        raise OrganizationError("invalid_period", "Thời hạn uỷ quyền không hợp lệ.", "ends_at")
+    if actor.pk != delegator.pk and not actor.is_superuser:
+        raise OrganizationError(
+            "not_allowed", "Chỉ người giữ vai trò hoặc quản trị mới được uỷ quyền.", "delegator"
+        )
+    assignment = role_assign_lookup(user=delegator, role_code=role_code, agency_name=agency_name)
+    return Delegation.objects.create(
+        delegator=delegator,
+        delegate=delegate,
+        role=assignment.role,
+        agency=assignment.agency,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=_nfc(reason),
+        created_by=actor,
+    )
+
+
+def role_assign_lookup(*, user, role_code: str, agency_name: str | None) -> RoleAssignment:
+    assignments = RoleAssignment.objects.select_related("role", "agency").filter(
+        user=user, role__code=role_code
+    )
+    if agency_name:
+        assignments = assignments.filter(agency__name=_nfc(agency_name))
+    assignment = assignments.first()
+    if assignment is None:
+        raise OrganizationError(
+            "role_not_held", f"Người uỷ quyền không giữ vai trò '{role_code}'.", "role"
+        )
+    return assignment
+
+
+@transaction.atomic
+def delegation_revoke(*, delegation, actor):
+    from django.utils import timezone
+
+    if (
+        actor.pk not in (delegation.delegator_id, delegation.created_by_id)
+        and not actor.is_superuser
+    ):
+        raise OrganizationError("not_allowed", "Không có quyền thu hồi uỷ quyền này.", "delegation")
+    if delegation.revoked_at is None:
+        delegation.revoked_at = timezone.now()
+        delegation.revoked_by = actor
+        delegation.save(update_fields=["revoked_at", "revoked_by"])
+    return delegation

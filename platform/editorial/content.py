@@ -1,0 +1,264 @@
+"""Text hygiene and the fields of each content kind: NFC everywhere, rich text sanitised to a
+safe subset (nh3), uploads checked by their bytes (not their names) and their size."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+import nh3
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from editorial.models import Kind
+
+MAX_TITLE = 500
+MAX_BODY = 1_000_000  # characters of HTML after sanitising
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "h5", "ul", "ol", "li", "a", "img", "figure", "figcaption",
+    "table", "thead", "tbody", "tr", "th", "td", "caption", "hr", "span",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"colspan", "rowspan", "scope"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# Magic bytes → the content type we accept. Anything else is refused, whatever its name says.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),  # .doc/.xls (OLE2)
+)
+_ZIP = b"PK\x03\x04"
+_OOXML = {
+    b"word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    b"xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    b"ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+class ContentError(Exception):
+    def __init__(self, code: str, message: str, field: str | None = None, fields=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.fields = fields or ({field: [message]} if field else {})
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+def sanitise_html(html: str) -> str:
+    cleaned = nh3.clean(
+        unicodedata.normalize("NFC", html or ""),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    if len(cleaned) > MAX_BODY:
+        raise ContentError("too_long", f"Nội dung quá dài (tối đa {MAX_BODY} ký tự).", "body")
+    return cleaned
+
+
+# --- fields of each kind ---------------------------------------------------------------------
+
+
+class _Fields(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _nfc(cls, value: Any) -> Any:
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+class NoFields(_Fields):
+    pass
+
+
+class NewsFields(_Fields):
+    event_at: datetime | None = None  # the SLA anchor of news (Thái Nguyên Art. 10(2))
+
+
+class EventFields(_Fields):
+    event_at: datetime
+    location: str = Field(default="", max_length=300)
+
+
+class AnnouncementFields(_Fields):
+    event_at: datetime | None = None
+    urgent: bool = False
+
+
+class LegalDocumentFields(_Fields):
+    number: str = Field(min_length=1, max_length=100)  # "19/2015/QĐ-UBND"
+    document_type: str = Field(min_length=1, max_length=100)  # Quyết định, Chỉ thị…
+    issuing_body: str = Field(min_length=1, max_length=300)
+    signer: str = Field(min_length=1, max_length=200)
+    issued_on: date
+    effective_on: date | None = None
+    status: str = Field(default="in_force", pattern="^(in_force|partly_expired|expired|pending)$")
+
+
+class DraftDocumentFields(_Fields):
+    drafting_body: str = Field(min_length=1, max_length=300)
+    opens_on: date
+    closes_on: date
+    comment_summary: str = Field(default="", max_length=100_000)  # Đồng Nai Art. 8(2)(c)
+
+    @field_validator("closes_on")
+    @classmethod
+    def _closes_after_opening(cls, value: date, info) -> date:
+        opens = info.data.get("opens_on")
+        if opens and value < opens:
+            raise ValueError("the closing date is before the opening date")
+        return value
+
+
+class SpokespersonFields(_Fields):
+    spokesperson: str = Field(min_length=1, max_length=200)
+    event_at: datetime | None = None
+
+
+class ScheduleEntry(_Fields):
+    starts_at: datetime
+    leader: str = Field(min_length=1, max_length=200)
+    activity: str = Field(min_length=1, max_length=1000)
+    place: str = Field(default="", max_length=300)
+
+
+class ScheduleFields(_Fields):
+    week_of: date
+    entries: list[ScheduleEntry] = Field(default_factory=list, max_length=200)
+
+
+class Contact(_Fields):
+    name: str = Field(min_length=1, max_length=200)
+    title: str = Field(default="", max_length=200)
+    unit: str = Field(default="", max_length=300)
+    phone: str = Field(default="", max_length=50)
+    email: str = Field(default="", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class DirectoryFields(_Fields):
+    contacts: list[Contact] = Field(default_factory=list, max_length=2000)
+
+
+class StatisticsFields(_Fields):
+    period_start: date
+    period_end: date
+
+
+class NoticeFields(_Fields):
+    issued_on: date | None = None
+    reference: str = Field(default="", max_length=200)
+    closes_on: date | None = None
+
+
+FIELDS_OF_KIND: dict[str, type[_Fields]] = {
+    Kind.NEWS: NewsFields,
+    Kind.EVENT: EventFields,
+    Kind.ANNOUNCEMENT: AnnouncementFields,
+    Kind.LEGAL_DOCUMENT: LegalDocumentFields,
+    Kind.DRAFT_DOCUMENT: DraftDocumentFields,
+    Kind.SPOKESPERSON: SpokespersonFields,
+    Kind.LEADER_SCHEDULE: ScheduleFields,
+    Kind.CONTACT_DIRECTORY: DirectoryFields,
+    Kind.STATISTICS: StatisticsFields,
+    Kind.INVESTMENT: NoticeFields,
+    Kind.BIDDING: NoticeFields,
+    Kind.PROCUREMENT: NoticeFields,
+    Kind.PAGE: NoFields,
+}
+
+# Which SLA of the profile an item of a kind falls under, unless its author picks another.
+DEFAULT_SLA_OF_KIND = {
+    Kind.NEWS: "news",
+    Kind.EVENT: "major_event",
+    Kind.ANNOUNCEMENT: "urgent_notice",
+    Kind.LEGAL_DOCUMENT: "legal_document",
+    Kind.STATISTICS: "statistics",
+    Kind.SPOKESPERSON: "news",
+}
+# The field that anchors each SLA anchor kind of the profile.
+ANCHOR_FIELDS = {
+    "event": ("event_at",),
+    "issue": ("issued_on",),
+    "effective": ("effective_on", "issued_on"),
+    "period_end": ("period_end",),
+}
+
+
+def clean_fields(kind: str, raw: dict | None) -> dict:
+    """The validated, JSON-ready fields of a kind, or ContentError naming each bad field."""
+    model = FIELDS_OF_KIND.get(kind)
+    if model is None:
+        raise ContentError("unknown_kind", f"Loại nội dung '{kind}' không tồn tại.", "kind")
+    try:
+        return model.model_validate(raw or {}).model_dump(mode="json")
+    except ValidationError as error:
+        fields: dict[str, list[str]] = {}
+        for problem in error.errors():
+            path = "fields." + ".".join(str(part) for part in problem["loc"])
+            fields.setdefault(path, []).append(problem["msg"])
+        raise ContentError(
+            "invalid_fields", "Một số trường của nội dung không hợp lệ.", fields=fields
+        ) from None
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def sniff_content_type(head: bytes, *, zip_names: bytes = b"") -> str | None:
+    for signature, content_type in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if head.startswith(_ZIP):
+        for prefix, content_type in _OOXML.items():
+            if prefix in zip_names:
+                return content_type
+    return None
+
+
+def check_upload(uploaded) -> tuple[str, str, int]:
+    """(content type from the bytes, sha256, size) of an uploaded file, or ContentError."""
+    size = uploaded.size
+    if size > MAX_UPLOAD_BYTES:
+        raise ContentError(
+            "file_too_large", f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB).", "file"
+        )
+    if size == 0:
+        raise ContentError("file_empty", "Tệp rỗng.", "file")
+    digest = hashlib.sha256()
+    head = b""
+    names = b""
+    for chunk in uploaded.chunks():
+        if len(head) < 4096:
+            head += chunk[: 4096 - len(head)]
+        if head.startswith(_ZIP) and len(names) < 65536:
+            names += chunk[:65536]
+        digest.update(chunk)
+    uploaded.seek(0)
+    content_type = sniff_content_type(head, zip_names=names)
+    if content_type is None:
+        raise ContentError(
+            "file_type_refused",
+            "Chỉ nhận PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF "
+            "(kiểm tra theo nội dung tệp).",
+            "file",
+        )
+    return content_type, digest.hexdigest(), size

@@ -1,0 +1,333 @@
+"""Content of a province's portal and component sites, its revisions and its workflow.
+
+Every table lives in the province's schema. The public sees an item only through its
+`published_revision`: editing never changes what citizens read until a workflow publishes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from organization.models import Agency, ComponentSite
+
+
+class Kind(models.TextChoices):
+    NEWS = "news", "Tin tức"
+    EVENT = "event", "Sự kiện"
+    ANNOUNCEMENT = "announcement", "Thông báo"
+    LEGAL_DOCUMENT = "legal_document", "Văn bản quy phạm pháp luật"
+    DRAFT_DOCUMENT = "draft_document", "Dự thảo lấy ý kiến"
+    SPOKESPERSON = "spokesperson_statement", "Phát ngôn báo chí"
+    LEADER_SCHEDULE = "leader_schedule", "Lịch công tác lãnh đạo"
+    CONTACT_DIRECTORY = "contact_directory", "Danh bạ liên hệ, thư điện tử"
+    STATISTICS = "statistics_report", "Báo cáo thống kê"
+    INVESTMENT = "investment_notice", "Thông tin đầu tư"
+    BIDDING = "bidding_notice", "Thông tin đấu thầu"
+    PROCUREMENT = "procurement_notice", "Thông tin mua sắm công"
+    PAGE = "static_page", "Trang tĩnh"
+
+
+class Category(models.Model):
+    """A section of one site: the provincial portal (site is null) or a component site."""
+
+    site = models.ForeignKey(
+        ComponentSite, null=True, blank=True, on_delete=models.PROTECT, related_name="categories"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "slug"], name="category_slug_per_site"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(site__isnull=True), name="category_slug_portal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Item(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Bản nháp"
+        IN_WORKFLOW = "in_workflow", "Đang duyệt"
+        PUBLISHED = "published", "Đã đăng"
+        UNPUBLISHED = "unpublished", "Đã gỡ"
+        WITHDRAWN = "withdrawn", "Đã thu hồi"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # null = the provincial portal; otherwise the component site the item belongs to.
+    site = models.ForeignKey(
+        ComponentSite, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    slug = models.SlugField(max_length=160)
+    language = models.CharField(max_length=5, default="vi")
+    translation_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="translations"
+    )
+    shared_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="shares"
+    )
+    featured = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+
+    # The working copy (what editors edit) and what the public reads.
+    current_revision = models.ForeignKey(
+        "Revision", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    published_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="editorial_items"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True)  # scheduled publishing
+    unpublish_at = models.DateTimeField(null=True, blank=True)  # scheduled unpublishing
+    withdrawal_reason = models.TextField(blank=True)
+
+    # The update SLA computed from the anchor the author entered (provinces.sla), kept with
+    # the rule and article so that a later profile version does not move it.
+    sla_content_type = models.CharField(max_length=60, blank=True)
+    sla_anchor_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_rule = models.CharField(max_length=200, blank=True)
+    sla_source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "sla_due_at"], name="item_status_due"),
+            models.Index(fields=["site", "status", "-published_at"], name="item_site_public"),
+            models.Index(fields=["agency", "published_at"], name="item_agency_month"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "slug", "language"], name="item_slug_per_site_language"
+            ),
+            models.UniqueConstraint(
+                fields=["slug", "language"],
+                condition=Q(site__isnull=True),
+                name="item_slug_portal_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.current_revision.title if self.current_revision_id else self.slug
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.published_revision_id is not None
+
+    @property
+    def published_late(self) -> bool:
+        return bool(
+            self.sla_due_at
+            and self.first_published_at
+            and self.first_published_at > self.sla_due_at
+        )
+
+
+class Revision(models.Model):
+    """An immutable snapshot of an item's content. Fields specific to a kind (document number,
+    event date, schedule entries…) are in `fields`, validated by editorial.content."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)  # sanitised HTML (nh3)
+    fields = models.JSONField(default=dict, blank=True)
+    source_name = models.CharField(max_length=300, blank=True)  # reposts: Huế Art. 19a
+    source_url = models.URLField(max_length=500, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="revision_number_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (r{self.number})"
+
+
+class WorkflowState(models.Model):
+    """One run of the profile's workflow over an item. The steps are copied from the profile
+    version in force when the run started, so a later version does not change a run."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Đang chạy"
+        COMPLETED = "completed", "Hoàn tất"
+        REJECTED = "rejected", "Trả lại"
+        CANCELLED = "cancelled", "Huỷ"
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="workflow_states")
+    workflow = models.CharField(max_length=20)  # "portal" or "component_site"
+    profile_effective_from = models.DateField()
+    steps = models.JSONField()  # [{code, name, role, action, may_amend, source}, …]
+    delegation_allowed = models.BooleanField(default=False)
+    current_step = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="active"), name="one_active_workflow_per_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.workflow} @{self.current_step} ({self.status})"
+
+    @property
+    def step(self) -> dict | None:
+        if self.status != self.Status.ACTIVE:
+            return None
+        return self.steps[self.current_step]
+
+
+class Transition(models.Model):
+    """The audit log: every move of an item, who made it, as whose delegate, with what comment."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Tạo"
+        EDIT = "edit", "Sửa"
+        SUBMIT = "submit", "Gửi"
+        APPROVE = "approve", "Duyệt"
+        REJECT = "reject", "Trả lại"
+        PUBLISH = "publish", "Xuất bản"
+        SCHEDULE = "schedule", "Hẹn giờ đăng"
+        POST_CHECK = "post_check", "Kiểm tra sau đăng"
+        UNPUBLISH = "unpublish", "Gỡ"
+        WITHDRAW = "withdraw", "Thu hồi"
+        CORRECT = "correct", "Đính chính"
+        SHARE = "share", "Chia sẻ lên Cổng"
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="transitions")
+    workflow_state = models.ForeignKey(
+        WorkflowState, null=True, blank=True, on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    step_code = models.CharField(max_length=60, blank=True)
+    step_name = models.CharField(max_length=300, blank=True)
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.action} by {self.actor_id}"
+
+
+class Correction(models.Model):
+    """A public correction notice on a published item (Bắc Kạn Art. 8; Law on Access to
+    Information Art. 22): shown with the item, with its date and reason; history kept."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="corrections")
+    reason = models.TextField()
+    text = models.TextField()
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["published_at"]
+
+    def __str__(self) -> str:
+        return f"correction of {self.item_id} at {self.published_at:%Y-%m-%d}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="editorial/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PublicComment(models.Model):
+    """A citizen's comment on a draft document open for comment (Decree 43/2011 Art. 10(i);
+    Đồng Nai Art. 8(2)(c) compiles them). Contact details are never shown publicly."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Chờ duyệt"
+        VISIBLE = "visible", "Hiển thị"
+        HIDDEN = "hidden", "Ẩn"
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="public_comments")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    text = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"comment by {self.name} on {self.item_id}"
+
+
+class Reminder(models.Model):
+    """A reminder already sent, so that a rerun of the beat task never sends it twice."""
+
+    item = models.ForeignKey(Item, null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # due_soon, overdue, board_summary
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "kind", "recipient", "day"], name="reminder_once_a_day"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "day"],
+                condition=Q(item__isnull=True),
+                name="summary_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} on {self.day}"

@@ -1,0 +1,708 @@
+"""Every write on editorial content: one transaction each, the item row locked, the move
+checked against the profile's workflow (editorial.rules), an audit row, side effects on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from unidecode import unidecode
+
+from editorial import rules
+from editorial.content import (
+    ANCHOR_FIELDS,
+    DEFAULT_SLA_OF_KIND,
+    MAX_TITLE,
+    ContentError,
+    check_upload,
+    clean_fields,
+    nfc,
+    sanitise_html,
+)
+from editorial.models import (
+    Attachment,
+    Category,
+    Correction,
+    Item,
+    PublicComment,
+    Revision,
+    Transition,
+    WorkflowState,
+)
+from editorial.profile import current_profile
+from organization.models import ComponentSite
+from organization.selectors import acting_capacity
+from provinces.calendar import TZ
+from provinces.sla import sla_deadline
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_VERSION_KEY = "editorial:public-version"
+
+
+class EditorialError(ContentError):
+    """A refused editorial move: code, message, and the field when one is to blame."""
+
+
+def public_cache_version() -> int:
+    return cache.get_or_set(PUBLIC_VERSION_KEY, 1, None)
+
+
+def _public_pages_changed() -> None:
+    # Cached citizen pages carry this per-province version in their key: bump to drop them.
+    try:
+        cache.incr(PUBLIC_VERSION_KEY)
+    except ValueError:
+        cache.set(PUBLIC_VERSION_KEY, 2, None)
+
+
+def _slug_for(title: str) -> str:
+    return slugify(unidecode(title))[:150] or "bai-viet"
+
+
+def _unique_slug(base: str, *, site, language: str) -> str:
+    slug, n = base, 1
+    while Item.objects.filter(site=site, slug=slug, language=language).exists():
+        n += 1
+        slug = f"{base[:140]}-{n}"
+    return slug
+
+
+def _workflow(item: Item, profile=None) -> rules.WorkflowSpec:
+    return rules.workflow_for(profile or current_profile(), on_portal=item.site_id is None)
+
+
+def _active_state(item: Item) -> WorkflowState | None:
+    return item.workflow_states.filter(status=WorkflowState.Status.ACTIVE).first()
+
+
+def _capacity(actor, step: rules.StepSpec, item: Item, *, delegation_allowed: bool):
+    allowed, on_behalf_of = acting_capacity(
+        user=actor,
+        role_code=step.role,
+        agency_id=item.agency_id,
+        delegation_allowed=delegation_allowed,
+        at=timezone.now(),
+    )
+    if not allowed:
+        raise EditorialError(
+            "not_allowed",
+            f"Bạn không giữ vai trò '{step.role}' cần cho bước '{step.name}' ({step.source}).",
+        )
+    return on_behalf_of
+
+
+def _sla(kind: str, fields: dict, requested: str | None, profile):
+    """(content type, anchor, deadline) for the item, from the profile version in force."""
+    content_type = requested or DEFAULT_SLA_OF_KIND.get(kind, "")
+    if not content_type:
+        return "", None
+    known = {sla.content_type: sla for sla in profile.update_slas}
+    if requested and requested not in known:
+        raise EditorialError(
+            "unknown_sla",
+            f"Hồ sơ quy chế không có loại thời hạn '{requested}' ({', '.join(sorted(known))}).",
+            "sla_content_type",
+        )
+    sla = known.get(content_type)
+    if sla is None:  # the profile sets no update deadline for this kind
+        return "", None
+    for name in ANCHOR_FIELDS[sla.anchor]:
+        value = fields.get(name)
+        if value:
+            anchor = datetime.fromisoformat(value)
+            if anchor.tzinfo is None:
+                anchor = anchor.replace(tzinfo=TZ)
+            return content_type, sla_deadline(profile, content_type, anchor)
+    return content_type, None
+
+
+def _apply_sla(item: Item, deadline, content_type: str) -> list[str]:
+    values = {
+        "sla_content_type": content_type,
+        "sla_anchor_at": deadline.anchor_at if deadline else None,
+        "sla_due_at": deadline.due_at if deadline else None,
+        "sla_rule": deadline.rule if deadline else "",
+        "sla_source": deadline.source if deadline else "",
+    }
+    changed = [key for key, value in values.items() if getattr(item, key) != value]
+    for key in changed:
+        setattr(item, key, values[key])
+    return changed
+
+
+def _revision(item: Item, *, actor, title, summary, body, fields, source_name, source_url):
+    title = nfc(title)
+    if not title:
+        raise EditorialError("title_required", "Tiêu đề không được để trống.", "title")
+    if len(title) > MAX_TITLE:
+        raise EditorialError("too_long", f"Tiêu đề tối đa {MAX_TITLE} ký tự.", "title")
+    number = (item.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    return Revision.objects.create(
+        item=item,
+        number=number,
+        title=title,
+        summary=nfc(summary),
+        body=sanitise_html(body),
+        fields=fields,
+        source_name=nfc(source_name),
+        source_url=nfc(source_url),
+        author=actor,
+    )
+
+
+def _check_attribution(*, profile, source_name: str, is_repost: bool) -> None:
+    # Huế Art. 19a: news reposted from elsewhere must name its source.
+    if is_repost and profile.attribution.reposts_must_cite_source and not nfc(source_name):
+        raise EditorialError(
+            "source_required",
+            f"Tin đăng lại phải ghi rõ nguồn ({profile.attribution.source}).",
+            "source_name",
+        )
+
+
+def _audit(
+    item,
+    *,
+    action,
+    actor,
+    state=None,
+    step=None,
+    from_status,
+    on_behalf_of=None,
+    comment="",
+    revision=None,
+) -> Transition:
+    return Transition.objects.create(
+        item=item,
+        workflow_state=state,
+        action=action,
+        step_code=step.code if step else "",
+        step_name=step.name if step else "",
+        from_status=from_status,
+        to_status=item.status,
+        revision=revision,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        comment=nfc(comment),
+    )
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    fields: dict | None = None,
+    site: ComponentSite | None = None,
+    category: Category | None = None,
+    language: str = "vi",
+    translation_of: Item | None = None,
+    source_name: str = "",
+    source_url: str = "",
+    is_repost: bool = False,
+    featured: bool = False,
+    sla_content_type: str | None = None,
+) -> Item:
+    """A draft on the portal (site=None) or a component site, by someone who may act at the
+    first step of that site's workflow."""
+    profile = current_profile()
+    clean = clean_fields(kind, fields)
+    if language not in ("vi", "en"):
+        raise EditorialError("invalid_language", "Ngôn ngữ phải là 'vi' hoặc 'en'.", "language")
+    if language != "vi" and translation_of is None:
+        raise EditorialError(
+            "translation_needs_original", "Bản tiếng Anh phải gắn với bài gốc.", "translation_of"
+        )
+    if translation_of is not None and translation_of.language == language:
+        raise EditorialError("same_language", "Bản dịch phải khác ngôn ngữ bài gốc.", "language")
+    if category is not None and category.site_id != (site.pk if site else None):
+        raise EditorialError("wrong_category", "Chuyên mục không thuộc trang này.", "category")
+    _check_attribution(profile=profile, source_name=source_name, is_repost=is_repost)
+    spec = rules.workflow_for(profile, on_portal=site is None)
+    first = spec.steps[0]
+    agency_id = site.agency_id if site else _agency_of_actor(actor, first.role)
+    probe = Item(site=site, agency_id=agency_id)
+    _capacity(actor, first, probe, delegation_allowed=spec.delegation_allowed)
+    content_type, deadline = _sla(kind, clean, sla_content_type, profile)
+    item = Item(
+        kind=kind,
+        site=site,
+        agency_id=agency_id,
+        category=category,
+        slug=_unique_slug(_slug_for(title), site=site, language=language),
+        language=language,
+        translation_of=translation_of,
+        featured=featured,
+        author=actor,
+    )
+    _apply_sla(item, deadline, content_type)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError as error:
+        raise EditorialError("duplicate", "Đường dẫn bài viết đã tồn tại.", "slug") from error
+    revision = _revision(
+        item,
+        actor=actor,
+        title=title,
+        summary=summary,
+        body=body,
+        fields=clean,
+        source_name=source_name,
+        source_url=source_url,
+    )
+    item.current_revision = revision
+    item.save(update_fields=["current_revision"])
+    _audit(item, action=Transition.Action.CREATE, actor=actor, from_status="", revision=revision)
+    return item
+
+
+def _agency_of_actor(actor, role_code: str) -> int | None:
+    from organization.models import RoleAssignment
+
+    return (
+        RoleAssignment.objects.filter(user=actor, role__code=role_code, agency__isnull=False)
+        .order_by("pk")
+        .values_list("agency_id", flat=True)
+        .first()
+    )
+
+
+def _lock(item: Item) -> Item:
+    return Item.objects.select_for_update().get(pk=item.pk)
+
+
+@transaction.atomic
+def item_update(
+    *,
+    item: Item,
+    actor,
+    title: str | None = None,
+    summary: str | None = None,
+    body: str | None = None,
+    fields: dict | None = None,
+    source_name: str | None = None,
+    source_url: str | None = None,
+    is_repost: bool = False,
+    featured: bool | None = None,
+    sla_content_type: str | None = None,
+    comment: str = "",
+) -> Item:
+    """A new revision of the working copy. Before a run (or between runs) the first step's role
+    edits; during a run only the current step's holder, and only where the step may amend.
+    What the public reads changes only when a workflow publishes."""
+    item = _lock(item)
+    if item.status == Item.Status.WITHDRAWN:
+        raise EditorialError("withdrawn", "Bài đã thu hồi không sửa được.")
+    profile = current_profile()
+    spec = _workflow(item, profile)
+    state = _active_state(item)
+    if state is None:
+        step = spec.steps[0]
+        on_behalf_of = _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
+    else:
+        step = rules.steps_from_snapshot(state.steps)[state.current_step]
+        if not step.may_amend:
+            raise EditorialError(
+                "may_not_amend", f"Bước '{step.name}' không được sửa nội dung ({step.source})."
+            )
+        on_behalf_of = _capacity(actor, step, item, delegation_allowed=state.delegation_allowed)
+    current = item.current_revision
+    new_fields = clean_fields(item.kind, fields) if fields is not None else current.fields
+    new_source = current.source_name if source_name is None else source_name
+    _check_attribution(profile=profile, source_name=new_source, is_repost=is_repost)
+    revision = _revision(
+        item,
+        actor=actor,
+        title=current.title if title is None else title,
+        summary=current.summary if summary is None else summary,
+        body=current.body if body is None else body,
+        fields=new_fields,
+        source_name=new_source,
+        source_url=current.source_url if source_url is None else source_url,
+    )
+    item.current_revision = revision
+    update = ["current_revision"]
+    if featured is not None and featured != item.featured:
+        item.featured = featured
+        update.append("featured")
+    if item.first_published_at is None:  # a published item keeps the deadline it was judged by
+        content_type, deadline = _sla(
+            item.kind, new_fields, sla_content_type or item.sla_content_type or None, profile
+        )
+        update += _apply_sla(item, deadline, content_type)
+    item.save(update_fields=update)
+    _audit(
+        item,
+        action=Transition.Action.EDIT,
+        actor=actor,
+        state=state,
+        step=step,
+        from_status=item.status,
+        on_behalf_of=on_behalf_of,
+        comment=comment,
+        revision=revision,
+    )
+    return item
+
+
+@transaction.atomic
+def item_transition(
+    *,
+    item: Item,
+    actor,
+    decision: rules.Decision,
+    comment: str = "",
+    publish_at: datetime | None = None,
+) -> Item:
+    """Move an item through its workflow: `forward` performs the current step (submit, approve,
+    publish, confirm the post-publication check); `reject` sends it back to its author with a
+    reason. Anything else the profile does not allow is refused with EditorialError."""
+    item = _lock(item)
+    if item.status == Item.Status.WITHDRAWN:
+        raise EditorialError("withdrawn", "Bài đã thu hồi.")
+    if decision == "reject" and not nfc(comment):
+        raise EditorialError("reason_required", "Trả lại phải kèm lý do.", "comment")
+    state = _active_state(item)
+    if state is None:
+        if decision != "forward":
+            raise EditorialError("not_in_workflow", "Bài chưa được gửi duyệt.")
+        spec = _workflow(item)
+        state = WorkflowState.objects.create(
+            item=item,
+            workflow=spec.key,
+            profile_effective_from=current_profile().effective_from,
+            steps=spec.snapshot(),
+            delegation_allowed=spec.delegation_allowed,
+        )
+    steps = rules.steps_from_snapshot(state.steps)
+    step = steps[state.current_step]
+    on_behalf_of = _capacity(actor, step, item, delegation_allowed=state.delegation_allowed)
+    try:
+        move = rules.next_move(steps, state.current_step, decision)
+    except rules.IllegalMove as error:
+        raise EditorialError(error.code, error.message) from error
+    from_status = item.status
+    now = timezone.now()
+    item_fields: list[str] = []
+    action = move.transition
+    if move.kind in ("publish", "publish_then_check"):
+        if publish_at is not None and publish_at > now:
+            item.publish_at = publish_at
+            item_fields.append("publish_at")
+            action = Transition.Action.SCHEDULE
+        else:
+            item_fields += _publish(item, now)
+    elif publish_at is not None:
+        raise EditorialError(
+            "not_publish_step", "Chỉ bước xuất bản mới hẹn giờ đăng được.", "publish_at"
+        )
+    if move.kind == "unpublish":
+        item_fields += _unpublish(item)
+    if move.kind in ("advance", "publish_then_check"):
+        state.current_step = move.next_step
+        state.save(update_fields=["current_step"])
+    else:
+        state.status = (
+            WorkflowState.Status.REJECTED
+            if move.kind in ("return", "unpublish")
+            else WorkflowState.Status.COMPLETED
+        )
+        state.finished_at = now
+        state.save(update_fields=["status", "finished_at"])
+    if item.status == Item.Status.DRAFT and move.kind in ("advance", "complete"):
+        item.status = Item.Status.IN_WORKFLOW
+        item_fields.append("status")
+    if move.kind == "return" and item.status == Item.Status.IN_WORKFLOW:
+        item.status = Item.Status.DRAFT
+        item_fields.append("status")
+    if item_fields:
+        item.save(update_fields=sorted(set(item_fields)))
+    _audit(
+        item,
+        action=action,
+        actor=actor,
+        state=state,
+        step=step,
+        from_status=from_status,
+        on_behalf_of=on_behalf_of,
+        comment=comment,
+        revision=item.current_revision,
+    )
+    return item
+
+
+def _publish(item: Item, now) -> list[str]:
+    item.status = Item.Status.PUBLISHED
+    item.published_revision = item.current_revision
+    item.published_at = now
+    item.publish_at = None
+    fields = ["status", "published_revision", "published_at", "publish_at"]
+    if item.first_published_at is None:
+        item.first_published_at = now
+        fields.append("first_published_at")
+    transaction.on_commit(_public_pages_changed)
+    return fields
+
+
+def _unpublish(item: Item) -> list[str]:
+    item.status = Item.Status.UNPUBLISHED
+    item.unpublish_at = None
+    transaction.on_commit(_public_pages_changed)
+    return ["status", "unpublish_at"]
+
+
+def _publisher_capacity(item: Item, actor):
+    """Corrections, withdrawals and unpublishing belong to whoever holds the publish step."""
+    spec = _workflow(item)
+    step = spec.steps[rules.publish_step_index(spec.steps)]
+    return step, _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
+
+
+@transaction.atomic
+def item_correct(
+    *, item: Item, actor, reason: str, text: str, title: str | None = None, body: str | None = None
+) -> Correction:
+    """Correct published information at once, in the same place, with a public notice of the
+    date and reason (Bắc Kạn Art. 8; Law on Access to Information Art. 22). History stays."""
+    item = _lock(item)
+    if item.status != Item.Status.PUBLISHED:
+        raise EditorialError("not_published", "Chỉ đính chính bài đang đăng.")
+    if not nfc(reason) or not nfc(text):
+        raise EditorialError("reason_required", "Đính chính phải có lý do và nội dung.", "reason")
+    step, on_behalf_of = _publisher_capacity(item, actor)
+    published = item.published_revision
+    revision = _revision(
+        item,
+        actor=actor,
+        title=published.title if title is None else title,
+        summary=published.summary,
+        body=published.body if body is None else body,
+        fields=published.fields,
+        source_name=published.source_name,
+        source_url=published.source_url,
+    )
+    now = timezone.now()
+    item.current_revision = revision
+    item.published_revision = revision
+    item.published_at = now
+    item.save(update_fields=["current_revision", "published_revision", "published_at"])
+    correction = Correction.objects.create(
+        item=item,
+        reason=nfc(reason),
+        text=nfc(text),
+        revision=revision,
+        actor=actor,
+        published_at=now,
+    )
+    _audit(
+        item,
+        action=Transition.Action.CORRECT,
+        actor=actor,
+        step=step,
+        from_status=Item.Status.PUBLISHED,
+        on_behalf_of=on_behalf_of,
+        comment=reason,
+        revision=revision,
+    )
+    transaction.on_commit(_public_pages_changed)
+    return correction
+
+
+@transaction.atomic
+def item_withdraw(*, item: Item, actor, reason: str) -> Item:
+    """Withdraw a published item; the public reason stays visible in its place."""
+    item = _lock(item)
+    if not nfc(reason):
+        raise EditorialError("reason_required", "Thu hồi phải nêu lý do công khai.", "reason")
+    if item.status not in (Item.Status.PUBLISHED, Item.Status.UNPUBLISHED):
+        raise EditorialError("not_published", "Chỉ thu hồi bài đã đăng.")
+    step, on_behalf_of = _publisher_capacity(item, actor)
+    from_status = item.status
+    item.status = Item.Status.WITHDRAWN
+    item.withdrawal_reason = nfc(reason)
+    item.save(update_fields=["status", "withdrawal_reason"])
+    item.workflow_states.filter(status=WorkflowState.Status.ACTIVE).update(
+        status=WorkflowState.Status.CANCELLED, finished_at=timezone.now()
+    )
+    _audit(
+        item,
+        action=Transition.Action.WITHDRAW,
+        actor=actor,
+        step=step,
+        from_status=from_status,
+        on_behalf_of=on_behalf_of,
+        comment=reason,
+    )
+    transaction.on_commit(_public_pages_changed)
+    return item
+
+
+@transaction.atomic
+def item_unpublish(*, item: Item, actor, reason: str = "") -> Item:
+    item = _lock(item)
+    if item.status != Item.Status.PUBLISHED:
+        raise EditorialError("not_published", "Bài không ở trạng thái đang đăng.")
+    step, on_behalf_of = _publisher_capacity(item, actor)
+    item.save(update_fields=_unpublish(item))
+    _audit(
+        item,
+        action=Transition.Action.UNPUBLISH,
+        actor=actor,
+        step=step,
+        from_status=Item.Status.PUBLISHED,
+        on_behalf_of=on_behalf_of,
+        comment=reason,
+    )
+    return item
+
+
+@transaction.atomic
+def item_schedule_unpublish(*, item: Item, actor, at: datetime) -> Item:
+    item = _lock(item)
+    step, on_behalf_of = _publisher_capacity(item, actor)
+    if at <= timezone.now():
+        raise EditorialError("in_the_past", "Thời điểm gỡ phải ở tương lai.", "unpublish_at")
+    item.unpublish_at = at
+    item.save(update_fields=["unpublish_at"])
+    _audit(
+        item,
+        action=Transition.Action.SCHEDULE,
+        actor=actor,
+        step=step,
+        from_status=item.status,
+        on_behalf_of=on_behalf_of,
+        comment=f"unpublish at {at.astimezone(TZ).isoformat()}",
+    )
+    return item
+
+
+def items_publish_scheduled(*, now: datetime | None = None) -> int:
+    """Publish the items whose scheduled time has come (beat task; safe to run twice)."""
+    now = now or timezone.now()
+    done = 0
+    for pk in Item.objects.filter(publish_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            item = Item.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if item is None or item.publish_at is None or item.publish_at > now:
+                continue
+            from_status = item.status
+            item.save(update_fields=_publish(item, now))
+            Transition.objects.create(
+                item=item,
+                action=Transition.Action.PUBLISH,
+                from_status=from_status,
+                to_status=item.status,
+                revision=item.published_revision,
+                actor=item.author,
+                comment="scheduled publication",
+            )
+            done += 1
+    return done
+
+
+def items_unpublish_scheduled(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    done = 0
+    for pk in Item.objects.filter(unpublish_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            item = Item.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if item is None or item.unpublish_at is None or item.unpublish_at > now:
+                continue
+            if item.status != Item.Status.PUBLISHED:
+                item.unpublish_at = None
+                item.save(update_fields=["unpublish_at"])
+                continue
+            item.save(update_fields=_unpublish(item))
+            Transition.objects.create(
+                item=item,
+                action=Transition.Action.UNPUBLISH,
+                from_status=Item.Status.PUBLISHED,
+                to_status=item.status,
+                actor=item.author,
+                comment="scheduled unpublication",
+            )
+            done += 1
+    return done
+
+
+@transaction.atomic
+def item_share_to_portal(*, item: Item, actor) -> Item:
+    """Share a component site's published item with the provincial portal: a portal draft
+    linked to its original, which then runs the portal's own workflow."""
+    if item.site_id is None:
+        raise EditorialError("already_on_portal", "Bài đã thuộc Cổng tỉnh.")
+    if not item.is_public:
+        raise EditorialError("not_published", "Chỉ chia sẻ bài đã đăng.")
+    published = item.published_revision
+    site_name = item.site.agency.name
+    shared = item_create(
+        actor=actor,
+        kind=item.kind,
+        title=published.title,
+        summary=published.summary,
+        body=published.body,
+        fields=published.fields,
+        language=item.language,
+        source_name=published.source_name or site_name,
+        source_url=published.source_url,
+        featured=item.featured,
+        sla_content_type=item.sla_content_type or None,
+    )
+    shared.shared_from = item
+    shared.save(update_fields=["shared_from"])
+    _audit(
+        item,
+        action=Transition.Action.SHARE,
+        actor=actor,
+        from_status=item.status,
+        comment=f"shared to the portal as item {shared.pk}",
+    )
+    return shared
+
+
+@transaction.atomic
+def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
+    item = _lock(item)
+    spec = _workflow(item)
+    state = _active_state(item)
+    step = rules.steps_from_snapshot(state.steps)[state.current_step] if state else spec.steps[0]
+    _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
+    content_type, digest, size = check_upload(uploaded)
+    name = unicodedata.normalize("NFC", uploaded.name or "tep")[-255:]
+    return Attachment.objects.create(
+        item=item,
+        file=uploaded,
+        original_name=name,
+        content_type=content_type,
+        size=size,
+        sha256=digest,
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> PublicComment:
+    """A citizen's comment on a draft document open for comment (held for moderation)."""
+    if item.kind != "draft_document" or not item.is_public:
+        raise EditorialError("not_open", "Văn bản này không lấy ý kiến.")
+    fields = item.published_revision.fields
+    today = timezone.localdate()
+    if not (fields["opens_on"] <= today.isoformat() <= fields["closes_on"]):
+        raise EditorialError("closed", "Đã hết thời hạn góp ý.")
+    name, text = nfc(name), nfc(text)
+    if not name or not text:
+        raise EditorialError("required", "Họ tên và nội dung góp ý là bắt buộc.", "text")
+    if len(text) > 20_000:
+        raise EditorialError("too_long", "Góp ý tối đa 20.000 ký tự.", "text")
+    return PublicComment.objects.create(item=item, name=name[:200], email=nfc(email), text=text)

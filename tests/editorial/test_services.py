@@ -1,0 +1,282 @@
+"""Items run through each province's workflow, from the profiles alone."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from editorial import rules
+from editorial.models import Item, Transition, WorkflowState
+from editorial.profile import current_profile
+from editorial.selectors import public_items
+from editorial.services import (
+    EditorialError,
+    item_correct,
+    item_create,
+    item_transition,
+    item_update,
+    item_withdraw,
+)
+
+from organization.services import delegation_create
+from provinces.calendar import TZ
+
+SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
+
+
+def _run_to_the_end(item, spec, staff, *, agency):
+    """Forward the item through every remaining step, each by a holder of that step's role."""
+    while True:
+        state = item.workflow_states.filter(status=WorkflowState.Status.ACTIVE).first()
+        if state is None:
+            return item
+        step = spec.steps[state.current_step]
+        item = item_transition(
+            item=item,
+            actor=staff.holding(step.role, agency=agency),
+            decision="forward",
+            comment=f"{step.code} ok",
+        )
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("on_portal", [True, False])
+def test_a_news_item_runs_the_whole_workflow_and_only_then_appears(
+    province_schema, slug, on_portal
+):
+    site, staff = province_schema(slug)
+    target = None if on_portal else site
+    spec = rules.workflow_for(current_profile(), on_portal=on_portal)
+    author = staff.holding(spec.steps[0].role)
+    item = item_create(
+        actor=author,
+        kind="news",
+        title="Khai mạc hội chợ",
+        body="<p>Nội dung</p>",
+        site=target,
+        fields={"event_at": "2026-11-24T09:00:00+07:00"},
+    )
+    item = item_transition(item=item, actor=author, decision="forward")
+    publish_index = rules.publish_step_index(spec.steps)
+    # not public before the publish step passes
+    if publish_index > 0:
+        assert item not in public_items(site=target)
+    item = _run_to_the_end(item, spec, staff, agency=site.agency)
+    item.refresh_from_db()
+    assert item.status == Item.Status.PUBLISHED
+    assert item in public_items(site=target)
+    actions = list(item.transitions.values_list("step_code", flat=True))
+    assert [code for code in actions if code] == [step.code for step in spec.steps]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_rejection_returns_the_item_to_its_author_with_the_reason(province_schema, slug):
+    site, staff = province_schema(slug)
+    spec = rules.workflow_for(current_profile(), on_portal=False)
+    author = staff.holding(spec.steps[0].role)
+    item = item_create(actor=author, kind="news", title="Tin cần sửa", site=site)
+    item = item_transition(item=item, actor=author, decision="forward")
+    reviewer = staff.holding(spec.steps[1].role)
+    with pytest.raises(EditorialError) as caught:
+        item_transition(item=item, actor=reviewer, decision="reject", comment="")
+    assert caught.value.code == "reason_required"
+    item = item_transition(item=item, actor=reviewer, decision="reject", comment="Thiếu nguồn")
+    assert item.status == Item.Status.DRAFT
+    last = item.transitions.last()
+    assert (last.action, last.comment, last.actor) == ("reject", "Thiếu nguồn", reviewer)
+    # the author edits and submits again: a new run starts at step 1
+    item_update(item=item, actor=author, title="Tin đã sửa")
+    item = item_transition(item=item, actor=author, decision="forward")
+    assert item.workflow_states.filter(status="active").get().current_step == 1
+
+
+def test_hue_updater_cannot_publish_and_nothing_changes(province_schema):
+    site, staff = province_schema("thuathienhue")
+    author = staff.holding("board_member")
+    item = item_create(actor=author, kind="news", title="Tin Huế", site=site)
+    item = item_transition(item=item, actor=author, decision="forward")
+    item = item_transition(item=item, actor=staff.holding("deputy_head"), decision="forward")
+    before = (item.status, Transition.objects.filter(item=item).count())
+    with pytest.raises(EditorialError) as caught:
+        item_transition(item=item, actor=author, decision="forward")
+    assert caught.value.code == "not_allowed"
+    assert "head" in caught.value.message
+    item.refresh_from_db()
+    assert (item.status, Transition.objects.filter(item=item).count()) == before
+
+
+def test_thainguyen_updater_cannot_approve(province_schema):
+    site, staff = province_schema("thainguyen")
+    updater = staff.holding("updater")
+    item = item_create(actor=updater, kind="news", title="Tin Thái Nguyên", site=site)
+    item = item_transition(item=item, actor=updater, decision="forward")
+    with pytest.raises(EditorialError) as caught:
+        item_transition(item=item, actor=updater, decision="forward")
+    assert caught.value.code == "not_allowed"
+    item.refresh_from_db()
+    assert item.status == Item.Status.IN_WORKFLOW
+
+
+def test_hue_head_delegates_publishing_for_a_period_and_it_is_recorded(province_schema):
+    site, staff = province_schema("thuathienhue")
+    author, deputy, head = (staff.holding(r) for r in ("board_member", "deputy_head", "head"))
+    colleague = staff.holding("board_member")
+    now = timezone.now()
+    grant = delegation_create(
+        actor=head,
+        delegator=head,
+        delegate=colleague,
+        role_code="head",
+        agency_name=site.agency.name,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=7),
+        reason="Trưởng ban đi công tác",
+    )
+    item = item_create(actor=author, kind="news", title="Tin uỷ quyền", site=site)
+    item = item_transition(item=item, actor=author, decision="forward")
+    item = item_transition(item=item, actor=deputy, decision="forward")
+    item = item_transition(item=item, actor=colleague, decision="forward")
+    assert item.status == Item.Status.PUBLISHED
+    last = item.transitions.last()
+    assert (last.actor, last.on_behalf_of) == (colleague, head)
+    # once revoked, the delegate can no longer act
+    from organization.services import delegation_revoke
+
+    delegation_revoke(delegation=grant, actor=head)
+    other = item_create(actor=author, kind="news", title="Tin sau thu hồi", site=site)
+    other = item_transition(item=other, actor=author, decision="forward")
+    other = item_transition(item=other, actor=deputy, decision="forward")
+    with pytest.raises(EditorialError):
+        item_transition(item=other, actor=colleague, decision="forward")
+
+
+def test_delegation_is_refused_where_the_profile_does_not_allow_it(province_schema):
+    site, staff = province_schema("thainguyen")
+    updater, approver = staff.holding("updater"), staff.holding("approver")
+    colleague = staff.holding("updater")
+    now = timezone.now()
+    delegation_create(
+        actor=approver,
+        delegator=approver,
+        delegate=colleague,
+        role_code="approver",
+        agency_name=site.agency.name,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+    )
+    item = item_create(actor=updater, kind="news", title="Tin", site=site)
+    item = item_transition(item=item, actor=updater, decision="forward")
+    with pytest.raises(EditorialError):
+        item_transition(item=item, actor=colleague, decision="forward")
+
+
+def test_dongnai_post_publication_check_can_take_an_item_down(province_schema):
+    site, staff = province_schema("dongnai")
+    spec = rules.workflow_for(current_profile(), on_portal=True)
+    author = staff.holding(spec.steps[0].role)
+    item = item_create(actor=author, kind="news", title="Tin Đồng Nai")
+    item = item_transition(item=item, actor=author, decision="forward")
+    for step in spec.steps[1 : rules.publish_step_index(spec.steps) + 1]:
+        item = item_transition(item=item, actor=staff.holding(step.role), decision="forward")
+    assert item.status == Item.Status.PUBLISHED
+    checker = staff.holding(spec.steps[-1].role)
+    item = item_transition(item=item, actor=checker, decision="reject", comment="Sai số liệu")
+    assert item.status == Item.Status.UNPUBLISHED
+    assert item not in public_items(site=None)
+
+
+def test_public_never_sees_a_working_copy(province_schema):
+    site, staff = province_schema("backan")
+    spec = rules.workflow_for(current_profile(), on_portal=False)
+    author = staff.holding(spec.steps[0].role)
+    item = item_create(actor=author, kind="news", title="Bản đã duyệt", site=site)
+    item = item_transition(item=item, actor=author, decision="forward")
+    item = _run_to_the_end(item, spec, staff, agency=site.agency)
+    item_update(item=item, actor=author, title="Bản nháp chưa duyệt")
+    item.refresh_from_db()
+    public = public_items(site=site).get(pk=item.pk)
+    assert public.published_revision.title == "Bản đã duyệt"
+    assert item.current_revision.title == "Bản nháp chưa duyệt"
+
+
+def test_correction_and_withdrawal_keep_history_and_need_a_reason(province_schema):
+    site, staff = province_schema("backan")
+    spec = rules.workflow_for(current_profile(), on_portal=False)
+    author = staff.holding(spec.steps[0].role)
+    item = item_create(
+        actor=author, kind="news", title="Số liệu 2025", site=site, body="<p>Tăng 5%</p>"
+    )
+    item = item_transition(item=item, actor=author, decision="forward")
+    item = _run_to_the_end(item, spec, staff, agency=site.agency)
+    publisher = staff.holding(spec.steps[rules.publish_step_index(spec.steps)].role)
+    first = item.published_revision
+    correction = item_correct(
+        item=item,
+        actor=publisher,
+        reason="Sai số liệu",
+        text="Sửa 5% thành 6%",
+        body="<p>Tăng 6%</p>",
+    )
+    item.refresh_from_db()
+    assert item.published_revision == correction.revision != first
+    assert item.revisions.count() == 2
+    with pytest.raises(EditorialError):
+        item_withdraw(item=item, actor=publisher, reason=" ")
+    item = item_withdraw(item=item, actor=publisher, reason="Thông tin hết hiệu lực")
+    assert (item.status, item.withdrawal_reason) == ("withdrawn", "Thông tin hết hiệu lực")
+
+
+def test_rich_text_is_sanitised_and_normalised_to_nfc(province_schema):
+    import unicodedata
+
+    site, staff = province_schema("hagiang")
+    spec = rules.workflow_for(current_profile(), on_portal=False)
+    decomposed = unicodedata.normalize("NFD", "Hà Giang")
+    item = item_create(
+        actor=staff.holding(spec.steps[0].role),
+        kind="news",
+        site=site,
+        title=decomposed,
+        body='<p onclick="x()">Chào<script>alert(1)</script></p>'
+        '<a href="javascript:alert(1)">x</a>',
+    )
+    revision = item.current_revision
+    assert revision.title == unicodedata.normalize("NFC", "Hà Giang")
+    assert "script" not in revision.body and "onclick" not in revision.body
+    assert "javascript:" not in revision.body
+
+
+def test_repost_without_source_is_refused_in_hue(province_schema):
+    site, staff = province_schema("thuathienhue")
+    with pytest.raises(EditorialError) as caught:
+        item_create(
+            actor=staff.holding("board_member"),
+            kind="news",
+            site=site,
+            title="Tin đăng lại",
+            is_repost=True,
+        )
+    assert caught.value.field == "source_name"
+    assert not Item.objects.filter(current_revision__title="Tin đăng lại").exists()
+
+
+def test_late_publication_shows_the_rule_and_article(province_schema):
+    from editorial.selectors import published_late_items
+
+    site, staff = province_schema("thainguyen")
+    updater, approver = staff.holding("updater"), staff.holding("approver")
+    # Thái Nguyên Art. 10(2): news within 8 working hours of the event
+    item = item_create(
+        actor=updater,
+        kind="news",
+        site=site,
+        title="Tin muộn",
+        fields={"event_at": "2026-01-05T09:00:00+07:00"},
+    )
+    # 09:00 + 8 office hours (08:00–17:00, no lunch break in the profile) = 17:00 that day
+    assert item.sla_due_at.astimezone(TZ).isoformat() == "2026-01-05T17:00:00+07:00"
+    item = item_transition(item=item, actor=updater, decision="forward")
+    item = item_transition(item=item, actor=approver, decision="forward")
+    late = published_late_items().get(pk=item.pk)
+    assert late.published_late
+    assert "8 working hours" in late.sla_rule
+    assert "Art. 10(2)" in late.sla_source
