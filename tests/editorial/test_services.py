@@ -170,7 +170,7 @@ def test_delegation_is_refused_where_the_profile_does_not_allow_it(province_sche
 
 
 def test_dongnai_post_publication_check_can_take_an_item_down(province_schema):
-    site, staff = province_schema("dongnai")
+    _site, staff = province_schema("dongnai")
     spec = rules.workflow_for(current_profile(), on_portal=True)
     author = staff.holding(spec.steps[0].role)
     item = item_create(actor=author, kind="news", title="Tin Đồng Nai")
@@ -241,7 +241,8 @@ def test_rich_text_is_sanitised_and_normalised_to_nfc(province_schema):
     )
     revision = item.current_revision
     assert revision.title == unicodedata.normalize("NFC", "Hà Giang")
-    assert "script" not in revision.body and "onclick" not in revision.body
+    assert "script" not in revision.body
+    assert "onclick" not in revision.body
     assert "javascript:" not in revision.body
 
 

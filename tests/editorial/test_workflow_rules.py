@@ -53,5 +53,6 @@ def test_the_first_step_cannot_reject_and_later_steps_return_to_the_author():
 def test_explain_prints_one_line_per_step_with_role_and_amend():
     lines = rules.explain(rules.workflow_for(resolve_profile("thuathienhue"), on_portal=False))
     assert len(lines) == 3
-    assert "deputy_head" in lines[1] and "may amend" in lines[1]
+    assert "deputy_head" in lines[1]
+    assert "may amend" in lines[1]
     assert "may not amend" in lines[2]
