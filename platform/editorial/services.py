@@ -706,3 +706,15 @@ def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> Pu
     if len(text) > 20_000:
         raise EditorialError("too_long", "Góp ý tối đa 20.000 ký tự.", "text")
     return PublicComment.objects.create(item=item, name=name[:200], email=nfc(email), text=text)
+
+
+@transaction.atomic
+def category_create(*, name: str, site: ComponentSite | None = None, position: int = 0):
+    name = nfc(name)
+    if not name:
+        raise EditorialError("name_required", "Tên chuyên mục không được để trống.", "name")
+    slug = _slug_for(name)[:120]
+    category, _ = Category.objects.get_or_create(
+        site=site, slug=slug, defaults={"name": name, "position": position}
+    )
+    return category

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+
 from editorial import rules
 from editorial.models import Item, Transition, WorkflowState
 from editorial.profile import current_profile
@@ -16,7 +17,6 @@ from editorial.services import (
     item_update,
     item_withdraw,
 )
-
 from organization.services import delegation_create
 from provinces.calendar import TZ
 

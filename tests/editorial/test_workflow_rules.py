@@ -1,8 +1,8 @@
 """The workflow as pure rules, from the shipped profiles alone (no database)."""
 
 import pytest
-from editorial import rules
 
+from editorial import rules
 from provinces.loader import resolve_profile
 
 SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")

@@ -28,7 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, **options):
-        store_path = Path(settings.VAR_DIR) / "demo-logins.json"
+        # One file per database, so that switching DATABASE_URL never prints stale secrets.
+        database = settings.DATABASES["default"]
+        store_path = (
+            Path(settings.VAR_DIR) / "demo-logins" / f"{database['NAME']}-{database['PORT']}.json"
+        )
         store = json.loads(store_path.read_text()) if store_path.exists() else {}
         port = options["port"]
         platform_tenant_ensure()
@@ -45,6 +49,7 @@ class Command(BaseCommand):
                 store[f"{slug}:{result.admin_username}"] = result.admin_secret
             with schema_context(result.province.schema_name):
                 self._staff(slug, profile, store)
+                self._content(profile)
                 sites = list(
                     Agency.objects.filter(site__isnull=False).values_list(
                         "site__dev_host", flat=True
@@ -54,7 +59,7 @@ class Command(BaseCommand):
         store_path.parent.mkdir(parents=True, exist_ok=True)
         store_path.write_text(json.dumps(store, ensure_ascii=False, indent=1))
         store_path.chmod(0o600)
-        self._print(lines, store, port)
+        self._print(lines, store, port, store_path)
 
     def _operator(self, store):
         if not User.objects.filter(username=OPERATOR_USERNAME).exists():
@@ -76,7 +81,63 @@ class Command(BaseCommand):
             role_assign(user=issued.user, role_code=role.code, agency_name=agency_name)
             store[f"{slug}:{username}"] = issued.one_time_secret
 
-    def _print(self, lines, store, port):
+    @transaction.atomic
+    def _content(self, profile):
+        """A few items run through the province's own workflow by the demo staff."""
+        from editorial import rules
+        from editorial.models import Item
+        from editorial.services import category_create, item_create, item_transition
+        from organization.models import ComponentSite
+
+        if Item.objects.exists():
+            return
+        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+        name = profile.province.name
+        demo = [
+            (
+                None,
+                "news",
+                f"{name} tổ chức hội nghị chuyển đổi số năm 2026",
+                {"event_at": "2026-11-20T08:30:00+07:00"},
+            ),
+            (None, "announcement", f"Thông báo lịch tiếp công dân tháng 12 của tỉnh {name}", {}),
+            (
+                site,
+                "news",
+                f"{site.agency.name} triển khai dịch vụ công trực tuyến toàn trình",
+                {"event_at": "2026-11-18T14:00:00+07:00"},
+            ),
+        ]
+        for target, kind, title, fields in demo:
+            spec = rules.workflow_for(profile, on_portal=target is None)
+            news = category_create(name="Tin tức - Sự kiện", site=target)
+            item = item_create(
+                actor=self._demo_user(spec.steps[0].role),
+                kind=kind,
+                title=title,
+                site=target,
+                category=news,
+                fields=fields,
+                summary="Bài viết mẫu của môi trường trình diễn.",
+                body="<p>Nội dung mẫu, được đăng qua đúng quy trình biên tập của tỉnh.</p>",
+            )
+            while True:
+                state = item.workflow_states.filter(status="active").first()
+                if state is None and item.status != Item.Status.DRAFT:
+                    break
+                step = spec.steps[state.current_step if state else 0]
+                item = item_transition(
+                    item=item,
+                    actor=self._demo_user(step.role),
+                    decision="forward",
+                    comment="Trình diễn",
+                )
+
+    @staticmethod
+    def _demo_user(role_code):
+        return User.objects.get(username=f"demo_{role_code}"[:150])
+
+    def _print(self, lines, store, port, store_path):
         out = self.stdout.write
         out("")
         out(f"Operator console: http://platform.localhost:{port}/")
@@ -93,4 +154,4 @@ class Command(BaseCommand):
                 if key.startswith(f"{slug}:"):
                     out(f"    {key.split(':', 1)[1]} / {secret}")
         out("Every account must change its one-time password at first sign-in;")
-        out(f"the first passwords stay listed in {Path(settings.VAR_DIR) / 'demo-logins.json'}.")
+        out(f"the first passwords stay listed in {store_path}.")
