@@ -427,6 +427,12 @@ class Qa(Sourced):
     kinds: dict[Code, QaKind] = Field(min_length=1)
     default_kind: str
     answerer: Literal["agency", "head_or_delegate"]
+    # The agency-scoped role that sends answers (Thái Nguyên Art. 14(3): the head of the agency
+    # or a person the head authorises); others may draft for its approval. ADR 0007.
+    answer_role: Code
+    # What the citizens' pipeline receives: questions everywhere; reader feedback and petitions
+    # (Đồng Nai Art. 2(3)(c)); complaints tracked from receipt to result (Huế Art. 13(1)).
+    intake: list[Literal["question", "feedback", "complaint"]] = Field(min_length=1)
     channels: list[Literal["portal", "email"]] = Field(min_length=1)
     out_of_scope_return_immediately: StrictBool
     disclaimer: str | None = None
@@ -434,6 +440,8 @@ class Qa(Sourced):
 
     @model_validator(mode="after")
     def _check_default(self) -> Qa:
+        if "question" not in self.intake:
+            raise rule_error([("intake", "every portal receives questions: add 'question'")])
         if self.default_kind not in self.kinds:
             raise rule_error(
                 [
@@ -587,6 +595,14 @@ class Profile(Frozen):
     @model_validator(mode="after")
     def _check_cross_fields(self) -> Profile:
         problems: list[tuple[str, str]] = []
+        answer_role = self.governance.role(self.qa.answer_role)
+        if answer_role is None or answer_role.scope != "agency":
+            problems.append(
+                (
+                    "qa.answer_role",
+                    f"'{self.qa.answer_role}' must be an agency-scoped role of governance.roles",
+                )
+            )
         seen_types: dict[str, int] = {}
         for index, sla in enumerate(self.update_slas):
             if sla.content_type in seen_types:
