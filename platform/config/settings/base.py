@@ -44,6 +44,7 @@ TENANT_APPS = [
     "integrations",
     "organization",
     "editorial",
+    "qa",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,206 @@
+"""Citizens' questions, feedback and complaints, with their legal deadlines.
+
+Every table lives in the province's schema. The deadline, the rule that set it and the profile
+version in force when the item arrived are stored on it: a later profile version never moves it.
+Personal data (name, e-mail, phone) is kept only until `retention_until`, then purged."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from organization.models import Agency
+
+
+class Topic(models.Model):
+    """Topic → agency routing of a province (Hà Giang Art. 9(2); Thái Nguyên Art. 8(4))."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="qa_topics")
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    class Intake(models.TextChoices):
+        QUESTION = "question", "Hỏi – Đáp"
+        FEEDBACK = "feedback", "Góp ý, kiến nghị"
+        COMPLAINT = "complaint", "Khiếu nại"
+
+    class Status(models.TextChoices):
+        MODERATION = "moderation", "Chờ kiểm duyệt"
+        RECEIVED = "received", "Đã tiếp nhận"
+        IN_PROGRESS = "in_progress", "Đang xử lý"
+        ANSWERED = "answered", "Đã trả lời"
+        RETURNED = "returned", "Trả lại (không thuộc phạm vi)"
+        REJECTED = "rejected", "Không tiếp nhận"
+        CLOSED = "closed", "Đã có kết quả"
+
+    intake = models.CharField(max_length=10, choices=Intake.choices, default=Intake.QUESTION)
+    tracking_code = models.CharField(max_length=20, unique=True)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField()
+    search_text = models.TextField(blank=True)  # folded (no diacritics) title + text + answer
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+
+    # Personal data: only what is needed to answer; purged after retention_until.
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    retention_until = models.DateField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    # The deadline, computed once through provinces.calendar.qa_deadline and kept.
+    received_at = models.DateTimeField()
+    profile_effective_from = models.DateField()
+    deadline_kind = models.CharField(max_length=40)
+    deadline_working_days = models.PositiveSmallIntegerField()
+    clock_start_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    deadline_rule = models.CharField(max_length=300)
+    deadline_source = models.CharField(max_length=300)
+    inter_agency = models.BooleanField(default=False)
+    appointment_at = models.DateTimeField(null=True, blank=True)  # special cases (Art. 14(4)c)
+    progress_notice_at = models.DateTimeField(null=True, blank=True)  # Decree 43/2011 Art. 17
+    progress_due_at = models.DateTimeField(null=True, blank=True)
+
+    suspect = models.BooleanField(default=False)
+    moderation_note = models.CharField(max_length=300, blank=True)
+    return_reason = models.TextField(blank=True)
+
+    answer_text = models.TextField(blank=True)
+    answer_channel = models.CharField(max_length=10, blank=True)  # portal | email
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_public = models.BooleanField(default=False)
+    result = models.TextField(blank=True)  # complaints: the result (Huế Art. 13(1))
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="question_status_due"),
+            models.Index(fields=["agency", "status"], name="question_agency_status"),
+            models.Index(fields=["is_public", "-answered_at"], name="question_public"),
+            models.Index(fields=["retention_until"], name="question_retention"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)
+
+    @property
+    def effective_due_at(self):
+        """The date the asker was promised last: an appointment or a progress notice's new
+        date replaces the first deadline when the rule allows it."""
+        return self.appointment_at or self.progress_due_at or self.due_at
+
+
+class Answer(models.Model):
+    """An answer drafted by agency staff; only the head (answer role) or a delegate sends it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Bản nháp"
+        SUBMITTED = "submitted", "Chờ thủ trưởng duyệt"
+        RETURNED = "returned", "Trả lại người soạn"
+        SENT = "sent", "Đã gửi"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"answer to {self.question_id} ({self.status})"
+
+
+class Event(models.Model):
+    """The audit log of a question: every routing, notice, answer and decision."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.action}"
+
+
+class QuestionAttachment(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="qa/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notice(models.Model):
+    """A reminder or escalation already sent: a rerun of the beat task never sends it twice."""
+
+    question = models.ForeignKey(Question, null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # due_soon, overdue, board_summary
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "kind", "recipient", "day"], name="qa_notice_once_a_day"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "day"],
+                condition=Q(question__isnull=True),
+                name="qa_summary_once_a_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} on {self.day}"

@@ -1,0 +1,55 @@
+"""Mail to askers: receipt with code and due date, and later updates. Vietnamese, plain text.
+Only the asker's own address is used; nothing of the asker goes to anyone else."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+
+from provinces.calendar import TZ
+from qa.models import Question
+
+FROM = None  # DEFAULT_FROM_EMAIL
+
+
+def _send(question: Question, subject: str, body: str) -> None:
+    if not question.email:
+        return
+    send_mail(subject, body, FROM, [question.email], fail_silently=False)
+
+
+def asker_received(question_pk: int) -> None:
+    question = Question.objects.filter(pk=question_pk).first()
+    if question is None:
+        return
+    due = question.due_at.astimezone(TZ)
+    _send(
+        question,
+        f"Đã tiếp nhận: {question.tracking_code}",
+        f"Câu hỏi “{question.title}” đã được tiếp nhận.\n"
+        f"Mã tra cứu: {question.tracking_code}\n"
+        f"Hạn trả lời: {due:%H:%M ngày %d/%m/%Y} ({question.deadline_rule}).\n",
+    )
+
+
+_UPDATES = {
+    "answered": "Câu hỏi của bạn đã được trả lời",
+    "returned": "Câu hỏi không thuộc phạm vi và được trả lại",
+    "appointment": "Hẹn ngày trả lời câu hỏi của bạn",
+    "progress": "Thông báo tiến độ xử lý câu hỏi của bạn",
+}
+
+
+def asker_update(question_pk: int, what: str) -> None:
+    question = Question.objects.filter(pk=question_pk).first()
+    if question is None:
+        return
+    lines = [f"Mã tra cứu: {question.tracking_code}", f"Tiêu đề: {question.title}"]
+    if what == "answered" and question.answer_channel == "email":
+        lines.append(f"\nTrả lời:\n{question.answer_text}")
+    elif what == "answered":
+        lines.append("Câu trả lời đã được đăng trên Cổng; tra cứu bằng mã ở trên.")
+    elif what == "returned":
+        lines.append(f"Lý do: {question.return_reason}")
+    elif what in ("appointment", "progress"):
+        lines.append(f"Ngày trả lời dự kiến: {question.effective_due_at.astimezone(TZ):%d/%m/%Y}")
+    _send(question, f"{_UPDATES[what]}: {question.tracking_code}", "\n".join(lines))

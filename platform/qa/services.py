@@ -1,0 +1,613 @@
+"""Every write on citizens' questions, feedback and complaints (one transaction each).
+
+Deadlines go through provinces.calendar.qa_deadline with the profile version in force when the
+item arrived, and are stored with their rule; nothing here reads a province's name."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import unicodedata
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from unidecode import unidecode
+
+from editorial.content import check_upload
+from editorial.profile import current_province_slug
+from organization.models import Agency, RoleAssignment
+from organization.selectors import acting_capacity
+from provinces.calendar import TZ, calendar_for, qa_deadline
+from provinces.loader import profile_in_force
+from qa.models import Answer, Event, Question, QuestionAttachment, Topic
+from qa.screening import screen
+
+logger = logging.getLogger(__name__)
+
+MAX_TITLE = 300
+MAX_TEXT = 10_000
+MAX_NAME = 200
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+RATE_LIMIT = 5  # submissions per client address …
+RATE_WINDOW = 3600  # … per hour
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+_PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class QaError(Exception):
+    def __init__(self, code: str, message: str, field: str | None = None, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.fields = {field: [message]} if field else {}
+        self.status = status
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+def fold(text: str) -> str:
+    """Accent-insensitive search form ("Đất đai" → "dat dai")."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", unidecode(nfc(text)).lower()).split())
+
+
+def _tracking_code() -> str:
+    body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"{body[:4]}-{body[4:]}"
+
+
+def _event(question, action, *, actor=None, on_behalf_of=None, comment="", **data) -> Event:
+    return Event.objects.create(
+        question=question,
+        action=action,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        comment=nfc(comment),
+        data=data,
+    )
+
+
+def _profile_at(instant: datetime):
+    return profile_in_force(current_province_slug(), instant.astimezone(TZ).date())
+
+
+def _apply_deadline(question: Question, *, kind: str) -> None:
+    """Compute and store the deadline under the profile version in force at arrival."""
+    profile = _profile_at(question.received_at)
+    try:
+        deadline = qa_deadline(profile, question.received_at, kind)
+    except ValueError as error:
+        raise QaError("unknown_kind", str(error), "deadline_kind") from error
+    question.profile_effective_from = profile.effective_from
+    question.deadline_kind = deadline.kind
+    question.deadline_working_days = deadline.working_days
+    question.clock_start_at = deadline.clock_start
+    question.due_at = deadline.due
+    question.deadline_rule = deadline.rule[:300]
+    question.deadline_source = deadline.source[:300]
+
+
+def _check_rate(client_address: str | None) -> None:
+    if not client_address:
+        return
+    key = f"qa:submissions:{client_address}"
+    cache.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
+    count = cache.incr(key)
+    if count > RATE_LIMIT:
+        raise QaError(
+            "rate_limited",
+            "Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ.",
+            status=429,
+        )
+
+
+def _validate_submission(*, intake, name, email, phone, title, text, consent, profile):
+    if intake not in profile.qa.intake:
+        raise QaError(
+            "intake_not_offered",
+            f"Cổng này không tiếp nhận loại '{intake}' ({', '.join(profile.qa.intake)}).",
+            "intake",
+        )
+    if not consent:
+        raise QaError(
+            "consent_required", "Cần đồng ý cho phép xử lý dữ liệu cá nhân để gửi.", "consent"
+        )
+    checks = [
+        ("name", name, MAX_NAME, "Họ tên"),
+        ("title", title, MAX_TITLE, "Tiêu đề"),
+        ("text", text, MAX_TEXT, "Nội dung"),
+    ]
+    for field, value, limit, label in checks:
+        if not value:
+            raise QaError("required", f"{label} không được để trống.", field)
+        if len(value) > limit:
+            raise QaError("too_long", f"{label} tối đa {limit} ký tự.", field)
+    if not email and not phone:
+        raise QaError("contact_required", "Cần ít nhất thư điện tử hoặc số điện thoại.", "email")
+    if email and not _EMAIL.match(email):
+        raise QaError("invalid_email", "Địa chỉ thư điện tử không hợp lệ.", "email")
+    if phone and not _PHONE.match(phone):
+        raise QaError("invalid_phone", "Số điện thoại không hợp lệ.", "phone")
+
+
+def question_submit(
+    *,
+    intake: str = Question.Intake.QUESTION,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    topic: str,
+    title: str,
+    text: str,
+    consent: bool,
+    attachments=(),
+    client_address: str | None = None,
+    received_at: datetime | None = None,
+) -> Question:
+    """Receive a question, a feedback or a complaint at any hour (Hà Giang Art. 9(1), Thái
+    Nguyên Art. 14(1)); route it by topic; store its deadline. Suspect text goes to moderation
+    (the clock is the one of receipt all the same). Invalid input stores nothing."""
+    received_at = received_at or timezone.now()
+    profile = _profile_at(received_at)
+    name, email, phone = nfc(name), nfc(email).lower(), nfc(phone)
+    title, text = nfc(title), nfc(text)
+    _validate_submission(
+        intake=intake,
+        name=name,
+        email=email,
+        phone=phone,
+        title=title,
+        text=text,
+        consent=consent,
+        profile=profile,
+    )
+    topic_row = Topic.objects.filter(slug=topic, is_active=True).select_related("agency").first()
+    if topic_row is None:
+        raise QaError("unknown_topic", "Lĩnh vực không tồn tại.", "topic")
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise QaError("too_many_files", f"Tối đa {MAX_ATTACHMENTS} tệp đính kèm.", "attachments")
+    checked = []
+    for uploaded in attachments:
+        if uploaded.size > MAX_ATTACHMENT_BYTES:
+            raise QaError("file_too_large", "Mỗi tệp tối đa 5 MB.", "attachments")
+        try:
+            checked.append((uploaded, *check_upload(uploaded)))
+        except Exception as error:  # ContentError: a clear message for the field
+            raise QaError(
+                getattr(error, "code", "file_refused"), str(error), "attachments"
+            ) from error
+    _check_rate(client_address)
+    suspicion = screen(title, text)
+    with transaction.atomic():
+        question = Question(
+            intake=intake,
+            topic=topic_row,
+            agency=topic_row.agency,
+            title=title,
+            text=text,
+            search_text=fold(f"{title} {text}"),
+            status=Question.Status.MODERATION if suspicion else Question.Status.RECEIVED,
+            name=name,
+            email=email,
+            phone=phone,
+            consent_at=received_at,
+            retention_until=(received_at + timedelta(days=profile.qa.retention_days)).date(),
+            received_at=received_at,
+            suspect=bool(suspicion),
+            moderation_note=suspicion or "",
+        )
+        _apply_deadline(question, kind=profile.qa.default_kind)
+        for _attempt in range(5):
+            question.tracking_code = _tracking_code()
+            try:
+                with transaction.atomic():
+                    question.save()
+                break
+            except IntegrityError:
+                continue
+        else:  # pragma: no cover - 32^8 codes
+            raise QaError("code_exhausted", "Không tạo được mã tra cứu, vui lòng thử lại.")
+        for uploaded, content_type, digest, size in checked:
+            QuestionAttachment.objects.create(
+                question=question,
+                file=uploaded,
+                original_name=nfc(uploaded.name)[-255:],
+                content_type=content_type,
+                size=size,
+                sha256=digest,
+            )
+        _event(
+            question,
+            "received",
+            comment=suspicion or "",
+            topic=topic_row.slug,
+            agency=topic_row.agency.name,
+        )
+        transaction.on_commit(lambda: _notify_received(question.pk))
+    return question
+
+
+def _notify_received(question_pk: int) -> None:
+    from qa.notifications import asker_received
+
+    asker_received(question_pk)
+
+
+def _lock(question: Question) -> Question:
+    return Question.objects.select_for_update().get(pk=question.pk)
+
+
+def _staff_of(actor, agency_id: int | None) -> bool:
+    """Any staff with a role in the agency, or a portal-wide role (the editorial board)."""
+    return (
+        RoleAssignment.objects.filter(user=actor).filter(agency_id=agency_id).exists()
+        or RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists()
+    )
+
+
+def _require_staff(actor, question: Question) -> None:
+    if not _staff_of(actor, question.agency_id):
+        raise QaError("not_allowed", "Bạn không thuộc cơ quan xử lý câu hỏi này.", status=403)
+
+
+def _require_open(question: Question) -> None:
+    if not question.is_open:
+        raise QaError(
+            "not_open", f"Câu hỏi ở trạng thái '{question.get_status_display()}'.", status=409
+        )
+
+
+@transaction.atomic
+def question_moderate(*, question: Question, actor, accept: bool, reason: str = "") -> Question:
+    """A moderator lets a suspect submission through or refuses it with a reason."""
+    question = _lock(question)
+    if question.status != Question.Status.MODERATION:
+        raise QaError("not_in_moderation", "Câu hỏi không chờ kiểm duyệt.", status=409)
+    if not RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists():
+        raise QaError("not_allowed", "Chỉ Ban biên tập được kiểm duyệt.", status=403)
+    if not accept and not nfc(reason):
+        raise QaError("reason_required", "Cần nêu lý do không tiếp nhận.", "reason")
+    question.status = Question.Status.RECEIVED if accept else Question.Status.REJECTED
+    question.save(update_fields=["status"])
+    _event(question, "moderated" if accept else "refused", actor=actor, comment=reason)
+    return question
+
+
+@transaction.atomic
+def question_reassign(*, question: Question, actor, agency: Agency, reason: str) -> Question:
+    """Route to another agency, with the reason recorded (the deadline does not move)."""
+    question = _lock(question)
+    _require_open(question)
+    _require_staff(actor, question)
+    if not nfc(reason):
+        raise QaError("reason_required", "Chuyển cơ quan phải nêu lý do.", "reason")
+    if agency.pk == question.agency_id:
+        raise QaError("same_agency", "Câu hỏi đã thuộc cơ quan này.", "agency")
+    previous = question.agency.name if question.agency else ""
+    question.agency = agency
+    question.save(update_fields=["agency"])
+    _event(
+        question, "reassigned", actor=actor, comment=reason, **{"from": previous, "to": agency.name}
+    )
+    return question
+
+
+@transaction.atomic
+def question_set_kind(*, question: Question, actor, kind: str, reason: str = "") -> Question:
+    """Reclassify (e.g. inter-agency, Thái Nguyên Art. 14(4)(b)): the deadline is recomputed
+    from the original receipt under the profile version in force then."""
+    question = _lock(question)
+    _require_open(question)
+    _require_staff(actor, question)
+    _apply_deadline(question, kind=kind)
+    question.inter_agency = kind == "interagency"
+    question.save(
+        update_fields=[
+            "deadline_kind",
+            "deadline_working_days",
+            "clock_start_at",
+            "due_at",
+            "deadline_rule",
+            "deadline_source",
+            "profile_effective_from",
+            "inter_agency",
+        ]
+    )
+    _event(
+        question,
+        "reclassified",
+        actor=actor,
+        comment=reason,
+        kind=kind,
+        due_at=question.due_at.isoformat(),
+    )
+    return question
+
+
+@transaction.atomic
+def question_set_appointment(
+    *, question: Question, actor, at: datetime, reason: str = ""
+) -> Question:
+    """Special cases needing research: an appointment date, never beyond the profile's maximum
+    (Thái Nguyên Art. 14(4)(c): at most 15 working days)."""
+    question = _lock(question)
+    _require_open(question)
+    _require_staff(actor, question)
+    profile = _profile_at(question.received_at)
+    special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
+    if special is None:
+        raise QaError("no_appointments", "Hồ sơ quy chế không có trường hợp hẹn trả lời.")
+    limit = calendar_for(profile).due_in_working_days(
+        question.received_at, profile.qa.kinds[special].working_days
+    )
+    if at > limit:
+        raise QaError(
+            "appointment_too_late",
+            f"Ngày hẹn muộn nhất là {limit.astimezone(TZ):%d/%m/%Y %H:%M} "
+            f"({profile.qa.kinds[special].source}).",
+            "appointment_at",
+        )
+    if at <= timezone.now():
+        raise QaError("in_the_past", "Ngày hẹn phải ở tương lai.", "appointment_at")
+    question.appointment_at = at
+    question.status = Question.Status.IN_PROGRESS
+    question.save(update_fields=["appointment_at", "status"])
+    _event(question, "appointment", actor=actor, comment=reason, at=at.isoformat())
+    transaction.on_commit(lambda: _notify_asker(question.pk, "appointment"))
+    return question
+
+
+@transaction.atomic
+def question_progress_notice(
+    *, question: Question, actor, new_due: datetime, text: str
+) -> Question:
+    """Decree 43/2011 Art. 17: within the deadline, answer or tell the asker how far it has got
+    and by when it will be answered."""
+    question = _lock(question)
+    _require_open(question)
+    _require_staff(actor, question)
+    profile = _profile_at(question.received_at)
+    kind = profile.qa.kinds.get(question.deadline_kind)
+    if kind is None or not kind.progress_notice:
+        raise QaError("no_progress_notice", "Quy chế không quy định thông báo tiến độ.")
+    if not nfc(text):
+        raise QaError("required", "Cần nội dung thông báo.", "text")
+    if new_due <= question.due_at:
+        raise QaError("new_date_not_later", "Ngày trả lời mới phải sau hạn ban đầu.", "new_due")
+    question.progress_notice_at = timezone.now()
+    question.progress_due_at = new_due
+    question.status = Question.Status.IN_PROGRESS
+    question.save(update_fields=["progress_notice_at", "progress_due_at", "status"])
+    _event(question, "progress_notice", actor=actor, comment=text, new_due=new_due.isoformat())
+    transaction.on_commit(lambda: _notify_asker(question.pk, "progress"))
+    return question
+
+
+@transaction.atomic
+def question_return(*, question: Question, actor, reason: str) -> Question:
+    """Out of the portal's scope: returned at once with the reason (Decree 43/2011 Art. 17)."""
+    question = _lock(question)
+    _require_open(question)
+    _require_staff(actor, question)
+    if not nfc(reason):
+        raise QaError("reason_required", "Trả lại phải nêu lý do.", "reason")
+    question.status = Question.Status.RETURNED
+    question.return_reason = nfc(reason)
+    question.save(update_fields=["status", "return_reason"])
+    _event(question, "returned", actor=actor, comment=reason)
+    transaction.on_commit(lambda: _notify_asker(question.pk, "returned"))
+    return question
+
+
+def _answer_capacity(actor, question: Question):
+    profile = _profile_at(question.received_at)
+    allowed, on_behalf_of = acting_capacity(
+        user=actor,
+        role_code=profile.qa.answer_role,
+        agency_id=question.agency_id,
+        delegation_allowed=True,
+        at=timezone.now(),
+    )
+    if not allowed:
+        raise QaError(
+            "not_allowed",
+            "Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền gửi câu trả lời "
+            f"({profile.qa.field_sources.get('answer_role', profile.qa.source)}).",
+            status=403,
+        )
+    return profile, on_behalf_of
+
+
+@transaction.atomic
+def answer_draft(*, question: Question, author, text: str, submit: bool = True) -> Answer:
+    """A draft answer by agency staff; submitted, it waits for the head's approval."""
+    question = _lock(question)
+    _require_open(question)
+    _require_staff(author, question)
+    if not nfc(text):
+        raise QaError("required", "Nội dung trả lời không được để trống.", "text")
+    if len(nfc(text)) > 50_000:
+        raise QaError("too_long", "Câu trả lời tối đa 50.000 ký tự.", "text")
+    answer = Answer.objects.create(
+        question=question,
+        text=nfc(text),
+        author=author,
+        status=Answer.Status.SUBMITTED if submit else Answer.Status.DRAFT,
+    )
+    if question.status == Question.Status.RECEIVED:
+        question.status = Question.Status.IN_PROGRESS
+        question.save(update_fields=["status"])
+    _event(question, "answer_drafted", actor=author, answer=answer.pk)
+    return answer
+
+
+@transaction.atomic
+def question_answer(
+    *,
+    question: Question,
+    actor,
+    text: str,
+    channel: str,
+    publish: bool,
+    answer: Answer | None = None,
+) -> Question:
+    """Send the answer: only the agency head (the profile's answer role) or a delegate. On the
+    portal (the asker's personal data masked) or by e-mail, as the agency decides (Thái Nguyên
+    Art. 14(2))."""
+    question = _lock(question)
+    _require_open(question)
+    profile, on_behalf_of = _answer_capacity(actor, question)
+    text = nfc(text)
+    if not text:
+        raise QaError("required", "Nội dung trả lời không được để trống.", "text")
+    if channel not in profile.qa.channels:
+        raise QaError(
+            "channel_not_offered",
+            f"Kênh trả lời phải là một trong: {', '.join(profile.qa.channels)}.",
+            "channel",
+        )
+    if channel == "email" and not question.email:
+        raise QaError("no_email", "Người hỏi không đăng ký thư điện tử.", "channel")
+    now = timezone.now()
+    if answer is not None:
+        if answer.question_id != question.pk or answer.status != Answer.Status.SUBMITTED:
+            raise QaError("answer_not_submitted", "Bản trả lời không chờ duyệt.", "answer")
+        answer.status = Answer.Status.SENT
+        answer.decided_by, answer.decided_at = actor, now
+        answer.save(update_fields=["status", "decided_by", "decided_at"])
+    question.answer_text = text
+    question.answer_channel = channel
+    question.answered_at = now
+    question.answered_by = actor
+    question.answered_on_behalf_of = on_behalf_of
+    question.is_public = bool(publish and channel == "portal")
+    question.status = (
+        Question.Status.CLOSED
+        if question.intake == Question.Intake.COMPLAINT
+        else Question.Status.ANSWERED
+    )
+    question.search_text = fold(f"{question.title} {question.text} {text}")
+    question.save(
+        update_fields=[
+            "answer_text",
+            "answer_channel",
+            "answered_at",
+            "answered_by",
+            "answered_on_behalf_of",
+            "is_public",
+            "status",
+            "search_text",
+        ]
+    )
+    _event(
+        question,
+        "answered",
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        channel=channel,
+        public=question.is_public,
+    )
+    transaction.on_commit(lambda: _notify_asker(question.pk, "answered"))
+    return question
+
+
+@transaction.atomic
+def answer_return(*, answer: Answer, actor, comment: str) -> Answer:
+    """The head sends a draft back to its author with a comment."""
+    question = _lock(answer.question)
+    _answer_capacity(actor, question)
+    if answer.status != Answer.Status.SUBMITTED:
+        raise QaError("answer_not_submitted", "Bản trả lời không chờ duyệt.", "answer")
+    if not nfc(comment):
+        raise QaError("reason_required", "Cần góp ý cho người soạn.", "comment")
+    answer.status = Answer.Status.RETURNED
+    answer.decided_by, answer.decided_at, answer.comment = actor, timezone.now(), nfc(comment)
+    answer.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+    _event(question, "answer_returned", actor=actor, comment=comment, answer=answer.pk)
+    return answer
+
+
+@transaction.atomic
+def complaint_record_result(*, question: Question, actor, result: str) -> Question:
+    """Huế Art. 13(1): a complaint is tracked from receipt to its result, and the result is sent
+    to the complainant."""
+    if question.intake != Question.Intake.COMPLAINT:
+        raise QaError("not_a_complaint", "Chỉ khiếu nại mới ghi kết quả.", "intake")
+    question = _lock(question)
+    question.result = nfc(result)
+    question.save(update_fields=["result"])
+    return question_answer(
+        question=question,
+        actor=actor,
+        text=result,
+        channel="email" if question.email else "portal",
+        publish=False,
+    )
+
+
+def _notify_asker(question_pk: int, what: str) -> None:
+    from qa.notifications import asker_update
+
+    asker_update(question_pk, what)
+
+
+def questions_purge_expired(*, today=None) -> int:
+    """Erase the personal data of items past their retention date (safe to run twice)."""
+    today = today or timezone.localdate()
+    expired = Question.objects.filter(retention_until__lt=today, purged_at__isnull=True)
+    count = 0
+    for pk in expired.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            question = Question.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if question is None or question.purged_at is not None:
+                continue
+            question.name, question.email, question.phone = "", "", ""
+            question.purged_at = timezone.now()
+            question.save(update_fields=["name", "email", "phone", "purged_at"])
+            question.attachments.all().delete()
+            _event(question, "personal_data_purged")
+            count += 1
+    return count
+
+
+def question_export_for_asker(*, tracking_code: str, email: str) -> dict:
+    """What the platform holds about one asker's submission, for the asker (by code + e-mail)."""
+    question = Question.objects.filter(tracking_code=tracking_code.strip().upper()).first()
+    if question is None or not question.email or question.email != nfc(email).lower():
+        raise QaError("not_found", "Không tìm thấy câu hỏi với mã và thư điện tử này.", status=404)
+    return {
+        "tracking_code": question.tracking_code,
+        "received_at": question.received_at.isoformat(),
+        "name": question.name,
+        "email": question.email,
+        "phone": question.phone,
+        "title": question.title,
+        "text": question.text,
+        "status": question.status,
+        "answer": question.answer_text,
+        "retention_until": question.retention_until.isoformat()
+        if question.retention_until
+        else None,
+        "attachments": [a.original_name for a in question.attachments.all()],
+    }
+
+
+@transaction.atomic
+def topic_ensure(*, name: str, agency: Agency, position: int = 0) -> Topic:
+    from django.utils.text import slugify
+
+    slug = slugify(unidecode(nfc(name)))[:120]
+    topic, created = Topic.objects.get_or_create(
+        slug=slug, defaults={"name": nfc(name), "agency": agency, "position": position}
+    )
+    if not created and topic.agency_id != agency.pk:
+        topic.agency = agency
+        topic.save(update_fields=["agency"])
+    return topic
