@@ -27,7 +27,7 @@ def screen(*texts: str) -> str | None:
     joined = " ".join(texts)
     folded = f" {_fold(joined)} "
     words = list(_DEFAULT_WORDS) + [
-        w.strip() for w in getattr(settings, "QA_SUSPECT_WORDS", "").split(",") if w.strip()
+        w.strip() for w in settings.QA_SUSPECT_WORDS.split(",") if w.strip()
     ]
     for word in words:
         if f" {_fold(word)} " in folded:

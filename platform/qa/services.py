@@ -11,6 +11,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,8 +33,7 @@ MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-RATE_LIMIT = 5  # submissions per client address …
-RATE_WINDOW = 3600  # … per hour
+RATE_WINDOW = 3600  # one hour
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -100,7 +100,7 @@ def _check_rate(client_address: str | None) -> None:
     key = f"qa:submissions:{client_address}"
     cache.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
     count = cache.incr(key)
-    if count > RATE_LIMIT:
+    if count > settings.QA_SUBMISSIONS_PER_HOUR:
         raise QaError(
             "rate_limited",
             "Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ.",

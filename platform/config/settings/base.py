@@ -200,3 +200,8 @@ LOGGING = {
 }
 
 SENTRY_DSN = env_str("SENTRY_DSN", "")
+
+# Citizens' submissions accepted per client address and hour (bot protection, no third party).
+QA_SUBMISSIONS_PER_HOUR = int(env_str("QA_SUBMISSIONS_PER_HOUR", "5"))
+# Extra words that send a submission to moderation (comma-separated, matched without accents).
+QA_SUSPECT_WORDS = env_str("QA_SUSPECT_WORDS", "")
