@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.v1 import province
+from api.v1 import editorial, province
 
 app_name = "api-v1"
 
@@ -17,6 +17,30 @@ tenant_urlpatterns = [
     *common,
     path("province/", province.ProvinceView.as_view(), name="province"),
     path("sites/", province.SiteListView.as_view(), name="sites"),
+    path("items/", editorial.ItemListCreateView.as_view(), name="items"),
+    path("items/<int:pk>/", editorial.ItemDetailView.as_view(), name="item"),
+    path(
+        "items/<int:pk>/transitions/",
+        editorial.ItemTransitionView.as_view(),
+        name="item-transitions",
+    ),
+    path("items/<int:pk>/history/", editorial.ItemHistoryView.as_view(), name="item-history"),
+    path("items/<int:pk>/revisions/", editorial.ItemRevisionsView.as_view(), name="item-revisions"),
+    path("items/<int:pk>/diff/", editorial.ItemDiffView.as_view(), name="item-diff"),
+    path(
+        "items/<int:pk>/corrections/",
+        editorial.ItemCorrectionView.as_view(),
+        name="item-corrections",
+    ),
+    path(
+        "items/<int:pk>/withdrawal/", editorial.ItemWithdrawalView.as_view(), name="item-withdrawal"
+    ),
+    path(
+        "items/<int:pk>/attachments/",
+        editorial.ItemAttachmentView.as_view(),
+        name="item-attachments",
+    ),
+    path("queue/", editorial.QueueView.as_view(), name="queue"),
 ]
 
 urlpatterns = tenant_urlpatterns

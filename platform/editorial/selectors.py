@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from editorial import rules
-from editorial.models import Correction, Item, Revision, Transition, WorkflowState
+from editorial.models import Category, Correction, Item, Revision, Transition, WorkflowState
 from organization.models import RoleAssignment
 from organization.selectors import acting_capacity
 
@@ -136,4 +137,184 @@ def published_late_items() -> QuerySet[Item]:
         Item.objects.filter(sla_due_at__isnull=False, first_published_at__gt=F("sla_due_at"))
         .select_related("published_revision", "current_revision", "agency")
         .order_by("-first_published_at")
+    )
+
+
+# --- reads of the REST API (api/v1/editorial.py) ---------------------------------------------
+
+
+def public_item_by_pk(*, site, pk: int) -> Item | None:
+    """A published or withdrawn item of a site (site=None: the portal) by its id; None for
+    anything else (404). Only the published revision is joined, as in public_item."""
+    return (
+        Item.objects.filter(
+            pk=pk,
+            site=site,
+            status__in=[Item.Status.PUBLISHED, Item.Status.WITHDRAWN],
+            published_revision__isnull=False,
+        )
+        .select_related("published_revision", "category")
+        .prefetch_related(
+            Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+            "attachments",
+        )
+        .first()
+    )
+
+
+def staff_item(*, pk: int) -> Item | None:
+    """Any item of the province by id, with what staff see: the working copy, the published
+    revision, the active workflow run (as `active_states`), corrections and attachments."""
+    return (
+        Item.objects.filter(pk=pk)
+        .select_related(
+            "current_revision", "published_revision", "site", "agency", "author", "category"
+        )
+        .prefetch_related(
+            Prefetch(
+                "workflow_states",
+                queryset=WorkflowState.objects.filter(status=WorkflowState.Status.ACTIVE),
+                to_attr="active_states",
+            ),
+            Prefetch("corrections", queryset=Correction.objects.order_by("published_at")),
+            "attachments",
+        )
+        .first()
+    )
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("site").order_by("position", "name")
+
+
+# --- reads of the web pages (frontend/views/public.py, backoffice.py, delegations.py) ---------
+
+
+def public_item_list(
+    *, site=None, kinds: list[str] | None = None, language: str = "vi"
+) -> QuerySet[Item]:
+    """A site's public items in one language (site=None: the portal), newest first; only the
+    published revision is joined."""
+    items = public_items(site=site).filter(language=language)
+    return items.filter(kind__in=kinds) if kinds else items
+
+
+def staff_item_list(
+    *, site=None, portal_only: bool = False, status: str = "", kind: str = ""
+) -> QuerySet[Item]:
+    """The province's items for the back office: all sites, one component site, or only the
+    portal's (portal_only), optionally of one status and kind; newest first."""
+    items = Item.objects.select_related("current_revision", "site", "agency")
+    if portal_only:
+        items = items.filter(site__isnull=True)
+    elif site is not None:
+        items = items.filter(site=site)
+    if status:
+        items = items.filter(status=status)
+    if kind:
+        items = items.filter(kind=kind)
+    return items.order_by("-pk")
+
+
+@dataclass(frozen=True)
+class ItemActions:
+    """What a user may do with an item now: the services' own rules, read ahead so a page
+    offers only those actions. The services still decide when the action is posted."""
+
+    workflow: rules.WorkflowSpec
+    state: WorkflowState | None  # the active run, if any
+    step: rules.StepSpec | None  # the step the item waits at (the first one between runs)
+    step_index: int
+    may_act: bool  # holds (or is delegated) the role of that step
+    on_behalf_of: object | None  # the delegator when acting as a delegate
+    may_edit: bool
+    may_reject: bool
+    may_schedule: bool  # the step publishes: a publication time may be set
+    may_correct: bool
+    may_withdraw: bool
+    may_unpublish: bool
+    may_share: bool  # a component site's public item may be shared to the portal
+
+
+def item_actions(*, item: Item, user) -> ItemActions:
+    from editorial.profile import current_profile
+
+    profile = current_profile()
+    spec = rules.workflow_for(profile, on_portal=item.site_id is None)
+    states = getattr(item, "active_states", None)
+    if states is None:
+        states = list(item.workflow_states.filter(status=WorkflowState.Status.ACTIVE))
+    state = states[0] if states else None
+    now = timezone.now()
+    withdrawn = item.status == Item.Status.WITHDRAWN
+    if state is None:
+        steps, index, delegation_allowed = spec.steps, 0, spec.delegation_allowed
+    else:
+        steps = rules.steps_from_snapshot(state.steps)
+        index, delegation_allowed = state.current_step, state.delegation_allowed
+    step = steps[index]
+    may_act, on_behalf_of = (False, None)
+    if not withdrawn:
+        may_act, on_behalf_of = acting_capacity(
+            user=user,
+            role_code=step.role,
+            agency_id=item.agency_id,
+            delegation_allowed=delegation_allowed,
+            at=now,
+        )
+    publish_step = spec.steps[rules.publish_step_index(spec.steps)]
+    publisher, _ = acting_capacity(
+        user=user,
+        role_code=publish_step.role,
+        agency_id=item.agency_id,
+        delegation_allowed=spec.delegation_allowed,
+        at=now,
+    )
+    published = item.status == Item.Status.PUBLISHED
+    may_share = False
+    if item.site_id is not None and item.is_public:
+        portal_first = rules.workflow_for(profile, on_portal=True).steps[0]
+        may_share = RoleAssignment.objects.filter(user=user, role__code=portal_first.role).exists()
+    return ItemActions(
+        workflow=spec,
+        state=state,
+        step=step,
+        step_index=index,
+        may_act=may_act,
+        on_behalf_of=on_behalf_of,
+        may_edit=may_act and (state is None or step.may_amend),
+        may_reject=may_act and state is not None and index > 0,
+        may_schedule=may_act and step.action == "publish",
+        may_correct=publisher and published,
+        may_withdraw=publisher and (published or item.status == Item.Status.UNPUBLISHED),
+        may_unpublish=publisher and published,
+        may_share=may_share,
+    )
+
+
+def delegation_list(*, user) -> tuple[QuerySet, QuerySet]:
+    """(given by `user`, received by `user`): every delegation, newest first."""
+    from organization.models import Delegation
+
+    base = Delegation.objects.select_related(
+        "delegator", "delegate", "role", "agency", "revoked_by"
+    ).order_by("-starts_at", "-pk")
+    return base.filter(delegator=user), base.filter(delegate=user)
+
+
+def delegation_get(*, pk: int):
+    from organization.models import Delegation
+
+    return Delegation.objects.select_related("delegator", "delegate", "role").filter(pk=pk).first()
+
+
+def delegate_candidates(*, exclude):
+    """The province's active staff accounts a delegation may name, `exclude` left out."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(pk=exclude.pk)
+        .only("id", "username", "full_name")
+        .order_by("full_name", "username")
     )

@@ -146,6 +146,10 @@ STORAGES = {
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
+# Request bodies (JSON, form fields) up to 5 MB: a 1,000,000-character article body in UTF-8
+# fits; larger bodies get a 413 in the API's error format. Files are limited per module.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
