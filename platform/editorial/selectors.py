@@ -13,7 +13,7 @@ from django.utils import timezone
 from editorial import rules
 from editorial.models import Category, Correction, Item, Revision, Transition, WorkflowState
 from organization.models import RoleAssignment
-from organization.selectors import acting_capacity
+from organization.selectors import CapacityIndex, acting_capacity
 
 
 def public_items(*, site=None, kind: str | None = None) -> QuerySet[Item]:
@@ -59,12 +59,8 @@ def staff_items(*, site=None, status: str | None = None) -> QuerySet[Item]:
 
 def item_queue(*, user) -> list[tuple[Item, WorkflowState, dict]]:
     """The items waiting for a step that `user` may perform now (own roles or delegations)."""
-    codes = set(RoleAssignment.objects.filter(user=user).values_list("role__code", flat=True))
-    codes |= set(
-        user.delegations_received.filter(
-            revoked_at__isnull=True, starts_at__lte=timezone.now(), ends_at__gt=timezone.now()
-        ).values_list("role__code", flat=True)
-    )
+    capacity = CapacityIndex(user=user, at=timezone.now())
+    codes = capacity.codes()
     if not codes:
         return []
     states = (
@@ -73,17 +69,14 @@ def item_queue(*, user) -> list[tuple[Item, WorkflowState, dict]]:
         .order_by("item__sla_due_at", "started_at")
     )
     waiting = []
-    now = timezone.now()
     for state in states:
         step = state.steps[state.current_step]
         if step["role"] not in codes:
             continue
-        allowed, _ = acting_capacity(
-            user=user,
+        allowed, _ = capacity.allows(
             role_code=step["role"],
             agency_id=state.item.agency_id,
             delegation_allowed=state.delegation_allowed,
-            at=now,
         )
         if allowed:
             waiting.append((state.item, state, step))

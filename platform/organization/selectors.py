@@ -81,3 +81,53 @@ def users_in_role(*, role_code: str, agency_id: int | None):
     return User.objects.filter(is_active=True, pk__in=assignments.values("user_id")).order_by(
         "username"
     )
+
+
+class CapacityIndex:
+    """`acting_capacity` for many items at once: a user's roles and current delegations read
+    in three queries, then answered in memory (the queue of a busy province has hundreds)."""
+
+    def __init__(self, *, user, at):
+        self.scopes = dict(Role.objects.values_list("code", "scope"))
+        self.held = set(
+            RoleAssignment.objects.filter(user=user).values_list("role__code", "agency_id")
+        )
+        grants = list(
+            Delegation.objects.filter(
+                delegate=user,
+                revoked_at__isnull=True,
+                starts_at__lte=at,
+                ends_at__gt=at,
+                delegator__is_active=True,
+            ).values_list("role__code", "agency_id", "delegator_id")
+        )
+        holders = set(
+            RoleAssignment.objects.filter(
+                user_id__in={delegator for _, _, delegator in grants}
+            ).values_list("user_id", "role__code", "agency_id")
+        )
+        self.grants = [
+            (role, agency, delegator)
+            for role, agency, delegator in grants
+            if (delegator, role, agency) in holders
+        ]
+        self.active = user.is_active
+
+    def codes(self) -> set[str]:
+        return {role for role, _ in self.held} | {role for role, _, _ in self.grants}
+
+    def allows(self, *, role_code: str, agency_id: int | None, delegation_allowed: bool):
+        """(allowed, delegator_id or None), as acting_capacity answers it."""
+        scope = self.scopes.get(role_code)
+        if scope is None or not self.active:
+            return False, None
+        if scope == Role.Scope.AGENCY and agency_id is None:
+            return False, None
+        wanted = agency_id if scope == Role.Scope.AGENCY else None
+        if (role_code, wanted) in self.held:
+            return True, None
+        if delegation_allowed:
+            for role, agency, delegator in self.grants:
+                if role == role_code and agency == wanted:
+                    return True, delegator
+        return False, None

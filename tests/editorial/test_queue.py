@@ -1,0 +1,39 @@
+"""A user's queue: only the items waiting for a step they may act on, in bounded queries."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from editorial import rules
+from editorial.profile import current_profile
+from editorial.selectors import item_queue
+from editorial.services import item_create, item_transition
+from organization.services import delegation_create
+
+
+def test_queue_holds_the_users_steps_only_and_costs_bounded_queries(
+    province_schema, django_assert_max_num_queries
+):
+    site, staff = province_schema("thuathienhue")
+    spec = rules.workflow_for(current_profile(), on_portal=False)
+    author, deputy, head = (staff.holding(s.role) for s in spec.steps)
+    for n in range(6):
+        item = item_create(actor=author, kind="news", title=f"Tin {n}", site=site)
+        item_transition(item=item, actor=author, decision="forward")
+    colleague = staff.holding("board_member")
+    now = timezone.now()
+    delegation_create(
+        actor=deputy,
+        delegator=deputy,
+        delegate=colleague,
+        role_code="deputy_head",
+        agency_name=site.agency.name,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+    )
+
+    with django_assert_max_num_queries(6):
+        waiting = item_queue(user=deputy)
+    assert len(waiting) == 6
+    assert item_queue(user=head) == []  # nothing at the head's step yet
+    assert len(item_queue(user=colleague)) == 6  # as the deputy's delegate
