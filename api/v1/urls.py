@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.v1 import editorial, province
+from api.v1 import editorial, province, urls_qa
 
 app_name = "api-v1"
 
@@ -15,6 +15,7 @@ common = [
 
 tenant_urlpatterns = [
     *common,
+    *urls_qa.urlpatterns,
     path("province/", province.ProvinceView.as_view(), name="province"),
     path("sites/", province.SiteListView.as_view(), name="sites"),
     path("items/", editorial.ItemListCreateView.as_view(), name="items"),

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from organization.models import RoleAssignment
-from qa.models import Event, Question, Topic
+from qa.models import Answer, Event, Question, Topic
 from qa.services import fold
 
 PERSONAL_FIELDS = ("name", "email", "phone")
@@ -26,7 +26,8 @@ def topic_list() -> QuerySet[Topic]:
 def question_by_tracking_code(*, code: str) -> Question | None:
     """One indexed lookup whatever the code; personal data is never loaded."""
     return (
-        Question.objects.defer(*PERSONAL_FIELDS)
+        Question.objects.select_related("topic", "agency")
+        .defer(*PERSONAL_FIELDS)
         .filter(tracking_code=(code or "").strip().upper()[:20])
         .first()
     )
@@ -119,6 +120,10 @@ def may_see_contact(*, user, question: Question) -> bool:
         .filter(Q(agency__isnull=True) | Q(agency_id=question.agency_id))
         .exists()
     )
+
+
+def answer_of_question(*, question: Question, pk: int) -> Answer | None:
+    return Answer.objects.filter(question=question, pk=pk).select_related("question").first()
 
 
 def question_events(*, question: Question) -> QuerySet[Event]:

@@ -543,12 +543,10 @@ def complaint_record_result(*, question: Question, actor, result: str) -> Questi
     question = _lock(question)
     question.result = nfc(result)
     question.save(update_fields=["result"])
+    channels = _profile_at(question.received_at).qa.channels
+    channel = "email" if question.email and "email" in channels else "portal"
     return question_answer(
-        question=question,
-        actor=actor,
-        text=result,
-        channel="email" if question.email else "portal",
-        publish=False,
+        question=question, actor=actor, text=result, channel=channel, publish=False
     )
 
 

@@ -186,3 +186,15 @@ def test_personal_data_is_purged_after_retention(qa_province):
     question.refresh_from_db()
     assert (question.name, question.email, question.phone) == ("", "", "")
     assert question.purged_at is not None
+
+
+def test_a_complaint_is_tracked_to_its_result_on_the_channels_the_province_offers(qa_province):
+    # Huế Art. 13(1): from receipt to result; Huế answers on the portal only
+    _site, staff, topic = qa_province("thuathienhue")
+    from qa.services import complaint_record_result
+
+    complaint = _submit(topic, intake="complaint", title="Khiếu nại về thủ tục")
+    head = staff.holding("agency_head")
+    complaint = complaint_record_result(question=complaint, actor=head, result="Đã giải quyết")
+    assert complaint.status == Question.Status.CLOSED
+    assert (complaint.result, complaint.answer_channel) == ("Đã giải quyết", "portal")
