@@ -13,17 +13,17 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, ext
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ErrorOutput, ServiceError
 from api.pagination import CursorPagination
-from api.permissions import ReadScopeOrPublic
+from api.permissions import IsProvinceStaff, ReadScopeOrPublic, is_province_staff
 from editorial import selectors, services
 from editorial.content import MAX_BODY, MAX_TITLE, ContentError
 from editorial.models import Item, Kind, Transition
-from organization.selectors import component_site_list, role_assignment_list
+from organization.selectors import component_site_list
 
 TAGS = ["editorial"]
 MAX_SUMMARY = 20_000
@@ -67,16 +67,6 @@ def refusals_as_4xx():
         raise refusal from error
 
 
-def is_province_staff(request) -> bool:
-    """The caller (signed in, or the user of the key) holds a role in this province."""
-    user = request.user
-    if not (user and user.is_authenticated):
-        return False
-    if not hasattr(request, "_editorial_staff"):
-        request._editorial_staff = role_assignment_list(user=user).exists()
-    return request._editorial_staff
-
-
 STAFF_ONLY = "Only staff holding a role in this province's editorial workflow may see this."
 
 
@@ -85,13 +75,6 @@ def require_staff(request) -> None:
         raise exceptions.NotAuthenticated()
     if not is_province_staff(request):
         raise exceptions.PermissionDenied(STAFF_ONLY)
-
-
-class IsProvinceStaff(BasePermission):
-    message = STAFF_ONLY
-
-    def has_permission(self, request, view):
-        return is_province_staff(request)
 
 
 def staff_item_or_404(pk: int) -> Item:

@@ -16,15 +16,15 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api.errors import ErrorOutput, ServiceError
 from api.pagination import CursorPagination
+from api.permissions import IsProvinceStaff
 from editorial.profile import current_profile
-from integrations.models import ApiKey
 from organization.selectors import agency_list
 from qa import selectors, services
 from qa.models import Answer, Question
@@ -84,24 +84,6 @@ def refusals_as_errors(**renamed: str):
         exc.field = renamed.get(error.field, error.field) if error.field else None
         exc.fields = {renamed.get(name, name): messages for name, messages in error.fields.items()}
         raise exc from error
-
-
-class IsProvinceStaff(BasePermission):
-    """A signed-in user (session or API key) holding a role in this province; writes by key
-    need its "write" scope."""
-
-    message = "Cần tài khoản cán bộ có vai trò trên cổng của tỉnh này."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated and user.is_active):
-            return False
-        if getattr(user, "must_change_password", False):
-            return False
-        key = request.auth if isinstance(request.auth, ApiKey) else None
-        if key is not None and request.method not in SAFE_METHODS and "write" not in key.scopes:
-            return False
-        return selectors.is_province_staff(user=user)
 
 
 class PublicLookupThrottle(AnonRateThrottle):

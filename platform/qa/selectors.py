@@ -59,10 +59,6 @@ def staff_scope(*, user) -> tuple[bool, set[int]]:
     return None in rows, {agency_id for agency_id in rows if agency_id is not None}
 
 
-def is_province_staff(*, user) -> bool:
-    return RoleAssignment.objects.filter(user=user).exists()
-
-
 def question_inbox(
     *,
     user,
