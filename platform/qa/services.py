@@ -541,9 +541,13 @@ def complaint_record_result(*, question: Question, actor, result: str) -> Questi
     if question.intake != Question.Intake.COMPLAINT:
         raise QaError("not_a_complaint", "Chỉ khiếu nại mới ghi kết quả.", "intake")
     question = _lock(question)
+    _require_open(question)
+    profile, _ = _answer_capacity(actor, question)  # refuse before anything is written
+    if not nfc(result):
+        raise QaError("required", "Cần ghi kết quả giải quyết.", "result")
     question.result = nfc(result)
     question.save(update_fields=["result"])
-    channels = _profile_at(question.received_at).qa.channels
+    channels = profile.qa.channels
     channel = "email" if question.email and "email" in channels else "portal"
     return question_answer(
         question=question, actor=actor, text=result, channel=channel, publish=False
