@@ -443,17 +443,19 @@ def qa_deadline(
     start = cal.clock_start(received)
     days = cal.working_days_from(start.date(), rule_kind.working_days)
     hours = cal.office_hours
+    n = rule_kind.working_days
+    # Shown to citizens and staff as is: Vietnamese, with the times of this profile.
     if rule_kind.appointment:
-        days_text = f"at most {rule_kind.working_days} working days to the appointment date"
+        days_text = f"hẹn trả lời tối đa {n} ngày làm việc"
     elif getattr(rule_kind, "progress_notice", False):
-        days_text = f"{rule_kind.working_days} working days to answer or send a progress notice"
+        days_text = f"{n} ngày làm việc để trả lời hoặc thông báo tiến độ"
     else:
-        days_text = f"{rule_kind.working_days} working days"
+        days_text = f"{n} ngày làm việc"
+    start_at, end_at = f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"
     rule = (
-        f"{rule_kind.label} ({kind}): {days_text}; the clock starts at {hours.start:%H:%M}"
-        f" (received after {hours.start:%H:%M} or on a non-working day: next working day);"
-        f" due at {hours.end:%H:%M} on working day {rule_kind.working_days},"
-        " day 1 = the clock-start day"
+        f"{rule_kind.label} ({kind}): {days_text}; tính từ {start_at} (nhận sau {start_at} hoặc"
+        f" vào ngày nghỉ: từ ngày làm việc kế tiếp); hạn {end_at} ngày làm việc thứ {n},"
+        " ngày thứ nhất là ngày bắt đầu tính"
     )
     return Deadline(
         due=cal.office_end(days[-1]),

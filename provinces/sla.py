@@ -36,16 +36,26 @@ class SlaDeadline:
     source: str
 
 
+_ANCHOR_TEXT = {
+    "event": "sự kiện",
+    "issue": "ngày ban hành",
+    "effective": "ngày có hiệu lực",
+    "period_end": "khi kết thúc kỳ",
+}
+
+
 def _rule_text(sla: Any) -> str:
+    """The rule in Vietnamese, as staff and citizens read it next to its article."""
+    anchor = _ANCHOR_TEXT[sla.anchor]
     if sla.within_working_hours:
-        return f"within {sla.within_working_hours} working hours of the {sla.anchor}"
+        return f"trong {sla.within_working_hours} giờ làm việc kể từ {anchor}"
     if sla.within_working_days:
-        return f"within {sla.within_working_days} working days of the {sla.anchor}"
+        return f"trong {sla.within_working_days} ngày làm việc sau {anchor}"
     if sla.within_days:
-        return f"within {sla.within_days} days of the {sla.anchor}"
+        return f"trong {sla.within_days} ngày sau {anchor}"
     if sla.same_day_by:
-        return f"the same day by {sla.same_day_by:%H:%M}"
-    return f"immediately ({IMMEDIATE_WORKING_HOURS} working hour) after the {sla.anchor}"
+        return f"trước {sla.same_day_by:%H:%M} cùng ngày"
+    return f"ngay sau {anchor} (trong {IMMEDIATE_WORKING_HOURS} giờ làm việc)"
 
 
 def sla_due(sla: Any, anchor_at: datetime, calendar: WorkingCalendar) -> datetime:

@@ -279,5 +279,5 @@ def test_late_publication_shows_the_rule_and_article(province_schema):
     item = item_transition(item=item, actor=approver, decision="forward")
     late = published_late_items().get(pk=item.pk)
     assert late.published_late
-    assert "8 working hours" in late.sla_rule
+    assert "8 giờ làm việc" in late.sla_rule
     assert "Art. 10(2)" in late.sla_source

@@ -439,8 +439,8 @@ def test_qa_deadline_explains_itself():
     assert deadline.source == "QĐ 40/2012 Art. 14(4)c"
     assert deadline.clock_start == vn(2026, 3, 5, 8, 0)
     assert deadline.clock_start_source == "QĐ 40/2012 Art. 14(4)"
-    assert "at most 15 working days" in deadline.rule
-    assert "day 1 = the clock-start day" in deadline.rule
+    assert "hẹn trả lời tối đa 15 ngày làm việc" in deadline.rule
+    assert "ngày thứ nhất là ngày bắt đầu tính" in deadline.rule
 
 
 def test_qa_deadline_uses_the_default_kind():

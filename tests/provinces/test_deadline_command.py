@@ -35,7 +35,7 @@ def test_first_line_is_the_due_instant_then_the_explanation():
     # then: clock Mon 23/02 08:00 (Sat 14 .. Sun 22 off); 23..27 (1-5), 02/03..06/03 (6-10)
     assert lines[0] == "2026-03-06T17:00:00+07:00"
     text = "\n".join(lines[1:])
-    assert "10 working days" in text
+    assert "10 ngày làm việc" in text
     assert "Art. 14(4)" in text
     assert "clock start: 2026-02-23T08:00:00+07:00" in text
     assert "working days counted (10): 2026-02-23, 2026-02-24" in text
@@ -72,7 +72,7 @@ def test_special_case_is_an_appointment_at_most_15_working_days():
         "--profile", "thainguyen", "--received", "2025-04-22T07:45:00+07:00", "--kind", "special"
     )
     assert lines[0] == "2025-05-14T17:00:00+07:00"
-    assert "appointment" in "\n".join(lines)
+    assert "hẹn trả lời" in "\n".join(lines)
     assert "2025-04-26 (Saturday worked: make-up day)" in "\n".join(lines)
 
 
