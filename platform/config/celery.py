@@ -1,7 +1,11 @@
-"""The Celery app: tenant-aware, so a task queued inside a province's schema runs inside it."""
+"""The Celery app: tenant-aware, so a task queued inside a province's schema runs inside it.
+
+The beat schedule below is the one place periodic tasks are declared (times are Vietnam's,
+CELERY_TIMEZONE). Each entry is a task that queues one run per province in its schema."""
 
 import os
 
+from celery.schedules import crontab
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
@@ -9,3 +13,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 app = CeleryApp("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Scheduled publication and unpublication: an item goes up or down within a minute.
+    "editorial-publish-scheduled": {
+        "task": "editorial.publish_scheduled",
+        "schedule": crontab(),
+    },
+    # Deadline reminders to the holders of the waiting step; each run sends only in the
+    # province's office hours, each reminder once a day.
+    "editorial-reminders": {
+        "task": "editorial.send_reminders",
+        "schedule": crontab(minute=0),
+    },
+    # The board's daily summary (Thái Nguyên Art. 10(5)): tried every office hour, sent by the
+    # first run of a working day that has something to report, so a beat or worker down at
+    # 08:00 delays it by an hour rather than skipping the day.
+    "editorial-board-summary": {
+        "task": "editorial.send_board_summaries",
+        "schedule": crontab(minute=30, hour="8-16"),
+    },
+}

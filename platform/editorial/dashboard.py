@@ -1,0 +1,294 @@
+"""Reads of the staff dashboard: update deadlines (PROFILES.md section 3) and the monthly
+featured-news quotas (Thái Nguyên Art. 8(3)), monitored by the editorial board (Art. 10(5)).
+
+Every panel is one SQL query whatever the number of agencies and items: the rows shown and
+the total come back together (a window count), the quota counts are aggregated by PostgreSQL.
+Who sees what: a holder of a portal-scope role sees the whole province; a holder of agency
+roles only sees the items and quotas of those agencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from editorial import selectors
+from editorial.models import Item, Kind, WorkflowState
+from editorial.profile import current_profile
+from organization.models import Agency, Role, RoleAssignment
+from provinces.calendar import TZ, WorkingCalendar, calendar_for
+from provinces.schema import PLATFORM_DEFAULT
+
+FEATURED_NEWS = "featured_news"  # the content type of the quotas (Thái Nguyên Art. 8(3))
+PANEL_ROWS = 50
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """What a user may monitor: the whole province, or the items of some agencies."""
+
+    whole_province: bool
+    agency_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.whole_province and not self.agency_ids
+
+    def items(self, items: QuerySet[Item]) -> QuerySet[Item]:
+        return items if self.whole_province else items.filter(agency_id__in=self.agency_ids)
+
+    def agencies(self, agencies: QuerySet[Agency]) -> QuerySet[Agency]:
+        return agencies if self.whole_province else agencies.filter(pk__in=self.agency_ids)
+
+
+WHOLE_PROVINCE = DashboardScope(whole_province=True)
+
+
+def dashboard_scope(*, user) -> DashboardScope:
+    """Whole province for a portal-scope role holder; else the agencies of the user's roles."""
+    assignments = RoleAssignment.objects.filter(user=user).values_list("role__scope", "agency_id")
+    agency_ids = set()
+    for scope, agency_id in assignments:
+        if scope == Role.Scope.PORTAL:
+            return WHOLE_PROVINCE
+        if agency_id is not None:
+            agency_ids.add(agency_id)
+    return DashboardScope(whole_province=False, agency_ids=frozenset(agency_ids))
+
+
+@dataclass(frozen=True)
+class Panel:
+    rows: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def panel(items: QuerySet, *, limit: int = PANEL_ROWS) -> Panel:
+    """The first `limit` rows and the number of all of them, in one query."""
+    rows = list(items.annotate(panel_total=Window(Count("pk")))[:limit])
+    for row in rows:
+        row.sla_is_default = is_platform_default(row.sla_source)
+    return Panel(rows=rows, total=rows[0].panel_total if rows else 0)
+
+
+def is_platform_default(source: str) -> bool:
+    """A value no regulation sets: staff screens mark it "giá trị mặc định" (PROFILES.md)."""
+    return PLATFORM_DEFAULT in (source or "")
+
+
+def _step_of_active_run() -> Subquery:
+    # steps -> current_step: the step the item waits at, as the run copied it from the profile.
+    step = Func(
+        F("steps"),
+        Cast(F("current_step"), IntegerField()),
+        template="(%(expressions)s)",
+        arg_joiner=" -> ",
+        output_field=JSONField(),
+    )
+    return Subquery(
+        WorkflowState.objects.filter(item=OuterRef("pk"), status=WorkflowState.Status.ACTIVE)
+        .order_by()  # one active run per item (a unique constraint): no sort needed
+        .annotate(step=step)
+        .values("step")[:1],
+        output_field=JSONField(),
+    )
+
+
+def _waiting(items: QuerySet[Item]) -> QuerySet[Item]:
+    return (
+        items.select_related(None)
+        .select_related("agency")
+        .annotate(
+            title=Coalesce(F("current_revision__title"), F("slug"), output_field=CharField()),
+            step=_step_of_active_run(),
+        )
+    )
+
+
+def items_overdue(*, scope: DashboardScope, now: datetime | None = None) -> QuerySet[Item]:
+    """Not yet published and past their update deadline, the oldest deadline first."""
+    now = now or timezone.now()
+    # Only drafts and items in a run can be unpublished: an unpublished or published item has
+    # a first publication. The status filter lets PostgreSQL use the (status, due) index.
+    items = selectors.overdue_items(now=now).filter(
+        status__in=[Item.Status.DRAFT, Item.Status.IN_WORKFLOW]
+    )
+    return _waiting(scope.items(items)).order_by("sla_due_at", "pk")
+
+
+def due_soon_until(now: datetime, calendar: WorkingCalendar) -> datetime:
+    """The end of "due soon": office opening of the working day after the next one.
+
+    Everything due from now to the end of the next working day, evening deadlines included
+    (a deadline in calendar days ends at 23:59:59, provinces/sla.py), so a reminder sent in
+    office hours always comes at least one working day before the deadline."""
+    today = now.astimezone(TZ).date()
+    return calendar.office_start(calendar.next_working_day(calendar.next_working_day(today)))
+
+
+def items_due_soon(
+    *, scope: DashboardScope, now: datetime | None = None, calendar: WorkingCalendar | None = None
+) -> QuerySet[Item]:
+    """Not yet published and due between now and `due_soon_until`, the nearest first."""
+    now = now or timezone.now()
+    calendar = calendar or calendar_for(current_profile())
+    items = Item.objects.filter(
+        status__in=[Item.Status.DRAFT, Item.Status.IN_WORKFLOW],
+        first_published_at__isnull=True,
+        sla_due_at__gte=now,
+        sla_due_at__lt=due_soon_until(now, calendar),
+    )
+    return _waiting(scope.items(items)).order_by("sla_due_at", "pk")
+
+
+def items_published_late(*, scope: DashboardScope, since: datetime) -> QuerySet[Item]:
+    """Published after their deadline since `since`, the latest first, with the rule and the
+    article they broke (kept on the item: `sla_rule`, `sla_source`)."""
+    items = selectors.published_late_items().filter(first_published_at__gte=since)
+    return (
+        scope.items(items)
+        .select_related(None)
+        .select_related("agency")
+        .annotate(
+            title=Coalesce(
+                F("published_revision__title"),
+                F("current_revision__title"),
+                F("slug"),
+                output_field=CharField(),
+            )
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def month_bounds(day: date) -> tuple[datetime, datetime]:
+    """The calendar month of `day` in Vietnam time: [first instant, first of the next)."""
+    start = datetime(day.year, day.month, 1, tzinfo=TZ)
+    following = datetime(day.year + day.month // 12, day.month % 12 + 1, 1, tzinfo=TZ)
+    return start, following
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    agency_id: int
+    agency_name: str
+    agency_kind: str
+    count: int
+    minimum: int
+    source: str
+
+    @property
+    def below(self) -> bool:
+        return self.count < self.minimum
+
+    @property
+    def source_is_default(self) -> bool:
+        return is_platform_default(self.source)
+
+
+def agency_quotas(
+    *, scope: DashboardScope, profile: Any, start: datetime, end: datetime
+) -> list[QuotaRow]:
+    """Each agency under a featured-news quota of the profile: its featured news first
+    published in [start, end) and still published, against the minimum for its kind
+    (Thái Nguyên Art. 8(3): department ≥ 2, district ≥ 3). Agencies below the quota first.
+
+    One query: the items are joined under the month's conditions and counted per agency.
+    English translations are not counted again (one piece of news, two languages)."""
+    quotas = {q.agency_kind: q for q in profile.quotas if q.content_type == FEATURED_NEWS}
+    if not quotas:
+        return []
+    agencies = (
+        scope.agencies(Agency.objects.filter(is_active=True, kind__in=quotas))
+        .annotate(
+            month_featured=FilteredRelation(
+                "items",
+                condition=Q(
+                    items__kind=Kind.NEWS,
+                    items__featured=True,
+                    items__status=Item.Status.PUBLISHED,
+                    items__translation_of__isnull=True,
+                    items__first_published_at__gte=start,
+                    items__first_published_at__lt=end,
+                ),
+            ),
+            featured=Count("month_featured"),
+        )
+        .values_list("pk", "name", "kind", "featured")
+        .order_by("name")
+    )
+    rows = [
+        QuotaRow(
+            agency_id=pk,
+            agency_name=name,
+            agency_kind=kind,
+            count=count,
+            minimum=quotas[kind].min_per_month,
+            source=quotas[kind].source,
+        )
+        for pk, name, kind, count in agencies
+    ]
+    return sorted(rows, key=lambda row: not row.below)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: DashboardScope
+    now: datetime
+    month_start: datetime
+    due_soon_until: datetime
+    overdue: Panel
+    due_soon: Panel
+    published_late: Panel
+    quotas: list[QuotaRow]
+    quota_rules: list[Any] = field(default_factory=list)
+
+    @property
+    def below_quota(self) -> list[QuotaRow]:
+        return [row for row in self.quotas if row.below]
+
+
+def dashboard_panels(*, user, now: datetime | None = None) -> Dashboard:
+    """Every panel of the staff dashboard for `user`: 1 query for the scope, 1 per panel."""
+    now = now or timezone.now()
+    profile = current_profile(now.astimezone(TZ).date())
+    calendar = calendar_for(profile)
+    scope = dashboard_scope(user=user)
+    start, end = month_bounds(now.astimezone(TZ).date())
+    quota_rules = [q for q in profile.quotas if q.content_type == FEATURED_NEWS]
+    if scope.is_empty:
+        empty = Panel(rows=[], total=0)
+        return Dashboard(
+            scope, now, start, due_soon_until(now, calendar), empty, empty, empty, [], quota_rules
+        )
+    return Dashboard(
+        scope=scope,
+        now=now,
+        month_start=start,
+        due_soon_until=due_soon_until(now, calendar),
+        overdue=panel(items_overdue(scope=scope, now=now)),
+        due_soon=panel(items_due_soon(scope=scope, now=now, calendar=calendar)),
+        published_late=panel(items_published_late(scope=scope, since=start)),
+        quotas=agency_quotas(scope=scope, profile=profile, start=start, end=end),
+        quota_rules=quota_rules,
+    )

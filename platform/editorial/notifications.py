@@ -1,0 +1,284 @@
+"""Reminders about update deadlines and the editorial board's daily summary, by mail.
+
+Sending is idempotent: each mail first records its `Reminder` rows (unique per item, kind,
+recipient and day; one summary per recipient and day) in the transaction that sends it, so a
+rerun of the hourly task, or two workers at once, never send the same reminder twice; a mail
+that fails to send rolls its rows back and goes out on the next run. The text is Vietnamese
+and carries editorial content only (titles, agencies, deadlines, articles): never the
+personal data of citizens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from editorial import rules
+from editorial.dashboard import (
+    WHOLE_PROVINCE,
+    DashboardScope,
+    QuotaRow,
+    agency_quotas,
+    is_platform_default,
+    items_due_soon,
+    items_overdue,
+    items_published_late,
+    month_bounds,
+    panel,
+)
+from editorial.models import Item, Reminder
+from editorial.profile import current_profile
+from organization.models import Role, RoleAssignment
+from organization.selectors import users_in_role
+from provinces.calendar import TZ, WorkingCalendar, calendar_for
+
+OVERDUE = "overdue"
+DUE_SOON = "due_soon"
+BOARD_SUMMARY = "board_summary"
+SUMMARY_LINES = 50  # per section of a mail; the rest is counted, and listed on the dashboard
+DASHBOARD_NAME = "mục “Bảng theo dõi” của Trang cán bộ"
+
+
+def in_office_hours(now: datetime, calendar: WorkingCalendar) -> bool:
+    local = now.astimezone(TZ)
+    day = local.date()
+    return calendar.is_working_day(day) and calendar.office_start(
+        day
+    ) <= local < calendar.office_end(day)
+
+
+def _when(instant: datetime | None) -> str:
+    return f"{instant.astimezone(TZ):%H:%M %d/%m/%Y}" if instant else "—"
+
+
+def _source(source: str) -> str:
+    return f"{source} (giá trị mặc định)" if is_platform_default(source) else source
+
+
+def _record(*, recipient, kind: str, day: date, item: Item | None = None) -> bool:
+    """The Reminder row of a mail about to be sent; False when one was already sent."""
+    _reminder, created = Reminder.objects.get_or_create(
+        item=item, kind=kind, recipient=recipient, day=day
+    )
+    return created
+
+
+# --- reminders to the holders of the waiting step ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    kind: str  # OVERDUE or DUE_SOON
+    item: Item
+    step_name: str
+    role_name: str
+
+
+def reminder_message(*, recipient, entries: list[Waiting], portal_name: str, day: date):
+    overdue = [entry for entry in entries if entry.kind == OVERDUE]
+    soon = [entry for entry in entries if entry.kind == DUE_SOON]
+    subject = (
+        f"[{portal_name}] Nhắc việc ngày {day:%d/%m/%Y}: {len(overdue)} tin bài quá hạn, "
+        f"{len(soon)} tin bài sắp đến hạn đăng"
+    )
+    lines = [
+        f"Kính gửi {recipient},",  # the staff member's full name, else the username
+        "",
+        "Các tin bài dưới đây đang chờ bước xử lý thuộc vai trò của anh/chị.",
+    ]
+    for heading, group in (("QUÁ HẠN ĐĂNG", overdue), ("SẮP ĐẾN HẠN ĐĂNG", soon)):
+        if not group:
+            continue
+        lines += ["", f"{heading} ({len(group)})"]
+        for entry in group[:SUMMARY_LINES]:
+            item = entry.item
+            lines += [
+                f"- {item.title} – {item.agency.name if item.agency else portal_name}",
+                f"  Bước: {entry.step_name} (vai trò: {entry.role_name})",
+                f"  Hạn đăng: {_when(item.sla_due_at)}; thời hạn: {item.sla_rule}; "
+                f"căn cứ: {_source(item.sla_source)}",
+            ]
+        if len(group) > SUMMARY_LINES:
+            lines.append(f"  … và {len(group) - SUMMARY_LINES} tin bài khác.")
+    lines += [
+        "",
+        "Thư gửi tự động, mỗi tin bài một lần trong ngày. Xem đầy đủ tại " + DASHBOARD_NAME + ".",
+    ]
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[recipient.email])
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Remind the holders of each waiting item's step (an item not yet submitted waits at the
+    first step of its workflow) about items overdue or due soon: one mail per person with
+    what is new for them today. Only in the province's office hours. Returns mails sent."""
+    now = now or timezone.now()
+    day = now.astimezone(TZ).date()
+    profile = current_profile(day)
+    calendar = calendar_for(profile)
+    if not in_office_hours(now, calendar):
+        return 0
+    first_steps = {
+        on_portal: rules.workflow_for(profile, on_portal=on_portal).steps[0]
+        for on_portal in (True, False)
+    }
+    role_names = dict(Role.objects.values_list("code", "name"))
+    holders: dict[tuple[str, int | None], list] = {}
+    by_recipient: dict[int, tuple[object, list[Waiting]]] = {}
+    waiting = (
+        (OVERDUE, items_overdue(scope=WHOLE_PROVINCE, now=now)),
+        (DUE_SOON, items_due_soon(scope=WHOLE_PROVINCE, now=now, calendar=calendar)),
+    )
+    for kind, items in waiting:
+        for item in items:
+            first = first_steps[item.site_id is None]
+            step = item.step or {"name": first.name, "role": first.role}
+            key = (step["role"], item.agency_id)
+            if key not in holders:
+                holders[key] = list(users_in_role(role_code=step["role"], agency_id=item.agency_id))
+            entry = Waiting(kind, item, step["name"], role_names.get(step["role"], step["role"]))
+            for user in holders[key]:
+                by_recipient.setdefault(user.pk, (user, []))[1].append(entry)
+    sent = 0
+    for user, entries in by_recipient.values():
+        if not user.email:
+            continue
+        with transaction.atomic():
+            fresh = [
+                entry
+                for entry in entries
+                if _record(recipient=user, kind=entry.kind, day=day, item=entry.item)
+            ]
+            if fresh:
+                reminder_message(
+                    recipient=user, entries=fresh, portal_name=profile.province.portal_name, day=day
+                ).send()
+                sent += 1
+    return sent
+
+
+# --- the editorial board's daily summary (Thái Nguyên Art. 10(5)) --------------------------
+
+
+def board_members(profile) -> list[tuple[object, DashboardScope]]:
+    """The editorial board: the holders of the portal workflow's publish step, each with what
+    they oversee (the whole province for a portal role, their agencies for an agency role)."""
+    spec = rules.workflow_for(profile, on_portal=True)
+    code = spec.steps[rules.publish_step_index(spec.steps)].role
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        return []
+    if role.scope == Role.Scope.PORTAL:
+        return [(user, WHOLE_PROVINCE) for user in users_in_role(role_code=code, agency_id=None)]
+    members: dict[int, tuple[object, set[int]]] = {}
+    agency_ids = (
+        RoleAssignment.objects.filter(role=role, agency__isnull=False)
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+    for agency_id in agency_ids:
+        for user in users_in_role(role_code=code, agency_id=agency_id):
+            members.setdefault(user.pk, (user, set()))[1].add(agency_id)
+    return [
+        (user, DashboardScope(whole_province=False, agency_ids=frozenset(ids)))
+        for user, ids in members.values()
+    ]
+
+
+def board_summary_message(
+    *,
+    recipient,
+    portal_name: str,
+    now: datetime,
+    since: datetime,
+    overdue,
+    late,
+    below: list[QuotaRow],
+    month_start: datetime,
+):
+    subject = (
+        f"[{portal_name}] Báo cáo ngày {now.astimezone(TZ):%d/%m/%Y}: "
+        f"{overdue.total} tin bài quá hạn, {late.total} đăng muộn, "
+        f"{len(below)} cơ quan chưa đạt định mức"
+    )
+    lines = [
+        f"Kính gửi {recipient},",  # the staff member's full name, else the username
+        "",
+        f"Tình hình cập nhật thông tin trên {portal_name} đến {_when(now)}.",
+        "",
+        f"TIN BÀI QUÁ HẠN ĐĂNG ({overdue.total})",
+    ]
+    for item in overdue.rows:
+        agency = item.agency.name if item.agency else portal_name
+        lines.append(
+            f"- {item.title} – {agency}; hạn {_when(item.sla_due_at)}; thời hạn: {item.sla_rule}; "
+            f"căn cứ: {_source(item.sla_source)}"
+        )
+    if overdue.more:
+        lines.append(f"  … và {overdue.more} tin bài khác.")
+    lines += ["", f"TIN BÀI ĐĂNG MUỘN TỪ NGÀY {since:%d/%m/%Y} ({late.total})"]
+    for item in late.rows:
+        agency = item.agency.name if item.agency else portal_name
+        lines.append(
+            f"- {item.title} – {agency}; hạn {_when(item.sla_due_at)}, đăng "
+            f"{_when(item.first_published_at)}; vi phạm: {item.sla_rule}; "
+            f"căn cứ: {_source(item.sla_source)}"
+        )
+    if late.more:
+        lines.append(f"  … và {late.more} tin bài khác.")
+    lines += ["", f"CƠ QUAN CHƯA ĐẠT ĐỊNH MỨC TIN NỔI BẬT THÁNG {month_start:%m/%Y} ({len(below)})"]
+    for row in below[:SUMMARY_LINES]:
+        lines.append(
+            f"- {row.agency_name}: {row.count}/{row.minimum} tin; căn cứ: {_source(row.source)}"
+        )
+    if len(below) > SUMMARY_LINES:
+        lines.append(f"  … và {len(below) - SUMMARY_LINES} cơ quan khác.")
+    lines += ["", "Thư gửi tự động mỗi ngày làm việc. Xem đầy đủ tại " + DASHBOARD_NAME + "."]
+    return EmailMessage(subject=subject, body="\n".join(lines), to=[recipient.email])
+
+
+def board_summaries_send(*, now: datetime | None = None) -> int:
+    """Once a working day, in office hours: to each board member, the items overdue, those
+    published late since the start of the previous working day, and the agencies below their
+    monthly quota so far. Nothing to report, no mail. Returns mails sent."""
+    now = now or timezone.now()
+    day = now.astimezone(TZ).date()
+    profile = current_profile(day)
+    calendar = calendar_for(profile)
+    if not in_office_hours(now, calendar):
+        return 0
+    previous = day - timedelta(days=1)
+    while not calendar.is_working_day(previous):
+        previous -= timedelta(days=1)
+    since = datetime.combine(previous, datetime.min.time(), TZ)
+    start, end = month_bounds(day)
+    sent = 0
+    for user, scope in board_members(profile):
+        if not user.email:
+            continue
+        overdue = panel(items_overdue(scope=scope, now=now), limit=SUMMARY_LINES)
+        late = panel(items_published_late(scope=scope, since=since), limit=SUMMARY_LINES)
+        below = [
+            row
+            for row in agency_quotas(scope=scope, profile=profile, start=start, end=end)
+            if row.below
+        ]
+        if not (overdue.total or late.total or below):
+            continue
+        with transaction.atomic():
+            if not _record(recipient=user, kind=BOARD_SUMMARY, day=day):
+                continue
+            board_summary_message(
+                recipient=user,
+                portal_name=profile.province.portal_name,
+                now=now,
+                since=since,
+                overdue=overdue,
+                late=late,
+                below=below,
+                month_start=start,
+            ).send()
+            sent += 1
+    return sent

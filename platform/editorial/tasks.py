@@ -1,0 +1,73 @@
+"""Periodic editorial work, scheduled in config/celery.py (the one place for schedules).
+
+Beat sends each task in the public schema; the task queues one run per province, inside that
+province's schema (tenant-schemas-celery carries the schema in the message and switches to it
+on the worker), so one province's failure or slowness never holds back another. Each run is
+a thin wrapper around a service that is safe to run twice: a scheduled item is published
+once, a reminder or a summary goes out once a day (editorial.notifications)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from config import celery_app
+from editorial.notifications import board_summaries_send, reminders_send
+from editorial.services import items_publish_scheduled, items_unpublish_scheduled
+from tenants.selectors import province_list
+
+
+def _for_each_province(task, now: str | None) -> int:
+    """Queue `task` once per province, in its schema. Returns the number of provinces."""
+    schemas = list(province_list().prefetch_related(None).values_list("schema_name", flat=True))
+    for schema_name in schemas:
+        with schema_context(schema_name):
+            task.delay(now=now)
+    return len(schemas)
+
+
+def _in_a_province() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def _instant(now: str | None) -> datetime | None:
+    # `now` is for tests and replays only: beat sends none, each run reads its own clock.
+    return datetime.fromisoformat(now) if now else None
+
+
+@celery_app.task(name="editorial.publish_scheduled")
+def publish_scheduled(now: str | None = None) -> int:
+    return _for_each_province(publish_scheduled_in_province, now)
+
+
+@celery_app.task(name="editorial.publish_scheduled_in_province")
+def publish_scheduled_in_province(now: str | None = None) -> dict[str, int]:
+    if not _in_a_province():
+        return {}
+    at = _instant(now)
+    return {
+        "published": items_publish_scheduled(now=at),
+        "unpublished": items_unpublish_scheduled(now=at),
+    }
+
+
+@celery_app.task(name="editorial.send_reminders")
+def send_reminders(now: str | None = None) -> int:
+    return _for_each_province(send_reminders_in_province, now)
+
+
+@celery_app.task(name="editorial.send_reminders_in_province")
+def send_reminders_in_province(now: str | None = None) -> int:
+    return reminders_send(now=_instant(now)) if _in_a_province() else 0
+
+
+@celery_app.task(name="editorial.send_board_summaries")
+def send_board_summaries(now: str | None = None) -> int:
+    return _for_each_province(send_board_summaries_in_province, now)
+
+
+@celery_app.task(name="editorial.send_board_summaries_in_province")
+def send_board_summaries_in_province(now: str | None = None) -> int:
+    return board_summaries_send(now=_instant(now)) if _in_a_province() else 0

@@ -1,0 +1,183 @@
+"""The beat tasks: scheduled publication, deadline reminders and the board's daily summary,
+run for every province and safe to run twice (Celery runs eagerly in tests)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from editorial.models import Item, Reminder, Transition
+from editorial.services import item_create, item_transition
+from editorial.tasks import publish_scheduled, send_board_summaries, send_reminders
+from organization.models import Agency
+from provinces.calendar import TZ
+
+# Thursday 26/11/2026, 09:00 in Vietnam: a working day, in office hours.
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
+
+
+def with_email(user):
+    user.email = f"{user.username}@example.gov.vn"
+    user.save(update_fields=["email"])
+    return user
+
+
+def submitted_news(*, site, updater, title: str, event_at: datetime) -> Item:
+    """A news item of a component site, submitted: it waits at the approver's step. Thái
+    Nguyên Art. 10(2): due 8 working hours after the event."""
+    item = item_create(
+        actor=updater,
+        kind="news",
+        title=title,
+        site=site,
+        fields={"event_at": event_at.isoformat()},
+    )
+    return item_transition(item=item, actor=updater, decision="forward")
+
+
+@pytest.fixture
+def thainguyen(province_schema):
+    site, staff = province_schema("thainguyen")
+    return site, staff
+
+
+# --- scheduled publication -----------------------------------------------------------------
+
+
+def test_a_scheduled_item_is_published_once_when_the_task_runs_twice(thainguyen):
+    # given: the approver schedules the publication in an hour
+    site, staff = thainguyen
+    updater, approver = staff.holding("updater"), staff.holding("approver")
+    item = item_create(actor=updater, kind="news", title="Tin hẹn giờ", site=site)
+    item = item_transition(item=item, actor=updater, decision="forward")
+    at = timezone.now() + timedelta(hours=1)
+    item = item_transition(item=item, actor=approver, decision="forward", publish_at=at)
+    assert item.status == Item.Status.IN_WORKFLOW
+    later = (at + timedelta(minutes=1)).isoformat()
+    # when
+    publish_scheduled(now=later)
+    publish_scheduled(now=later)
+    # then
+    item.refresh_from_db()
+    assert item.status == Item.Status.PUBLISHED
+    assert item.publish_at is None
+    publications = Transition.objects.filter(item=item, action=Transition.Action.PUBLISH)
+    assert publications.count() == 1
+
+
+def test_a_scheduled_item_waits_until_its_time(thainguyen):
+    site, staff = thainguyen
+    updater, approver = staff.holding("updater"), staff.holding("approver")
+    item = item_create(actor=updater, kind="news", title="Tin chưa tới giờ", site=site)
+    item = item_transition(item=item, actor=updater, decision="forward")
+    at = timezone.now() + timedelta(hours=1)
+    item_transition(item=item, actor=approver, decision="forward", publish_at=at)
+    publish_scheduled(now=(at - timedelta(minutes=1)).isoformat())
+    item.refresh_from_db()
+    assert item.status == Item.Status.IN_WORKFLOW
+
+
+# --- reminders -----------------------------------------------------------------------------
+
+
+def test_the_holders_of_the_waiting_step_are_reminded_once_a_day(thainguyen, mailoutbox):
+    # given: one item overdue (due Wed 17:00), one due soon (due Thu 16:30), at the approver's
+    site, staff = thainguyen
+    updater = staff.holding("updater")
+    approver = with_email(staff.holding("approver"))
+    other_agency = Agency.objects.exclude(pk=site.agency_id).filter(kind="district").first()
+    elsewhere = with_email(staff.holding("approver", agency=other_agency))
+    submitted_news(
+        site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(days=1)
+    )
+    submitted_news(
+        site=site, updater=updater, title="Tin sắp đến hạn", event_at=NOW - timedelta(minutes=30)
+    )
+    # when: the hourly task runs, then runs again
+    send_reminders(now=NOW.isoformat())
+    send_reminders(now=(NOW + timedelta(hours=1)).isoformat())
+    # then: one mail, to the approver of that agency, naming both items and the article
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [approver.email]
+    assert elsewhere.email not in mail.to
+    assert "1 tin bài quá hạn, 1 tin bài sắp đến hạn" in mail.subject
+    assert "Tin quá hạn" in mail.body
+    assert "Tin sắp đến hạn" in mail.body
+    assert "QĐ 40/2012 Art. 10(2)" in mail.body
+    assert Reminder.objects.filter(recipient=approver, day=NOW.date()).count() == 2
+
+
+def test_an_item_that_becomes_overdue_is_reminded_again_as_overdue(thainguyen, mailoutbox):
+    site, staff = thainguyen
+    updater = staff.holding("updater")
+    with_email(staff.holding("approver"))
+    submitted_news(site=site, updater=updater, title="Tin", event_at=NOW - timedelta(minutes=30))
+    send_reminders(now=NOW.isoformat())  # due at 16:30: due soon
+    send_reminders(now=NOW.replace(hour=16, minute=45).isoformat())  # now overdue
+    subjects = [mail.subject for mail in mailoutbox]
+    assert len(subjects) == 2
+    assert "0 tin bài quá hạn, 1 tin bài sắp đến hạn" in subjects[0]
+    assert "1 tin bài quá hạn, 0 tin bài sắp đến hạn" in subjects[1]
+
+
+def test_no_reminder_is_sent_outside_office_hours(thainguyen, mailoutbox):
+    site, staff = thainguyen
+    updater = staff.holding("updater")
+    with_email(staff.holding("approver"))
+    submitted_news(site=site, updater=updater, title="Tin", event_at=NOW - timedelta(days=1))
+    send_reminders(now=NOW.replace(hour=20).isoformat())
+    send_reminders(now=datetime(2026, 11, 28, 10, 0, tzinfo=TZ).isoformat())  # a Saturday
+    assert mailoutbox == []
+    assert not Reminder.objects.exists()
+
+
+# --- the board's daily summary -------------------------------------------------------------
+
+
+def test_the_daily_summary_goes_to_the_board_only_and_once(thainguyen, mailoutbox):
+    # given: Thái Nguyên's portal is published by the editor-in-chief (Art. 6(3), 16(2))
+    site, staff = thainguyen
+    updater = with_email(staff.holding("updater"))
+    approver = with_email(staff.holding("approver"))
+    editor_in_chief = with_email(staff.holding("editor_in_chief"))
+    submitted_news(
+        site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(days=1)
+    )
+    # when: two runs the same day
+    send_board_summaries(now=NOW.isoformat())
+    send_board_summaries(now=(NOW + timedelta(hours=1)).isoformat())
+    # then
+    assert [mail.to for mail in mailoutbox] == [[editor_in_chief.email]]
+    assert {updater.email, approver.email}.isdisjoint(mailoutbox[0].to)
+    body = mailoutbox[0].body
+    assert "Tin quá hạn" in body
+    assert "CƠ QUAN CHƯA ĐẠT ĐỊNH MỨC TIN NỔI BẬT THÁNG 11/2026" in body
+    assert f"{site.agency.name}: 0/" in body
+    assert "QĐ 40/2012 Art. 8(3)" in body
+
+
+def test_an_agency_board_gets_the_summary_of_its_own_agency(province_schema, mailoutbox):
+    # given: in Huế each department's board head publishes (Art. 19), so each head oversees
+    # the department's own items
+    site, staff = province_schema("thuathienhue")
+    author = staff.holding("board_member")
+    head = with_email(staff.holding("head"))
+    other = Agency.objects.exclude(pk=site.agency_id).first()
+    head_elsewhere = with_email(staff.holding("head", agency=other))
+    item = item_create(
+        actor=author,
+        kind="news",
+        title="Tin thời sự",
+        site=site,
+        fields={"event_at": (NOW - timedelta(days=1)).isoformat()},
+    )
+    item_transition(item=item, actor=author, decision="forward")
+    # when
+    send_board_summaries(now=NOW.isoformat())
+    # then: Huế sets no quota, so the head of the other department has nothing to read
+    assert [mail.to for mail in mailoutbox] == [[head.email]]
+    assert head_elsewhere.email not in mailoutbox[0].to
+    assert "Tin thời sự" in mailoutbox[0].body
