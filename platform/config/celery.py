@@ -33,4 +33,15 @@ app.conf.beat_schedule = {
         "task": "editorial.send_board_summaries",
         "schedule": crontab(minute=30, hour="8-16"),
     },
+    # Citizens' questions: due-soon reminders to the agency's answerers and the overdue
+    # summary to the editorial board, each once a day per recipient (qa.Notice).
+    "qa-reminders": {
+        "task": "qa.remind",
+        "schedule": crontab(minute=15, hour="8-16"),
+    },
+    # Personal data past each province's retention period is erased (profile qa.retention_days).
+    "qa-purge": {
+        "task": "qa.purge",
+        "schedule": crontab(minute=0, hour=2),
+    },
 }
