@@ -50,6 +50,7 @@ class Command(BaseCommand):
             with schema_context(result.province.schema_name):
                 self._staff(slug, profile, store)
                 self._content(profile)
+                self._topics()
                 sites = list(
                     Agency.objects.filter(site__isnull=False).values_list(
                         "site__dev_host", flat=True
@@ -132,6 +133,17 @@ class Command(BaseCommand):
                     decision="forward",
                     comment="Trình diễn",
                 )
+
+    @staticmethod
+    def _topics():
+        """Q&A topics routed to the demo agencies (idempotent)."""
+        from organization.models import Agency
+        from qa.services import topic_ensure
+
+        agencies = list(Agency.objects.order_by("pk"))
+        names = ["Đất đai", "Đầu tư, kinh doanh", "Thông tin và truyền thông", "Hộ tịch, tư pháp"]
+        for position, name in enumerate(names):
+            topic_ensure(name=name, agency=agencies[position % len(agencies)], position=position)
 
     @staticmethod
     def _demo_user(role_code):
