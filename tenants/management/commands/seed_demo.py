@@ -142,8 +142,44 @@ class Command(BaseCommand):
 
         agencies = list(Agency.objects.order_by("pk"))
         names = ["Đất đai", "Đầu tư, kinh doanh", "Thông tin và truyền thông", "Hộ tịch, tư pháp"]
-        for position, name in enumerate(names):
+        topics = [
             topic_ensure(name=name, agency=agencies[position % len(agencies)], position=position)
+            for position, name in enumerate(names)
+        ]
+        Command._questions(topics[0])
+
+    @staticmethod
+    def _questions(topic):
+        """One answered, public question and one open one, through the real services."""
+        from qa.models import Question
+        from qa.services import question_answer, question_submit
+
+        if Question.objects.exists():
+            return
+        answered = question_submit(
+            name="Nguyễn Văn Dân",
+            email="dan@example.vn",
+            topic=topic.slug,
+            title="Thủ tục cấp lại giấy chứng nhận quyền sử dụng đất bị mất",
+            text="Tôi bị mất giấy chứng nhận quyền sử dụng đất, xin hỏi thủ tục cấp lại?",
+            consent=True,
+        )
+        question_answer(
+            question=answered,
+            actor=Command._demo_user("agency_head"),
+            channel="portal",
+            publish=True,
+            text="Ông nộp hồ sơ đề nghị cấp lại tại Bộ phận một cửa cấp huyện, gồm đơn đề nghị "
+            "và giấy xác nhận đã niêm yết thông báo mất giấy chứng nhận.",
+        )
+        question_submit(
+            name="Trần Thị Hỏi",
+            phone="0912345678",
+            topic=topic.slug,
+            title="Thời hạn giải quyết hồ sơ chuyển mục đích sử dụng đất",
+            text="Xin hỏi hồ sơ chuyển mục đích sử dụng đất được giải quyết trong bao lâu?",
+            consent=True,
+        )
 
     @staticmethod
     def _demo_user(role_code):
