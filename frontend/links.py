@@ -25,3 +25,17 @@ def host_url(request, host: str) -> str:
 def component_site_url(request, site) -> str:
     host = site.dev_host if is_development_request(request) and site.dev_host else site.host
     return host_url(request, host)
+
+
+def item_path(item) -> str:
+    """The public address of an item on its own site's host."""
+    from django.urls import reverse
+
+    name = "frontend:item" if item.language == "vi" else "frontend:item_translation"
+    return reverse(name, kwargs={"slug": item.slug})
+
+
+def item_url(request, item, *, portal_url: str | None) -> str | None:
+    """The public address of an item with the host of its site (portal or component site)."""
+    base = component_site_url(request, item.site) if item.site_id else portal_url
+    return base.rstrip("/") + item_path(item) if base else None

@@ -2,15 +2,53 @@
 
 from django.urls import include, path
 
-from frontend.views import portal, staff
+from frontend.views import backoffice, dashboard, delegations, portal, public, staff
 
 app_name = "frontend"
 
 urlpatterns = [
     path("", portal.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Citizens: the news list and an item's page on the portal and every component site.
+    path("tin-tuc/", public.item_list, name="item_list"),
+    path("bai-viet/<slug:slug>/", public.item_page, name="item"),
+    path("bai-viet/<slug:slug>/gop-y/", public.item_comment, name="item_comment"),
+    path(
+        "en/article/<slug:slug>/",
+        public.item_page,
+        {"language": "en"},
+        name="item_translation",
+    ),
+    # Staff.
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/login/", staff.login, name="login"),
     path("staff/logout/", staff.logout, name="logout"),
     path("staff/password/", staff.password_change, name="password_change"),
+    path("staff/queue/", backoffice.queue, name="staff_queue"),
+    path("staff/items/", backoffice.item_list, name="staff_items"),
+    path("staff/items/new/", backoffice.item_new, name="staff_item_new"),
+    path("staff/items/<int:pk>/", backoffice.item_edit, name="staff_item"),
+    path("staff/items/<int:pk>/decide/", backoffice.item_decide, name="staff_item_decide"),
+    path("staff/items/<int:pk>/correct/", backoffice.item_correct_view, name="staff_item_correct"),
+    path(
+        "staff/items/<int:pk>/withdraw/", backoffice.item_withdraw_view, name="staff_item_withdraw"
+    ),
+    path(
+        "staff/items/<int:pk>/unpublish/",
+        backoffice.item_unpublish_view,
+        name="staff_item_unpublish",
+    ),
+    path("staff/items/<int:pk>/attachments/", backoffice.item_attach, name="staff_item_attach"),
+    path("staff/items/<int:pk>/share/", backoffice.item_share, name="staff_item_share"),
+    path("staff/items/<int:pk>/history/", backoffice.item_history_view, name="staff_item_history"),
+    path("staff/items/<int:pk>/diff/", backoffice.item_diff, name="staff_item_diff"),
+    path("staff/delegations/", delegations.delegations, name="staff_delegations"),
+    path(
+        "staff/delegations/<int:pk>/revoke/",
+        delegations.delegation_revoke_view,
+        name="staff_delegation_revoke",
+    ),
+    path("staff/dashboard/", dashboard.dashboard, name="staff_dashboard"),
+    # Hỏi – Đáp (citizens and staff): its own module, same namespace.
+    path("", include("frontend.urls_qa")),
 ]

@@ -1,0 +1,383 @@
+"""Forms of the editorial back office and the public comment form.
+
+The forms only shape input (types, required fields, a readable error per field); every rule
+of the content and the workflow is the services' to apply. Errors the services raise are put
+back on the field they name with `add_service_error`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from editorial.content import ALLOWED_TAGS, MAX_TITLE
+from frontend.item_fields import KindField, kind_fields, parse_value
+
+FIELD_PREFIX = "fields__"
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+
+# The services word their refusals in Vietnamese and name the rule and article they apply;
+# an English page shows its own wording for the codes it knows (the rest as the service says).
+SERVICE_ERRORS = {
+    "not_allowed": _("Bạn không giữ vai trò cần cho bước này của quy trình."),
+    "reason_required": _("Hãy nêu lý do."),
+    "withdrawn": _("Bài đã thu hồi."),
+    "may_not_amend": _("Bước này không được sửa nội dung."),
+    "not_published": _("Bài không ở trạng thái đang đăng."),
+    "source_required": _("Tin đăng lại phải ghi rõ nguồn."),
+    "title_required": _("Tiêu đề không được để trống."),
+    "invalid_fields": _("Một số trường của nội dung không hợp lệ."),
+    "not_publish_step": _("Chỉ bước xuất bản mới hẹn giờ đăng được."),
+    "not_in_workflow": _("Bài chưa được gửi duyệt."),
+    "closed": _("Đã hết thời hạn góp ý."),
+    "not_open": _("Văn bản này không lấy ý kiến."),
+    "required": _("Họ tên và nội dung góp ý là bắt buộc."),
+    "file_type_refused": _(
+        "Chỉ nhận PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF (kiểm tra theo nội dung tệp)."
+    ),
+    "file_too_large": _("Tệp quá lớn."),
+    "file_empty": _("Tệp rỗng."),
+    "self_delegation": _("Không thể uỷ quyền cho chính mình."),
+    "invalid_period": _("Thời hạn uỷ quyền không hợp lệ."),
+    "role_not_held": _("Người uỷ quyền không giữ vai trò này."),
+}
+
+
+def service_message(error) -> str:
+    if (get_language() or "vi").startswith("vi"):
+        return error.message
+    return str(SERVICE_ERRORS.get(error.code, error.message))
+
+
+def add_service_error(form: forms.Form, error, *, field_map: dict | None = None) -> None:
+    """Put a service's refusal on the form: on each field it names (kind fields under
+    `fields.<name>…`), on the form itself when it names none the form has."""
+    field_map = field_map or {}
+    placed = False
+    for path, messages in (getattr(error, "fields", None) or {}).items():
+        name = field_map.get(path, path)
+        if path.startswith("fields."):
+            head, _dot, rest = path.removeprefix("fields.").partition(".")
+            name = FIELD_PREFIX + head
+            if rest:  # an element of a list: say which one, counting from 1
+                index, _dot, column = rest.partition(".")
+                if index.isdigit():
+                    messages = [
+                        f"#{int(index) + 1} {column}: {message}" if column else message
+                        for message in messages
+                    ]
+        if name in form.fields:
+            for message in messages:
+                form.add_error(name, message)
+            placed = True
+    if not placed:
+        name = field_map.get(error.field or "", error.field)
+        form.add_error(name if name in form.fields else None, service_message(error))
+    elif error.code != "invalid_fields":
+        form.add_error(None, service_message(error))
+
+
+def _datetime_field(label, *, required: bool) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=[DATETIME_INPUT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
+    )
+
+
+def _date_field(label, *, required: bool) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _list_hint(field: KindField) -> str:
+    keys = ", ".join(
+        f"{column.name}{'' if column.required else '?'} ({column.label})"
+        for column in field.columns
+    )
+    example = {
+        column.name: {
+            "datetime": "2026-01-05T08:00+07:00",
+            "date": "2026-01-05",
+            "bool": False,
+        }.get(column.type, "…")
+        for column in field.columns
+        if column.required
+    }
+    return str(
+        _(
+            "Danh sách JSON: mỗi phần tử là một đối tượng với các khoá %(keys)s; "
+            "khoá có dấu ? không bắt buộc. Ví dụ: %(example)s"
+        )
+    ) % {"keys": keys, "example": json.dumps([example], ensure_ascii=False)}
+
+
+class JSONListField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 8, "spellcheck": "false"})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return []
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                _("Không đọc được JSON (dòng %(line)d, cột %(column)d)."),
+                params={"line": error.lineno, "column": error.colno},
+            ) from error
+        if not isinstance(parsed, list):
+            raise forms.ValidationError(_("Phải là một danh sách JSON: [ {…}, {…} ]."))
+        return parsed
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return json.dumps(value, ensure_ascii=False, indent=2)
+        return value
+
+
+def _form_field(field: KindField) -> forms.Field:
+    label = field.label
+    if field.type == "datetime":
+        return _datetime_field(label, required=field.required)
+    if field.type == "date":
+        return _date_field(label, required=field.required)
+    if field.type == "bool":
+        return forms.BooleanField(label=label, required=False)
+    if field.type == "choice":
+        return forms.ChoiceField(
+            label=label,
+            required=field.required,
+            choices=[(code, text) for code, text in field.choices.items()],
+        )
+    if field.type == "list":
+        return JSONListField(label=label, required=field.required, help_text=_list_hint(field))
+    widget = forms.Textarea(attrs={"rows": 6}) if field.type == "textarea" else None
+    return forms.CharField(
+        label=label, required=field.required, max_length=field.max_length, widget=widget
+    )
+
+
+def _json_ready(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class ItemForm(forms.Form):
+    """The content of an item: common fields, then the fields of its kind (`fields__<name>`)."""
+
+    title = forms.CharField(label=_("Tiêu đề"), max_length=MAX_TITLE)
+    summary = forms.CharField(
+        label=_("Tóm tắt"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(
+        label=_("Nội dung (HTML)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+    )
+    is_repost = forms.BooleanField(
+        label=_("Tin đăng lại từ nguồn khác"),
+        required=False,
+        help_text=_("Tin đăng lại phải ghi rõ nguồn khi quy chế của tỉnh yêu cầu."),
+    )
+    source_name = forms.CharField(label=_("Nguồn tin"), required=False, max_length=300)
+    source_url = forms.URLField(
+        label=_("Địa chỉ nguồn tin"), required=False, max_length=500, assume_scheme="https"
+    )
+    featured = forms.BooleanField(label=_("Tin nổi bật"), required=False)
+    sla_content_type = forms.ChoiceField(label=_("Thời hạn cập nhật áp dụng"), required=False)
+
+    def __init__(self, *args, kind: str, profile=None, with_comment: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["body"].help_text = _("Thẻ HTML được giữ: %(tags)s. Các thẻ khác bị bỏ.") % {
+            "tags": ", ".join(sorted(ALLOWED_TAGS))
+        }
+        slas = profile.update_slas if profile is not None else []
+        self.fields["sla_content_type"].choices = [
+            ("", _("Theo loại nội dung (mặc định)")),
+            *[(sla.content_type, f"{sla.content_type} ({sla.source})") for sla in slas],
+        ]
+        self.kind_fields = kind_fields(kind)
+        for field in self.kind_fields:
+            self.fields[FIELD_PREFIX + field.name] = _form_field(field)
+        if with_comment:
+            self.fields["comment"] = forms.CharField(
+                label=_("Ghi chú về lần sửa này"), required=False, max_length=2000
+            )
+
+    @classmethod
+    def initial_from(cls, revision, item) -> dict:
+        initial = {
+            "title": revision.title,
+            "summary": revision.summary,
+            "body": revision.body,
+            "source_name": revision.source_name,
+            "source_url": revision.source_url,
+            "is_repost": bool(revision.source_name),
+            "featured": item.featured,
+            "sla_content_type": item.sla_content_type,
+        }
+        for field in kind_fields(item.kind):
+            value = revision.fields.get(field.name)
+            if field.type in ("datetime", "date"):
+                value = parse_value(field, value)
+            initial[FIELD_PREFIX + field.name] = value
+        return initial
+
+    def common_field_names(self) -> list[str]:
+        return [name for name in self.fields if not name.startswith(FIELD_PREFIX)]
+
+    def kind_bound_fields(self):
+        return [self[FIELD_PREFIX + field.name] for field in self.kind_fields]
+
+    def other_bound_fields(self):
+        return [self[name] for name in self.common_field_names()]
+
+    def kind_values(self) -> dict:
+        """The kind's fields as the service takes them (blank values left to the defaults)."""
+        values = {}
+        for field in self.kind_fields:
+            value = self.cleaned_data.get(FIELD_PREFIX + field.name)
+            if value in (None, "") and field.type != "bool":
+                continue
+            values[field.name] = _json_ready(value)
+        return values
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "summary": data["summary"],
+            "body": data["body"],
+            "fields": self.kind_values(),
+            "source_name": data["source_name"],
+            "source_url": data["source_url"],
+            "is_repost": data["is_repost"],
+            "featured": data["featured"],
+            "sla_content_type": data["sla_content_type"] or None,
+        }
+
+
+class ForwardForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Ý kiến"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, schedulable: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if schedulable:
+            self.fields["publish_at"] = _datetime_field(
+                _("Hẹn giờ đăng (để trống để đăng ngay)"), required=False
+            )
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Lý do trả lại"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Trả lại phải kèm lý do.")},
+    )
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do đính chính"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Hiển thị công khai cùng bài, kèm ngày đính chính."),
+        error_messages={"required": _("Hãy nêu lý do đính chính.")},
+    )
+    text = forms.CharField(
+        label=_("Nội dung đính chính"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Hãy nhập nội dung đính chính.")},
+    )
+    title = forms.CharField(label=_("Tiêu đề sau đính chính"), max_length=MAX_TITLE)
+    body = forms.CharField(
+        label=_("Nội dung bài sau đính chính (HTML)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Lý do này hiển thị công khai tại địa chỉ của bài."),
+        error_messages={"required": _("Thu hồi phải nêu lý do công khai.")},
+    )
+
+
+class UnpublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do gỡ bài"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp đính kèm"),
+        help_text=_("PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF; tối đa 20 MB."),
+        error_messages={"required": _("Hãy chọn một tệp.")},
+    )
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=200,
+        error_messages={"required": _("Hãy nhập họ và tên.")},
+    )
+    email = forms.EmailField(label=_("Thư điện tử (không công khai)"), required=False)
+    text = forms.CharField(
+        label=_("Nội dung góp ý"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Hãy nhập nội dung góp ý.")},
+    )
+
+
+class DelegationForm(forms.Form):
+    assignment = forms.TypedChoiceField(label=_("Vai trò uỷ quyền"), coerce=int)
+    delegate = forms.TypedChoiceField(label=_("Người được uỷ quyền"), coerce=int)
+    starts_at = _datetime_field(_("Từ"), required=True)
+    ends_at = _datetime_field(_("Đến"), required=True)
+    reason = forms.CharField(
+        label=_("Lý do"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, assignments, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].choices = [
+            (a.pk, f"{a.role.name} – {a.agency.name}" if a.agency else a.role.name)
+            for a in assignments
+        ]
+        self.fields["delegate"].choices = [
+            ("", _("— Chọn người —")),
+            *[
+                (u.pk, f"{u.full_name} ({u.username})" if u.full_name else u.username)
+                for u in candidates
+            ],
+        ]

@@ -1,0 +1,526 @@
+"""The editorial back office: the signed-in user's queue, the province's items, the editor with
+the workflow actions the user may take, history and revision diffs.
+
+Every write goes through editorial.services. A refusal (ContentError/EditorialError) shows the
+page again with the service's message on the form that was sent, with status 400; the page
+offers only the actions editorial.selectors.item_actions allows, but the services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from editorial.content import ContentError
+from editorial.profile import current_profile
+from editorial.selectors import (
+    item_actions,
+    item_history,
+    item_queue,
+    item_revisions,
+    revision_diff,
+    staff_item,
+    staff_item_list,
+)
+from editorial.services import (
+    attachment_add,
+    item_correct,
+    item_create,
+    item_share_to_portal,
+    item_transition,
+    item_unpublish,
+    item_update,
+    item_withdraw,
+)
+from frontend.context_processors import SiteContext
+from frontend.editorial_forms import (
+    AttachmentForm,
+    CorrectionForm,
+    ForwardForm,
+    ItemForm,
+    RejectForm,
+    UnpublishForm,
+    WithdrawForm,
+    add_service_error,
+    service_message,
+)
+from frontend.item_fields import public_fields
+from frontend.labels import (
+    ITEM_STATUS_LABELS,
+    KIND_LABELS,
+    item_status_label,
+    kind_label,
+    transition_label,
+)
+from frontend.links import item_url
+from organization.selectors import component_site_list
+
+PAGE_SIZE = 50
+PORTAL = "portal"  # the value of the site filter that means the provincial portal
+
+# What a successful forward says, by the action of the step performed.
+FORWARD_DONE = {
+    "submit": gettext_lazy("Đã gửi duyệt."),
+    "review": gettext_lazy("Đã xác thực, chuyển bước tiếp theo."),
+    "approve": gettext_lazy("Đã duyệt."),
+    "publish": gettext_lazy("Đã đăng bài."),
+    "post_check": gettext_lazy("Đã xác nhận kiểm tra sau đăng."),
+}
+
+
+def _item_or_404(pk: int):
+    item = staff_item(pk=pk)
+    if item is None:
+        raise Http404
+    return item
+
+
+def _editor_url(item) -> str:
+    return reverse("frontend:staff_item", kwargs={"pk": item.pk})
+
+
+def _site_name(item) -> str:
+    if item.site_id is None:
+        return _("Cổng tỉnh")
+    return item.agency.name if item.agency_id else item.site.label
+
+
+def _now():
+    return timezone.now()
+
+
+# --- queue and list ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def queue(request):
+    now = _now()
+    rows = []
+    for item, state, step in item_queue(user=request.user):
+        due = item.sla_due_at
+        rows.append(
+            {
+                "url": _editor_url(item),
+                "title": item.current_revision.title,
+                "kind": kind_label(item.kind),
+                "site": _site_name(item),
+                "status": item_status_label(item.status),
+                "step": step["name"],
+                "step_number": state.current_step + 1,
+                "step_count": len(state.steps),
+                "due": due,
+                "overdue": bool(due and due < now and item.first_published_at is None),
+            }
+        )
+    return render(request, "frontend/staff/queue.html", {"rows": rows})
+
+
+@never_cache
+@login_required
+def item_list(request):
+    sites = list(component_site_list())
+    status = request.GET.get("status", "")
+    status = status if status in ITEM_STATUS_LABELS else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in KIND_LABELS else ""
+    site_value = request.GET.get("site", "")
+    site = next((s for s in sites if s.label == site_value), None)
+    if site is None and site_value != PORTAL:
+        site_value = ""
+    items = staff_item_list(site=site, portal_only=site_value == PORTAL, status=status, kind=kind)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = _now()
+    rows = [
+        {
+            "url": _editor_url(item),
+            "title": item.current_revision.title if item.current_revision_id else item.slug,
+            "kind": kind_label(item.kind),
+            "site": _site_name(item),
+            "status": item_status_label(item.status),
+            "due": item.sla_due_at,
+            "overdue": bool(
+                item.sla_due_at and item.sla_due_at < now and item.first_published_at is None
+            ),
+        }
+        for item in page
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/staff/items.html",
+        {
+            "rows": rows,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": {"status": status, "kind": kind, "site": site_value},
+            "statuses": list(ITEM_STATUS_LABELS.items()),
+            "kinds": list(KIND_LABELS.items()),
+            "sites": [(s.label, s.agency.name) for s in sites],
+        },
+    )
+
+
+# --- create --------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def item_new(request):
+    sites = list(component_site_list())
+    original = None
+    if request.GET.get("translation_of"):
+        pk = request.GET["translation_of"]
+        original = staff_item(pk=int(pk)) if pk.isdigit() else None
+        if original is None or original.language != "vi":
+            raise Http404
+        kind, site = original.kind, original.site
+    else:
+        kind = request.GET.get("kind", "")
+        site_label = request.GET.get("site", "")
+        site = next((s for s in sites if s.label == site_label), None)
+        if site_label and site is None:
+            raise Http404
+        if kind not in KIND_LABELS:
+            return render(
+                request,
+                "frontend/staff/item_new_choose.html",
+                {
+                    "kinds": list(KIND_LABELS.items()),
+                    "sites": [(s.label, s.agency.name) for s in sites],
+                    "site": site_label,
+                },
+            )
+    profile = current_profile()
+    initial = ItemForm.initial_from(original.current_revision, original) if original else None
+    form = ItemForm(request.POST or None, kind=kind, profile=profile, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                item = item_create(
+                    actor=request.user,
+                    kind=kind,
+                    site=site,
+                    language="en" if original else "vi",
+                    translation_of=original,
+                    **form.service_kwargs(),
+                )
+            except ContentError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Đã tạo bản nháp. Gửi duyệt khi nội dung đã sẵn sàng."))
+                return redirect(_editor_url(item))
+    return render(
+        request,
+        "frontend/staff/item_new.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": kind_label(kind),
+            "site_name": site.agency.name if site else _("Cổng tỉnh"),
+            "original": original,
+            "action": request.get_full_path(),
+        },
+        status=status,
+    )
+
+
+# --- the editor ----------------------------------------------------------------------------
+
+
+def _steps(actions) -> list[dict]:
+    steps = actions.state.steps if actions.state else actions.workflow.snapshot()
+    current = actions.step_index if actions.state else None
+    return [
+        {
+            "number": index + 1,
+            "name": step["name"],
+            "role": step["role"],
+            "source": step["source"],
+            "current": index == current,
+            "done": current is not None and index < current,
+        }
+        for index, step in enumerate(steps)
+    ]
+
+
+def _editor(request, item, *, status: int = 200, **forms):
+    """The editor page; `forms` replaces the blank form of the action that was refused."""
+    actions = item_actions(item=item, user=request.user)
+    profile = current_profile()
+    edit_form = forms.get("edit_form")
+    if edit_form is None and actions.may_edit:
+        edit_form = ItemForm(
+            kind=item.kind,
+            profile=profile,
+            with_comment=True,
+            initial=ItemForm.initial_from(item.current_revision, item),
+        )
+    published = item.published_revision
+    context = {
+        "item": item,
+        "actions": actions,
+        "revision": item.current_revision,
+        "published": published,
+        "title": item.current_revision.title,
+        "kind": kind_label(item.kind),
+        "status": item_status_label(item.status),
+        "site_name": _site_name(item),
+        "steps": _steps(actions),
+        "public_url": item_url(request, item, portal_url=SiteContext(request).portal_url)
+        if item.is_public
+        else None,
+        "overdue": bool(
+            item.sla_due_at and item.sla_due_at < _now() and item.first_published_at is None
+        ),
+        "preview_fields": public_fields(item.kind, item.current_revision.fields),
+        "preview_body": mark_safe(item.current_revision.body),  # noqa: S308 - sanitised (nh3)
+        "edit_form": edit_form,
+        "forward_form": forms.get("forward_form")
+        or ForwardForm(prefix="forward", schedulable=actions.may_schedule),
+        "reject_form": forms.get("reject_form") or RejectForm(prefix="reject"),
+        "correct_form": forms.get("correct_form")
+        or CorrectionForm(
+            prefix="correct",
+            initial={"title": published.title, "body": published.body} if published else None,
+        ),
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(prefix="withdraw"),
+        "unpublish_form": forms.get("unpublish_form") or UnpublishForm(prefix="unpublish"),
+        "attach_form": forms.get("attach_form") or AttachmentForm(prefix="attach"),
+        "share_error": forms.get("share_error"),
+        "error_form": next((form for form in forms.values() if isinstance(form, Form)), None),
+        "attachments": list(item.attachments.all()),
+        "corrections": list(item.corrections.all()),
+        "has_translation": item.language != "vi" or item.translations.exists(),
+    }
+    return render(request, "frontend/staff/item_edit.html", context, status=status)
+
+
+@never_cache
+@login_required
+def item_edit(request, pk: int):
+    item = _item_or_404(pk)
+    if request.method != "POST":
+        return _editor(request, item)
+    form = ItemForm(request.POST, kind=item.kind, profile=current_profile(), with_comment=True)
+    if form.is_valid():
+        try:
+            item_update(
+                item=item,
+                actor=request.user,
+                comment=form.cleaned_data.get("comment", ""),
+                **form.service_kwargs(),
+            )
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã lưu bản làm việc mới."))
+            return redirect(_editor_url(item))
+    return _editor(request, item, edit_form=form, status=400)
+
+
+@require_POST
+@login_required
+def item_decide(request, pk: int):
+    """Forward the item through its current step, or send it back with a reason."""
+    item = _item_or_404(pk)
+    decision = request.POST.get("decision")
+    if decision == "reject":
+        form, key = RejectForm(request.POST, prefix="reject"), "reject_form"
+    else:
+        form, key = ForwardForm(request.POST, prefix="forward", schedulable=True), "forward_form"
+    if decision not in ("forward", "reject"):
+        form.add_error(None, _("Hành động không hợp lệ."))
+    elif form.is_valid():
+        step = item_actions(item=item, user=request.user).step
+        publish_at = form.cleaned_data.get("publish_at")
+        try:
+            item = item_transition(
+                item=item,
+                actor=request.user,
+                decision=decision,
+                comment=form.cleaned_data["comment"],
+                publish_at=publish_at,
+            )
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            if decision == "reject":
+                done = _("Đã trả lại bài, kèm lý do.")
+            elif item.publish_at and item.publish_at > _now():
+                local = timezone.localtime(item.publish_at)
+                done = _("Đã hẹn giờ đăng lúc %(time)s.") % {
+                    "time": local.strftime("%H:%M %d/%m/%Y")
+                }
+            else:
+                done = str(FORWARD_DONE.get(step.action, _("Đã chuyển bước.")))
+            messages.success(request, done)
+            return redirect(_editor_url(item))
+    return _editor(request, _item_or_404(pk), status=400, **{key: form})
+
+
+@require_POST
+@login_required
+def item_correct_view(request, pk: int):
+    item = _item_or_404(pk)
+    form = CorrectionForm(request.POST, prefix="correct")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            item_correct(
+                item=item,
+                actor=request.user,
+                reason=data["reason"],
+                text=data["text"],
+                title=data["title"],
+                body=data["body"],
+            )
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã đăng đính chính kèm ngày và lý do."))
+            return redirect(_editor_url(item))
+    return _editor(request, item, status=400, correct_form=form)
+
+
+@require_POST
+@login_required
+def item_withdraw_view(request, pk: int):
+    item = _item_or_404(pk)
+    form = WithdrawForm(request.POST, prefix="withdraw")
+    if form.is_valid():
+        try:
+            item_withdraw(item=item, actor=request.user, reason=form.cleaned_data["reason"])
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã thu hồi bài; lý do hiển thị công khai."))
+            return redirect(_editor_url(item))
+    return _editor(request, item, status=400, withdraw_form=form)
+
+
+@require_POST
+@login_required
+def item_unpublish_view(request, pk: int):
+    item = _item_or_404(pk)
+    form = UnpublishForm(request.POST, prefix="unpublish")
+    if form.is_valid():
+        try:
+            item_unpublish(item=item, actor=request.user, reason=form.cleaned_data["reason"])
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã gỡ bài khỏi trang."))
+            return redirect(_editor_url(item))
+    return _editor(request, item, status=400, unpublish_form=form)
+
+
+@require_POST
+@login_required
+def item_attach(request, pk: int):
+    item = _item_or_404(pk)
+    form = AttachmentForm(request.POST, request.FILES, prefix="attach")
+    if form.is_valid():
+        try:
+            attachment_add(item=item, actor=request.user, uploaded=form.cleaned_data["file"])
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Đã đính kèm tệp."))
+            return redirect(_editor_url(item))
+    return _editor(request, _item_or_404(pk), status=400, attach_form=form)
+
+
+@require_POST
+@login_required
+def item_share(request, pk: int):
+    item = _item_or_404(pk)
+    try:
+        shared = item_share_to_portal(item=item, actor=request.user)
+    except ContentError as error:
+        return _editor(request, item, status=400, share_error=service_message(error))
+    messages.success(request, _("Đã chia sẻ lên Cổng tỉnh: bản nháp này chạy quy trình của Cổng."))
+    return redirect(_editor_url(shared))
+
+
+# --- history and diff ----------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def item_history_view(request, pk: int):
+    item = _item_or_404(pk)
+    rows = [
+        {
+            "at": transition.created_at,
+            "action": transition_label(transition.action),
+            "step": transition.step_name,
+            "actor": transition.actor.full_name or transition.actor.username,
+            "on_behalf_of": (transition.on_behalf_of.full_name or transition.on_behalf_of.username)
+            if transition.on_behalf_of_id
+            else None,
+            "comment": transition.comment,
+            "revision": transition.revision.number if transition.revision_id else None,
+            "from_status": item_status_label(transition.from_status)
+            if transition.from_status
+            else None,
+            "to_status": item_status_label(transition.to_status),
+        }
+        for transition in item_history(item=item)
+    ]
+    return render(
+        request,
+        "frontend/staff/item_history.html",
+        {"item": item, "title": item.current_revision.title, "rows": rows},
+    )
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+@never_cache
+@login_required
+def item_diff(request, pk: int):
+    item = _item_or_404(pk)
+    revisions = {revision.number: revision for revision in item_revisions(item=item)}
+    current = item.current_revision.number
+    if item.published_revision_id and item.published_revision.number != current:
+        default_from = item.published_revision.number
+    else:
+        default_from = max(current - 1, 1)
+    old_number = _number(request.GET.get("from")) or default_from
+    new_number = _number(request.GET.get("to")) or current
+    old, new = revisions.get(old_number), revisions.get(new_number)
+    if old is None or new is None:
+        raise Http404
+    lines = revision_diff(old=old, new=new)
+    return render(
+        request,
+        "frontend/staff/item_diff.html",
+        {
+            "item": item,
+            "title": item.current_revision.title,
+            "old": old,
+            "new": new,
+            "lines": lines,
+            "changed": any(op != " " for op, _line in lines),
+            "revisions": list(revisions.values()),
+            "published_number": item.published_revision.number
+            if item.published_revision_id
+            else None,
+        },
+    )

@@ -1,0 +1,48 @@
+"""The staff dashboard: content past or near its update deadline, content published late with
+the rule and article it broke, and each agency's featured news of the month against its quota
+(PROFILES.md section 3; Thái Nguyên Art. 8(3), 10(5)). Server-rendered, read-only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from editorial.dashboard import dashboard_panels
+from frontend.labels import agency_kind_label
+
+
+@never_cache
+@login_required
+def dashboard(request):
+    board = dashboard_panels(user=request.user)
+    quota_rules = [
+        {
+            "kind": agency_kind_label(rule.agency_kind),
+            "minimum": rule.min_per_month,
+            "source": rule.source,
+        }
+        for rule in board.quota_rules
+    ]
+    quotas = [
+        {
+            "agency": row.agency_name,
+            "kind": agency_kind_label(row.agency_kind),
+            "count": row.count,
+            "minimum": row.minimum,
+            "below": row.below,
+            "source": row.source,
+            "source_is_default": row.source_is_default,
+        }
+        for row in board.quotas
+    ]
+    return render(
+        request,
+        "frontend/staff/dashboard.html",
+        {
+            "board": board,
+            "quotas": quotas,
+            "quota_rules": quota_rules,
+            "below_quota": sum(1 for row in quotas if row["below"]),
+        },
+    )

@@ -1,0 +1,200 @@
+"""Citizen pages of editorial content: the news list and an item's page, on the portal and on
+every component site (each shows its own items).
+
+A page shows only an item's published revision: the working copy staff edit never reaches it.
+The parts that are the same for every visitor are cached (frontend.public_cache)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
+
+from editorial.content import ContentError
+from editorial.models import Item
+from editorial.profile import current_profile
+from editorial.selectors import public_item, public_item_list
+from editorial.services import public_comment_submit
+from frontend.editorial_forms import CommentForm, add_service_error
+from frontend.item_fields import public_fields
+from frontend.labels import KIND_LABELS, kind_label
+from frontend.links import item_path
+from frontend.public_cache import cached
+
+# The kinds of the news list when no kind is chosen (the rest have their own lists).
+NEWS_KINDS = ["news", "announcement", "event", "spokesperson_statement"]
+LISTED_KINDS = [kind for kind in KIND_LABELS if kind != "static_page"]
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
+
+
+def item_list(request):
+    site = request.component_site
+    kind = request.GET.get("loai", "")
+    if kind and kind not in LISTED_KINDS:
+        raise Http404
+    number = _page_number(request.GET.get("trang"))
+
+    def build() -> dict:
+        items = public_item_list(site=site, kinds=[kind] if kind else NEWS_KINDS)
+        page = Paginator(items, PAGE_SIZE).get_page(number)
+        rows = [
+            {
+                "title": item.published_revision.title,
+                "summary": item.published_revision.summary,
+                "url": item_path(item),
+                "kind": kind_label(item.kind),
+                "published_at": item.published_at,
+            }
+            for item in page
+        ]
+        context = {
+            "rows": rows,
+            "page": page,
+            "kind": kind,
+            "kinds": [{"code": code, "label": kind_label(code)} for code in LISTED_KINDS],
+        }
+        html = render_to_string("frontend/public/_item_list.html", context, request=request)
+        return {"html": html, "heading": kind_label(kind) if kind else _("Tin tức – Thông báo")}
+
+    part = cached(request, "list", (kind, number), build)
+    return render(
+        request,
+        "frontend/public/item_list.html",
+        {"fragment": mark_safe(part["html"]), "heading": part["heading"]},  # noqa: S308
+    )
+
+
+def _translation_links(item: Item) -> dict:
+    """The public English version of a Vietnamese item, or the public original of a
+    translation (the prefetched relations, no query)."""
+    links = {}
+    if item.language == "vi":
+        for translation in item.translations.all():
+            if translation.is_public:
+                links["translation"] = {
+                    "url": item_path(translation),
+                    "language": translation.language,
+                }
+                break
+    elif item.translation_of is not None and item.translation_of.is_public:
+        links["original"] = {"url": item_path(item.translation_of), "language": "vi"}
+    return links
+
+
+def _build_item(request, *, slug: str, language: str) -> dict | None:
+    item = public_item(site=request.component_site, slug=slug, language=language)
+    if item is None:
+        return None
+    revision = item.published_revision
+    meta = {
+        "title": revision.title,
+        "description": revision.summary or revision.title,
+        "date": (item.first_published_at or item.published_at),
+        "path": item_path(item),
+        "language": item.language,
+    }
+    if item.status == Item.Status.WITHDRAWN:
+        html = render_to_string(
+            "frontend/public/_item_gone.html",
+            {"title": revision.title, "reason": item.withdrawal_reason, "language": item.language},
+            request=request,
+        )
+        return {"status": 410, "html": html, "meta": meta, "comments": None}
+    attribution = current_profile().attribution
+    fields = public_fields(item.kind, revision.fields)
+    context = {
+        "item": item,
+        "revision": revision,
+        "kind": kind_label(item.kind),
+        "facts": [field for field in fields if field["type"] not in ("list", "textarea")],
+        "tables": [field for field in fields if field["type"] == "list"],
+        "texts": [field for field in fields if field["type"] == "textarea"],
+        "body": mark_safe(revision.body),  # noqa: S308 - sanitised by nh3 when saved
+        "corrections": list(item.corrections.all()),
+        "attachments": list(item.attachments.all()),
+        "attribution": attribution.text,
+        "links": _translation_links(item),
+    }
+    html = render_to_string("frontend/public/_item.html", context, request=request)
+    comments = None
+    if item.kind == "draft_document":
+        comments = {
+            "opens_on": revision.fields.get("opens_on"),
+            "closes_on": revision.fields.get("closes_on"),
+        }
+    return {"status": 200, "html": html, "meta": meta, "comments": comments}
+
+
+def _item_response(request, *, slug: str, language: str, comment_form=None, status=None):
+    part = cached(
+        request,
+        "item",
+        (language, slug),
+        lambda: _build_item(request, slug=slug, language=language),
+    )
+    if part is None:
+        raise Http404
+    comments = part["comments"]
+    comments_open, closes_on = False, None
+    if comments and comments["opens_on"] and comments["closes_on"]:
+        # The same test as public_comment_submit: today in Vietnam within the period.
+        today = timezone.localdate().isoformat()
+        comments_open = comments["opens_on"] <= today <= comments["closes_on"]
+        closes_on = date.fromisoformat(comments["closes_on"])
+    context = {
+        "fragment": mark_safe(part["html"]),  # noqa: S308 - rendered by our own templates
+        "meta": part["meta"],
+        "canonical": request.build_absolute_uri(part["meta"]["path"]),
+        "gone": part["status"] == 410,
+        "comments": comments,
+        "comments_open": comments_open,
+        "closes_on": closes_on,
+        "comment_form": comment_form or (CommentForm() if comments_open else None),
+        "slug": slug,
+    }
+    return render(request, "frontend/public/item.html", context, status=status or part["status"])
+
+
+def item_page(request, slug: str, language: str = "vi"):
+    return _item_response(request, slug=slug, language=language)
+
+
+@require_POST
+@csrf_protect
+def item_comment(request, slug: str, language: str = "vi"):
+    """A citizen's comment on a draft document open for comment (held for moderation)."""
+    item = public_item(site=request.component_site, slug=slug, language=language)
+    if item is None or item.status != Item.Status.PUBLISHED:
+        raise Http404
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            public_comment_submit(
+                item=item,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                text=form.cleaned_data["text"],
+            )
+        except ContentError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã nhận góp ý của bạn. Góp ý sẽ được xem xét trước khi hiển thị công khai."),
+            )
+            return redirect(item_path(item))
+    return _item_response(request, slug=slug, language=language, comment_form=form, status=400)

@@ -1,0 +1,534 @@
+"""Citizens' pages of "Hỏi – Đáp": the answered questions, the submission form of each intake the
+province offers, tracking by code and the asker's own data.
+
+These pages live on the province portal's host only, and never show an asker's name, e-mail or
+phone: the selectors they read defer those columns."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django import forms
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
+
+from frontend.profiles import profile_for
+from provinces.calendar import TZ, qa_deadline
+from provinces.loader import ProfileError, profile_in_force
+from qa import selectors
+from qa.models import Question
+from qa.services import (
+    MAX_ATTACHMENTS,
+    MAX_NAME,
+    MAX_TEXT,
+    MAX_TITLE,
+    RATE_WINDOW,
+    QaError,
+    question_export_for_asker,
+    question_submit,
+)
+
+PAGE_SIZE = 10
+# Failed look-ups of the data export (code + e-mail) per client address: guessing an asker's
+# e-mail for a known code is slowed down the way sign-in guessing is.
+EXPORT_MAX_FAILURES = 10
+EXPORT_WINDOW_SECONDS = 15 * 60
+
+INTAKE_LABELS = {
+    "question": _("Hỏi – Đáp"),
+    "feedback": _("Góp ý, kiến nghị"),
+    "complaint": _("Khiếu nại"),
+}
+INTAKE_FORM_TITLES = {
+    "question": _("Gửi câu hỏi"),
+    "feedback": _("Gửi góp ý, kiến nghị"),
+    "complaint": _("Gửi khiếu nại"),
+}
+STATUS_LABELS = {
+    "moderation": _("Chờ kiểm duyệt"),
+    "received": _("Đã tiếp nhận"),
+    "in_progress": _("Đang xử lý"),
+    "answered": _("Đã trả lời"),
+    "returned": _("Trả lại (không thuộc phạm vi)"),
+    "rejected": _("Không tiếp nhận"),
+    "closed": _("Đã có kết quả"),
+}
+CHANNEL_LABELS = {
+    "portal": _("Đăng trên Cổng"),
+    "email": _("Gửi thư điện tử cho người hỏi"),
+}
+# qa.services errors, by code: the page's own (translatable) wording.
+SUBMIT_ERRORS = {
+    "consent_required": _("Cần đồng ý cho phép xử lý dữ liệu cá nhân để gửi."),
+    "contact_required": _("Cần ít nhất thư điện tử hoặc số điện thoại."),
+    "invalid_email": _("Địa chỉ thư điện tử không hợp lệ."),
+    "invalid_phone": _("Số điện thoại không hợp lệ."),
+    "unknown_topic": _("Lĩnh vực không tồn tại; hãy chọn trong danh sách."),
+    "too_many_files": _("Tối đa %(count)d tệp đính kèm."),
+    "file_too_large": _("Mỗi tệp đính kèm tối đa 5 MB."),
+    "file_empty": _("Tệp đính kèm rỗng."),
+    "file_type_refused": _(
+        "Chỉ nhận tệp PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF "
+        "(kiểm tra theo nội dung tệp)."
+    ),
+}
+
+
+def intake_label(intake: str) -> str:
+    return str(INTAKE_LABELS.get(intake, intake))
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))
+
+
+def portal_only(request) -> None:
+    """Hỏi – Đáp is a section of the province portal, not of its component sites."""
+    if getattr(request, "component_site", None) is not None:
+        raise Http404
+
+
+def question_profile(request, question: Question):
+    """The profile version in force when the item arrived: its deadline rules are the ones that
+    apply to it (a later version never moves them)."""
+    try:
+        return profile_in_force(request.tenant.slug, question.profile_effective_from)
+    except (ProfileError, OSError, LookupError):
+        return profile_for(request)
+
+
+def kind_label(profile, kind: str) -> str:
+    rule = profile.qa.kinds.get(kind) if profile is not None else None
+    return rule.label if rule is not None else kind
+
+
+def _client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+# --- the answered questions ----------------------------------------------------------------
+
+
+@require_GET
+def question_list(request):
+    portal_only(request)
+    profile = profile_for(request)
+    query = (request.GET.get("q") or "").strip()[:200]
+    topics = list(selectors.topic_list())
+    topic_slugs = {row.slug for row in topics}
+    topic = request.GET.get("linh_vuc", "")
+    topic = topic if topic in topic_slugs else ""
+    agencies = sorted({row.agency for row in topics}, key=lambda agency: agency.name)
+    agency_id = _int_or_none(request.GET.get("co_quan"))
+    if agency_id not in {agency.pk for agency in agencies}:
+        agency_id = None
+    questions = selectors.question_public_list(
+        query=query, topic=topic, agency_id=agency_id
+    ).order_by("-answered_at", "-pk")
+    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("trang"))
+    filters = request.GET.copy()
+    filters.pop("trang", None)
+    return render(
+        request,
+        "frontend/qa/list.html",
+        {
+            "page": page,
+            "query": query,
+            "topics": topics,
+            "topic": topic,
+            "agencies": agencies,
+            "agency_id": agency_id,
+            "filtered": bool(query or topic or agency_id),
+            "filter_query": filters.urlencode(),
+            "disclaimer": profile.qa.disclaimer if profile is not None else None,
+            "disclaimer_source": _field_source(profile, "disclaimer"),
+            "intakes": _intakes(profile),
+        },
+    )
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _field_source(profile, name: str) -> str:
+    if profile is None:
+        return ""
+    return profile.qa.field_sources.get(name, profile.qa.source)
+
+
+def _intakes(profile) -> list[dict]:
+    offered = profile.qa.intake if profile is not None else ["question"]
+    return [
+        {"code": code, "label": intake_label(code), "title": str(INTAKE_FORM_TITLES[code])}
+        for code in offered
+    ]
+
+
+# --- the submission form -------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class SubmissionForm(forms.Form):
+    name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=MAX_NAME,
+        error_messages={"required": _("Hãy nhập họ và tên.")},
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": _("Địa chỉ thư điện tử không hợp lệ.")},
+    )
+    phone = forms.CharField(label=_("Số điện thoại"), required=False, max_length=30)
+    topic = forms.ChoiceField(
+        label=_("Lĩnh vực"),
+        error_messages={
+            "required": _("Hãy chọn lĩnh vực."),
+            "invalid_choice": _("Lĩnh vực không tồn tại; hãy chọn trong danh sách."),
+        },
+    )
+    title = forms.CharField(
+        label=_("Tiêu đề"),
+        max_length=MAX_TITLE,
+        error_messages={"required": _("Hãy nhập tiêu đề.")},
+    )
+    text = forms.CharField(
+        label=_("Nội dung"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea,
+        error_messages={"required": _("Hãy nhập nội dung.")},
+    )
+    attachments = MultipleFileField(label=_("Tệp đính kèm"), required=False)
+    consent = forms.BooleanField(
+        label=_("Tôi đồng ý để cơ quan nhà nước lưu và xử lý các thông tin trên để trả lời tôi."),
+        error_messages={"required": _("Cần đồng ý cho phép xử lý dữ liệu cá nhân để gửi.")},
+    )
+    # The honeypot: hidden from people and from screen readers; only a robot fills it in.
+    website = forms.CharField(label=_("Trang web"), required=False)
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("— Chọn lĩnh vực —"))] + [
+            (topic.slug, topic.name) for topic in topics
+        ]
+
+    def clean_attachments(self):
+        files = self.cleaned_data["attachments"]
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                SUBMIT_ERRORS["too_many_files"] % {"count": MAX_ATTACHMENTS}
+            )
+        return files
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "email" not in self.errors
+            and not cleaned.get("email")
+            and not (cleaned.get("phone") or "").strip()
+        ):
+            self.add_error("email", SUBMIT_ERRORS["contact_required"])
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tracking_code: str
+    received_at: datetime
+    due_at: datetime
+    rule: str
+    source: str
+    clock_start_at: datetime
+    in_moderation: bool = False
+
+
+def _intake_of(request, profile) -> str:
+    intake = request.GET.get("loai") or "question"
+    offered = profile.qa.intake if profile is not None else []
+    if intake not in offered:
+        raise Http404
+    return intake
+
+
+@sensitive_post_parameters("name", "email", "phone")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def question_submit_form(request):
+    portal_only(request)
+    profile = profile_for(request)
+    intake = _intake_of(request, profile)
+    topics = list(selectors.topic_list())
+    form = SubmissionForm(request.POST or None, request.FILES or None, topics=topics)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("website"):
+            return _pretend_accepted(request, profile, intake)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                question = question_submit(
+                    intake=intake,
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    topic=data["topic"],
+                    title=data["title"],
+                    text=data["text"],
+                    consent=data["consent"],
+                    attachments=data["attachments"],
+                    client_address=_client_address(request),
+                )
+            except QaError as error:
+                if error.status == 429:
+                    return _rate_limited(request)
+                _add_service_error(form, error)
+            else:
+                return redirect("frontend:qa_submitted", code=question.tracking_code)
+        status = 400
+    default_kind = profile.qa.kinds[profile.qa.default_kind] if profile is not None else None
+    return render(
+        request,
+        "frontend/qa/submit.html",
+        {
+            "form": form,
+            "intake": intake,
+            "intake_title": INTAKE_FORM_TITLES[intake],
+            "intakes": _intakes(profile),
+            "has_topics": bool(topics),
+            "retention_days": profile.qa.retention_days if profile is not None else None,
+            "retention_source": _field_source(profile, "retention_days"),
+            "default_kind": default_kind,
+            "office_start": profile.office_hours.start if profile is not None else None,
+            "max_attachments": MAX_ATTACHMENTS,
+        },
+        status=status,
+    )
+
+
+def _add_service_error(form: forms.Form, error: QaError) -> None:
+    field = error.field if error.field in form.fields else None
+    wording = SUBMIT_ERRORS.get(error.code)
+    message = (wording % {"count": MAX_ATTACHMENTS}) if wording is not None else error.message
+    form.add_error(field, str(message))
+
+
+def _rate_limited(request):
+    response = render(
+        request,
+        "frontend/qa/rate_limited.html",
+        {"window_minutes": RATE_WINDOW // 60},
+        status=429,
+    )
+    response["Retry-After"] = str(RATE_WINDOW)
+    return response
+
+
+def _pretend_accepted(request, profile, intake: str):
+    """A robot filled in the honeypot: the same receipt page, with a code that exists nowhere;
+    nothing is stored and nobody is mailed."""
+    now = timezone.now()
+    deadline = qa_deadline(profile, now)
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(8))
+    receipt = Receipt(
+        tracking_code=f"{body[:4]}-{body[4:]}",
+        received_at=now,
+        due_at=deadline.due,
+        rule=kind_label(profile, deadline.kind),
+        source=deadline.source,
+        clock_start_at=deadline.clock_start,
+    )
+    return render(
+        request, "frontend/qa/receipt.html", {"receipt": receipt, "intakes": _intakes(profile)}
+    )
+
+
+@never_cache
+@require_GET
+def question_submitted(request, code: str):
+    portal_only(request)
+    question = selectors.question_by_tracking_code(code=code)
+    if question is None:
+        raise Http404
+    profile = question_profile(request, question)
+    receipt = Receipt(
+        tracking_code=question.tracking_code,
+        received_at=question.received_at,
+        due_at=question.effective_due_at,
+        rule=kind_label(profile, question.deadline_kind),
+        source=question.deadline_source,
+        clock_start_at=question.clock_start_at,
+        in_moderation=question.status == Question.Status.MODERATION,
+    )
+    return render(
+        request,
+        "frontend/qa/receipt.html",
+        {"receipt": receipt, "intakes": _intakes(profile_for(request))},
+    )
+
+
+# --- tracking ------------------------------------------------------------------------------
+
+
+class TrackForm(forms.Form):
+    ma = forms.CharField(
+        label=_("Mã tra cứu"),
+        max_length=20,
+        error_messages={"required": _("Hãy nhập mã tra cứu.")},
+    )
+
+
+@never_cache
+@require_GET
+def question_track(request):
+    portal_only(request)
+    form = TrackForm(request.GET if "ma" in request.GET else None)
+    question, status = None, 200
+    if form.is_bound:
+        if form.is_valid():
+            question = selectors.question_by_tracking_code(
+                code=_normalise_code(form.cleaned_data["ma"])
+            )
+            if question is None:
+                form.add_error(
+                    "ma", _("Không tìm thấy câu hỏi nào có mã này. Hãy kiểm tra lại mã.")
+                )
+                status = 404
+        else:
+            status = 400
+    context = {"form": form, "question": question, "intakes": _intakes(profile_for(request))}
+    if question is not None:
+        profile = question_profile(request, question)
+        context |= {
+            "status_label": status_label(question.status),
+            "intake_label": intake_label(question.intake),
+            "kind_label": kind_label(profile, question.deadline_kind),
+            "is_open": question.is_open,
+            "overdue": question.is_open and question.effective_due_at < timezone.now(),
+            "disclaimer": profile.qa.disclaimer if profile is not None else None,
+        }
+    return render(request, "frontend/qa/track.html", context, status=status)
+
+
+def _normalise_code(raw: str) -> str:
+    compact = "".join(raw.split()).replace("-", "").upper()
+    return f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else compact
+
+
+# --- the asker's own data ------------------------------------------------------------------
+
+
+class ExportForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã tra cứu"),
+        max_length=20,
+        error_messages={"required": _("Hãy nhập mã tra cứu.")},
+    )
+    email = forms.EmailField(
+        label=_("Thư điện tử đã dùng khi gửi"),
+        max_length=254,
+        error_messages={
+            "required": _("Hãy nhập thư điện tử."),
+            "invalid": _("Địa chỉ thư điện tử không hợp lệ."),
+        },
+    )
+
+
+def _export_key(request) -> str:
+    return f"frontend:qa-export-failures:{_client_address(request)}"
+
+
+@sensitive_post_parameters("email")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def asker_data(request):
+    portal_only(request)
+    form = ExportForm(request.POST or None)
+    data, status = None, 200
+    if request.method == "POST":
+        if cache.get(_export_key(request), 0) >= EXPORT_MAX_FAILURES:
+            response = render(
+                request,
+                "frontend/qa/rate_limited.html",
+                {"window_minutes": EXPORT_WINDOW_SECONDS // 60},
+                status=429,
+            )
+            response["Retry-After"] = str(EXPORT_WINDOW_SECONDS)
+            return response
+        if form.is_valid():
+            try:
+                data = question_export_for_asker(
+                    tracking_code=_normalise_code(form.cleaned_data["code"]),
+                    email=form.cleaned_data["email"],
+                )
+            except QaError:
+                if not cache.add(_export_key(request), 1, EXPORT_WINDOW_SECONDS):
+                    cache.incr(_export_key(request))
+                form.add_error(None, _("Không tìm thấy câu hỏi nào với mã và thư điện tử này."))
+                status = 404
+            else:
+                if request.POST.get("format") == "json":
+                    response = JsonResponse(
+                        data, json_dumps_params={"ensure_ascii": False, "indent": 2}
+                    )
+                    response["Content-Disposition"] = (
+                        f'attachment; filename="du-lieu-{data["tracking_code"]}.json"'
+                    )
+                    return response
+        else:
+            status = 400
+    return render(
+        request,
+        "frontend/qa/my_data.html",
+        {
+            "form": form,
+            "data": data,
+            "received_at": _parse_instant(data["received_at"]) if data else None,
+            "retention_until": date.fromisoformat(data["retention_until"])
+            if data and data["retention_until"]
+            else None,
+            "intakes": _intakes(profile_for(request)),
+            "status_label": status_label(data["status"]) if data else "",
+        },
+        status=status,
+    )
+
+
+def _parse_instant(value: str | None):
+    return datetime.fromisoformat(value).astimezone(TZ) if value else None
