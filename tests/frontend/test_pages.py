@@ -68,10 +68,18 @@ def test_portal_home_lists_the_sections_the_profile_requires(tenant_db):
         assert section.source in html
 
 
-def test_portal_home_shows_no_placeholder_sections(tenant_db):
-    html = _text(host_client("hagiang.localhost").get("/"))
-    assert "Hỏi – Đáp" not in html.split('id="sections-heading"')[0]
-    assert "Văn bản</h2>" not in html
+def test_portal_home_links_only_to_pages_that_exist(tenant_db):
+    import re
+
+    client = host_client("hagiang.localhost")
+    html = _text(client.get("/"))
+    assert "Văn bản</h2>" not in html  # no placeholder sections
+    local_links = set(re.findall(r'href="(/[^"#]*)"', html))
+    assert "/hoi-dap/" in local_links
+    for link in local_links - {"/staff/login/"}:
+        if link.startswith("/static/"):
+            continue
+        assert client.get(link).status_code == 200, link
 
 
 def test_every_page_carries_dublin_core_metadata(tenant_db):
