@@ -111,7 +111,14 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["status", "sla_due_at"], name="item_status_due"),
             models.Index(fields=["site", "status", "-published_at"], name="item_site_public"),
-            models.Index(fields=["agency", "published_at"], name="item_agency_month"),
+            # The dashboard: quotas count first publications per agency and month; the
+            # overdue and due-soon panels read only what is not yet published.
+            models.Index(fields=["agency", "first_published_at"], name="item_agency_first_pub"),
+            models.Index(
+                fields=["sla_due_at"],
+                condition=Q(first_published_at__isnull=True),
+                name="item_unpublished_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
