@@ -17,10 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from editorial.profile import current_profile
-from editorial.selectors import delegate_candidates, delegation_get, delegation_list
 from frontend.editorial_forms import DelegationForm, add_service_error, service_message
 from frontend.labels import role_scope_label
-from organization.selectors import role_assignment_list
+from organization.selectors import (
+    delegate_candidates,
+    delegation_get,
+    delegation_list,
+    role_assignment_list,
+)
 from organization.services import OrganizationError, delegation_create, delegation_revoke
 
 # OrganizationError.field → the form's field.

@@ -283,31 +283,3 @@ def item_actions(*, item: Item, user) -> ItemActions:
         may_unpublish=publisher and published,
         may_share=may_share,
     )
-
-
-def delegation_list(*, user) -> tuple[QuerySet, QuerySet]:
-    """(given by `user`, received by `user`): every delegation, newest first."""
-    from organization.models import Delegation
-
-    base = Delegation.objects.select_related(
-        "delegator", "delegate", "role", "agency", "revoked_by"
-    ).order_by("-starts_at", "-pk")
-    return base.filter(delegator=user), base.filter(delegate=user)
-
-
-def delegation_get(*, pk: int):
-    from organization.models import Delegation
-
-    return Delegation.objects.select_related("delegator", "delegate", "role").filter(pk=pk).first()
-
-
-def delegate_candidates(*, exclude):
-    """The province's active staff accounts a delegation may name, `exclude` left out."""
-    from accounts.models import User
-
-    return (
-        User.objects.filter(is_active=True)
-        .exclude(pk=exclude.pk)
-        .only("id", "username", "full_name")
-        .order_by("full_name", "username")
-    )

@@ -131,3 +131,27 @@ class CapacityIndex:
                 if role == role_code and agency == wanted:
                     return True, delegator
         return False, None
+
+
+def delegation_list(*, user) -> tuple[QuerySet, QuerySet]:
+    """(given by `user`, received by `user`): every delegation, newest first."""
+    base = Delegation.objects.select_related(
+        "delegator", "delegate", "role", "agency", "revoked_by"
+    ).order_by("-starts_at", "-pk")
+    return base.filter(delegator=user), base.filter(delegate=user)
+
+
+def delegation_get(*, pk: int):
+    return Delegation.objects.select_related("delegator", "delegate", "role").filter(pk=pk).first()
+
+
+def delegate_candidates(*, exclude):
+    """The province's active staff accounts a delegation may name, `exclude` left out."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(pk=exclude.pk)
+        .only("id", "username", "full_name")
+        .order_by("full_name", "username")
+    )
