@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -634,28 +634,39 @@ def _step(*, operation_id: str, request_body, description: str, responses=None):
     )
 
 
+class QuestionStepView(QaView):
+    """One staff action on a question: validate the input, call the service, answer with the
+    question as staff see it. Subclasses name the input, the service and field renames."""
+
+    permission_classes = [IsProvinceStaff]
+    input_class: type[serializers.Serializer]
+    service = None
+    field_names: dict[str, str] = {}
+
+    def post(self, request, question_id: int):
+        question = _question_or_404(question_id)
+        payload = self.input_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with refusals_as_errors(**self.field_names):
+            question = self.service(question=question, actor=request.user, **payload.validated_data)
+        return Response(_staff_view(question, request.user))
+
+
 class QaReassignInput(serializers.Serializer):
     agency = serializers.PrimaryKeyRelatedField(queryset=agency_list())
     reason = _text()
 
 
-class QuestionReassignView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_question_reassign",
         request_body=QaReassignInput,
         description="Route to another agency with the reason (the deadline does not move).",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaReassignInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            question = services.question_reassign(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class QuestionReassignView(QuestionStepView):
+    input_class = QaReassignInput
+    service = staticmethod(services.question_reassign)
 
 
 class QaKindInput(serializers.Serializer):
@@ -663,24 +674,18 @@ class QaKindInput(serializers.Serializer):
     reason = _text()
 
 
-class QuestionKindView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_question_set_kind",
         request_body=QaKindInput,
-        description="Reclassify (e.g. inter-agency, Thái Nguyên Art. 14(4)(b)); the deadline is "
-        "recomputed from the original receipt.",
+        description="Reclassify (e.g. inter-agency, Thái Nguyên Art. 14(4)(b)); the deadline "
+        "is recomputed from the original receipt.",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaKindInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors(deadline_kind="kind"):
-            question = services.question_set_kind(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class QuestionKindView(QuestionStepView):
+    input_class = QaKindInput
+    service = staticmethod(services.question_set_kind)
+    field_names = {"deadline_kind": "kind"}
 
 
 class QaAppointmentInput(serializers.Serializer):
@@ -688,24 +693,18 @@ class QaAppointmentInput(serializers.Serializer):
     reason = _text()
 
 
-class QuestionAppointmentView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_question_set_appointment",
         request_body=QaAppointmentInput,
         description="Special cases needing research: an appointment date, never beyond the "
         "profile's maximum (Thái Nguyên Art. 14(4)(c): at most 15 working days).",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaAppointmentInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors(appointment_at="at"):
-            question = services.question_set_appointment(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class QuestionAppointmentView(QuestionStepView):
+    input_class = QaAppointmentInput
+    service = staticmethod(services.question_set_appointment)
+    field_names = {"appointment_at": "at"}
 
 
 class QaProgressInput(serializers.Serializer):
@@ -713,48 +712,34 @@ class QaProgressInput(serializers.Serializer):
     text = _text(help_text="how far the handling has got")
 
 
-class QuestionProgressView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_question_progress_notice",
         request_body=QaProgressInput,
         description="Decree 43/2011 Art. 17: within the deadline, tell the asker how far it "
         "has got and by when it will be answered.",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaProgressInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            question = services.question_progress_notice(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class QuestionProgressView(QuestionStepView):
+    input_class = QaProgressInput
+    service = staticmethod(services.question_progress_notice)
 
 
 class QaReasonInput(serializers.Serializer):
     reason = _text()
 
 
-class QuestionReturnView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_question_return",
         request_body=QaReasonInput,
         description="Outside the portal's scope: returned at once, with the reason "
         "(Decree 43/2011 Art. 17).",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaReasonInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            question = services.question_return(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class QuestionReturnView(QuestionStepView):
+    input_class = QaReasonInput
+    service = staticmethod(services.question_return)
 
 
 class QaModerationInput(serializers.Serializer):
@@ -762,24 +747,17 @@ class QaModerationInput(serializers.Serializer):
     reason = _text(help_text="required when refusing")
 
 
-class QuestionModerationView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_question_moderate",
         request_body=QaModerationInput,
         description="The editorial board lets a suspect submission through, or refuses it "
         "with a reason.",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaModerationInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            question = services.question_moderate(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class QuestionModerationView(QuestionStepView):
+    input_class = QaModerationInput
+    service = staticmethod(services.question_moderate)
 
 
 class QaDraftInput(serializers.Serializer):
@@ -876,21 +854,14 @@ class QaResultInput(serializers.Serializer):
     result = _text()
 
 
-class ComplaintResultView(QaView):
-    permission_classes = [IsProvinceStaff]
-
-    @_step(
+@extend_schema_view(
+    post=_step(
         operation_id="qa_complaint_record_result",
         request_body=QaResultInput,
         description="Record a complaint's result and send it to the complainant "
         "(Huế Art. 13(1)); by the head of the agency or a delegate.",
     )
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = QaResultInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            question = services.complaint_record_result(
-                question=question, actor=request.user, **payload.validated_data
-            )
-        return Response(_staff_view(question, request.user))
+)
+class ComplaintResultView(QuestionStepView):
+    input_class = QaResultInput
+    service = staticmethod(services.complaint_record_result)
