@@ -51,4 +51,6 @@ urlpatterns = [
     path("staff/dashboard/", dashboard.dashboard, name="staff_dashboard"),
     # Hỏi – Đáp (citizens and staff): its own module, same namespace.
     path("", include("frontend.urls_qa")),
+    # The province administrator's pages (/staff/quan-tri/): same namespace.
+    path("", include("frontend.urls_administration")),
 ]

@@ -101,3 +101,90 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     return user
+
+
+# --- the province administrator's pages (/staff/quan-tri/) ----------------------------------
+
+
+def _audit(action: str, *, actor: User, user: User) -> None:
+    # No audit table for accounts yet: a log line naming who did what to whom (never a secret).
+    import logging
+
+    logging.getLogger("accounts.audit").info(
+        "%s: %s by %s", action, user.get_username(), actor.get_username()
+    )
+
+
+def _require_administrator(actor: User) -> None:
+    if not (actor.is_active and actor.is_superuser):
+        raise AccountError(
+            "not_allowed", "Chỉ quản trị viên của cổng mới được làm việc này.", field="user"
+        )
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, actor: User) -> User:
+    """Deactivate (or reactivate) a staff account; a deactivated account can no longer sign in
+    and its open sessions end. Refuses deactivating yourself and the province's last active
+    administrator (a province without one could not be administered from its own pages)."""
+    from django.db.models import Q
+
+    _require_administrator(actor)
+    if not active and user.pk == actor.pk:
+        raise AccountError(
+            "self_deactivation",
+            "Bạn không thể tự khoá tài khoản của chính mình; "
+            "hãy nhờ một quản trị viên khác nếu cần.",
+            field="user",
+        )
+    if user.is_superuser:
+        # Lock every active administrator with the account, in pk order, so that two
+        # administrators deactivating each other at the same moment cannot both succeed.
+        rows = list(
+            User.objects.select_for_update()
+            .filter(Q(pk=user.pk) | Q(is_superuser=True, is_active=True))
+            .order_by("pk")
+        )
+    else:
+        rows = list(User.objects.select_for_update().filter(pk=user.pk))
+    locked = next((row for row in rows if row.pk == user.pk), None)
+    if locked is None:
+        raise AccountError("not_found", "Tài khoản không còn tồn tại.", field="user")
+    if locked.is_active == active:
+        return locked
+    if not active and locked.is_superuser:
+        others = [row for row in rows if row.pk != locked.pk and row.is_active]
+        if not others:
+            raise AccountError(
+                "last_superuser",
+                f"Không thể khoá '{locked.username}': đây là tài khoản quản trị cuối cùng "
+                "còn hoạt động của cổng.",
+                field="user",
+            )
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    _audit("user_activated" if active else "user_deactivated", actor=actor, user=locked)
+    return locked
+
+
+@transaction.atomic
+def user_issue_secret(*, user: User, actor: User) -> IssuedAccount:
+    """The administrator issues a new one-time secret for a staff member who lost theirs; it
+    must be changed at the next sign-in (Huế Art. 11(2)). Not for one's own account: that is
+    the password change page's job."""
+    _require_administrator(actor)
+    if user.pk == actor.pk:
+        raise AccountError(
+            "self_reset",
+            "Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu.",
+            field="user",
+        )
+    if not user.is_active:
+        raise AccountError(
+            "inactive",
+            f"Tài khoản '{user.username}' đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu.",
+            field="user",
+        )
+    issued = user_reset_secret(user=user)
+    _audit("user_secret_issued", actor=actor, user=user)
+    return issued

@@ -163,3 +163,143 @@ def delegation_revoke(*, delegation, actor):
         delegation.revoked_by = actor
         delegation.save(update_fields=["revoked_at", "revoked_by"])
     return delegation
+
+
+# --- the province administrator's pages (/staff/quan-tri/) ----------------------------------
+
+
+def _audit(action: str, *, actor, **data) -> None:
+    # No audit table for roles yet: a log line naming who changed what.
+    import logging
+
+    details = " ".join(f"{key}={value}" for key, value in data.items())
+    logging.getLogger("organization.audit").info(
+        "%s by %s: %s", action, actor.get_username(), details
+    )
+
+
+def _require_administrator(actor) -> None:
+    if not (actor.is_active and actor.is_superuser):
+        raise OrganizationError(
+            "not_allowed", "Chỉ quản trị viên của cổng mới được làm việc này.", "user"
+        )
+
+
+@transaction.atomic
+def role_grant(*, user, role_code: str, agency: Agency | None, actor) -> RoleAssignment:
+    """The administrator gives `user` a role of the profile: an agency-scoped role for one
+    agency, a portal role for none. Refuses a role already held in that scope."""
+    _require_administrator(actor)
+    role = Role.objects.filter(code=role_code).first()
+    if role is None:
+        raise OrganizationError(
+            "unknown_role", f"Vai trò '{role_code}' không có trong hồ sơ quy chế.", "role"
+        )
+    if role.scope == Role.Scope.AGENCY and agency is None:
+        raise OrganizationError(
+            "agency_required",
+            f"Vai trò '{role.name}' thuộc một cơ quan: hãy chọn cơ quan.",
+            "agency",
+        )
+    if role.scope == Role.Scope.PORTAL and agency is not None:
+        raise OrganizationError(
+            "agency_not_allowed",
+            f"Vai trò '{role.name}' là vai trò cấp Cổng tỉnh: không chọn cơ quan.",
+            "agency",
+        )
+    if agency is not None and not agency.is_active:
+        raise OrganizationError(
+            "agency_inactive", f"Cơ quan '{agency.name}' đã ngừng hoạt động.", "agency"
+        )
+    if RoleAssignment.objects.filter(user=user, role=role, agency=agency).exists():
+        where = f" tại {agency.name}" if agency else ""
+        raise OrganizationError(
+            "already_held", f"'{user.username}' đã giữ vai trò '{role.name}'{where}.", "role"
+        )
+    assignment = RoleAssignment.objects.create(user=user, role=role, agency=agency)
+    _audit(
+        "role_granted",
+        actor=actor,
+        user=user.username,
+        role=role.code,
+        agency=agency.pk if agency else None,
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_unassign(*, assignment: RoleAssignment, actor) -> bool:
+    """Take a role away from its holder (delegations they gave of it stop counting, since a
+    delegate acts only while the delegator holds the role). True when a row was removed;
+    False when it was already gone (safe to repeat)."""
+    _require_administrator(actor)
+    locked = RoleAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+    if locked is None:
+        return False
+    locked.delete()
+    _audit(
+        "role_removed",
+        actor=actor,
+        user_id=assignment.user_id,
+        role_id=assignment.role_id,
+        agency=assignment.agency_id,
+    )
+    return True
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor,
+    full_name: str,
+    username_rule: str,
+    role_code: str,
+    agency: Agency | None = None,
+    username: str = "",
+    email: str = "",
+):
+    """Create a staff account holding one role, with a one-time secret to hand over once.
+    Without a username, it is derived from the full name with the profile's rule (Huế Art. 11:
+    "Nguyễn Văn An" → "nvan"). Nothing is created when any part is refused."""
+    from accounts.services import (
+        AccountError,
+        user_create_with_secret,
+        username_from_full_name,
+    )
+
+    _require_administrator(actor)
+    full_name = _nfc(full_name)
+    if not full_name:
+        raise OrganizationError("name_required", "Hãy nhập họ và tên.", "full_name")
+    derived = not username.strip()
+    if derived:
+        try:
+            username = username_from_full_name(full_name, rule=username_rule)
+        except AccountError as error:
+            raise OrganizationError(error.code, error.message, error.field) from error
+    try:
+        issued = user_create_with_secret(username=username, full_name=full_name, email=email)
+    except AccountError as error:
+        message = error.message
+        if error.code == "username_taken" and derived:
+            message += f" Hãy nhập một tên đăng nhập khác, ví dụ '{_free_username(username)}'."
+        raise OrganizationError(error.code, message, error.field) from error
+    role_grant(user=issued.user, role_code=role_code, agency=agency, actor=actor)
+    _audit("staff_created", actor=actor, user=issued.user.username, role=role_code)
+    return issued
+
+
+def _free_username(taken: str) -> str:
+    """The first of taken2, taken3… nobody has (one query)."""
+    from accounts.models import User
+
+    used = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=taken).values_list(
+            "username", flat=True
+        )
+    }
+    number = 2
+    while f"{taken}{number}".lower() in used:
+        number += 1
+    return f"{taken}{number}"

@@ -613,3 +613,96 @@ def topic_ensure(*, name: str, agency: Agency, position: int = 0) -> Topic:
         topic.agency = agency
         topic.save(update_fields=["agency"])
     return topic
+
+
+# --- the province administrator's pages (/staff/quan-tri/linh-vuc/) -------------------------
+
+TOPIC_NAME_MAX = 200
+
+
+def _topic_name(name: str, *, exclude_pk: int | None = None) -> tuple[str, str]:
+    """(NFC name, slug), or a refusal naming what is wrong with the name."""
+    from django.utils.text import slugify
+
+    name = nfc(name)
+    if not name:
+        raise QaError("name_required", "Hãy nhập tên lĩnh vực.", "name")
+    if len(name) > TOPIC_NAME_MAX:
+        raise QaError("name_too_long", f"Tên lĩnh vực dài quá {TOPIC_NAME_MAX} ký tự.", "name")
+    slug = slugify(unidecode(name))[:120]
+    if not slug:
+        raise QaError("invalid_name", "Tên lĩnh vực phải có chữ hoặc số.", "name")
+    clash = Topic.objects.exclude(pk=exclude_pk).filter(name__iexact=name).first()
+    if clash is None and exclude_pk is None:
+        clash = Topic.objects.filter(slug=slug).first()
+    if clash is not None:
+        raise QaError(
+            "topic_exists",
+            f"Đã có lĩnh vực '{clash.name}'"
+            + ("" if clash.is_active else " (đang ngừng sử dụng: hãy mở lại lĩnh vực đó)")
+            + ".",
+            "name",
+        )
+    return name, slug
+
+
+def _active_agency(agency: Agency) -> Agency:
+    if not agency.is_active:
+        raise QaError("agency_inactive", f"Cơ quan '{agency.name}' đã ngừng hoạt động.", "agency")
+    return agency
+
+
+def _check_position(position: int | None) -> None:
+    if position is not None and position < 0:
+        raise QaError("invalid_position", "Thứ tự phải là số không âm.", "position")
+
+
+def _topic_audit(action: str, topic: Topic, actor) -> None:
+    # No audit table for topics yet: a log line naming who changed which topic.
+    logger.info("%s: topic %s by %s", action, topic.slug, actor.get_username() if actor else "-")
+
+
+@transaction.atomic
+def topic_create(*, name: str, agency: Agency, position: int | None = None, actor=None) -> Topic:
+    """A new Hỏi – Đáp topic routed to `agency` (Hà Giang Art. 9(2); Thái Nguyên Art. 8(4)),
+    last in the list unless a position is given. Refuses a name another topic has."""
+    name, slug = _topic_name(name)
+    _active_agency(agency)
+    _check_position(position)
+    if position is None:
+        last = Topic.objects.order_by("-position").values_list("position", flat=True).first()
+        position = 0 if last is None else last + 1
+    topic = Topic.objects.create(name=name, slug=slug, agency=agency, position=position)
+    _topic_audit("topic_created", topic, actor)
+    return topic
+
+
+@transaction.atomic
+def topic_update(
+    *,
+    topic: Topic,
+    name: str | None = None,
+    agency: Agency | None = None,
+    is_active: bool | None = None,
+    position: int | None = None,
+    actor=None,
+) -> Topic:
+    """Rename a topic, route it to another agency, reorder it, or (de)activate it. The slug
+    stays (links keep working); questions already received keep the agency they went to."""
+    _check_position(position)
+    locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    values: dict = {}
+    if name is not None and nfc(name) != locked.name:
+        values["name"], _slug = _topic_name(name, exclude_pk=locked.pk)
+    if agency is not None and agency.pk != locked.agency_id:
+        values["agency"] = _active_agency(agency)
+    if is_active is not None and is_active != locked.is_active:
+        values["is_active"] = is_active
+    if position is not None and position != locked.position:
+        values["position"] = position
+    for key, value in values.items():
+        setattr(locked, key, value)
+    if values:
+        locked.save(update_fields=list(values))
+        _topic_audit("topic_updated " + ",".join(values), locked, actor)
+    return locked
