@@ -2,13 +2,14 @@
 
 from django.urls import include, path
 
-from frontend.views import backoffice, dashboard, delegations, portal, public, staff
+from frontend.views import backoffice, dashboard, delegations, language, portal, public, staff
 
 app_name = "frontend"
 
 urlpatterns = [
     path("", portal.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ngon-ngu/", language.choose_language, name="choose_language"),
     # Citizens: the news list and an item's page on the portal and every component site.
     path("tin-tuc/", public.item_list, name="item_list"),
     path("bai-viet/<slug:slug>/", public.item_page, name="item"),

@@ -6,10 +6,12 @@ from django.shortcuts import render
 
 from frontend.labels import AGENCY_KIND_LABELS, agency_kind_label
 from frontend.links import component_site_url
+from frontend.page_cache import public_page
 from frontend.profiles import profile_for
 from organization.selectors import agency_list
 
 
+@public_page
 def home(request):
     if request.component_site is not None:
         return _component_site_home(request, request.component_site)

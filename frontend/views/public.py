@@ -28,6 +28,7 @@ from frontend.editorial_forms import CommentForm, add_service_error
 from frontend.item_fields import public_fields
 from frontend.labels import KIND_LABELS, kind_label
 from frontend.links import item_path
+from frontend.page_cache import public_page
 from frontend.public_cache import cached
 
 # The kinds of the news list when no kind is chosen (the rest have their own lists).
@@ -41,6 +42,7 @@ def _page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
 
 
+@public_page
 def item_list(request):
     site = request.component_site
     kind = request.GET.get("loai", "")
@@ -169,6 +171,7 @@ def _item_response(request, *, slug: str, language: str, comment_form=None, stat
     return render(request, "frontend/public/item.html", context, status=status or part["status"])
 
 
+@public_page
 def item_page(request, slug: str, language: str = "vi"):
     return _item_response(request, slug=slug, language=language)
 

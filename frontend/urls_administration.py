@@ -1,0 +1,43 @@
+"""The province administrator's pages (/staff/quan-tri/). No app_name: frontend/urls_tenant.py
+includes them with `path("", include("frontend.urls_administration"))`, so the names below live
+in its `frontend` namespace (`frontend:staff_admin_home`, …)."""
+
+from django.urls import path
+
+from frontend.views import administration
+
+urlpatterns = [
+    path("staff/quan-tri/", administration.home, name="staff_admin_home"),
+    # Staff accounts and their roles.
+    path("staff/quan-tri/can-bo/", administration.users, name="staff_admin_users"),
+    path("staff/quan-tri/can-bo/them/", administration.user_new, name="staff_admin_user_new"),
+    path("staff/quan-tri/can-bo/<int:pk>/", administration.user_detail, name="staff_admin_user"),
+    path(
+        "staff/quan-tri/can-bo/<int:pk>/cap-lai-mat-khau/",
+        administration.user_reset,
+        name="staff_admin_user_reset",
+    ),
+    path(
+        "staff/quan-tri/can-bo/<int:pk>/trang-thai/",
+        administration.user_active,
+        name="staff_admin_user_active",
+    ),
+    path(
+        "staff/quan-tri/can-bo/<int:pk>/vai-tro/",
+        administration.user_role_add,
+        name="staff_admin_user_role_add",
+    ),
+    path(
+        "staff/quan-tri/can-bo/<int:pk>/vai-tro/<int:assignment_pk>/go/",
+        administration.user_role_remove,
+        name="staff_admin_user_role_remove",
+    ),
+    # Hỏi – Đáp topics and the agency each routes to.
+    path("staff/quan-tri/linh-vuc/", administration.topics, name="staff_admin_topics"),
+    path("staff/quan-tri/linh-vuc/<int:pk>/", administration.topic_edit, name="staff_admin_topic"),
+    path(
+        "staff/quan-tri/linh-vuc/<int:pk>/trang-thai/",
+        administration.topic_active,
+        name="staff_admin_topic_active",
+    ),
+]

@@ -1,0 +1,542 @@
+"""The province administrator's pages under /staff/quan-tri/: staff accounts and their roles,
+and the Hỏi – Đáp topics with the agency each one routes to.
+
+Only the province's administrator — the superuser account created at onboarding (`quantri`) —
+opens them; every other account gets 403. Writes go through the accounts, organization and qa
+services; a refusal shows the form again with the service's message (400), never a 500.
+
+A one-time secret is rendered once, in the response to the POST that issued it: it is never
+kept in clear (not in the session, not in a message, not in a log) and no page shows it again."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.services import AccountError, user_issue_secret, user_set_active
+from editorial.profile import current_profile
+from frontend.labels import role_scope_label
+from organization.models import Agency, Role, RoleAssignment
+from organization.selectors import agency_list
+from organization.services import OrganizationError, role_grant, role_unassign, staff_create
+from qa.models import Topic
+from qa.services import QaError, topic_create, topic_update
+
+# The services word their refusals in Vietnamese, naming the account, role or topic; an English
+# page shows its own wording for the codes it knows.
+ERRORS = {
+    "not_allowed": gettext_lazy("Chỉ quản trị viên của cổng mới được làm việc này."),
+    "self_deactivation": gettext_lazy("Bạn không thể tự khoá tài khoản của chính mình."),
+    "last_superuser": gettext_lazy(
+        "Không thể khoá tài khoản quản trị cuối cùng còn hoạt động của cổng."
+    ),
+    "self_reset": gettext_lazy(
+        "Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu."
+    ),
+    "inactive": gettext_lazy("Tài khoản đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu."),
+    "not_found": gettext_lazy("Tài khoản không còn tồn tại."),
+    "invalid_name": gettext_lazy("Họ tên không hợp lệ."),
+    "name_required": gettext_lazy("Hãy nhập tên."),
+    "name_too_long": gettext_lazy("Tên quá dài."),
+    "invalid_username": gettext_lazy("Tên đăng nhập phải là chữ không dấu, không khoảng trắng."),
+    "username_taken": gettext_lazy("Tên đăng nhập này đã có người dùng; hãy nhập tên khác."),
+    "unknown_role": gettext_lazy("Vai trò không có trong hồ sơ quy chế."),
+    "agency_required": gettext_lazy("Vai trò này thuộc một cơ quan: hãy chọn cơ quan."),
+    "agency_not_allowed": gettext_lazy("Vai trò này là vai trò cấp Cổng tỉnh: không chọn cơ quan."),
+    "agency_inactive": gettext_lazy("Cơ quan này đã ngừng hoạt động."),
+    "already_held": gettext_lazy("Tài khoản đã giữ vai trò này."),
+    "topic_exists": gettext_lazy("Đã có lĩnh vực cùng tên."),
+    "invalid_position": gettext_lazy("Thứ tự phải là số không âm."),
+}
+ServiceError = AccountError | OrganizationError | QaError
+
+USERNAME_RULES = {
+    "initials_given": gettext_lazy(
+        "chữ cái đầu của họ và tên đệm, rồi tên, viết liền không dấu (Nguyễn Văn An → nvan)"
+    ),
+    "free": gettext_lazy("họ và tên không dấu, nối bằng dấu chấm (Nguyễn Văn An → nguyen.van.an)"),
+}
+
+
+def administrator_required(view):
+    """Signed in, and the province's administrator (its superuser); anyone else: 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return never_cache(login_required(wrapped))
+
+
+def _message(error: ServiceError) -> str:
+    if (get_language() or "vi").startswith("vi"):
+        return error.message
+    return str(ERRORS.get(error.code, error.message))
+
+
+def _refuse(form: forms.Form, error: ServiceError, field_map: dict | None = None) -> None:
+    """Put a service's refusal on the field it names, or on the form."""
+    name = (field_map or {}).get(error.field or "", error.field)
+    form.add_error(name if name in form.fields else None, _message(error))
+
+
+def _person(user: User) -> str:
+    return f"{user.full_name} ({user.username})" if user.full_name else user.username
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def _profile_roles() -> list[Role]:
+    """The roles of the profile in force, in its order (those onboarding has created)."""
+    codes = [role.code for role in current_profile().governance.roles]
+    rows = {role.code: role for role in Role.objects.filter(code__in=codes)}
+    return [rows[code] for code in codes if code in rows]
+
+
+def _staff_accounts(query: str):
+    users = User.objects.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.select_related("role", "agency").order_by(
+                "role__code", "agency__name"
+            ),
+        )
+    ).order_by("-is_superuser", "username")
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    return users
+
+
+def _account_get(pk: int) -> User:
+    user = _staff_accounts("").filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def _assignment_rows(user: User) -> list[dict]:
+    return [
+        {
+            "pk": assignment.pk,
+            "role": assignment.role.name,
+            "code": assignment.role.code,
+            "scope": role_scope_label(assignment.role.scope),
+            "agency": assignment.agency.name if assignment.agency_id else None,
+        }
+        for assignment in user.role_assignments.all()
+    ]
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+
+def _agency_choices(agencies, *, empty) -> list[tuple]:
+    return [("", empty), *[(agency.pk, agency.name) for agency in agencies]]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=gettext_lazy("Vai trò"),
+        error_messages={"required": gettext_lazy("Hãy chọn vai trò.")},
+    )
+    agency = forms.TypedChoiceField(
+        label=gettext_lazy("Cơ quan"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=gettext_lazy(
+            "Bắt buộc với vai trò thuộc một cơ quan; để trống với vai trò cấp Cổng tỉnh."
+        ),
+    )
+
+    def __init__(self, *args, roles, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            ("", _("— Chọn vai trò —")),
+            *[(role.code, f"{role.name} – {role_scope_label(role.scope)}") for role in roles],
+        ]
+        self.fields["agency"].choices = _agency_choices(
+            agencies, empty=_("— Không (vai trò cấp Cổng tỉnh) —")
+        )
+
+
+class StaffForm(RoleForm):
+    full_name = forms.CharField(
+        label=gettext_lazy("Họ và tên"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Hãy nhập họ và tên.")},
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Thư điện tử"),
+        required=False,
+        max_length=254,
+        error_messages={"invalid": gettext_lazy("Địa chỉ thư điện tử không hợp lệ.")},
+    )
+    username = forms.CharField(label=gettext_lazy("Tên đăng nhập"), required=False, max_length=150)
+
+    field_order = ["full_name", "email", "username", "role", "agency"]
+
+    def __init__(self, *args, rule: str, rule_source: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _(
+            "Để trống để đặt theo quy chế của tỉnh: %(rule)s (%(source)s)."
+        ) % {"rule": USERNAME_RULES.get(rule, rule), "source": rule_source}
+
+
+class TopicForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Tên lĩnh vực"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Hãy nhập tên lĩnh vực.")},
+    )
+    agency = forms.TypedChoiceField(
+        label=gettext_lazy("Cơ quan trả lời"),
+        coerce=int,
+        error_messages={"required": gettext_lazy("Hãy chọn cơ quan trả lời.")},
+    )
+    position = forms.IntegerField(
+        label=gettext_lazy("Thứ tự hiển thị"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text=gettext_lazy("Số nhỏ đứng trước; để trống để xếp cuối danh sách."),
+        error_messages={"min_value": gettext_lazy("Thứ tự phải là số không âm.")},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = _agency_choices(agencies, empty=_("— Chọn cơ quan —"))
+
+
+class TopicEditForm(TopicForm):
+    is_active = forms.BooleanField(
+        label=gettext_lazy("Đang sử dụng (hiện trong mẫu gửi câu hỏi)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = True
+        self.fields["position"].help_text = gettext_lazy("Số nhỏ đứng trước.")
+        self.fields["position"].error_messages["required"] = gettext_lazy(
+            "Hãy nhập thứ tự hiển thị."
+        )
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+@administrator_required
+def home(request):
+    # distinct: the join on role assignments repeats a user once per role.
+    accounts = User.objects.aggregate(
+        total=Count("pk", distinct=True),
+        active=Count("pk", distinct=True, filter=Q(is_active=True)),
+        must_change=Count("pk", distinct=True, filter=Q(is_active=True, must_change_password=True)),
+        without_role=Count(
+            "pk",
+            distinct=True,
+            filter=Q(is_active=True, is_superuser=False, role_assignments__isnull=True),
+        ),
+    )
+    topics = Topic.objects.aggregate(
+        total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
+    )
+    profile = current_profile()
+    return render(
+        request,
+        "frontend/administration/home.html",
+        {
+            "accounts": accounts,
+            "topics": topics,
+            "rule": USERNAME_RULES.get(profile.accounts.username_rule),
+            "rule_source": profile.accounts.source,
+            "roles": [
+                {"name": role.name, "scope": role_scope_label(role.scope), "source": role.source}
+                for role in profile.governance.roles
+            ],
+        },
+    )
+
+
+# --- staff accounts ---------------------------------------------------------------------------
+
+
+@administrator_required
+def users(request):
+    query = request.GET.get("q", "").strip()[:100]
+    rows = [
+        {
+            "pk": user.pk,
+            "username": user.username,
+            "full_name": user.full_name,
+            "is_superuser": user.is_superuser,
+            "is_active": user.is_active,
+            "must_change": user.must_change_password,
+            "assignments": _assignment_rows(user),
+            "is_self": user.pk == request.user.pk,
+        }
+        for user in _staff_accounts(query)
+    ]
+    return render(request, "frontend/administration/users.html", {"rows": rows, "query": query})
+
+
+def _staff_form(data=None) -> StaffForm:
+    profile = current_profile()
+    return StaffForm(
+        data,
+        roles=_profile_roles(),
+        agencies=agency_list(),
+        rule=profile.accounts.username_rule,
+        rule_source=profile.accounts.source,
+    )
+
+
+def _secret_page(request, issued, *, created: bool):
+    # Rendered in the response to the POST that issued it; never_cache keeps it out of caches.
+    return render(
+        request,
+        "frontend/administration/secret.html",
+        {
+            "account": issued.user,
+            "person": _person(issued.user),
+            "secret": issued.one_time_secret,
+            "created": created,
+        },
+    )
+
+
+@sensitive_variables()  # the one-time secret, in every frame below
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def user_new(request):
+    if request.method != "POST":
+        return render(request, "frontend/administration/user_new.html", {"form": _staff_form()})
+    form = _staff_form(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        agency = Agency.objects.filter(pk=data["agency"]).first() if data["agency"] else None
+        try:
+            issued = staff_create(
+                actor=request.user,
+                full_name=data["full_name"],
+                email=data["email"],
+                username=data["username"],
+                username_rule=current_profile().accounts.username_rule,
+                role_code=data["role"],
+                agency=agency,
+            )
+        except (AccountError, OrganizationError) as error:
+            _refuse(form, error)
+        else:
+            return _secret_page(request, issued, created=True)
+    return render(request, "frontend/administration/user_new.html", {"form": form}, status=400)
+
+
+def _user_page(request, account: User, *, role_form=None, error: str | None = None, status=200):
+    if role_form is None:
+        role_form = RoleForm(roles=_profile_roles(), agencies=agency_list())
+    return render(
+        request,
+        "frontend/administration/user.html",
+        {
+            "account": account,
+            "person": _person(account),
+            "assignments": _assignment_rows(account),
+            "is_self": account.pk == request.user.pk,
+            "form": role_form,
+            "action_error": error,
+        },
+        status=status,
+    )
+
+
+@administrator_required
+def user_detail(request, pk: int):
+    return _user_page(request, _account_get(pk))
+
+
+@sensitive_variables()  # the one-time secret, in every frame below
+@administrator_required
+@require_POST
+def user_reset(request, pk: int):
+    account = _account_get(pk)
+    try:
+        issued = user_issue_secret(user=account, actor=request.user)
+    except AccountError as error:
+        return _user_page(request, account, error=_message(error), status=400)
+    return _secret_page(request, issued, created=False)
+
+
+@administrator_required
+@require_POST
+def user_active(request, pk: int):
+    account = _account_get(pk)
+    active = request.POST.get("active") == "1"
+    try:
+        user_set_active(user=account, active=active, actor=request.user)
+    except AccountError as error:
+        return _user_page(request, account, error=_message(error), status=400)
+    if active:
+        messages.success(request, _("Đã mở khoá tài khoản %(name)s.") % {"name": account.username})
+    else:
+        messages.success(request, _("Đã khoá tài khoản %(name)s.") % {"name": account.username})
+    return redirect("frontend:staff_admin_user", pk=account.pk)
+
+
+@administrator_required
+@require_POST
+def user_role_add(request, pk: int):
+    account = _account_get(pk)
+    form = RoleForm(request.POST, roles=_profile_roles(), agencies=agency_list())
+    if form.is_valid():
+        agency_pk = form.cleaned_data["agency"]
+        agency = Agency.objects.filter(pk=agency_pk).first() if agency_pk else None
+        try:
+            role_grant(
+                user=account, role_code=form.cleaned_data["role"], agency=agency, actor=request.user
+            )
+        except OrganizationError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Đã giao vai trò."))
+            return redirect("frontend:staff_admin_user", pk=account.pk)
+    return _user_page(request, account, role_form=form, status=400)
+
+
+@administrator_required
+@require_POST
+def user_role_remove(request, pk: int, assignment_pk: int):
+    account = _account_get(pk)
+    assignment = RoleAssignment.objects.filter(pk=assignment_pk, user=account).first()
+    if assignment is None:
+        raise Http404
+    try:
+        role_unassign(assignment=assignment, actor=request.user)
+    except OrganizationError as error:
+        return _user_page(request, account, error=_message(error), status=400)
+    messages.success(request, _("Đã gỡ vai trò."))
+    return redirect("frontend:staff_admin_user", pk=account.pk)
+
+
+# --- Hỏi – Đáp topics -------------------------------------------------------------------------
+
+
+def _topics_page(request, *, form=None, error: str | None = None, status: int = 200):
+    agencies = agency_list()
+    if form is None:
+        form = TopicForm(agencies=agencies)
+    topics = Topic.objects.select_related("agency").order_by("position", "name")
+    return render(
+        request,
+        "frontend/administration/topics.html",
+        {"topics": topics, "form": form, "action_error": error},
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def topics(request):
+    if request.method != "POST":
+        return _topics_page(request)
+    form = TopicForm(request.POST, agencies=agency_list())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            topic = topic_create(
+                name=data["name"],
+                agency=Agency.objects.get(pk=data["agency"]),
+                position=data["position"],
+                actor=request.user,
+            )
+        except QaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Đã thêm lĩnh vực %(name)s.") % {"name": topic.name})
+            return redirect("frontend:staff_admin_topics")
+    return _topics_page(request, form=form, status=400)
+
+
+def _topic_get(pk: int) -> Topic:
+    topic = Topic.objects.select_related("agency").filter(pk=pk).first()
+    if topic is None:
+        raise Http404
+    return topic
+
+
+def _topic_agencies(topic: Topic) -> list[Agency]:
+    # The topic's agency stays selectable even if it has since stopped.
+    agencies = list(agency_list())
+    if all(agency.pk != topic.agency_id for agency in agencies):
+        agencies.append(topic.agency)
+    return agencies
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def topic_edit(request, pk: int):
+    topic = _topic_get(pk)
+    agencies = _topic_agencies(topic)
+    if request.method != "POST":
+        form = TopicEditForm(
+            agencies=agencies,
+            initial={
+                "name": topic.name,
+                "agency": topic.agency_id,
+                "position": topic.position,
+                "is_active": topic.is_active,
+            },
+        )
+        return render(request, "frontend/administration/topic.html", {"topic": topic, "form": form})
+    form = TopicEditForm(request.POST, agencies=agencies)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            topic_update(
+                topic=topic,
+                name=data["name"],
+                agency=next(agency for agency in agencies if agency.pk == data["agency"]),
+                is_active=data["is_active"],
+                position=data["position"],
+                actor=request.user,
+            )
+        except QaError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Đã lưu lĩnh vực %(name)s.") % {"name": data["name"]})
+            return redirect("frontend:staff_admin_topics")
+    return render(
+        request, "frontend/administration/topic.html", {"topic": topic, "form": form}, status=400
+    )
+
+
+@administrator_required
+@require_POST
+def topic_active(request, pk: int):
+    topic = _topic_get(pk)
+    active = request.POST.get("active") == "1"
+    try:
+        topic_update(topic=topic, is_active=active, actor=request.user)
+    except QaError as error:
+        return _topics_page(request, error=_message(error), status=400)
+    if active:
+        messages.success(request, _("Đã mở lại lĩnh vực %(name)s.") % {"name": topic.name})
+    else:
+        messages.success(request, _("Đã ngừng lĩnh vực %(name)s.") % {"name": topic.name})
+    return redirect("frontend:staff_admin_topics")
