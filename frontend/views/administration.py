@@ -171,8 +171,10 @@ class RoleForm(forms.Form):
             ("", _("— Chọn vai trò —")),
             *[(role.code, f"{role.name} – {role_scope_label(role.scope)}") for role in roles],
         ]
+        portal_roles = any(role.scope == Role.Scope.PORTAL for role in roles)
         self.fields["agency"].choices = _agency_choices(
-            agencies, empty=_("— Không (vai trò cấp Cổng tỉnh) —")
+            agencies,
+            empty=_("— Không (vai trò cấp Cổng tỉnh) —") if portal_roles else _("— Chọn cơ quan —"),
         )
 
 

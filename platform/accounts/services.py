@@ -179,12 +179,15 @@ def user_issue_secret(*, user: User, actor: User) -> IssuedAccount:
             "Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu.",
             field="user",
         )
-    if not user.is_active:
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        raise AccountError("not_found", "Tài khoản không còn tồn tại.", field="user")
+    if not locked.is_active:
         raise AccountError(
             "inactive",
-            f"Tài khoản '{user.username}' đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu.",
+            f"Tài khoản '{locked.username}' đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu.",
             field="user",
         )
-    issued = user_reset_secret(user=user)
-    _audit("user_secret_issued", actor=actor, user=user)
+    issued = user_reset_secret(user=locked)
+    _audit("user_secret_issued", actor=actor, user=locked)
     return issued
