@@ -18,6 +18,9 @@ from django.utils.translation import get_language
 from editorial.services import public_cache_version
 
 TIMEOUT = 5 * 60
+# A visitor with a session (staff) or with messages waiting (a flash after a form) sees a page
+# made for them alone: never served from, nor stored in, the shared cache.
+PRIVATE_COOKIES = ("sessionid", "messages")
 
 
 def _key(request) -> str:
@@ -29,7 +32,8 @@ def _key(request) -> str:
 def public_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        private = {settings.SESSION_COOKIE_NAME, *PRIVATE_COOKIES}
+        if request.method != "GET" or private & request.COOKIES.keys():
             return view(request, *args, **kwargs)
         key = _key(request)
         cached = cache.get(key)

@@ -267,3 +267,31 @@ def test_citizen_pages_carry_no_csrf_token_and_are_served_from_the_cache(
     with django_assert_max_num_queries(0):
         again = client.get("/")
     assert again.content == first.content
+
+
+def test_a_page_made_for_one_visitor_is_never_served_to_another(tenant_db):
+    # given a visitor who just signed out: the home page carries their flash message
+    client = host_client("hagiang.localhost")
+    client.cookies["messages"] = "x"  # a pending message, as Django's cookie storage sets it
+    client.get("/")
+    # then a new visitor gets the shared page, not the first visitor's
+    other = host_client("hagiang.localhost")
+    assert "messages" not in other.cookies
+    first = other.get("/")
+    assert other.get("/").content == first.content
+    assert "Bạn đã đăng xuất" not in _text(first)
+
+
+def test_sign_out_message_reaches_only_the_one_who_signed_out(tenant_db, in_province):
+    from accounts.services import user_create_with_secret
+
+    with in_province("hagiang"):
+        user = user_create_with_secret(username="flash_user").user
+        user.set_password("Mat-khau-dai-2026!")
+        user.must_change_password = False
+        user.save()
+    client = host_client("hagiang.localhost")
+    client.post("/staff/login/", {"username": "flash_user", "password": "Mat-khau-dai-2026!"})
+    response = client.post("/staff/logout/", follow=True)
+    assert "Bạn đã đăng xuất" in _text(response)
+    assert "Bạn đã đăng xuất" not in _text(host_client("hagiang.localhost").get("/"))
