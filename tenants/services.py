@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from provinces.loader import profile_versions
 from provinces.naming import HostNameError, component_host, is_valid_hostname
 from provinces.schema import Profile
 from tenants.hosts import host_cache_forget
@@ -150,9 +151,29 @@ def platform_tenant_ensure() -> Province:
     return platform
 
 
-def province_onboard(*, profile: Profile, dev_hosts: bool | None = None) -> OnboardingResult:
+def _check_shipped(profile: Profile) -> None:
+    """A province runs on the profile versions shipped under provinces/profiles/<slug>/ (ADR
+    0002): every module reads its rules from there. A profile that is not shipped (an upload,
+    a file elsewhere) can be validated, never onboarded."""
+    shipped = {
+        version.effective_from: version for version in profile_versions(profile.province.slug)
+    }
+    if shipped.get(profile.effective_from) != profile:
+        raise OnboardingError(
+            "profile_not_shipped",
+            f"this profile is not the shipped version provinces/profiles/{profile.province.slug}/"
+            f"{profile.effective_from.isoformat()}.toml: add it there (reviewed like code), then "
+            "onboard by slug",
+            field="profile",
+        )
+
+
+def province_onboard(
+    *, profile: Profile, dev_hosts: bool | None = None, shipped_only: bool = True
+) -> OnboardingResult:
     """Create or bring up to date a province from its profile. Running it again with the same
-    profile changes nothing; the administrator's one-time secret is issued only once."""
+    profile changes nothing; the administrator's one-time secret is issued only once.
+    `shipped_only=False` is for benchmarks of synthetic provinces only."""
     if connection.schema_name != get_public_schema_name():
         raise OnboardingError("wrong_schema", "onboarding runs on the platform (public) schema")
     dev_hosts = settings.PLATFORM_DEV_HOSTS if dev_hosts is None else dev_hosts
@@ -169,6 +190,8 @@ def province_onboard(*, profile: Profile, dev_hosts: bool | None = None) -> Onbo
         (s.dev_host, True) for s in sites if s.dev_host
     ]
     _check_hosts_free([h for h, _ in portal_domains + site_domains], schema_name=schema_name)
+    if shipped_only:
+        _check_shipped(profile)
 
     template_schema_ensure()
     result = OnboardingResult(province=None, created=False)  # type: ignore[arg-type]

@@ -67,7 +67,9 @@ def main() -> None:
         nonlocal index
         while provinces_now() < target:
             index += 1
-            province_onboard(profile=synthetic_profile(base, index), dev_hosts=False)
+            province_onboard(
+                profile=synthetic_profile(base, index), dev_hosts=False, shipped_only=False
+            )
 
     # migrate_schemas with nothing to apply: public + template + N provinces
     noop_rounds = max(3, args.rounds // 2 + 1)
@@ -80,7 +82,7 @@ def main() -> None:
         clone.append(
             timed(
                 lambda i=index: province_onboard(
-                    profile=synthetic_profile(base, i), dev_hosts=False
+                    profile=synthetic_profile(base, i), dev_hosts=False, shipped_only=False
                 )
             )
         )
@@ -89,7 +91,7 @@ def main() -> None:
             migrate.append(
                 timed(
                     lambda i=index: province_onboard(
-                        profile=synthetic_profile(base, i), dev_hosts=False
+                        profile=synthetic_profile(base, i), dev_hosts=False, shipped_only=False
                     )
                 )
             )

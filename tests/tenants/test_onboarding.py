@@ -129,3 +129,24 @@ def resolve_profile_text(slug):
     text = path.read_text(encoding="utf-8")
     tomllib.loads(text)
     return text
+
+
+def test_a_profile_that_is_not_shipped_is_refused_and_nothing_is_stored(tenant_db):
+    # ADR 0002: every module reads the province's rules from provinces/profiles/<slug>/
+    from provinces.loader import parse_profile
+
+    text = resolve_profile_text("backan").replace('slug = "backan"', 'slug = "backanmoi"')
+    text = text.replace("backan.gov.vn", "backanmoi.gov.vn")
+    profile = parse_profile(text)
+    with pytest.raises(OnboardingError) as caught:
+        province_onboard(profile=profile, dev_hosts=False)
+    assert caught.value.code == "profile_not_shipped"
+    assert "provinces/profiles/backanmoi/" in caught.value.message
+    assert not Province.objects.filter(slug="backanmoi").exists()
+
+
+def test_the_shipped_text_uploaded_through_the_operator_api_onboards(tenant_db):
+    from provinces.loader import parse_profile
+
+    profile = parse_profile(resolve_profile_text("hagiang"))
+    assert province_onboard(profile=profile, dev_hosts=True).changes == []
