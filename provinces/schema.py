@@ -408,6 +408,8 @@ class QaKind(Frozen):
     appointment: StrictBool = False
     # Decree 43/2011 Art. 17: answer, or send a progress notice with a new date, in time.
     progress_notice: StrictBool = False
+    # Several agencies must coordinate (Thái Nguyên Art. 14(4)(b)): staff flag such items.
+    inter_agency: StrictBool = False
     label: Text
     source: str
 

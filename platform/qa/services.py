@@ -307,7 +307,7 @@ def question_set_kind(*, question: Question, actor, kind: str, reason: str = "")
     _require_open(question)
     _require_staff(actor, question)
     _apply_deadline(question, kind=kind)
-    question.inter_agency = kind == "interagency"
+    question.inter_agency = _profile_at(question.received_at).qa.kinds[kind].inter_agency
     question.save(
         update_fields=[
             "deadline_kind",
