@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from editorial.profile import current_profile
 from organization.models import RoleAssignment
 from qa.models import Answer, Event, Question, Topic
 from qa.services import fold
@@ -74,15 +75,22 @@ def question_inbox(
     sees every agency's, and the items waiting for moderation. `effective_due` is the date last
     promised to the asker (appointment, progress notice or the first deadline)."""
     board, agencies = staff_scope(user=user)
-    statuses = [*OPEN_STATUSES, Question.Status.MODERATION] if board else list(OPEN_STATUSES)
     questions = (
-        Question.objects.filter(status__in=statuses)
-        .select_related("topic", "agency")
+        Question.objects.select_related("topic", "agency")
         .defer(*PERSONAL_FIELDS, "text", "search_text", "answer_text")
         .annotate(effective_due=Coalesce("appointment_at", "progress_due_at", "due_at"))
     )
-    if not board:
-        questions = questions.filter(agency_id__in=agencies)
+    if board:
+        questions = questions.filter(status__in=[*OPEN_STATUSES, Question.Status.MODERATION])
+    else:
+        # An agency's head also moderates its items where the province has no portal board.
+        heads_of = RoleAssignment.objects.filter(
+            user=user, role__code=current_profile().qa.answer_role
+        ).values("agency_id")
+        questions = questions.filter(
+            Q(agency_id__in=agencies, status__in=OPEN_STATUSES)
+            | Q(agency_id__in=heads_of, status=Question.Status.MODERATION)
+        )
     if status:
         questions = questions.filter(status=status)
     if agency_id is not None:

@@ -270,8 +270,23 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
     question = _lock(question)
     if question.status != Question.Status.MODERATION:
         raise QaError("not_in_moderation", "Câu hỏi không chờ kiểm duyệt.", status=409)
-    if not RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists():
-        raise QaError("not_allowed", "Chỉ Ban biên tập được kiểm duyệt.", status=403)
+    # The portal's editorial board, or — where a province has no portal-wide body (Huế's text
+    # covers departments' sites only) — the head of the agency the question was routed to.
+    board = RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists()
+    if not board:
+        head, _ = acting_capacity(
+            user=actor,
+            role_code=_profile_at(question.received_at).qa.answer_role,
+            agency_id=question.agency_id,
+            delegation_allowed=True,
+            at=timezone.now(),
+        )
+        if not head:
+            raise QaError(
+                "not_allowed",
+                "Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt.",
+                status=403,
+            )
     if not accept and not nfc(reason):
         raise QaError("reason_required", "Cần nêu lý do không tiếp nhận.", "reason")
     question.status = Question.Status.RECEIVED if accept else Question.Status.REJECTED

@@ -548,7 +548,7 @@ def test_suspect_text_waits_for_the_board_which_lets_it_through(thainguyen):
         f"/staff/hoi-dap/{question.pk}/kiem-duyet/", {"moderate-decision": "accept"}
     )
     assert refused.status_code == 403
-    assert "Chỉ Ban biên tập được kiểm duyệt." in _text(refused)
+    assert "Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt." in _text(refused)
     # when
     accepted = board.post(
         f"/staff/hoi-dap/{question.pk}/kiem-duyet/", {"moderate-decision": "accept"}

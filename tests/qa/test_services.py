@@ -198,3 +198,28 @@ def test_a_complaint_is_tracked_to_its_result_on_the_channels_the_province_offer
     complaint = complaint_record_result(question=complaint, actor=head, result="Đã giải quyết")
     assert complaint.status == Question.Status.CLOSED
     assert (complaint.result, complaint.answer_channel) == ("Đã giải quyết", "portal")
+
+
+def test_where_no_portal_board_exists_the_agency_head_moderates(qa_province):
+    # Huế's text covers departments' sites only: no portal-wide role to moderate
+    _site, staff, topic = qa_province("thuathienhue")
+    question = _submit(topic, text="Quảng cáo casino")
+    assert question.status == Question.Status.MODERATION
+    with pytest.raises(QaError):
+        question_moderate(question=question, actor=staff.holding("board_member"), accept=True)
+    question = question_moderate(
+        question=question, actor=staff.holding("agency_head"), accept=False, reason="Quảng cáo"
+    )
+    assert question.status == Question.Status.REJECTED
+
+
+def test_the_heads_inbox_lists_the_items_waiting_for_their_moderation(qa_province):
+    from django.utils import timezone as tz
+
+    from qa.selectors import question_inbox
+
+    _site, staff, topic = qa_province("thuathienhue")
+    question = _submit(topic, text="Quảng cáo casino")
+    head, member = staff.holding("agency_head"), staff.holding("board_member")
+    assert question in question_inbox(user=head, now=tz.now())
+    assert question not in question_inbox(user=member, now=tz.now())
