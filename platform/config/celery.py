@@ -1,7 +1,8 @@
 """The Celery app: tenant-aware, so a task queued inside a province's schema runs inside it.
 
 The beat schedule below is the one place periodic tasks are declared (times are Vietnam's,
-CELERY_TIMEZONE). Each entry is a task that queues one run per province in its schema."""
+CELERY_TIMEZONE). Each task runs for every province, each inside its own schema, and skips a
+province's non-working days where the rule is about office work."""
 
 import os
 

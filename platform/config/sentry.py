@@ -3,7 +3,7 @@
 import os
 
 
-def init_sentry() -> bool:
+def init_sentry(*, environment: str = "production") -> bool:
     dsn = os.environ.get("SENTRY_DSN", "")
     if not dsn:
         return False
@@ -16,6 +16,6 @@ def init_sentry() -> bool:
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
-        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        environment=os.environ.get("SENTRY_ENVIRONMENT", environment),
     )
     return True

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from config.celery import app
 from editorial.profile import current_profile
-from provinces.calendar import TZ
+from provinces.calendar import TZ, calendar_for
 from qa import clocks
 from qa.models import Notice
 from qa.services import questions_purge_expired
@@ -45,6 +45,8 @@ def remind_province(*, now=None) -> int:
     now = now or timezone.now()
     profile = current_profile()
     day = now.astimezone(TZ).date()
+    if not calendar_for(profile).is_working_day(day):
+        return 0  # reminders reach staff on the province's working days only
     sent = 0
     for question in clocks.due_soon(profile=profile, now=now):
         due = question.effective_due_at.astimezone(TZ)

@@ -45,3 +45,15 @@ def test_due_soon_goes_to_the_agency_head_and_late_ones_to_the_board_once(qa_pro
     # a rerun the same day sends nothing more
     assert remind_province(now=now + timedelta(hours=1)) == 0
     assert len(mail.outbox) == 2
+
+
+def test_no_reminder_on_a_non_working_day(qa_province):
+    _site, staff, topic = qa_province("thainguyen")
+    head = staff.holding("agency_head")
+    head.email = "head@thainguyen.gov.vn"
+    head.save()
+    _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar
+    mail.outbox.clear()
+    # Sunday 8 Mar 2026
+    assert remind_province(now=datetime(2026, 3, 8, 9, 0, tzinfo=TZ)) == 0
+    assert mail.outbox == []

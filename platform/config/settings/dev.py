@@ -6,5 +6,5 @@ from config.settings.base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-init_sentry()
+init_sentry(environment="development")
 WHITENOISE_USE_FINDERS = True

@@ -1,6 +1,7 @@
 """Onboard the five seed provinces with demo agencies, component sites and staff, and print
 the URLs and log-ins. Idempotent: the one-time secrets of demo accounts are kept in
-var/demo-logins.json (mode 600) so that running ./ops/run again can print them again."""
+var/demo-logins/<database>-<port>.json (mode 600) so that running ./ops/run again can print
+them again."""
 
 import json
 import os
