@@ -8,7 +8,10 @@ from tenants.models import Province
 
 
 class Command(BaseCommand):
-    help = "Manage a province's staff accounts. `staff create` prints a one-time password."
+    help = (
+        "Manage a province's staff accounts. `staff create` and `staff reset` print a one-time "
+        "password."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -19,11 +22,19 @@ class Command(BaseCommand):
         create.add_argument("--email", default="")
         create.add_argument("--role", required=True, help="a role code of the province's profile")
         create.add_argument("--agency", help="agency name, short name or site label")
+        reset = sub.add_parser(
+            "reset", help="issue a new one-time password (e.g. a lost administrator's)"
+        )
+        reset.add_argument("--province", required=True)
+        reset.add_argument("--username", required=True)
 
     def handle(self, *args, **options):
         province = Province.objects.filter(slug=options["province"], is_template=False).first()
         if province is None or province.schema_name == "public":
             raise CommandError(f"unknown province '{options['province']}'")
+        if options["action"] == "reset":
+            self._reset(province, options["username"])
+            return
         username = options["username"]
         if not username:
             if not options["full_name"]:
@@ -46,5 +57,19 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{province.name}: {issued.user.username} ({options['role']})\n"
             f"one-time password: {issued.one_time_secret}\n"
+            "  (shown once; it must be changed at first login)"
+        )
+
+    def _reset(self, province, username):
+        from accounts.models import User
+        from accounts.services import user_reset_secret
+
+        with schema_context(province.schema_name):
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"unknown user '{username}' in {province.slug}")
+            issued = user_reset_secret(user=user)
+        self.stdout.write(
+            f"{province.name}: {username}\none-time password: {issued.one_time_secret}\n"
             "  (shown once; it must be changed at first login)"
         )
