@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.http.request import split_domain_port
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from config.client import client_address
+
 MAX_FAILURES_PER_ACCOUNT = 5
 # Offices often reach the portal through one shared address: a looser limit per address.
 MAX_FAILURES_PER_ADDRESS = 20
@@ -44,7 +46,7 @@ class LoginThrottle:
     def for_request(cls, request, *, username: str) -> LoginThrottle:
         host, _ = split_domain_port(request.get_host())
         name = unicodedata.normalize("NFC", username).strip().casefold()
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request)
         return cls(
             account_key=f"frontend:login-failures:account:{_digest(host, name)}",
             address_key=f"frontend:login-failures:address:{_digest(address)}",

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from api.errors import ErrorOutput, ServiceError
 from api.pagination import CursorPagination
 from api.permissions import IsProvinceStaff
+from config.client import client_address
 from editorial.profile import current_profile
 from organization.selectors import agency_list
 from qa import selectors, services
@@ -234,7 +235,7 @@ class QuestionSubmitView(QaView):
                 text=data["text"],
                 consent=data["consent"],
                 attachments=data["attachments"],
-                client_address=request.META.get("REMOTE_ADDR"),
+                client_address=client_address(request),
             )
         return Response(QaQuestionSubmitOutput(question).data, status=status.HTTP_201_CREATED)
 

@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.client import client_address
 from frontend.profiles import profile_for
 from provinces.calendar import TZ, qa_deadline
 from provinces.loader import ProfileError, profile_in_force
@@ -114,10 +115,6 @@ def question_profile(request, question: Question):
 def kind_label(profile, kind: str) -> str:
     rule = profile.qa.kinds.get(kind) if profile is not None else None
     return rule.label if rule is not None else kind
-
-
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 # --- the answered questions ----------------------------------------------------------------
@@ -311,7 +308,7 @@ def question_submit_form(request):
                     text=data["text"],
                     consent=data["consent"],
                     attachments=data["attachments"],
-                    client_address=_client_address(request),
+                    client_address=client_address(request),
                 )
             except QaError as error:
                 if error.status == 429:
@@ -470,7 +467,7 @@ class ExportForm(forms.Form):
 
 
 def _export_key(request) -> str:
-    return f"frontend:qa-export-failures:{_client_address(request)}"
+    return f"frontend:qa-export-failures:{client_address(request)}"
 
 
 @sensitive_post_parameters("email")

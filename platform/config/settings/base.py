@@ -171,6 +171,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's throttles read the client's address the same way as config.client (TRUSTED_PROXIES).
+    "NUM_PROXIES": int(env_str("TRUSTED_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Provincial portals API",
@@ -204,6 +206,10 @@ LOGGING = {
 }
 
 SENTRY_DSN = env_str("SENTRY_DSN", "")
+
+# How many of our own reverse proxies stand in front of gunicorn (config.client): 0 here,
+# 1 behind the nginx of ops/; every per-address limit reads the client's address through it.
+TRUSTED_PROXIES = int(env_str("TRUSTED_PROXIES", "0"))
 
 # Citizens' submissions accepted per client address and hour (bot protection, no third party).
 QA_SUBMISSIONS_PER_HOUR = int(env_str("QA_SUBMISSIONS_PER_HOUR", "5"))
