@@ -8,7 +8,6 @@ offers only the actions editorial.selectors.item_actions allows, but the service
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404
@@ -42,6 +41,7 @@ from editorial.services import (
     item_update,
     item_withdraw,
 )
+from frontend.access import staff_required
 from frontend.context_processors import SiteContext
 from frontend.editorial_forms import (
     AttachmentForm,
@@ -103,7 +103,7 @@ def _now():
 
 
 @never_cache
-@login_required
+@staff_required
 def queue(request):
     now = _now()
     rows = []
@@ -127,7 +127,7 @@ def queue(request):
 
 
 @never_cache
-@login_required
+@staff_required
 def item_list(request):
     sites = list(component_site_list())
     status = request.GET.get("status", "")
@@ -176,7 +176,7 @@ def item_list(request):
 
 
 @never_cache
-@login_required
+@staff_required
 def item_new(request):
     sites = list(component_site_list())
     original = None
@@ -310,7 +310,7 @@ def _editor(request, item, *, status: int = 200, **forms):
 
 
 @never_cache
-@login_required
+@staff_required
 def item_edit(request, pk: int):
     item = _item_or_404(pk)
     if request.method != "POST":
@@ -333,7 +333,7 @@ def item_edit(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_required
 def item_decide(request, pk: int):
     """Forward the item through its current step, or send it back with a reason."""
     item = _item_or_404(pk)
@@ -373,7 +373,7 @@ def item_decide(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_required
 def item_correct_view(request, pk: int):
     item = _item_or_404(pk)
     form = CorrectionForm(request.POST, prefix="correct")
@@ -397,7 +397,7 @@ def item_correct_view(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_required
 def item_withdraw_view(request, pk: int):
     item = _item_or_404(pk)
     form = WithdrawForm(request.POST, prefix="withdraw")
@@ -413,7 +413,7 @@ def item_withdraw_view(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_required
 def item_unpublish_view(request, pk: int):
     item = _item_or_404(pk)
     form = UnpublishForm(request.POST, prefix="unpublish")
@@ -429,7 +429,7 @@ def item_unpublish_view(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_required
 def item_attach(request, pk: int):
     item = _item_or_404(pk)
     form = AttachmentForm(request.POST, request.FILES, prefix="attach")
@@ -445,7 +445,7 @@ def item_attach(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_required
 def item_share(request, pk: int):
     item = _item_or_404(pk)
     try:
@@ -460,7 +460,7 @@ def item_share(request, pk: int):
 
 
 @never_cache
-@login_required
+@staff_required
 def item_history_view(request, pk: int):
     item = _item_or_404(pk)
     rows = [
@@ -493,7 +493,7 @@ def _number(raw: str | None) -> int | None:
 
 
 @never_cache
-@login_required
+@staff_required
 def item_diff(request, pk: int):
     item = _item_or_404(pk)
     revisions = {revision.number: revision for revision in item_revisions(item=item)}

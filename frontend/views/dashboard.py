@@ -4,16 +4,16 @@ the rule and article it broke, and each agency's featured news of the month agai
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from editorial.dashboard import dashboard_panels
+from frontend.access import staff_required
 from frontend.labels import agency_kind_label
 
 
 @never_cache
-@login_required
+@staff_required
 def dashboard(request):
     board = dashboard_panels(user=request.user)
     quota_rules = [

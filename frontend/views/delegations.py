@@ -7,7 +7,6 @@ profile's to say (the workflow's delegation_allowed), shown on the page."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from editorial.profile import current_profile
+from frontend.access import staff_required
 from frontend.editorial_forms import DelegationForm, add_service_error, service_message
 from frontend.labels import role_scope_label
 from organization.selectors import (
@@ -107,7 +107,7 @@ def _page(request, *, form=None, revoke_error: str | None = None, status: int = 
 
 
 @never_cache
-@login_required
+@staff_required
 def delegations(request):
     if request.method != "POST":
         return _page(request)
@@ -140,7 +140,7 @@ def delegations(request):
 
 
 @require_POST
-@login_required
+@staff_required
 def delegation_revoke_view(request, pk: int):
     delegation = delegation_get(pk=pk)
     if delegation is None:

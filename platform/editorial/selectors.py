@@ -11,7 +11,15 @@ from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
 from editorial import rules
-from editorial.models import Category, Correction, Item, Revision, Transition, WorkflowState
+from editorial.models import (
+    Attachment,
+    Category,
+    Correction,
+    Item,
+    Revision,
+    Transition,
+    WorkflowState,
+)
 from organization.models import RoleAssignment
 from organization.selectors import CapacityIndex, acting_capacity
 
@@ -282,4 +290,13 @@ def item_actions(*, item: Item, user) -> ItemActions:
         may_withdraw=publisher and (published or item.status == Item.Status.UNPUBLISHED),
         may_unpublish=publisher and published,
         may_share=may_share,
+    )
+
+
+def public_attachment(*, pk: int, site) -> Attachment | None:
+    """An attachment a citizen may download on this site: its item is published here."""
+    return (
+        Attachment.objects.select_related("item")
+        .filter(pk=pk, item__site=site, item__status=Item.Status.PUBLISHED)
+        .first()
     )

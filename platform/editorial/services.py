@@ -674,10 +674,18 @@ def item_share_to_portal(*, item: Item, actor) -> Item:
 @transaction.atomic
 def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
     item = _lock(item)
-    spec = _workflow(item)
-    state = _active_state(item)
-    step = rules.steps_from_snapshot(state.steps)[state.current_step] if state else spec.steps[0]
-    _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
+    if item.status == Item.Status.WITHDRAWN:
+        raise EditorialError("withdrawn", "Bài đã thu hồi.")
+    if item.status == Item.Status.PUBLISHED:
+        # A file on a published item is public at once: only the publisher may add one.
+        _publisher_capacity(item, actor)
+    else:
+        spec = _workflow(item)
+        state = _active_state(item)
+        step = (
+            rules.steps_from_snapshot(state.steps)[state.current_step] if state else spec.steps[0]
+        )
+        _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
     content_type, digest, size = check_upload(uploaded)
     name = unicodedata.normalize("NFC", uploaded.name or "tep")[-255:]
     return Attachment.objects.create(

@@ -373,7 +373,7 @@ def test_the_page_shows_the_rule_and_article_of_a_late_item_and_the_quota_flag(
     client.force_login(editor_in_chief)
     # when: host routing (cold cache: 4), session, user, then the scope and one query per
     # panel, whatever the number of items and agencies
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get("/staff/dashboard/")
     # then
     assert response.status_code == 200

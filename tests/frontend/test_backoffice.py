@@ -491,9 +491,22 @@ def test_back_office_pages_cost_a_bounded_number_of_queries(hue, django_assert_m
     item = hue.draft("Tin được mở")
     deputy = hue.client(hue.deputy)
     deputy.get("/staff/queue/")  # warm the host caches
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert deputy.get("/staff/queue/").content.decode().count("/staff/items/") >= 6
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert deputy.get("/staff/items/").status_code == 200
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert deputy.get(f"/staff/items/{item.pk}/").status_code == 200
+
+
+def test_an_account_without_a_role_is_refused_the_back_office(tenant_db, in_province):
+    from accounts.models import User
+
+    with in_province("hagiang"):
+        nobody = User.objects.create(username="khong_vai_tro", is_staff=True)
+        nobody.set_password("Mat-khau-dai-2026!")
+        nobody.save()
+    client = host_client("hagiang.localhost")
+    client.post("/staff/login/", {"username": "khong_vai_tro", "password": "Mat-khau-dai-2026!"})
+    for path in ("/staff/items/", "/staff/queue/", "/staff/dashboard/", "/staff/delegations/"):
+        assert client.get(path).status_code == 403, path
