@@ -13,6 +13,7 @@ urlpatterns = [
     # Citizens: the news list and an item's page on the portal and every component site.
     path("tin-tuc/", public.item_list, name="item_list"),
     path("bai-viet/<slug:slug>/", public.item_page, name="item"),
+    path("tep/<int:pk>/", public.attachment_download, name="attachment"),
     path("bai-viet/<slug:slug>/gop-y/", public.item_comment, name="item_comment"),
     path(
         "en/article/<slug:slug>/",
@@ -29,6 +30,11 @@ urlpatterns = [
     path("staff/items/", backoffice.item_list, name="staff_items"),
     path("staff/items/new/", backoffice.item_new, name="staff_item_new"),
     path("staff/items/<int:pk>/", backoffice.item_edit, name="staff_item"),
+    path(
+        "staff/items/<int:pk>/tep/<int:attachment_pk>/",
+        backoffice.item_attachment,
+        name="staff_item_attachment",
+    ),
     path("staff/items/<int:pk>/decide/", backoffice.item_decide, name="staff_item_decide"),
     path("staff/items/<int:pk>/correct/", backoffice.item_correct_view, name="staff_item_correct"),
     path(

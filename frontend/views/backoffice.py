@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -523,4 +523,21 @@ def item_diff(request, pk: int):
             if item.published_revision_id
             else None,
         },
+    )
+
+
+@never_cache
+@staff_required
+def item_attachment(request, pk: int, attachment_pk: int):
+    """A file of any item of the province, for its staff."""
+    from editorial.models import Attachment
+
+    attachment = Attachment.objects.filter(pk=attachment_pk, item_id=pk).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
