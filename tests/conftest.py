@@ -103,3 +103,13 @@ def province_schema(tenant_db):
     yield enter
     for context in reversed(entered):
         context.__exit__(None, None, None)
+
+
+class FailingMailBackend:
+    """A mail server that is down (EMAIL_BACKEND for robustness tests)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")

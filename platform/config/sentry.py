@@ -15,6 +15,8 @@ def init_sentry(*, environment: str = "production") -> bool:
         dsn=dsn,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        # Request bodies carry citizens' names, e-mails and phones: never sent.
+        max_request_body_size="never",
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
         environment=os.environ.get("SENTRY_ENVIRONMENT", environment),
     )

@@ -16,6 +16,7 @@ from editorial.models import Kind
 MAX_TITLE = 500
 MAX_BODY = 1_000_000  # characters of HTML after sanitising
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "blockquote", "code", "pre",
@@ -84,6 +85,15 @@ class _Fields(BaseModel):
     @classmethod
     def _nfc(cls, value: Any) -> Any:
         return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+    @field_validator("*")
+    @classmethod
+    def _plausible_year(cls, value: Any) -> Any:
+        # Deadlines are counted on these dates: a year like 9999 is a typing error, and would
+        # overflow the calendar arithmetic.
+        if isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValueError(f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+        return value
 
 
 class NoFields(_Fields):

@@ -3,18 +3,27 @@ Only the asker's own address is used; nothing of the asker goes to anyone else."
 
 from __future__ import annotations
 
+import logging
+from smtplib import SMTPException
+
 from django.core.mail import send_mail
 
 from provinces.calendar import TZ
 from qa.models import Question
 
 FROM = None  # DEFAULT_FROM_EMAIL
+logger = logging.getLogger(__name__)
 
 
 def _send(question: Question, subject: str, body: str) -> None:
+    """Mail the asker. A mail server that is down must not undo or hide a stored submission:
+    the failure is logged (without the address) and the item keeps its code and due date."""
     if not question.email:
         return
-    send_mail(subject, body, FROM, [question.email], fail_silently=False)
+    try:
+        send_mail(subject, body, FROM, [question.email], fail_silently=False)
+    except (OSError, SMTPException):
+        logger.warning("mail to the asker of %s not sent", question.tracking_code, exc_info=True)
 
 
 def asker_received(question_pk: int) -> None:

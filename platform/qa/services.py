@@ -99,7 +99,11 @@ def _check_rate(client_address: str | None) -> None:
         return
     key = f"qa:submissions:{client_address}"
     cache.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
-    count = cache.incr(key)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        cache.set(key, 1, RATE_WINDOW)
+        count = 1
     if count > settings.QA_SUBMISSIONS_PER_HOUR:
         raise QaError(
             "rate_limited",
@@ -588,7 +592,10 @@ def questions_purge_expired(*, today=None) -> int:
             question.name, question.email, question.phone = "", "", ""
             question.purged_at = timezone.now()
             question.save(update_fields=["name", "email", "phone", "purged_at"])
+            files = [attachment.file for attachment in question.attachments.all()]
             question.attachments.all().delete()
+            # The files go with the rows, once the purge is committed.
+            transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files])
             _event(question, "personal_data_purged")
             count += 1
     return count

@@ -28,6 +28,19 @@ def _provinces():
     return list(province_list().values_list("schema_name", flat=True))
 
 
+def _each_province(run) -> int:
+    """Run for every province in its schema; one province's failure is logged and the others
+    still run (the task is safe to rerun)."""
+    total = 0
+    for schema_name in _provinces():
+        try:
+            with schema_context(schema_name):
+                total += run()
+        except Exception:
+            logger.exception("qa task failed for schema %s", schema_name)
+    return total
+
+
 def _notify_once(*, question, kind: str, recipient, day, subject: str, body: str) -> bool:
     if not recipient.email:
         return False
@@ -81,18 +94,10 @@ def remind_province(*, now=None) -> int:
 
 @app.task(name="qa.remind")
 def remind() -> int:
-    total = 0
-    for schema_name in _provinces():
-        with schema_context(schema_name):
-            total += remind_province()
-    return total
+    return _each_province(remind_province)
 
 
 @app.task(name="qa.purge")
 def purge() -> int:
     """Erase personal data past each province's retention period (profile.qa.retention_days)."""
-    total = 0
-    for schema_name in _provinces():
-        with schema_context(schema_name):
-            total += questions_purge_expired()
-    return total
+    return _each_province(questions_purge_expired)

@@ -281,3 +281,17 @@ def test_late_publication_shows_the_rule_and_article(province_schema):
     assert late.published_late
     assert "8 giờ làm việc" in late.sla_rule
     assert "Art. 10(2)" in late.sla_source
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T10:00:00+07:00", "0001-01-01T00:00:00+14:00"])
+def test_an_implausible_date_is_a_field_error_not_a_crash(province_schema, value):
+    site, staff = province_schema("thainguyen")
+    with pytest.raises(EditorialError) as caught:
+        item_create(
+            actor=staff.holding("updater"),
+            kind="news",
+            title="Tin",
+            site=site,
+            fields={"event_at": value},
+        )
+    assert "fields.event_at" in caught.value.fields

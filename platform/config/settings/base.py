@@ -83,6 +83,7 @@ CACHES = {
 }
 
 MIDDLEWARE = [
+    "config.middleware.RefuseNulBytesMiddleware",
     "tenants.middleware.ProvinceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
