@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from editorial import rules
+from editorial.content import ContentError
 from editorial.models import Item, Transition, WorkflowState
 from editorial.profile import current_profile
 from editorial.selectors import public_items
@@ -286,7 +287,7 @@ def test_late_publication_shows_the_rule_and_article(province_schema):
 @pytest.mark.parametrize("value", ["9999-12-31T10:00:00+07:00", "0001-01-01T00:00:00+14:00"])
 def test_an_implausible_date_is_a_field_error_not_a_crash(province_schema, value):
     site, staff = province_schema("thainguyen")
-    with pytest.raises(EditorialError) as caught:
+    with pytest.raises(ContentError) as caught:
         item_create(
             actor=staff.holding("updater"),
             kind="news",
