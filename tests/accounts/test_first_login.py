@@ -248,3 +248,16 @@ def test_username_from_full_name_follows_the_initials_rule(full_name, expected):
 
 def test_username_from_full_name_free_rule_keeps_the_folded_name():
     assert username_from_full_name("Nguyễn Văn An", rule="free") == "nguyen.van.an"
+
+
+def test_a_session_on_its_one_time_secret_cannot_use_the_api(tenant_db, in_province):
+    from accounts.services import user_create_with_secret
+    from tests.conftest import host_client as make_client
+
+    with in_province("hagiang"):
+        issued = user_create_with_secret(username="moi_tao_api")
+    client = make_client("hagiang.localhost")
+    client.post("/staff/login/", {"username": "moi_tao_api", "password": issued.one_time_secret})
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "password_change_required"
