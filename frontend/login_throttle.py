@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.http.request import split_domain_port
+from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from config.client import client_address
@@ -44,11 +44,11 @@ class LoginThrottle:
 
     @classmethod
     def for_request(cls, request, *, username: str) -> LoginThrottle:
-        host, _ = split_domain_port(request.get_host())
+        # Per account of this province (its schema), whichever of its hosts is tried.
         name = unicodedata.normalize("NFC", username).strip().casefold()
         address = client_address(request)
         return cls(
-            account_key=f"frontend:login-failures:account:{_digest(host, name)}",
+            account_key=f"frontend:login-failures:account:{_digest(connection.schema_name, name)}",
             address_key=f"frontend:login-failures:address:{_digest(address)}",
         )
 

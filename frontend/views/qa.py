@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django import forms
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.client import client_address
+from frontend.failure_limit import FailureLimit
 from frontend.profiles import profile_for
 from provinces.calendar import TZ, qa_deadline
 from provinces.loader import ProfileError, profile_in_force
@@ -416,12 +416,15 @@ def question_track(request):
     portal_only(request)
     form = TrackForm(request.GET if "ma" in request.GET else None)
     question, status = None, 200
+    if form.is_bound and TRACK_LIMIT.blocked(request):
+        return _too_many(request, TRACK_LIMIT)
     if form.is_bound:
         if form.is_valid():
             question = selectors.question_by_tracking_code(
                 code=_normalise_code(form.cleaned_data["ma"])
             )
             if question is None:
+                TRACK_LIMIT.record(request)
                 form.add_error(
                     "ma", _("Không tìm thấy câu hỏi nào có mã này. Hãy kiểm tra lại mã.")
                 )
@@ -466,8 +469,20 @@ class ExportForm(forms.Form):
     )
 
 
-def _export_key(request) -> str:
-    return f"frontend:qa-export-failures:{client_address(request)}"
+EXPORT_LIMIT = FailureLimit("qa-export", EXPORT_MAX_FAILURES, EXPORT_WINDOW_SECONDS)
+# Unknown tracking codes: a code is the key to one asker's item, so guessing is slowed down.
+TRACK_LIMIT = FailureLimit("qa-track", 30, 10 * 60)
+
+
+def _too_many(request, limit: FailureLimit):
+    response = render(
+        request,
+        "frontend/qa/rate_limited.html",
+        {"window_minutes": limit.window_seconds // 60},
+        status=429,
+    )
+    response["Retry-After"] = str(limit.window_seconds)
+    return response
 
 
 @sensitive_post_parameters("email")
@@ -479,15 +494,8 @@ def asker_data(request):
     form = ExportForm(request.POST or None)
     data, status = None, 200
     if request.method == "POST":
-        if cache.get(_export_key(request), 0) >= EXPORT_MAX_FAILURES:
-            response = render(
-                request,
-                "frontend/qa/rate_limited.html",
-                {"window_minutes": EXPORT_WINDOW_SECONDS // 60},
-                status=429,
-            )
-            response["Retry-After"] = str(EXPORT_WINDOW_SECONDS)
-            return response
+        if EXPORT_LIMIT.blocked(request):
+            return _too_many(request, EXPORT_LIMIT)
         if form.is_valid():
             try:
                 data = question_export_for_asker(
@@ -495,8 +503,7 @@ def asker_data(request):
                     email=form.cleaned_data["email"],
                 )
             except QaError:
-                if not cache.add(_export_key(request), 1, EXPORT_WINDOW_SECONDS):
-                    cache.incr(_export_key(request))
+                EXPORT_LIMIT.record(request)
                 form.add_error(None, _("Không tìm thấy câu hỏi nào với mã và thư điện tử này."))
                 status = 404
             else:

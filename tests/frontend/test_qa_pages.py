@@ -606,3 +606,10 @@ def test_hue_staff_send_a_progress_notice_with_a_later_date(province_schema):
     question.refresh_from_db()
     assert question.progress_due_at.astimezone(TZ).date() == new_due
     assert "Thông báo tiến độ" in _text(updater.get(f"/staff/hoi-dap/{question.pk}/"))
+
+
+def test_guessing_tracking_codes_is_slowed_down(tenant_db):
+    client = host_client("hagiang.localhost")
+    statuses = {client.get(f"/hoi-dap/tra-cuu/?ma=ZZZZ-{n:04d}").status_code for n in range(30)}
+    assert statuses == {404}
+    assert client.get("/hoi-dap/tra-cuu/?ma=ZZZZ-9999").status_code == 429
