@@ -561,6 +561,33 @@ class ItemWithdrawalView(APIView):
         return Response(staff_output(item))
 
 
+class UnpublishScheduleInput(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="when the item comes down (in the future)")
+
+
+class ItemUnpublishScheduleView(APIView):
+    permission_classes = [ReadScopeOrPublic]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="items_schedule_unpublish",
+        request=UnpublishScheduleInput,
+        responses={200: StaffItemOutput, **STATE_ERRORS},
+        description="Schedule a published item's unpublication (by the holder of the publish "
+        "step); the beat task takes it down within a minute of that time.",
+    )
+    def post(self, request, pk: int):
+        item = staff_item_or_404(pk)
+        payload = UnpublishScheduleInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with refusals_as_4xx():
+            item = services.item_schedule_unpublish(
+                item=item, actor=request.user, at=payload.validated_data["at"]
+            )
+        return Response(staff_output(item))
+
+
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField(help_text="PDF, Word, Excel, PowerPoint, PNG, JPEG or GIF")
 

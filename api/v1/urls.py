@@ -37,6 +37,11 @@ tenant_urlpatterns = [
         "items/<int:pk>/withdrawal/", editorial.ItemWithdrawalView.as_view(), name="item-withdrawal"
     ),
     path(
+        "items/<int:pk>/unpublish-schedule/",
+        editorial.ItemUnpublishScheduleView.as_view(),
+        name="item-unpublish-schedule",
+    ),
+    path(
         "items/<int:pk>/attachments/",
         editorial.ItemAttachmentView.as_view(),
         name="item-attachments",

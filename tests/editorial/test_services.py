@@ -296,3 +296,23 @@ def test_an_implausible_date_is_a_field_error_not_a_crash(province_schema, value
             fields={"event_at": value},
         )
     assert "fields.event_at" in caught.value.fields
+
+
+def test_scheduled_unpublication_takes_the_item_down_once(province_schema):
+    from editorial.services import item_schedule_unpublish, items_unpublish_scheduled
+
+    site, staff = province_schema("thainguyen")
+    updater, approver = staff.holding("updater"), staff.holding("approver")
+    item = item_create(actor=updater, kind="announcement", title="Thông báo có hạn", site=site)
+    item = item_transition(item=item, actor=updater, decision="forward")
+    item = item_transition(item=item, actor=approver, decision="forward")
+    at = timezone.now() + timedelta(days=1)
+    with pytest.raises(EditorialError):
+        item_schedule_unpublish(item=item, actor=updater, at=at)  # not the publisher
+    item_schedule_unpublish(item=item, actor=approver, at=at)
+    assert items_unpublish_scheduled(now=at - timedelta(minutes=1)) == 0
+    assert items_unpublish_scheduled(now=at + timedelta(minutes=1)) == 1
+    assert items_unpublish_scheduled(now=at + timedelta(minutes=2)) == 0
+    item.refresh_from_db()
+    assert item.status == Item.Status.UNPUBLISHED
+    assert item not in public_items(site=site)
