@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,7 @@ from editorial.services import (
 )
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
+from frontend.downloads import download
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
@@ -533,11 +534,4 @@ def item_attachment(request, pk: int, attachment_pk: int):
     from editorial.models import Attachment
 
     attachment = Attachment.objects.filter(pk=attachment_pk, item_id=pk).first()
-    if attachment is None:
-        raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return download(attachment)

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +24,7 @@ from editorial.models import Item
 from editorial.profile import current_profile
 from editorial.selectors import public_attachment, public_item, public_item_list
 from editorial.services import public_comment_submit
+from frontend.downloads import download
 from frontend.editorial_forms import CommentForm, add_service_error
 from frontend.item_fields import public_fields
 from frontend.labels import KIND_LABELS, kind_label
@@ -206,11 +207,4 @@ def item_comment(request, slug: str, language: str = "vi"):
 def attachment_download(request, pk: int):
     """A file of a published item of this site; anything else is 404 (never a media path)."""
     attachment = public_attachment(pk=pk, site=request.component_site)
-    if attachment is None:
-        raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return download(attachment)

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from frontend.downloads import download
 from frontend.profiles import profile_for
 from frontend.views.qa import (
     channel_label,
@@ -795,11 +796,4 @@ def question_action(request, pk: int, action: str):
 def attachment_download(request, pk: int, attachment_pk: int):
     question = _visible_question(request, pk)
     attachment = question.attachments.filter(pk=attachment_pk).first()
-    if attachment is None or not attachment.file:
-        raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return download(attachment)
