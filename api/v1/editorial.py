@@ -9,7 +9,12 @@ the province's own workflow: the services decide who may do what, refusals becom
 
 from contextlib import contextmanager
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -456,6 +461,27 @@ class ItemDetailView(APIView):
 # --- workflow moves --------------------------------------------------------------------------
 
 
+class ItemActionView(APIView):
+    """One staff action on an item: validate the input, call the service with it (the input's
+    field names are the service's keyword arguments), answer with the item as staff see it."""
+
+    permission_classes = [ReadScopeOrPublic]
+    parser_classes = [JSONParser]
+    input_class: type[serializers.Serializer]
+    service = None
+
+    def post(self, request, pk: int):
+        item = staff_item_or_404(pk)
+        payload = self.input_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        with refusals_as_4xx():
+            result = self.service(item=item, actor=request.user, **payload.validated_data)
+        return self.respond(result)
+
+    def respond(self, item):
+        return Response(staff_output(item))
+
+
 class TransitionInput(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[("forward", "perform the current step"), ("reject", "send back to the author")]
@@ -468,11 +494,8 @@ class TransitionInput(serializers.Serializer):
     )
 
 
-class ItemTransitionView(APIView):
-    permission_classes = [ReadScopeOrPublic]
-    parser_classes = [JSONParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=TAGS,
         operation_id="items_transition",
         request=TransitionInput,
@@ -481,20 +504,10 @@ class ItemTransitionView(APIView):
         "the caller does not hold the current step's role; 409 when the item's state forbids "
         "the move (withdrawn, not in a workflow).",
     )
-    def post(self, request, pk: int):
-        item = staff_item_or_404(pk)
-        payload = TransitionInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        with refusals_as_4xx():
-            item = services.item_transition(
-                item=item,
-                actor=request.user,
-                decision=data["decision"],
-                comment=data.get("comment", ""),
-                publish_at=data.get("publish_at"),
-            )
-        return Response(staff_output(item))
+)
+class ItemTransitionView(ItemActionView):
+    input_class = TransitionInput
+    service = staticmethod(services.item_transition)
 
 
 class CorrectionInput(serializers.Serializer):
@@ -512,11 +525,8 @@ class CorrectionCreatedOutput(CorrectionOutput):
     revision = serializers.IntegerField(source="revision.number", help_text="now published")
 
 
-class ItemCorrectionView(APIView):
-    permission_classes = [ReadScopeOrPublic]
-    parser_classes = [JSONParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=TAGS,
         operation_id="items_correct",
         request=CorrectionInput,
@@ -524,14 +534,12 @@ class ItemCorrectionView(APIView):
         description="Correct a published item at once, with a public notice of the date and "
         "reason; by whoever holds the publish step.",
     )
-    def post(self, request, pk: int):
-        item = staff_item_or_404(pk)
-        payload = CorrectionInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_4xx():
-            correction = services.item_correct(
-                item=item, actor=request.user, **payload.validated_data
-            )
+)
+class ItemCorrectionView(ItemActionView):
+    input_class = CorrectionInput
+    service = staticmethod(services.item_correct)
+
+    def respond(self, correction):
         return Response(CorrectionCreatedOutput(correction).data, status=status.HTTP_201_CREATED)
 
 
@@ -539,37 +547,26 @@ class WithdrawalInput(serializers.Serializer):
     reason = serializers.CharField(max_length=MAX_COMMENT, help_text="shown to the public")
 
 
-class ItemWithdrawalView(APIView):
-    permission_classes = [ReadScopeOrPublic]
-    parser_classes = [JSONParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=TAGS,
         operation_id="items_withdraw",
         request=WithdrawalInput,
         responses={200: StaffItemOutput, **STATE_ERRORS},
         description="Withdraw a published item; the public then reads 410 with the reason.",
     )
-    def post(self, request, pk: int):
-        item = staff_item_or_404(pk)
-        payload = WithdrawalInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_4xx():
-            item = services.item_withdraw(
-                item=item, actor=request.user, reason=payload.validated_data["reason"]
-            )
-        return Response(staff_output(item))
+)
+class ItemWithdrawalView(ItemActionView):
+    input_class = WithdrawalInput
+    service = staticmethod(services.item_withdraw)
 
 
 class UnpublishScheduleInput(serializers.Serializer):
     at = serializers.DateTimeField(help_text="when the item comes down (in the future)")
 
 
-class ItemUnpublishScheduleView(APIView):
-    permission_classes = [ReadScopeOrPublic]
-    parser_classes = [JSONParser]
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         tags=TAGS,
         operation_id="items_schedule_unpublish",
         request=UnpublishScheduleInput,
@@ -577,15 +574,10 @@ class ItemUnpublishScheduleView(APIView):
         description="Schedule a published item's unpublication (by the holder of the publish "
         "step); the beat task takes it down within a minute of that time.",
     )
-    def post(self, request, pk: int):
-        item = staff_item_or_404(pk)
-        payload = UnpublishScheduleInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_4xx():
-            item = services.item_schedule_unpublish(
-                item=item, actor=request.user, at=payload.validated_data["at"]
-            )
-        return Response(staff_output(item))
+)
+class ItemUnpublishScheduleView(ItemActionView):
+    input_class = UnpublishScheduleInput
+    service = staticmethod(services.item_schedule_unpublish)
 
 
 class AttachmentInput(serializers.Serializer):
