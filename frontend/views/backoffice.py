@@ -373,76 +373,85 @@ def item_decide(request, pk: int):
     return _editor(request, _item_or_404(pk), status=400, **{key: form})
 
 
-@require_POST
-@staff_required
-def item_correct_view(request, pk: int):
+def _editor_action(request, pk: int, *, form_class, prefix: str, perform, done: str):
+    """A form of the editor posted to its own address: valid input goes to the service; a
+    refusal shows the editor again with the message (400), the form kept as typed."""
     item = _item_or_404(pk)
-    form = CorrectionForm(request.POST, prefix="correct")
+    form = form_class(request.POST, request.FILES, prefix=prefix)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            item_correct(
-                item=item,
-                actor=request.user,
-                reason=data["reason"],
-                text=data["text"],
-                title=data["title"],
-                body=data["body"],
-            )
+            perform(item, form.cleaned_data)
         except ContentError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("Đã đăng đính chính kèm ngày và lý do."))
+            messages.success(request, done)
             return redirect(_editor_url(item))
-    return _editor(request, item, status=400, correct_form=form)
+    return _editor(request, _item_or_404(pk), status=400, **{f"{prefix}_form": form})
+
+
+@require_POST
+@staff_required
+def item_correct_view(request, pk: int):
+    return _editor_action(
+        request,
+        pk,
+        form_class=CorrectionForm,
+        prefix="correct",
+        perform=lambda item, data: item_correct(
+            item=item,
+            actor=request.user,
+            reason=data["reason"],
+            text=data["text"],
+            title=data["title"],
+            body=data["body"],
+        ),
+        done=_("Đã đăng đính chính kèm ngày và lý do."),
+    )
 
 
 @require_POST
 @staff_required
 def item_withdraw_view(request, pk: int):
-    item = _item_or_404(pk)
-    form = WithdrawForm(request.POST, prefix="withdraw")
-    if form.is_valid():
-        try:
-            item_withdraw(item=item, actor=request.user, reason=form.cleaned_data["reason"])
-        except ContentError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Đã thu hồi bài; lý do hiển thị công khai."))
-            return redirect(_editor_url(item))
-    return _editor(request, item, status=400, withdraw_form=form)
+    return _editor_action(
+        request,
+        pk,
+        form_class=WithdrawForm,
+        prefix="withdraw",
+        perform=lambda item, data: item_withdraw(
+            item=item, actor=request.user, reason=data["reason"]
+        ),
+        done=_("Đã thu hồi bài; lý do hiển thị công khai."),
+    )
 
 
 @require_POST
 @staff_required
 def item_unpublish_view(request, pk: int):
-    item = _item_or_404(pk)
-    form = UnpublishForm(request.POST, prefix="unpublish")
-    if form.is_valid():
-        try:
-            item_unpublish(item=item, actor=request.user, reason=form.cleaned_data["reason"])
-        except ContentError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Đã gỡ bài khỏi trang."))
-            return redirect(_editor_url(item))
-    return _editor(request, item, status=400, unpublish_form=form)
+    return _editor_action(
+        request,
+        pk,
+        form_class=UnpublishForm,
+        prefix="unpublish",
+        perform=lambda item, data: item_unpublish(
+            item=item, actor=request.user, reason=data["reason"]
+        ),
+        done=_("Đã gỡ bài khỏi trang."),
+    )
 
 
 @require_POST
 @staff_required
 def item_attach(request, pk: int):
-    item = _item_or_404(pk)
-    form = AttachmentForm(request.POST, request.FILES, prefix="attach")
-    if form.is_valid():
-        try:
-            attachment_add(item=item, actor=request.user, uploaded=form.cleaned_data["file"])
-        except ContentError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, _("Đã đính kèm tệp."))
-            return redirect(_editor_url(item))
-    return _editor(request, _item_or_404(pk), status=400, attach_form=form)
+    return _editor_action(
+        request,
+        pk,
+        form_class=AttachmentForm,
+        prefix="attach",
+        perform=lambda item, data: attachment_add(
+            item=item, actor=request.user, uploaded=data["file"]
+        ),
+        done=_("Đã đính kèm tệp."),
+    )
 
 
 @require_POST
