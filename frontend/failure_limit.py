@@ -1,4 +1,5 @@
-"""Failed guesses per client address (tracking codes, data exports): a few tries, then 429.
+"""Attempts per client address (failed guesses of tracking codes and data exports, comments
+on drafts): a few, then 429.
 
 Counted in the public schema's key space, since one address guessing across provinces is one
 guesser; the address comes from config.client (behind our proxies)."""

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,6 +26,7 @@ from editorial.selectors import public_attachment, public_item, public_item_list
 from editorial.services import public_comment_submit
 from frontend.downloads import download
 from frontend.editorial_forms import CommentForm, add_service_error
+from frontend.failure_limit import FailureLimit
 from frontend.item_fields import public_fields
 from frontend.labels import KIND_LABELS, kind_label
 from frontend.links import item_path
@@ -177,6 +178,10 @@ def item_page(request, slug: str, language: str = "vi"):
     return _item_response(request, slug=slug, language=language)
 
 
+# Comments on drafts per client address and hour (no third-party CAPTCHA).
+COMMENT_LIMIT = FailureLimit("draft-comment", 10, 60 * 60)
+
+
 @require_POST
 @csrf_protect
 def item_comment(request, slug: str, language: str = "vi"):
@@ -184,8 +189,15 @@ def item_comment(request, slug: str, language: str = "vi"):
     item = public_item(site=request.component_site, slug=slug, language=language)
     if item is None or item.status != Item.Status.PUBLISHED:
         raise Http404
+    if COMMENT_LIMIT.blocked(request):
+        return HttpResponse(
+            _("Bạn đã gửi nhiều góp ý. Vui lòng thử lại sau."),
+            status=429,
+            content_type="text/plain",
+        )
     form = CommentForm(request.POST)
     if form.is_valid():
+        COMMENT_LIMIT.record(request)
         try:
             public_comment_submit(
                 item=item,

@@ -412,3 +412,23 @@ def test_an_unknown_address_is_not_cached(desk):
     assert client.get("/bai-viet/khong-co/").status_code == 404
     after = set(cache._cache.get_client().scan_iter(match="portal-test:*frontend:public:item*"))
     assert after == before
+
+
+def test_comments_on_a_draft_are_limited_per_address(desk):
+    newsroom = desk("dongnai")
+    today = timezone.localdate()
+    item = newsroom.publish(
+        kind="draft_document",
+        title="Dự thảo lấy ý kiến rộng rãi",
+        fields={
+            "drafting_body": "Sở Tư pháp",
+            "opens_on": today.isoformat(),
+            "closes_on": (today + timedelta(days=10)).isoformat(),
+        },
+    )
+    client = host_client(newsroom.site.dev_host)
+    url = f"/bai-viet/{item.slug}/gop-y/"
+    codes = [client.post(url, {"name": "B", "text": f"Ý kiến {n}"}).status_code for n in range(10)]
+    assert codes == [302] * 10
+    assert client.post(url, {"name": "B", "text": "Ý kiến 11"}).status_code == 429
+    assert PublicComment.objects.filter(item=item).count() == 10
