@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -583,6 +583,15 @@ def _staff_view(question: Question, user) -> dict:
     return body
 
 
+def _question_handled_by(request, question_id: int) -> Question:
+    """An item the caller handles: staff of its agency or the editorial board, as on the web
+    pages; other staff of the province get 403."""
+    question = _question_or_404(question_id)
+    if not selectors.may_see_contact(user=request.user, question=question):
+        raise exceptions.PermissionDenied("Only the handling agency and the board read this item.")
+    return question
+
+
 class QuestionStaffView(QaView):
     permission_classes = [IsProvinceStaff]
 
@@ -592,7 +601,7 @@ class QuestionStaffView(QaView):
         responses={200: QaQuestionStaffOutput, **ERRORS},
     )
     def get(self, request, question_id: int):
-        return Response(_staff_view(_question_or_404(question_id), request.user))
+        return Response(_staff_view(_question_handled_by(request, question_id), request.user))
 
 
 class QaEventOutput(serializers.Serializer):
@@ -617,7 +626,7 @@ class QuestionEventsView(QaView):
         description="The audit log of one item: routing, notices, drafts, decisions, answer.",
     )
     def get(self, request, question_id: int):
-        question = _question_or_404(question_id)
+        question = _question_handled_by(request, question_id)
         events = selectors.question_events(question=question)
         return Response(QaEventOutput(events, many=True).data)
 
