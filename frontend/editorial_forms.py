@@ -43,6 +43,7 @@ SERVICE_ERRORS = {
     "self_delegation": _("Không thể uỷ quyền cho chính mình."),
     "invalid_period": _("Thời hạn uỷ quyền không hợp lệ."),
     "role_not_held": _("Người uỷ quyền không giữ vai trò này."),
+    "wrong_category": _("Chuyên mục không thuộc trang của bài viết."),
 }
 
 
@@ -196,11 +197,37 @@ class ItemForm(forms.Form):
         label=_("Địa chỉ nguồn tin"), required=False, max_length=500, assume_scheme="https"
     )
     featured = forms.BooleanField(label=_("Tin nổi bật"), required=False)
+    category = forms.TypedChoiceField(
+        label=_("Chuyên mục"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Chuyên mục không thuộc trang của bài viết.")},
+    )
     sla_content_type = forms.ChoiceField(label=_("Thời hạn cập nhật áp dụng"), required=False)
 
-    def __init__(self, *args, kind: str, profile=None, with_comment: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        kind: str,
+        profile=None,
+        categories=(),
+        with_comment: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        # Only the categories of the item's own site are offered (a posted other id is refused).
+        self.categories = {category.pk: category for category in categories}
+        self.fields["category"].choices = [
+            ("", _("— Không xếp chuyên mục —")),
+            *[(pk, category.name) for pk, category in self.categories.items()],
+        ]
+        self.fields["category"].help_text = (
+            _("Các chuyên mục của trang đăng bài; quản trị cổng đặt tên và thứ tự.")
+            if self.categories
+            else _("Trang này chưa có chuyên mục nào.")
+        )
         self.fields["body"].help_text = _("Thẻ HTML được giữ: %(tags)s. Các thẻ khác bị bỏ.") % {
             "tags": ", ".join(sorted(ALLOWED_TAGS))
         }
@@ -227,6 +254,7 @@ class ItemForm(forms.Form):
             "source_url": revision.source_url,
             "is_repost": bool(revision.source_name),
             "featured": item.featured,
+            "category": item.category_id,
             "sla_content_type": item.sla_content_type,
         }
         for field in kind_fields(item.kind):
@@ -266,6 +294,7 @@ class ItemForm(forms.Form):
             "source_url": data["source_url"],
             "is_repost": data["is_repost"],
             "featured": data["featured"],
+            "category": self.categories.get(data["category"]),
             "sla_content_type": data["sla_content_type"] or None,
         }
 

@@ -40,4 +40,16 @@ urlpatterns = [
         administration.topic_active,
         name="staff_admin_topic_active",
     ),
+    # News categories of the portal and of each component site.
+    path("staff/quan-tri/chuyen-muc/", administration.categories, name="staff_admin_categories"),
+    path(
+        "staff/quan-tri/chuyen-muc/<int:pk>/",
+        administration.category_edit,
+        name="staff_admin_category",
+    ),
+    path(
+        "staff/quan-tri/chuyen-muc/<int:pk>/xoa/",
+        administration.category_remove,
+        name="staff_admin_category_remove",
+    ),
 ]

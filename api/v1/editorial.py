@@ -382,7 +382,7 @@ class ItemReadQuery(serializers.Serializer):
     )
 
 
-NOT_CHANGEABLE = ("kind", "site", "category", "language", "translation_of")
+NOT_CHANGEABLE = ("kind", "site", "language", "translation_of")
 
 
 class ItemUpdateInput(serializers.Serializer):
@@ -402,6 +402,13 @@ class ItemUpdateInput(serializers.Serializer):
     featured = serializers.BooleanField(required=False)
     sla_content_type = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=60
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=selectors.category_list(),
+        required=False,
+        allow_null=True,
+        help_text="a category id of the item's own site (another site's is refused with "
+        "`wrong_category`); null removes the category",
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_COMMENT)
 
@@ -447,7 +454,8 @@ class ItemDetailView(APIView):
         request=ItemUpdateInput,
         responses={200: StaffItemOutput, **STATE_ERRORS},
         description="A new revision of the working copy; what the public reads changes only "
-        "when the workflow publishes. Kind, site, category and language are fixed.",
+        "when the workflow publishes. Kind, site and language are fixed; the category (of "
+        "the item's own site, or null) may change.",
     )
     def patch(self, request, pk: int):
         item = staff_item_or_404(pk)

@@ -1,5 +1,6 @@
 """The province administrator's pages under /staff/quan-tri/: staff accounts and their roles,
-and the Hỏi – Đáp topics with the agency each one routes to.
+the Hỏi – Đáp topics with the agency each one routes to, and the news categories of the portal
+and of each component site.
 
 Only the province's administrator — the superuser account created at onboarding (`quantri`) —
 opens them; every other account gets 403. Writes go through the accounts, organization and qa
@@ -27,10 +28,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.services import AccountError, user_issue_secret, user_set_active
+from editorial.models import Category
 from editorial.profile import current_profile
+from editorial.selectors import category_list
+from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.labels import role_scope_label
 from organization.models import Agency, Role, RoleAssignment
-from organization.selectors import agency_list
+from organization.selectors import agency_list, component_site_list
 from organization.services import OrganizationError, role_grant, role_unassign, staff_create
 from qa.models import Topic
 from qa.services import QaError, topic_create, topic_update
@@ -60,8 +64,12 @@ ERRORS = {
     "already_held": gettext_lazy("Tài khoản đã giữ vai trò này."),
     "topic_exists": gettext_lazy("Đã có lĩnh vực cùng tên."),
     "invalid_position": gettext_lazy("Thứ tự phải là số không âm."),
+    "category_exists": gettext_lazy("Trang này đã có chuyên mục cùng tên."),
+    "category_in_use": gettext_lazy(
+        "Chuyên mục đang có bài viết: hãy chuyển các bài sang chuyên mục khác trước khi xoá."
+    ),
 }
-ServiceError = AccountError | OrganizationError | QaError
+ServiceError = AccountError | OrganizationError | QaError | EditorialError
 
 USERNAME_RULES = {
     "initials_given": gettext_lazy(
@@ -231,6 +239,51 @@ class TopicEditForm(TopicForm):
         label=gettext_lazy("Đang sử dụng (hiện trong mẫu gửi câu hỏi)"), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = True
+        self.fields["position"].help_text = gettext_lazy("Số nhỏ đứng trước.")
+        self.fields["position"].error_messages["required"] = gettext_lazy(
+            "Hãy nhập thứ tự hiển thị."
+        )
+
+
+PORTAL = "portal"  # the value of the site choice that means the provincial portal
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Tên chuyên mục"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Hãy nhập tên chuyên mục.")},
+    )
+    position = forms.IntegerField(
+        label=gettext_lazy("Thứ tự hiển thị"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+        help_text=gettext_lazy("Số nhỏ đứng trước; để trống để xếp cuối danh sách."),
+        error_messages={"min_value": gettext_lazy("Thứ tự phải là số không âm.")},
+    )
+
+
+class CategoryNewForm(CategoryForm):
+    site = forms.ChoiceField(
+        label=gettext_lazy("Trang"),
+        error_messages={"required": gettext_lazy("Hãy chọn trang của chuyên mục.")},
+    )
+
+    field_order = ["site", "name", "position"]
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [
+            (PORTAL, _("Cổng tỉnh")),
+            *[(str(site.pk), site.agency.name) for site in sites],
+        ]
+
+
+class CategoryEditForm(CategoryForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["position"].required = True
@@ -542,3 +595,120 @@ def topic_active(request, pk: int):
     else:
         messages.success(request, _("Đã ngừng lĩnh vực %(name)s.") % {"name": topic.name})
     return redirect("frontend:staff_admin_topics")
+
+
+# --- news categories --------------------------------------------------------------------------
+
+
+def _category_groups(sites) -> list[dict]:
+    """The portal's categories, then each component site's, from one query."""
+    by_site: dict = {}
+    for category in category_list():
+        by_site.setdefault(category.site_id, []).append(category)
+    groups = [{"key": PORTAL, "name": _("Cổng tỉnh"), "categories": by_site.get(None, [])}]
+    groups += [
+        {"key": str(site.pk), "name": site.agency.name, "categories": by_site.get(site.pk, [])}
+        for site in sites
+    ]
+    return groups
+
+
+def _categories_page(request, *, sites, form=None, error: str | None = None, status=200):
+    if form is None:
+        chosen = request.GET.get("trang", PORTAL)
+        form = CategoryNewForm(sites=sites, initial={"site": chosen})
+    return render(
+        request,
+        "frontend/administration/categories.html",
+        {"groups": _category_groups(sites), "form": form, "action_error": error},
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def categories(request):
+    sites = list(component_site_list())
+    if request.method != "POST":
+        return _categories_page(request, sites=sites)
+    form = CategoryNewForm(request.POST, sites=sites)
+    if form.is_valid():
+        data = form.cleaned_data
+        site = next((s for s in sites if str(s.pk) == data["site"]), None)
+        try:
+            category = category_create(
+                name=data["name"],
+                site=site,
+                position=data["position"],
+                actor=request.user,
+                existing_ok=False,
+            )
+        except EditorialError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Đã thêm chuyên mục %(name)s.") % {"name": category.name})
+            return redirect("frontend:staff_admin_categories")
+    return _categories_page(request, sites=sites, form=form, status=400)
+
+
+def _category_get(pk: int) -> Category:
+    category = category_list().select_related("site__agency").filter(pk=pk).first()
+    if category is None:
+        raise Http404
+    return category
+
+
+def _category_site_name(category: Category) -> str:
+    return category.site.agency.name if category.site_id else _("Cổng tỉnh")
+
+
+def _category_page(request, category: Category, form, *, error=None, status=200):
+    return render(
+        request,
+        "frontend/administration/category.html",
+        {
+            "category": category,
+            "site_name": _category_site_name(category),
+            "form": form,
+            "action_error": error,
+        },
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request, pk: int):
+    category = _category_get(pk)
+    if request.method != "POST":
+        form = CategoryEditForm(initial={"name": category.name, "position": category.position})
+        return _category_page(request, category, form)
+    form = CategoryEditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            category_update(
+                category=category,
+                name=data["name"],
+                position=data["position"],
+                actor=request.user,
+            )
+        except EditorialError as error:
+            _refuse(form, error)
+        else:
+            messages.success(request, _("Đã lưu chuyên mục %(name)s.") % {"name": data["name"]})
+            return redirect("frontend:staff_admin_categories")
+    return _category_page(request, category, form, status=400)
+
+
+@administrator_required
+@require_POST
+def category_remove(request, pk: int):
+    category = _category_get(pk)
+    try:
+        category_delete(category=category, actor=request.user)
+    except EditorialError as error:
+        form = CategoryEditForm(initial={"name": category.name, "position": category.position})
+        return _category_page(request, category, form, error=_message(error), status=400)
+    messages.success(request, _("Đã xoá chuyên mục %(name)s.") % {"name": category.name})
+    return redirect("frontend:staff_admin_categories")

@@ -28,6 +28,7 @@ from editorial.selectors import (
     item_queue,
     item_revisions,
     revision_diff,
+    site_categories,
     staff_item,
     staff_item_list,
 )
@@ -205,7 +206,13 @@ def item_new(request):
             )
     profile = current_profile()
     initial = ItemForm.initial_from(original.current_revision, original) if original else None
-    form = ItemForm(request.POST or None, kind=kind, profile=profile, initial=initial)
+    form = ItemForm(
+        request.POST or None,
+        kind=kind,
+        profile=profile,
+        categories=site_categories(site=site),
+        initial=initial,
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -267,6 +274,7 @@ def _editor(request, item, *, status: int = 200, **forms):
         edit_form = ItemForm(
             kind=item.kind,
             profile=profile,
+            categories=site_categories(site=item.site_id),
             with_comment=True,
             initial=ItemForm.initial_from(item.current_revision, item),
         )
@@ -316,7 +324,13 @@ def item_edit(request, pk: int):
     item = _item_or_404(pk)
     if request.method != "POST":
         return _editor(request, item)
-    form = ItemForm(request.POST, kind=item.kind, profile=current_profile(), with_comment=True)
+    form = ItemForm(
+        request.POST,
+        kind=item.kind,
+        profile=current_profile(),
+        categories=site_categories(site=item.site_id),
+        with_comment=True,
+    )
     if form.is_valid():
         try:
             item_update(

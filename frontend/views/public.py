@@ -22,7 +22,12 @@ from django.views.decorators.http import require_POST
 from editorial.content import ContentError
 from editorial.models import Item
 from editorial.profile import current_profile
-from editorial.selectors import public_attachment, public_item, public_item_list
+from editorial.selectors import (
+    public_attachment,
+    public_item,
+    public_item_list,
+    site_categories,
+)
 from editorial.services import public_comment_submit
 from frontend.downloads import download
 from frontend.editorial_forms import CommentForm, add_service_error
@@ -50,10 +55,22 @@ def item_list(request):
     kind = request.GET.get("loai", "")
     if kind and kind not in LISTED_KINDS:
         raise Http404
+    category_slug = request.GET.get("chuyen-muc", "")[:120]
     number = _page_number(request.GET.get("trang"))
 
-    def build() -> dict:
-        items = public_item_list(site=site, kinds=[kind] if kind else NEWS_KINDS)
+    def build() -> dict | None:
+        # The site's categories in one query: the links, and the one asked for if any.
+        categories = list(site_categories(site=site))
+        category = None
+        if category_slug:
+            category = next((c for c in categories if c.slug == category_slug), None)
+            if category is None:  # unknown here, or another site's category
+                return None
+        # A category files items of any kind; without one the list is the news kinds.
+        kinds = [kind] if kind else (LISTED_KINDS if category else NEWS_KINDS)
+        items = public_item_list(site=site, kinds=kinds)
+        if category is not None:
+            items = items.filter(category=category)
         page = Paginator(items, PAGE_SIZE).get_page(number)
         rows = [
             {
@@ -61,20 +78,38 @@ def item_list(request):
                 "summary": item.published_revision.summary,
                 "url": item_path(item),
                 "kind": kind_label(item.kind),
+                "category": item.category.name if item.category_id else "",
                 "published_at": item.published_at,
             }
             for item in page
         ]
+        query = "&".join(
+            part
+            for part in (
+                f"loai={kind}" if kind else "",
+                f"chuyen-muc={category.slug}" if category else "",
+            )
+            if part
+        )
         context = {
             "rows": rows,
             "page": page,
             "kind": kind,
             "kinds": [{"code": code, "label": kind_label(code)} for code in LISTED_KINDS],
+            "category": category,
+            "categories": categories,
+            "query": query,
         }
         html = render_to_string("frontend/public/_item_list.html", context, request=request)
-        return {"html": html, "heading": kind_label(kind) if kind else _("Tin tức – Thông báo")}
+        if category is not None:
+            heading = category.name
+        else:
+            heading = kind_label(kind) if kind else _("Tin tức – Thông báo")
+        return {"html": html, "heading": heading}
 
-    part = cached(request, "list", (kind, number), build)
+    part = cached(request, "list", (kind, number, category_slug), build)
+    if part is None:
+        raise Http404
     return render(
         request,
         "frontend/public/item_list.html",

@@ -300,3 +300,21 @@ def public_attachment(*, pk: int, site) -> Attachment | None:
         .filter(pk=pk, item__site=site, item__status=Item.Status.PUBLISHED)
         .first()
     )
+
+
+# --- categories (frontend/views/administration.py, backoffice.py, public.py) ------------------
+
+
+def site_categories(*, site) -> QuerySet[Category]:
+    """The categories of one site (site=None: the portal), in their display order."""
+    return Category.objects.filter(site=site).order_by("position", "name", "pk")
+
+
+def site_category(*, site, pk: int | None = None, slug: str | None = None) -> Category | None:
+    """A category of this site by id or slug; None when it is another site's or unknown."""
+    categories = site_categories(site=site)
+    if pk is not None:
+        categories = categories.filter(pk=pk)
+    if slug is not None:
+        categories = categories.filter(slug=slug)
+    return categories.first()

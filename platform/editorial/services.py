@@ -62,6 +62,20 @@ def _public_pages_changed() -> None:
         cache.set(PUBLIC_VERSION_KEY, 2, None)
 
 
+# "Leave as it is" for an optional argument whose None means "remove" (item_update's category).
+UNCHANGED = object()
+
+
+def _check_category(category, *, site_id: int | None) -> None:
+    # A category files items of one site only: the portal's, or one component site's.
+    if category is not None and category.site_id != site_id:
+        raise EditorialError(
+            "wrong_category",
+            f"Chuyên mục '{category.name}' không thuộc trang của bài viết.",
+            "category",
+        )
+
+
 def _slug_for(title: str) -> str:
     return slugify(unidecode(title))[:150] or "bai-viet"
 
@@ -225,8 +239,7 @@ def item_create(
         )
     if translation_of is not None and translation_of.language == language:
         raise EditorialError("same_language", "Bản dịch phải khác ngôn ngữ bài gốc.", "language")
-    if category is not None and category.site_id != (site.pk if site else None):
-        raise EditorialError("wrong_category", "Chuyên mục không thuộc trang này.", "category")
+    _check_category(category, site_id=site.pk if site else None)
     _check_attribution(profile=profile, source_name=source_name, is_repost=is_repost)
     spec = rules.workflow_for(profile, on_portal=site is None)
     first = spec.steps[0]
@@ -296,14 +309,19 @@ def item_update(
     is_repost: bool = False,
     featured: bool | None = None,
     sla_content_type: str | None = None,
+    category: Category | object | None = UNCHANGED,
     comment: str = "",
 ) -> Item:
     """A new revision of the working copy. Before a run (or between runs) the first step's role
     edits; during a run only the current step's holder, and only where the step may amend.
-    What the public reads changes only when a workflow publishes."""
+    What the public reads changes only when a workflow publishes, except the item's category
+    (`category=None` removes it; a category of another site is refused), which is the site's
+    filing of the item rather than its content."""
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
         raise EditorialError("withdrawn", "Bài đã thu hồi không sửa được.")
+    if category is not UNCHANGED:
+        _check_category(category, site_id=item.site_id)
     profile = current_profile()
     spec = _workflow(item, profile)
     state = _active_state(item)
@@ -336,6 +354,11 @@ def item_update(
     if featured is not None and featured != item.featured:
         item.featured = featured
         update.append("featured")
+    if category is not UNCHANGED and getattr(category, "pk", None) != item.category_id:
+        item.category = category
+        update.append("category")
+        if item.is_public:  # the public list and page show the category at once
+            transaction.on_commit(_public_pages_changed)
     if item.first_published_at is None:  # a published item keeps the deadline it was judged by
         content_type, deadline = _sla(
             item.kind, new_fields, sla_content_type or item.sla_content_type or None, profile
@@ -716,13 +739,124 @@ def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> Pu
     return PublicComment.objects.create(item=item, name=name[:200], email=nfc(email), text=text)
 
 
-@transaction.atomic
-def category_create(*, name: str, site: ComponentSite | None = None, position: int = 0):
+CATEGORY_NAME_MAX = 200
+
+
+def _category_name(name: str, *, site_id: int | None, exclude_pk: int | None = None):
+    """(NFC name, the site's category of that name or None), or a refusal naming the fault."""
     name = nfc(name)
     if not name:
         raise EditorialError("name_required", "Tên chuyên mục không được để trống.", "name")
-    slug = _slug_for(name)[:120]
-    category, _ = Category.objects.get_or_create(
-        site=site, slug=slug, defaults={"name": name, "position": position}
+    if len(name) > CATEGORY_NAME_MAX:
+        raise EditorialError(
+            "name_too_long", f"Tên chuyên mục dài quá {CATEGORY_NAME_MAX} ký tự.", "name"
+        )
+    if not slugify(unidecode(name)):
+        raise EditorialError("invalid_name", "Tên chuyên mục phải có chữ hoặc số.", "name")
+    same = Category.objects.filter(site_id=site_id, name__iexact=name).exclude(pk=exclude_pk)
+    return name, same.first()
+
+
+def _check_position(position: int | None) -> None:
+    if position is not None and position < 0:
+        raise EditorialError("invalid_position", "Thứ tự phải là số không âm.", "position")
+
+
+def _category_audit(action: str, category: Category, actor) -> None:
+    # No audit table for categories: a log line naming who changed which category of which site.
+    logger.info(
+        "%s: category %s (site %s) by %s",
+        action,
+        category.slug,
+        category.site_id or "portal",
+        actor.get_username() if actor else "-",
     )
+
+
+@transaction.atomic
+def category_create(
+    *,
+    name: str,
+    site: ComponentSite | None = None,
+    position: int | None = 0,
+    actor=None,
+    existing_ok: bool = True,
+) -> Category:
+    """A category of the portal (site=None) or of a component site. A name the site already
+    has returns that category (existing_ok, for idempotent seeding) or is refused. The slug —
+    the category's public address, `?chuyen-muc=<slug>` — is unique per site and never changes;
+    position None puts it last."""
+    site_id = site.pk if site else None
+    name, same = _category_name(name, site_id=site_id)
+    if same is not None:
+        if existing_ok:
+            return same
+        raise EditorialError(
+            "category_exists", f"Trang này đã có chuyên mục '{same.name}'.", "name"
+        )
+    _check_position(position)
+    siblings = Category.objects.filter(site_id=site_id)
+    if position is None:
+        last = siblings.order_by("-position").values_list("position", flat=True).first()
+        position = 0 if last is None else last + 1
+    # A renamed category keeps its slug: a new name may need a numbered one.
+    base = slugify(unidecode(name))[:110]
+    slug, n = base, 1
+    while siblings.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    try:
+        with transaction.atomic():
+            category = Category.objects.create(site=site, name=name, slug=slug, position=position)
+    except IntegrityError as error:
+        raise EditorialError(
+            "category_exists", "Chuyên mục vừa được tạo cùng lúc; hãy tải lại trang.", "name"
+        ) from error
+    _category_audit("category_created", category, actor)
+    transaction.on_commit(_public_pages_changed)
     return category
+
+
+@transaction.atomic
+def category_update(
+    *, category: Category, name: str | None = None, position: int | None = None, actor
+) -> Category:
+    """Rename or reorder a category. Its slug stays, so links to its list keep working."""
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    values: dict = {}
+    if name is not None:
+        name, same = _category_name(name, site_id=locked.site_id, exclude_pk=locked.pk)
+        if same is not None:
+            raise EditorialError(
+                "category_exists", f"Trang này đã có chuyên mục '{same.name}'.", "name"
+            )
+        if name != locked.name:
+            values["name"] = name
+    _check_position(position)
+    if position is not None and position != locked.position:
+        values["position"] = position
+    for key, value in values.items():
+        setattr(locked, key, value)
+    if values:
+        locked.save(update_fields=list(values))
+        _category_audit("category_updated " + ",".join(values), locked, actor)
+        transaction.on_commit(_public_pages_changed)
+    return locked
+
+
+@transaction.atomic
+def category_delete(*, category: Category, actor) -> None:
+    """Delete a category no item is filed under; one in use is refused (move its items first)."""
+    locked = Category.objects.select_for_update().filter(pk=category.pk).first()
+    if locked is None:
+        return  # already gone: deleting twice is harmless
+    used = Item.objects.filter(category=locked).count()
+    if used:
+        raise EditorialError(
+            "category_in_use",
+            f"Chuyên mục '{locked.name}' đang có {used} bài viết: hãy chuyển các bài sang "
+            "chuyên mục khác trước khi xoá.",
+        )
+    _category_audit("category_deleted", locked, actor)
+    locked.delete()
+    transaction.on_commit(_public_pages_changed)
