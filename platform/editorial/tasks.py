@@ -1,8 +1,8 @@
 """Periodic editorial work, scheduled in config/celery.py (the one place for schedules).
 
 Beat sends each task in the public schema; the task queues one run per province, inside that
-province's schema (tenant-schemas-celery carries the schema in the message and switches to it
-on the worker), so one province's failure or slowness never holds back another. Each run is
+province's schema (tenants.tasks.for_each_province), so one province's failure or slowness
+never holds back another. Each run is
 a thin wrapper around a service that is safe to run twice: a scheduled item is published
 once, a reminder or a summary goes out once a day (editorial.notifications)."""
 
@@ -10,26 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection
-from django_tenants.utils import get_public_schema_name, schema_context
-
 from config import celery_app
 from editorial.notifications import board_summaries_send, reminders_send
 from editorial.services import items_publish_scheduled, items_unpublish_scheduled
-from tenants.selectors import province_list
+from tenants.tasks import for_each_province, in_a_province
 
 
 def _for_each_province(task, now: str | None) -> int:
-    """Queue `task` once per province, in its schema. Returns the number of provinces."""
-    schemas = list(province_list().prefetch_related(None).values_list("schema_name", flat=True))
-    for schema_name in schemas:
-        with schema_context(schema_name):
-            task.delay(now=now)
-    return len(schemas)
+    return for_each_province(task, now=now)
 
 
 def _in_a_province() -> bool:
-    return connection.schema_name != get_public_schema_name()
+    return in_a_province()
 
 
 def _instant(now: str | None) -> datetime | None:

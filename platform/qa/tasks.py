@@ -1,16 +1,14 @@
 """Beat tasks of the citizens' pipeline: thin, idempotent wrappers around services.
 
-Each runs for every province, inside its schema. A notice is recorded (unique per question,
-kind, recipient and day) before its mail is sent, so a rerun never sends it twice."""
+Each queues one run per province, inside its schema (tenants.tasks). A notice is recorded
+(unique per question, kind, recipient and day) before its mail is sent, so a rerun never sends
+it twice."""
 
 from __future__ import annotations
-
-import logging
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from config.celery import app
 from editorial.profile import current_profile
@@ -18,27 +16,7 @@ from provinces.calendar import TZ, calendar_for
 from qa import clocks
 from qa.models import Notice
 from qa.services import questions_purge_expired
-
-logger = logging.getLogger(__name__)
-
-
-def _provinces():
-    from tenants.selectors import province_list
-
-    return list(province_list().values_list("schema_name", flat=True))
-
-
-def _each_province(run) -> int:
-    """Run for every province in its schema; one province's failure is logged and the others
-    still run (the task is safe to rerun)."""
-    total = 0
-    for schema_name in _provinces():
-        try:
-            with schema_context(schema_name):
-                total += run()
-        except Exception:
-            logger.exception("qa task failed for schema %s", schema_name)
-    return total
+from tenants.tasks import for_each_province, in_a_province
 
 
 def _notify_once(*, question, kind: str, recipient, day, subject: str, body: str) -> bool:
@@ -94,10 +72,20 @@ def remind_province(*, now=None) -> int:
 
 @app.task(name="qa.remind")
 def remind() -> int:
-    return _each_province(remind_province)
+    return for_each_province(remind_in_province)
+
+
+@app.task(name="qa.remind_in_province")
+def remind_in_province() -> int:
+    return remind_province() if in_a_province() else 0
 
 
 @app.task(name="qa.purge")
 def purge() -> int:
     """Erase personal data past each province's retention period (profile.qa.retention_days)."""
-    return _each_province(questions_purge_expired)
+    return for_each_province(purge_in_province)
+
+
+@app.task(name="qa.purge_in_province")
+def purge_in_province() -> int:
+    return questions_purge_expired() if in_a_province() else 0

@@ -57,3 +57,11 @@ def test_no_reminder_on_a_non_working_day(qa_province):
     # Sunday 8 Mar 2026
     assert remind_province(now=datetime(2026, 3, 8, 9, 0, tzinfo=TZ)) == 0
     assert mail.outbox == []
+
+
+def test_the_beat_task_runs_once_per_province_in_its_schema(qa_province):
+    from qa.tasks import purge, remind
+
+    # eager in tests: each per-province run happens inside that province's schema
+    assert remind() == 5
+    assert purge() == 5

@@ -1,0 +1,26 @@
+"""Running a periodic task for every province.
+
+Beat sends a task in the public schema; `for_each_province` queues one run of a per-province
+task inside each province's schema (tenant-schemas-celery carries the schema in the message
+and switches to it on the worker), so one province's failure or slowness never holds back
+another, and each run can be retried on its own."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from tenants.selectors import province_list
+
+
+def for_each_province(task, **kwargs) -> int:
+    """Queue `task` once per province, in its schema. Returns the number of provinces."""
+    schemas = list(province_list().prefetch_related(None).values_list("schema_name", flat=True))
+    for schema_name in schemas:
+        with schema_context(schema_name):
+            task.delay(**kwargs)
+    return len(schemas)
+
+
+def in_a_province() -> bool:
+    return connection.schema_name != get_public_schema_name()
