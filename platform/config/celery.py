@@ -45,4 +45,9 @@ app.conf.beat_schedule = {
         "task": "qa.purge",
         "schedule": crontab(minute=0, hour=2),
     },
+    # Citizens' e-mail addresses left with comments on drafts, past the retention period.
+    "editorial-purge-comment-contacts": {
+        "task": "editorial.purge_comment_contacts",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }

@@ -860,3 +860,16 @@ def category_delete(*, category: Category, actor) -> None:
     _category_audit("category_deleted", locked, actor)
     locked.delete()
     transaction.on_commit(_public_pages_changed)
+
+
+def public_comments_purge(*, today=None) -> int:
+    """Erase the e-mail addresses citizens left with comments on drafts once the province's
+    retention period for citizens' personal data has passed (profile qa.retention_days, the
+    one retention rule the profiles carry). Safe to run twice."""
+    from datetime import timedelta
+
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=current_profile().qa.retention_days)
+    return (
+        PublicComment.objects.filter(created_at__date__lt=cutoff).exclude(email="").update(email="")
+    )

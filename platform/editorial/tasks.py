@@ -12,7 +12,11 @@ from datetime import datetime
 
 from config import celery_app
 from editorial.notifications import board_summaries_send, reminders_send
-from editorial.services import items_publish_scheduled, items_unpublish_scheduled
+from editorial.services import (
+    items_publish_scheduled,
+    items_unpublish_scheduled,
+    public_comments_purge,
+)
 from tenants.tasks import for_each_province, in_a_province
 
 
@@ -63,3 +67,13 @@ def send_board_summaries(now: str | None = None) -> int:
 @celery_app.task(name="editorial.send_board_summaries_in_province")
 def send_board_summaries_in_province(now: str | None = None) -> int:
     return board_summaries_send(now=_instant(now)) if _in_a_province() else 0
+
+
+@celery_app.task(name="editorial.purge_comment_contacts")
+def purge_comment_contacts() -> int:
+    return for_each_province(purge_comment_contacts_in_province)
+
+
+@celery_app.task(name="editorial.purge_comment_contacts_in_province")
+def purge_comment_contacts_in_province() -> int:
+    return public_comments_purge() if in_a_province() else 0

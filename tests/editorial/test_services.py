@@ -316,3 +316,24 @@ def test_scheduled_unpublication_takes_the_item_down_once(province_schema):
     item.refresh_from_db()
     assert item.status == Item.Status.UNPUBLISHED
     assert item not in public_items(site=site)
+
+
+def test_comment_contacts_are_erased_after_the_retention_period(province_schema):
+    from editorial.models import PublicComment
+    from editorial.services import public_comments_purge
+
+    site, staff = province_schema("dongnai")
+    item = item_create(
+        actor=staff.holding("site_editor"),
+        kind="draft_document",
+        site=site,
+        title="Dự thảo",
+        fields={"drafting_body": "Sở Tư pháp", "opens_on": "2026-01-01", "closes_on": "2026-12-31"},
+    )
+    comment = PublicComment.objects.create(item=item, name="Dân", email="dan@example.vn", text="Ý")
+    retention = current_profile().qa.retention_days
+    assert public_comments_purge(today=timezone.localdate() + timedelta(days=retention)) == 0
+    assert public_comments_purge(today=timezone.localdate() + timedelta(days=retention + 1)) == 1
+    assert public_comments_purge(today=timezone.localdate() + timedelta(days=retention + 2)) == 0
+    comment.refresh_from_db()
+    assert (comment.email, comment.name) == ("", "Dân")
