@@ -15,6 +15,16 @@ app = CeleryApp("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.task(name="platform.where_am_i")
+def where_am_i() -> str:
+    """Workers' health check: the schema the task ran in (the sender's, carried in the
+    message by tenant-schemas-celery). `celery -A config call platform.where_am_i`."""
+    from django.db import connection
+
+    return connection.schema_name
+
+
 app.conf.beat_schedule = {
     # Scheduled publication and unpublication: an item goes up or down within a minute.
     "editorial-publish-scheduled": {
