@@ -528,7 +528,7 @@ def test_schema_and_loader_do_not_import_django():
         "import sys, provinces.schema, provinces.loader\n"
         "assert not [m for m in sys.modules if m == 'django' or m.startswith('django.')]\n"
     )
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr

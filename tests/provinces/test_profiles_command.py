@@ -64,7 +64,7 @@ def test_show_refuses_a_date_before_the_first_version():
 def test_exit_status_of_the_command_line(tmp_path, broken, status):
     args = [str(bad_copy(tmp_path))] if broken else []
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    result = subprocess.run(  # noqa: S603 - fixed arguments
+    result = subprocess.run(
         [sys.executable, "manage.py", "profiles", "validate", *args],
         cwd=ROOT,
         env=env,
