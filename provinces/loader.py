@@ -201,7 +201,7 @@ def _load_cached(path: Path, signature: tuple[Any, ...], base_dir: Path) -> Prof
 def _signature(path: Path, base_dir: Path) -> tuple[Any, ...]:
     """What a cached profile depends on: its file and the baseline files."""
     files = [path, *sorted((base_dir / NATIONAL_FOLDER).glob("*.toml"))]
-    signature = []
+    signature: list[tuple[Any, ...]] = []
     for file in files:
         try:
             stat = file.stat()

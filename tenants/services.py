@@ -174,7 +174,8 @@ def province_onboard(
     """Create or bring up to date a province from its profile. Running it again with the same
     profile changes nothing; the administrator's one-time secret is issued only once.
     `shipped_only=False` is for benchmarks of synthetic provinces only."""
-    if connection.schema_name != get_public_schema_name():
+    # django-tenants' database wrapper adds schema_name; the package ships no type information.
+    if connection.schema_name != get_public_schema_name():  # type: ignore[attr-defined]
         raise OnboardingError("wrong_schema", "onboarding runs on the platform (public) schema")
     dev_hosts = settings.PLATFORM_DEV_HOSTS if dev_hosts is None else dev_hosts
     slug = profile.province.slug

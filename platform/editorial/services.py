@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from datetime import datetime
+from typing import cast
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -51,7 +52,8 @@ class EditorialError(ContentError):
 
 
 def public_cache_version() -> int:
-    return cache.get_or_set(PUBLIC_VERSION_KEY, 1, None)
+    # get_or_set stores and returns the default 1 when the key is missing: never None.
+    return cast(int, cache.get_or_set(PUBLIC_VERSION_KEY, 1, None))
 
 
 def _public_pages_changed() -> None:
@@ -114,7 +116,8 @@ def _capacity(actor, step: rules.StepSpec, item: Item, *, delegation_allowed: bo
 
 def _sla(kind: str, fields: dict, requested: str | None, profile):
     """(content type, anchor, deadline) for the item, from the profile version in force."""
-    content_type = requested or DEFAULT_SLA_OF_KIND.get(kind, "")
+    # Kind members are str, so a plain kind string looks them up.
+    content_type = requested or cast("dict[str, str]", DEFAULT_SLA_OF_KIND).get(kind, "")
     if not content_type:
         return "", None
     known = {sla.content_type: sla for sla in profile.update_slas}
@@ -336,6 +339,7 @@ def item_update(
             )
         on_behalf_of = _capacity(actor, step, item, delegation_allowed=state.delegation_allowed)
     current = item.current_revision
+    assert current is not None  # an item is created with its first revision
     new_fields = clean_fields(item.kind, fields) if fields is not None else current.fields
     new_source = current.source_name if source_name is None else source_name
     _check_attribution(profile=profile, source_name=new_source, is_repost=is_repost)
@@ -355,7 +359,7 @@ def item_update(
         item.featured = featured
         update.append("featured")
     if category is not UNCHANGED and getattr(category, "pk", None) != item.category_id:
-        item.category = category
+        item.category = cast("Category | None", category)  # not UNCHANGED: a Category or None
         update.append("category")
         if item.is_public:  # the public list and page show the category at once
             transaction.on_commit(_public_pages_changed)
@@ -433,6 +437,7 @@ def item_transition(
     if move.kind == "unpublish":
         item_fields += _unpublish(item)
     if move.kind in ("advance", "publish_then_check"):
+        assert move.next_step is not None  # only a move that ends the run has none
         state.current_step = move.next_step
         state.save(update_fields=["current_step"])
     else:
@@ -505,6 +510,7 @@ def item_correct(
         raise EditorialError("reason_required", "Đính chính phải có lý do và nội dung.", "reason")
     step, on_behalf_of = _publisher_capacity(item, actor)
     published = item.published_revision
+    assert published is not None  # a published item has its published revision
     revision = _revision(
         item,
         actor=actor,
@@ -668,7 +674,10 @@ def item_share_to_portal(*, item: Item, actor) -> Item:
     if not item.is_public:
         raise EditorialError("not_published", "Chỉ chia sẻ bài đã đăng.")
     published = item.published_revision
-    site_name = item.site.agency.name
+    assert published is not None  # is_public: published with a published revision
+    site = item.site
+    assert site is not None  # site_id was checked above
+    site_name = site.agency.name
     shared = item_create(
         actor=actor,
         kind=item.kind,
@@ -727,7 +736,9 @@ def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> Pu
     """A citizen's comment on a draft document open for comment (held for moderation)."""
     if item.kind != "draft_document" or not item.is_public:
         raise EditorialError("not_open", "Văn bản này không lấy ý kiến.")
-    fields = item.published_revision.fields
+    published = item.published_revision
+    assert published is not None  # is_public: published with a published revision
+    fields = published.fields
     today = timezone.localdate()
     if not (fields["opens_on"] <= today.isoformat() <= fields["closes_on"]):
         raise EditorialError("closed", "Đã hết thời hạn góp ý.")
@@ -753,7 +764,8 @@ def _category_name(name: str, *, site_id: int | None, exclude_pk: int | None = N
         )
     if not slugify(unidecode(name)):
         raise EditorialError("invalid_name", "Tên chuyên mục phải có chữ hoặc số.", "name")
-    same = Category.objects.filter(site_id=site_id, name__iexact=name).exclude(pk=exclude_pk)
+    # exclude(pk=None) is meant (Django makes it IS NULL: nothing excluded); the stubs refuse None.
+    same = Category.objects.filter(site_id=site_id, name__iexact=name).exclude(pk=exclude_pk)  # type: ignore[misc]
     return name, same.first()
 
 

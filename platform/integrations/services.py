@@ -49,7 +49,8 @@ def api_key_create(
             f"Unknown or missing scopes {unknown}; choose from {sorted(valid)}.",
             field="scopes",
         )
-    if ApiKey.Scope.OPERATOR in scopes and connection.schema_name != get_public_schema_name():
+    # django-tenants' database wrapper adds schema_name; the package ships no type information.
+    if ApiKey.Scope.OPERATOR in scopes and connection.schema_name != get_public_schema_name():  # type: ignore[attr-defined]
         raise ApiKeyError(
             "invalid_scopes",
             "The operator scope exists on the platform host only.",

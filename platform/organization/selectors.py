@@ -77,7 +77,8 @@ def users_in_role(*, role_code: str, agency_id: int | None):
         return User.objects.none()
     assignments = RoleAssignment.objects.filter(role=role)
     if role.scope == Role.Scope.AGENCY:
-        assignments = assignments.filter(agency_id=agency_id)
+        # agency_id=None is meant (Django makes it IS NULL); the stubs refuse None in lookups.
+        assignments = assignments.filter(agency_id=agency_id)  # type: ignore[misc]
     return User.objects.filter(is_active=True, pk__in=assignments.values("user_id")).order_by(
         "username"
     )

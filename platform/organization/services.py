@@ -60,6 +60,7 @@ def agency_ensure(
     )
     if host is None:
         return changed
+    assert label is not None  # the profile gives every component site a label with its host
     site = ComponentSite.objects.filter(agency=agency).first()
     if site is None:
         ComponentSite.objects.create(agency=agency, label=label, host=host, dev_host=dev_host)

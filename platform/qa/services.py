@@ -251,7 +251,8 @@ def _lock(question: Question) -> Question:
 def _staff_of(actor, agency_id: int | None) -> bool:
     """Any staff with a role in the agency, or a portal-wide role (the editorial board)."""
     return (
-        RoleAssignment.objects.filter(user=actor).filter(agency_id=agency_id).exists()
+        # agency_id=None is meant (Django makes it IS NULL); the stubs refuse None in lookups.
+        RoleAssignment.objects.filter(user=actor).filter(agency_id=agency_id).exists()  # type: ignore[misc]
         or RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists()
     )
 
@@ -594,8 +595,9 @@ def questions_purge_expired(*, today=None) -> int:
             question.save(update_fields=["name", "email", "phone", "purged_at"])
             files = [attachment.file for attachment in question.attachments.all()]
             question.attachments.all().delete()
-            # The files go with the rows, once the purge is committed.
-            transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files])
+            # The files go with the rows, once the purge is committed. (mypy cannot infer a lambda
+            # whose default argument binds this iteration's files.)
+            transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files])  # type: ignore[misc]
             _event(question, "personal_data_purged")
             count += 1
     return count
@@ -654,7 +656,8 @@ def _topic_name(name: str, *, exclude_pk: int | None = None) -> tuple[str, str]:
     slug = slugify(unidecode(name))[:120]
     if not slug:
         raise QaError("invalid_name", "Tên lĩnh vực phải có chữ hoặc số.", "name")
-    clash = Topic.objects.exclude(pk=exclude_pk).filter(name__iexact=name).first()
+    # exclude(pk=None) is meant (Django makes it IS NULL: nothing excluded); the stubs refuse None.
+    clash = Topic.objects.exclude(pk=exclude_pk).filter(name__iexact=name).first()  # type: ignore[misc]
     if clash is None and exclude_pk is None:
         clash = Topic.objects.filter(slug=slug).first()
     if clash is not None:
