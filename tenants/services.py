@@ -41,6 +41,9 @@ class PlannedSite:
     label: str
     host: str
     dev_host: str | None
+    # Other production names of the same site (Huế Art. 3: so<unit>.thuathienhue.gov.vn or
+    # s<unit>.hue.gov.vn), from the profile's alternate_host_patterns.
+    alternate_hosts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,6 +83,10 @@ def plan_sites(profile: Profile, *, dev_hosts: bool) -> list[PlannedSite]:
         try:
             label = profile.agency_label(agency)
             host = component_host(profile.domains.component_host_pattern, label)
+            alternates = tuple(
+                component_host(pattern, label)
+                for pattern in profile.domains.alternate_host_patterns
+            )
             # The development host keeps the production host's first label ("sotttt" for
             # Huế's "so{label}" pattern), so the two stay recognisably the same site.
             dev_host = dev_host_for(slug, host.split(".", 1)[0]) if dev_hosts else None
@@ -87,7 +94,7 @@ def plan_sites(profile: Profile, *, dev_hosts: bool) -> list[PlannedSite]:
                 raise HostNameError(f"'{dev_host}' is not a valid host name")
         except HostNameError as error:
             raise OnboardingError("invalid_host", f"{where}: {error}", field=where) from error
-        for candidate in filter(None, (host, dev_host)):
+        for candidate in filter(None, (host, *alternates, dev_host)):
             if candidate in seen or candidate in portal_hosts:
                 other = seen.get(candidate, "the portal")
                 raise OnboardingError(
@@ -105,6 +112,7 @@ def plan_sites(profile: Profile, *, dev_hosts: bool) -> list[PlannedSite]:
                 label=label,
                 host=host,
                 dev_host=dev_host,
+                alternate_hosts=alternates,
             )
         )
     return planned
@@ -187,9 +195,9 @@ def province_onboard(
     portal_domains += [(alias, False) for alias in profile.domains.aliases]
     if dev_hosts:
         portal_domains.append((dev_host_for(slug), True))
-    site_domains = [(s.host, False) for s in sites] + [
-        (s.dev_host, True) for s in sites if s.dev_host
-    ]
+    site_domains = [(s.host, False) for s in sites]
+    site_domains += [(alternate, False) for s in sites for alternate in s.alternate_hosts]
+    site_domains += [(s.dev_host, True) for s in sites if s.dev_host]
     _check_hosts_free([h for h, _ in portal_domains + site_domains], schema_name=schema_name)
     if shipped_only:
         _check_shipped(profile)
@@ -272,6 +280,7 @@ def _province_schema_ensure(result: OnboardingResult, profile: Profile, sites) -
                 label=site.label,
                 host=site.host,
                 dev_host=site.dev_host,
+                alternate_hosts=list(site.alternate_hosts),
             ):
                 result.changes.append(f"agency {site.label} saved")
         for agency in profile.agencies:

@@ -36,6 +36,8 @@ class ComponentSite(models.Model):
     label = models.SlugField(max_length=63)
     host = models.CharField(max_length=253, unique=True)
     dev_host = models.CharField(max_length=253, unique=True, null=True, blank=True)
+    # Other production names of the site from the profile's alternate host patterns.
+    alternate_hosts = models.JSONField(default=list, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -49,6 +49,7 @@ def agency_ensure(
     label: str | None = None,
     host: str | None = None,
     dev_host: str | None = None,
+    alternate_hosts: list[str] | None = None,
 ) -> bool:
     """Create or update an agency (and its component site when a host is given)."""
     name = _nfc(name)
@@ -63,9 +64,26 @@ def agency_ensure(
     assert label is not None  # the profile gives every component site a label with its host
     site = ComponentSite.objects.filter(agency=agency).first()
     if site is None:
-        ComponentSite.objects.create(agency=agency, label=label, host=host, dev_host=dev_host)
+        ComponentSite.objects.create(
+            agency=agency,
+            label=label,
+            host=host,
+            dev_host=dev_host,
+            alternate_hosts=alternate_hosts or [],
+        )
         return True
-    return _apply(site, {"label": label, "host": host, "dev_host": dev_host}) or changed
+    return (
+        _apply(
+            site,
+            {
+                "label": label,
+                "host": host,
+                "dev_host": dev_host,
+                "alternate_hosts": alternate_hosts or [],
+            },
+        )
+        or changed
+    )
 
 
 @transaction.atomic

@@ -28,7 +28,9 @@ def site_for_host(host: str) -> ComponentSite | None:
         return ComponentSite.objects.select_related("agency").filter(pk=cached).first()
     site = (
         ComponentSite.objects.select_related("agency")
-        .filter(Q(host=host) | Q(dev_host=host), is_active=True)
+        .filter(
+            Q(host=host) | Q(dev_host=host) | Q(alternate_hosts__contains=[host]), is_active=True
+        )
         .first()
     )
     cache.set(_key(host), site.pk if site else _PORTAL, SITE_CACHE_TIMEOUT)
@@ -39,4 +41,5 @@ def site_for_host(host: str) -> ComponentSite | None:
 @receiver(post_delete, sender=ComponentSite)
 def _forget_site(sender, instance: ComponentSite, **kwargs) -> None:
     # Cache coherence only: a changed site drops the entries of both its hosts.
-    cache.delete_many([_key(h) for h in (instance.host, instance.dev_host) if h])
+    hosts = [instance.host, instance.dev_host, *(instance.alternate_hosts or [])]
+    cache.delete_many([_key(h) for h in hosts if h])

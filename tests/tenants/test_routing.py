@@ -61,3 +61,12 @@ def test_development_host_keeps_the_production_label(tenant_db):
     # Huế Art. 3: so<unit>.thuathienhue.gov.vn → sotttt.thuathienhue.localhost in development
     response = host_client("sotttt.thuathienhue.localhost").get("/api/v1/province/")
     assert response.json()["component_site"] == "sotttt.thuathienhue.gov.vn"
+
+
+def test_a_component_site_also_answers_on_its_alternate_host(tenant_db, settings):
+    # Huế Art. 3: so<unit>.thuathienhue.gov.vn or s<unit>.hue.gov.vn
+    settings.ALLOWED_HOSTS = [".localhost", ".gov.vn"]
+    domains = set(Domain.objects.values_list("domain", flat=True))
+    assert {"sotttt.thuathienhue.gov.vn", "stttt.hue.gov.vn"} <= domains
+    body = host_client("stttt.hue.gov.vn").get("/api/v1/province/").json()
+    assert body["component_site"] == "sotttt.thuathienhue.gov.vn"
