@@ -8,6 +8,7 @@ from frontend.views import administration
 
 urlpatterns = [
     path("staff/quan-tri/", administration.home, name="staff_admin_home"),
+    path("staff/quan-tri/nhat-ky/", administration.audit_log, name="staff_admin_audit"),
     # Staff accounts and their roles.
     path("staff/quan-tri/can-bo/", administration.users, name="staff_admin_users"),
     path("staff/quan-tri/can-bo/them/", administration.user_new, name="staff_admin_user_new"),

@@ -27,6 +27,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.selectors import audit_entries
 from accounts.services import AccountError, user_issue_secret, user_set_active
 from editorial.models import Category
 from editorial.profile import current_profile
@@ -327,6 +328,12 @@ def home(request):
             ],
         },
     )
+
+
+@administrator_required
+def audit_log(request):
+    """Who changed accounts, roles, topics and categories, and when."""
+    return render(request, "frontend/administration/audit.html", {"entries": list(audit_entries())})
 
 
 # --- staff accounts ---------------------------------------------------------------------------

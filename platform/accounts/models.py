@@ -16,3 +16,25 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+
+class AuditEntry(models.Model):
+    """Who changed an account, a role, a topic or a category, when (PROFILES.md section 7:
+    administrators answer for what is done under their account). Never holds a secret.
+    Lives in every schema: a province's entries in its own, operators' in the public one."""
+
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)  # kept if the account goes
+    action = models.CharField(max_length=60)
+    target = models.CharField(max_length=300)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "accounts_audit_entry"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target} by {self.actor_name}"

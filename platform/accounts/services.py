@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from unidecode import unidecode
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 
 ONE_TIME_SECRET_BYTES = 12
 
@@ -106,13 +106,19 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 # --- the province administrator's pages (/staff/quan-tri/) ----------------------------------
 
 
-def _audit(action: str, *, actor: User, user: User) -> None:
-    # No audit table for accounts yet: a log line naming who did what to whom (never a secret).
+def audit_record(*, actor, action: str, target: str, **data) -> AuditEntry:
+    """One audit row in the active schema (and a log line); never pass a secret in `data`."""
     import logging
 
-    logging.getLogger("accounts.audit").info(
-        "%s: %s by %s", action, user.get_username(), actor.get_username()
+    name = actor.get_username() if actor is not None else "-"
+    logging.getLogger("accounts.audit").info("%s: %s by %s %s", action, target, name, data)
+    return AuditEntry.objects.create(
+        actor=actor, actor_name=name, action=action, target=str(target)[:300], data=data
     )
+
+
+def _audit(action: str, *, actor: User, user: User) -> None:
+    audit_record(actor=actor, action=action, target=user.get_username())
 
 
 def _require_administrator(actor: User) -> None:

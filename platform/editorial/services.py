@@ -775,13 +775,13 @@ def _check_position(position: int | None) -> None:
 
 
 def _category_audit(action: str, category: Category, actor) -> None:
-    # No audit table for categories: a log line naming who changed which category of which site.
-    logger.info(
-        "%s: category %s (site %s) by %s",
-        action,
-        category.slug,
-        category.site_id or "portal",
-        actor.get_username() if actor else "-",
+    from accounts.services import audit_record
+
+    audit_record(
+        actor=actor,
+        action=action,
+        target=f"category {category.slug}",
+        site=category.site.host if category.site_id else "portal",
     )
 
 

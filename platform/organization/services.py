@@ -188,13 +188,10 @@ def delegation_revoke(*, delegation, actor):
 
 
 def _audit(action: str, *, actor, **data) -> None:
-    # No audit table for roles yet: a log line naming who changed what.
-    import logging
+    from accounts.services import audit_record
 
-    details = " ".join(f"{key}={value}" for key, value in data.items())
-    logging.getLogger("organization.audit").info(
-        "%s by %s: %s", action, actor.get_username(), details
-    )
+    target = str(data.get("user") or data.get("role") or "")
+    audit_record(actor=actor, action=action, target=target, **{k: str(v) for k, v in data.items()})
 
 
 def _require_administrator(actor) -> None:

@@ -683,8 +683,9 @@ def _check_position(position: int | None) -> None:
 
 
 def _topic_audit(action: str, topic: Topic, actor) -> None:
-    # No audit table for topics yet: a log line naming who changed which topic.
-    logger.info("%s: topic %s by %s", action, topic.slug, actor.get_username() if actor else "-")
+    from accounts.services import audit_record
+
+    audit_record(actor=actor, action=action, target=f"topic {topic.slug}", agency=topic.agency.name)
 
 
 @transaction.atomic

@@ -259,7 +259,7 @@ def test_a_staff_member_who_is_not_the_administrator_gets_403_on_every_admin_url
     head = hue.staff.holding("head")
     client = hue.client(head)
     urls = _admin_urls(hue)
-    assert len(urls) == 14
+    assert len(urls) == 15
     for url in urls:
         assert client.get(url).status_code == 403, url
         assert client.post(url, {"active": "0", "role": "head"}).status_code == 403, url
@@ -352,3 +352,28 @@ def test_a_topic_form_without_an_agency_is_refused(hue):
     assert response.status_code == 400
     assert "Hãy chọn cơ quan trả lời." in _text(response)
     assert not Topic.objects.filter(name="Y tế").exists()
+
+
+def test_every_administrative_change_is_in_the_audit_log_without_secrets(hue):
+    from accounts.models import AuditEntry
+
+    admin = hue.client()
+    response = admin.post(
+        "/staff/quan-tri/can-bo/them/",
+        {
+            "full_name": "Trần Thị Bình",
+            "email": "",
+            "username": "",
+            "role": "deputy_head",
+            "agency": hue.agency.pk,
+        },
+    )
+    secret = _secret(response)
+    entry = AuditEntry.objects.order_by("-pk").first()
+    assert (entry.actor_name, entry.action) == (hue.admin.username, "staff_created")
+    page = _text(admin.get("/staff/quan-tri/nhat-ky/"))
+    assert "staff_created" in page
+    assert secret not in page
+    assert all(secret not in str(e.data) for e in AuditEntry.objects.all())
+    head = hue.staff.holding("head")
+    assert hue.client(head).get("/staff/quan-tri/nhat-ky/").status_code == 403
