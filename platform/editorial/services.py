@@ -781,7 +781,7 @@ def _category_audit(action: str, category: Category, actor) -> None:
         actor=actor,
         action=action,
         target=f"category {category.slug}",
-        site=category.site.host if category.site_id else "portal",
+        site=category.site.host if category.site is not None else "portal",
     )
 
 
