@@ -17,13 +17,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ErrorOutput, ServiceError
+from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
+from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff, ReadScopeOrPublic, is_province_staff
 from editorial import selectors, services
 from editorial.content import MAX_BODY, MAX_TITLE, ContentError
@@ -308,7 +310,7 @@ class ItemCreateInput(serializers.Serializer):
 class ItemListCreateView(GenericAPIView):
     permission_classes = [ReadScopeOrPublic]
     pagination_class = CursorPagination
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         tags=TAGS,
@@ -425,7 +427,7 @@ class ItemUpdateInput(serializers.Serializer):
 
 class ItemDetailView(APIView):
     permission_classes = [ReadScopeOrPublic]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         tags=TAGS,
@@ -474,7 +476,7 @@ class ItemActionView(APIView):
     field names are the service's keyword arguments), answer with the item as staff see it."""
 
     permission_classes = [ReadScopeOrPublic]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     input_class: type[serializers.Serializer]
     service = None
 
@@ -497,7 +499,7 @@ class TransitionInput(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=MAX_COMMENT, help_text="required to reject"
     )
-    publish_at = serializers.DateTimeField(
+    publish_at = BoundedDateTimeField(
         required=False, allow_null=True, help_text="at the publish step: schedule it"
     )
 
@@ -570,7 +572,7 @@ class ItemWithdrawalView(ItemActionView):
 
 
 class UnpublishScheduleInput(serializers.Serializer):
-    at = serializers.DateTimeField(help_text="when the item comes down (in the future)")
+    at = BoundedDateTimeField(help_text="when the item comes down (in the future)")
 
 
 @extend_schema_view(

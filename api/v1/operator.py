@@ -56,16 +56,58 @@ def _summary(province) -> dict:
     }
 
 
+# Arrays and inline tables inside one another in an uploaded profile: the shipped profiles
+# nest 3 levels; the TOML parser recurses once per level, so 1,000 levels were a 500.
+MAX_TOML_DEPTH = 16
+
+
+def toml_nesting(text: str) -> int:
+    """The deepest nesting of [ and { outside strings and comments (a linear scan; table
+    headers count too, `[[a]]` as 2)."""
+    deepest = depth = 0
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char == "#":
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+        elif char in "\"'":
+            quote = text[index : index + 3] if text[index : index + 3] in ('"""', "'''") else char
+            index += len(quote)
+            while index < length and not text.startswith(quote, index):
+                index += 2 if char == '"' and text[index] == "\\" else 1
+            index += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        index += 1
+    return deepest
+
+
+def _invalid_profile(fields: dict) -> ServiceError:
+    exc = ServiceError("invalid_profile", "The profile is invalid; nothing was onboarded.")
+    exc.fields = fields
+    return exc
+
+
 def _profile_from(data):
+    toml = data.get("profile_toml")
+    if toml and toml_nesting(toml) > MAX_TOML_DEPTH:
+        raise _invalid_profile(
+            {"profile_toml": [f"Arrays and tables nest at most {MAX_TOML_DEPTH} levels deep."]}
+        )
     try:
         if data.get("profile"):
             return resolve_profile(data["profile"])
-        return parse_profile(data["profile_toml"], name="uploaded profile")
+        return parse_profile(toml, name="uploaded profile")
+    except RecursionError as error:  # a nesting the scan did not see: still the client's
+        raise _invalid_profile({"profile_toml": ["The profile nests too deeply."]}) from error
     except ProfileError as error:
         fields = {path or "profile": [reason] for path, reason in error.errors}
-        exc = ServiceError("invalid_profile", "The profile is invalid; nothing was onboarded.")
-        exc.fields = fields
-        raise exc from error
+        raise _invalid_profile(fields) from error
 
 
 class ProvinceListCreateView(APIView):

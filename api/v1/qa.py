@@ -7,22 +7,22 @@ a refusal (`QaError`) becomes the API's error format with the service's HTTP sta
 
 from __future__ import annotations
 
-import io
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api.errors import ErrorOutput, ServiceError
+from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
+from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff
 from config.client import client_address
 from editorial.profile import current_profile
@@ -42,20 +42,6 @@ ERRORS = {
 
 
 # --- Plumbing ------------------------------------------------------------------------------
-
-
-class BoundedJSONParser(JSONParser):
-    """JSON with Django's DATA_UPLOAD_MAX_MEMORY_SIZE applied: DRF's JSON parser reads the
-    stream itself and would otherwise accept a body of any size."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if limit is not None:
-            body = stream.read(limit + 1)
-            if len(body) > limit:
-                raise RequestDataTooBig("Request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE.")
-            stream = io.BytesIO(body)
-        return super().parse(stream, media_type, parser_context)
 
 
 class QaView(APIView):
@@ -699,7 +685,7 @@ class QuestionKindView(QuestionStepView):
 
 
 class QaAppointmentInput(serializers.Serializer):
-    at = serializers.DateTimeField(help_text="the date promised to the asker")
+    at = BoundedDateTimeField(help_text="the date promised to the asker")
     reason = _text()
 
 
@@ -718,7 +704,7 @@ class QuestionAppointmentView(QuestionStepView):
 
 
 class QaProgressInput(serializers.Serializer):
-    new_due = serializers.DateTimeField(help_text="when the answer will be given")
+    new_due = BoundedDateTimeField(help_text="when the answer will be given")
     text = _text(help_text="how far the handling has got")
 
 

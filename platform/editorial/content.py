@@ -11,6 +11,7 @@ from typing import Any
 import nh3
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from config.middleware import nul_byte_path
 from editorial.models import Kind
 
 MAX_TITLE = 500
@@ -218,6 +219,13 @@ def clean_fields(kind: str, raw: dict | None) -> dict:
     model = FIELDS_OF_KIND.get(kind)
     if model is None:
         raise ContentError("unknown_kind", f"Loại nội dung '{kind}' không tồn tại.", "kind")
+    nul_at = nul_byte_path(raw or {}, "fields")  # PostgreSQL stores no NUL in text or jsonb
+    if nul_at is not None:
+        raise ContentError(
+            "invalid_fields",
+            "Một số trường của nội dung không hợp lệ.",
+            fields={nul_at: ["Không được chứa ký tự NUL (\\u0000)."]},
+        )
     try:
         return model.model_validate(raw or {}).model_dump(mode="json")
     except ValidationError as error:

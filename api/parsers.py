@@ -1,0 +1,71 @@
+"""The one JSON parser of the API (REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]): a body is bounded
+in size (DATA_UPLOAD_MAX_MEMORY_SIZE), in nesting depth and may hold no NUL byte, so that no
+JSON document can reach a 500 (a RecursionError in the decoder or a serializer, or PostgreSQL
+refusing "\\u0000" in text and jsonb). See docs/adr/0012-bounded-input-and-api-fuzzing.md."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+
+from api.errors import ServiceError
+from config.middleware import nul_byte_path
+
+# Arrays and objects inside one another: the deepest API input (an item's fields, a list of
+# entries with their parts) is 4 levels; 32 leaves room and stays far from the recursion limit.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth(value: object) -> int:
+    """How many arrays/objects are nested at the deepest point (iterative)."""
+    deepest = 0
+    pending: list[tuple[int, object]] = [(0, value)]
+    while pending:
+        depth, current = pending.pop()
+        if isinstance(current, dict):
+            children = list(current.values())
+        elif isinstance(current, list):
+            children = current
+        else:
+            deepest = max(deepest, depth)
+            continue
+        deepest = max(deepest, depth + 1)
+        pending.extend((depth + 1, child) for child in children)
+    return deepest
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class BoundedJSONParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(body) > limit:
+            raise RequestDataTooBig("Request body exceeded DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        try:
+            data = json.loads(body.decode(encoding), parse_constant=_refuse_constant)
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+            raise exceptions.ParseError(
+                "Dữ liệu JSON không hợp lệ hoặc lồng quá sâu "
+                f"(tối đa {MAX_JSON_DEPTH} cấp mảng/đối tượng)."
+            ) from error
+        if json_depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                f"Dữ liệu JSON lồng quá sâu (tối đa {MAX_JSON_DEPTH} cấp mảng/đối tượng)."
+            )
+        path = nul_byte_path(data)
+        if path is not None:
+            raise ServiceError(
+                "nul_byte",
+                "Dữ liệu không được chứa ký tự NUL (\\u0000).",
+                field=path or "non_field_errors",
+            )
+        return data
