@@ -33,6 +33,31 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=60)]
 Text = Annotated[str, Field(min_length=1)]
 PositiveDays = Annotated[StrictInt, Field(gt=0)]
 
+# ADR 0014: every field changes behaviour, or says which module it waits for. The rule is
+# validated today so a profile is complete when the module lands; no code acts on it yet.
+# `manage.py profiles awaiting` lists them; tests/provinces/test_profile_fields_read.py holds
+# every other field to being read by code.
+AWAITED_MODULES: dict[str, str] = {
+    "public_services": "Public services catalogue (danh mục dịch vụ công trực tuyến)",
+    "backups": "Backups and restore (sao lưu, phục hồi dữ liệu)",
+    "reporting": "Periodic reports to the province (báo cáo định kỳ)",
+    "budget": "Budget and funding of the portal (kinh phí hoạt động)",
+    "royalties": "Royalties for published content (nhuận bút)",
+    "operations": "Operations: 24/7 monitoring and the annual review (vận hành, rà soát hằng năm)",
+    "integrations": "Connections to other systems (kết nối, tích hợp hệ thống)",
+    "portal_about": "The portal's about page: its board and operators (trang giới thiệu)",
+    "access_levels": "Access levels of staff accounts (cấp quyền truy cập)",
+}
+
+
+def awaiting(module: str, **field: Any) -> Any:
+    """A field (or a whole table) whose module does not exist yet: `Field(**field)` marked
+    with the module's key (one of AWAITED_MODULES)."""
+    if module not in AWAITED_MODULES:
+        raise ValueError(f"unknown module '{module}' (AWAITED_MODULES has the known ones)")
+    return Field(json_schema_extra={"awaiting": module}, **field)
+
+
 AgencyKind = Literal["department", "district", "commune", "sector", "other"]
 StepAction = Literal["submit", "review", "approve", "publish", "post_check"]
 SlaAnchor = Literal["event", "issue", "effective", "period_end"]
@@ -302,7 +327,7 @@ class Workflows(Frozen):
 
 
 class Governance(Frozen):
-    bodies: list[Body] = Field(min_length=1)
+    bodies: list[Body] = awaiting("portal_about", min_length=1)
     roles: list[Role] = Field(min_length=1)
     workflows: Workflows
 
@@ -525,7 +550,8 @@ class Royalties(Sourced):
 class Accounts(Sourced):
     username_rule: Literal["initials_given", "free"]
     force_first_password_change: StrictBool
-    access_levels: list[Code] = Field(min_length=1)
+    # Thái Nguyên Art. 17(2): quản trị / kiểm duyệt / cập nhật; today the workflow roles act.
+    access_levels: list[Code] = awaiting("access_levels", min_length=1)
 
 
 class Operations(Sourced):
@@ -576,17 +602,17 @@ class Profile(Frozen):
     update_slas: list[Sla] = Field(min_length=1)
     quotas: list[Quota] = Field(default_factory=list)
     qa: Qa
-    public_services: PublicServices
+    public_services: PublicServices = awaiting("public_services")
     office_hours: OfficeHours
     calendar: Calendar
-    backups: Backups
-    reporting: list[Reporting] = Field(min_length=1)
-    budget: Budget
-    royalties: Royalties
+    backups: Backups = awaiting("backups")
+    reporting: list[Reporting] = awaiting("reporting", min_length=1)
+    budget: Budget = awaiting("budget")
+    royalties: Royalties = awaiting("royalties")
     accounts: Accounts
-    operations: Operations
+    operations: Operations = awaiting("operations")
     required_sections: list[Section] = Field(min_length=1)
-    integrations: list[Integration] = Field(default_factory=list)
+    integrations: list[Integration] = awaiting("integrations", default_factory=list)
     attribution: Attribution
     page_metadata: PageMetadata | None = None
 

@@ -74,3 +74,21 @@ def test_exit_status_of_the_command_line(tmp_path, broken, status):
     )
     assert result.returncode == status, result.stderr
     assert ("INVALID" in result.stdout) is broken
+
+
+def test_awaiting_lists_each_module_by_name_with_its_fields(capsys):
+    # ADR 0014: what the profile holds that no module acts on yet, by the module it waits for
+    call_command("profiles", "awaiting")
+    out = capsys.readouterr().out.splitlines()
+    heading = out.index("Backups and restore (sao lưu, phục hồi dữ liệu) [backups]")
+    assert out[heading + 1] == "    backups"
+    assert "    accounts.access_levels" in out
+    assert "    language.english" not in out  # read by the editorial services
+
+
+def test_show_names_the_signing_date_and_what_the_version_replaces(capsys):
+    call_command("profiles", "show", "backan", "--on", "2025-01-01")
+    out = capsys.readouterr().out.splitlines()
+    assert "signed 2024-08-16, in force from 2024-08-26" in out[0]
+    assert "profile schema 1" in out[0]
+    assert out[1] == "  replaces QĐ 17/2018/QĐ-UBND, QĐ 38/2018/QĐ-UBND"

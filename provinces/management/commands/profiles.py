@@ -1,4 +1,5 @@
-"""`manage.py profiles validate [PATH ...]` and `manage.py profiles show SLUG [--on DATE]`."""
+"""`manage.py profiles validate [PATH ...]`, `manage.py profiles show SLUG [--on DATE]` and
+`manage.py profiles awaiting` (the profile fields that wait for a module, ADR 0014)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from provinces.loader import (
     today_in_vietnam,
     validate_paths,
 )
+from provinces.profile_fields import awaiting_by_module
+from provinces.schema import AWAITED_MODULES
 
 
 def _shown(path: Path) -> str:
@@ -45,10 +48,16 @@ class Command(BaseCommand):
         show = actions.add_parser("show", help="the version of a province's profile in force")
         show.add_argument("slug", help="province slug, e.g. thainguyen")
         show.add_argument("--on", help="date (YYYY-MM-DD); default: today in Vietnam")
+        actions.add_parser(
+            "awaiting",
+            help="the profile fields validated today that wait for a module to act on them",
+        )
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "validate":
             self._validate([Path(p) for p in options["paths"]])
+        elif options["action"] == "awaiting":
+            self._awaiting()
         else:
             self._show(options["slug"], options.get("on"))
 
@@ -78,9 +87,18 @@ class Command(BaseCommand):
         province = profile.province
         self.stdout.write(
             f"{province.name} ({province.slug}) on {on}: {province.instrument}, "
-            f"in force from {profile.effective_from} "
-            f"({_shown(PROFILES_DIR / province.slug / f'{profile.effective_from}.toml')})"
+            f"signed {province.signed}, in force from {profile.effective_from} "
+            f"({_shown(PROFILES_DIR / province.slug / f'{profile.effective_from}.toml')}, "
+            f"profile schema {profile.schema_version})"
         )
+        if province.replaces:
+            self.stdout.write(f"  replaces {', '.join(province.replaces)}")
         for version in versions:
             mark = "*" if version.effective_from == profile.effective_from else " "
             self.stdout.write(f"  {mark} {version.effective_from}  {version.province.instrument}")
+
+    def _awaiting(self) -> None:
+        for module, paths in awaiting_by_module().items():
+            self.stdout.write(f"{AWAITED_MODULES[module]} [{module}]")
+            for path in paths:
+                self.stdout.write(f"    {path}")
