@@ -19,6 +19,7 @@ docs/adr/0003-working-days-calendar.md and docs/adr/0004-clock-starts-at-0800.md
 from __future__ import annotations
 
 import functools
+import itertools
 import tomllib
 import weakref
 from dataclasses import dataclass, field
@@ -35,6 +36,31 @@ CALENDAR_DATA_DIR = Path(__file__).resolve().parent / "calendar_data"
 _MAX_SEARCH_DAYS = 366
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
+
+
+# The years the calendar can count in: the `holidays` package computes Vietnam's lunar holidays
+# (Tết, Hùng Kings) for 1901-2099 only; outside them a deadline would silently skip no Tết.
+FIRST_YEAR, LAST_YEAR = 1901, 2099
+
+
+def parse_local_instant(text: str) -> datetime:
+    """An ISO 8601 date-time typed by a person; without an offset it is Vietnam time.
+
+    Raises ValueError with a message that says what is wrong (not a date-time, or a year the
+    calendar cannot count in).
+    """
+    try:
+        instant = datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 date-time "
+            "(e.g. 2026-01-05T09:30 or 2026-01-05T09:30:00+07:00)"
+        ) from error
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=TZ)
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is out of range: years {FIRST_YEAR}-{LAST_YEAR} only")
+    return instant.astimezone(TZ)
 
 
 class CalendarDataError(ValueError):
@@ -165,15 +191,67 @@ def clear_calendar_cache() -> None:
 
 
 @dataclass(frozen=True)
-class OfficeHours:
-    start: time = time(8, 0)
-    end: time = time(17, 0)
+class OfficePeriod:
+    """One stretch of office hours in a working day, local wall-clock times, [start, end)."""
+
+    start: time
+    end: time
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
             raise ValueError("office hours are local wall-clock times: no tzinfo")
         if self.end <= self.start:
-            raise ValueError(f"office hours end {self.end} must be after start {self.start}")
+            raise ValueError(f"office period end {self.end} must be after start {self.start}")
+
+
+# Clock-start readings of `qa.clock_start` (docs/adr/0004, 0008).
+CLOCK_START_RULES = ("office_start", "next_working_day")
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """The office periods of a working day (the lunch break is the gap between two periods)
+    and the time of day a deadline's clock starts (default: the opening of the first period).
+
+    The default, one period 08:00-17:00, is the unbroken span the platform first used; profiles
+    give their own periods (docs/adr/0008-office-periods-and-clock-start.md).
+    """
+
+    periods: tuple[OfficePeriod, ...] = (OfficePeriod(time(8, 0), time(17, 0)),)
+    clock_starts_at: time | None = None
+
+    def __post_init__(self) -> None:
+        periods = tuple(self.periods)
+        object.__setattr__(self, "periods", periods)
+        if not periods:
+            raise ValueError("office hours need at least one period")
+        for before, after in itertools.pairwise(periods):
+            if after.start < before.start:
+                raise ValueError("office periods must be listed in order of the day")
+            if after.start < before.end:
+                raise ValueError(
+                    f"office periods overlap: {before.start}-{before.end} and "
+                    f"{after.start}-{after.end}"
+                )
+        at = self.clock_starts_at
+        if at is not None and not any(p.start <= at < p.end for p in periods):
+            raise ValueError(f"the clock start {at} must be inside an office period")
+
+    @property
+    def opens(self) -> time:
+        return self.periods[0].start
+
+    @property
+    def closes(self) -> time:
+        return self.periods[-1].end
+
+    @property
+    def clock_start_time(self) -> time:
+        return self.clock_starts_at or self.opens
+
+    def label(self) -> str:
+        """'07:30-11:30, 13:30-17:00'."""
+        return ", ".join(f"{p.start:%H:%M}-{p.end:%H:%M}" for p in self.periods)
 
 
 @dataclass(frozen=True)
@@ -268,37 +346,71 @@ class WorkingCalendar:
     # instants
 
     def office_start(self, day: date) -> datetime:
-        return datetime.combine(_as_date(day), self.office_hours.start, tzinfo=TZ)
+        """The opening of the day's first office period."""
+        return datetime.combine(_as_date(day), self.office_hours.opens, tzinfo=TZ)
 
     def office_end(self, day: date) -> datetime:
-        return datetime.combine(_as_date(day), self.office_hours.end, tzinfo=TZ)
+        """The end of the day's last office period: "by the end of the day" of a deadline."""
+        return datetime.combine(_as_date(day), self.office_hours.closes, tzinfo=TZ)
 
-    def clock_start(self, received: datetime) -> datetime:
+    def office_periods(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The office periods of `day` as (start, end) instants; none on a non-working day."""
+        day = _as_date(day)
+        if not self.is_working_day(day):
+            return ()
+        return tuple(
+            (datetime.combine(day, p.start, tzinfo=TZ), datetime.combine(day, p.end, tzinfo=TZ))
+            for p in self.office_hours.periods
+        )
+
+    def in_office_hours(self, instant: datetime) -> bool:
+        """Inside an office period of a working day (the lunch break is not office hours)."""
+        local = _local(instant)
+        return any(start <= local < end for start, end in self.office_periods(local.date()))
+
+    def clock_start_on(self, day: date) -> datetime:
+        """The instant of `day` a deadline's clock starts (Thái Nguyên Art. 14(4)(c): 08:00)."""
+        return datetime.combine(_as_date(day), self.office_hours.clock_start_time, tzinfo=TZ)
+
+    def clock_start(self, received: datetime, *, rule: str = "office_start") -> datetime:
         """When a deadline counted in working days starts running for something received then.
 
-        Thái Nguyên QĐ 40/2012 Art. 14(4) (closing sentences, printed under point c): "Thời điểm
-        để xác định thời gian trả lời được tính từ 08h00" — the clock starts at 08:00, here the
-        profile's office start. Reading (PROFILES.md section 4, ADR 0004): received at or before
-        office start on a working day -> that day at office start; received after it, or on a
-        non-working day -> office start of the next working day. "At or before": a question in
-        at 08:00:00 sharp is in when the clock starts, so the agency loses none of that day and
-        the asker gets the earlier of the two possible deadlines.
+        The one clock-start function: every module and the `deadline` command come here with
+        the profile's `qa.clock_start` (docs/adr/0004 and 0008).
+
+        - "office_start": Thái Nguyên QĐ 40/2012 Art. 14(4) (closing sentences, printed under
+          point c): "Thời điểm để xác định thời gian trả lời được tính từ 08h00" — the clock
+          starts at the clock-start time (08:00). Received at or before it on a working day ->
+          that day at that time; after it, or on a non-working day -> that time on the next
+          working day. "At or before": a question in at 08:00:00 sharp is in when the clock
+          starts, so the agency loses none of that day and the asker gets the earlier deadline.
+        - "next_working_day": Civil Code 2015 Art. 147(1): the first day of a period is not
+          counted; counting starts the next day. Here: the clock-start time of the first working
+          day after the day of receipt, whatever the hour of receipt.
         """
         local = _local(received, "received")
         day = local.date()
-        if self.is_working_day(day) and local <= self.office_start(day):
-            return self.office_start(day)
-        return self.office_start(self.next_working_day(day))
+        if rule == "office_start":
+            if self.is_working_day(day) and local <= self.clock_start_on(day):
+                return self.clock_start_on(day)
+            return self.clock_start_on(self.next_working_day(day))
+        if rule == "next_working_day":
+            return self.clock_start_on(self.next_working_day(day))
+        raise ValueError(f"unknown clock start {rule!r} (known: {', '.join(CLOCK_START_RULES)})")
 
-    def due_in_working_days(self, received: datetime, n: int) -> datetime:
+    def due_in_working_days(
+        self, received: datetime, n: int, *, rule: str = "office_start"
+    ) -> datetime:
         """End of office hours on the n-th working day, day 1 being the clock-start day."""
-        return self.office_end(self.counted_days(received, n)[-1])
+        return self.office_end(self.counted_days(received, n, rule=rule)[-1])
 
-    def counted_days(self, received: datetime, n: int) -> tuple[date, ...]:
+    def counted_days(
+        self, received: datetime, n: int, *, rule: str = "office_start"
+    ) -> tuple[date, ...]:
         """The n working days a deadline of n working days runs over (day 1 = clock start)."""
         if n < 1:
             raise ValueError(f"a deadline needs at least 1 working day, got {n}")
-        return self.working_days_from(self.clock_start(received).date(), n)
+        return self.working_days_from(self.clock_start(received, rule=rule).date(), n)
 
     def add_working_days(self, instant: datetime, n: int) -> datetime:
         """The same wall-clock time on the n-th working day after the instant's date.
@@ -315,11 +427,12 @@ class WorkingCalendar:
         return datetime.combine(day, local.timetz())
 
     def add_working_hours(self, instant: datetime, hours: float) -> datetime:
-        """The instant `hours` office hours later, counting only office hours of working days.
+        """The instant `hours` office hours later, counting only office periods of working days.
 
-        Time outside office hours or on non-working days does not count (Thái Nguyên Art. 10(2):
-        news within 8 "giờ hành chính"). The whole span start-end counts: profiles carry no
-        lunch break. 0 hours returns the instant.
+        Time outside the periods (before opening, the lunch break, after closing) and
+        non-working days do not count (Thái Nguyên Art. 10(2): news within 8 "giờ hành chính").
+        Hours that end exactly at the end of a period end there (11:30, not 13:30).
+        0 hours returns the instant.
         """
         local = _local(instant)
         if hours < 0:
@@ -327,25 +440,32 @@ class WorkingCalendar:
         remaining = timedelta(hours=hours)
         if not remaining:
             return local
-        day = local.date()
-        cursor = local
+        periods = self.office_hours.periods
+        day, cursor = local.date(), local
         while True:
             if self.is_working_day(day):
-                cursor = max(cursor, self.office_start(day))
-                end = self.office_end(day)
-                if cursor < end:
+                for period in periods:
+                    end = datetime.combine(day, period.end, tzinfo=TZ)
+                    if cursor >= end:
+                        continue
+                    cursor = max(cursor, datetime.combine(day, period.start, tzinfo=TZ))
                     available = end - cursor
                     if remaining <= available:
                         return cursor + remaining
                     remaining -= available
+                    cursor = end
             day = self.next_working_day(day)
             cursor = self.office_start(day)
 
 
 def calendar_for(profile: Any, *, data_dir: Path = CALENDAR_DATA_DIR) -> WorkingCalendar:
-    """The working calendar of a rule profile (office hours + the province's overrides)."""
+    """The working calendar of a rule profile (office periods + the province's overrides)."""
+    hours = profile.office_hours
     return _calendar(
-        OfficeHours(profile.office_hours.start, profile.office_hours.end),
+        OfficeHours(
+            periods=tuple(OfficePeriod(p.start, p.end) for p in hours.periods),
+            clock_starts_at=getattr(hours, "clock_starts_at", None),
+        ),
         frozenset(profile.calendar.extra_days_off),
         frozenset(profile.calendar.extra_working_days),
         Path(data_dir),
@@ -363,7 +483,8 @@ def _calendar(
     return WorkingCalendar(office_hours, extra_days_off, extra_working_days, data_dir)
 
 
-# --- module-level shortcuts on the default national calendar (08:00-17:00, no overrides) ---
+# --- module-level shortcuts on a plain calendar (one period 08:00-17:00, no overrides); ----
+# --- deadlines of a province go through `calendar_for(profile)` ---------------------------
 
 DEFAULT_CALENDAR = WorkingCalendar()
 
@@ -376,8 +497,8 @@ def next_working_day(day: date) -> date:
     return DEFAULT_CALENDAR.next_working_day(day)
 
 
-def clock_start(received: datetime) -> datetime:
-    return DEFAULT_CALENDAR.clock_start(received)
+def clock_start(received: datetime, *, rule: str = "office_start") -> datetime:
+    return DEFAULT_CALENDAR.clock_start(received, rule=rule)
 
 
 def add_working_days(instant: datetime, n: int) -> datetime:
@@ -426,8 +547,9 @@ def qa_deadline(
 ) -> Deadline:
     """The answer deadline of a question of `kind` (default: the profile's default kind).
 
-    Every module computes Q&A deadlines here. Raises ValueError for an unknown kind (the message
-    lists the profile's kinds) or a naive `received`.
+    Every module computes Q&A deadlines here, with the profile's `qa.clock_start` reading.
+    Raises ValueError for an unknown kind (the message lists the profile's kinds), an unknown
+    clock-start reading or a naive `received`.
     """
     qa = profile.qa
     kind = qa.default_kind if kind is None else kind
@@ -436,13 +558,10 @@ def qa_deadline(
         raise ValueError(
             f"unknown Q&A kind {kind!r}; this profile's kinds are: {', '.join(sorted(kinds))}"
         )
-    if qa.clock_start != "office_start":
-        raise ValueError(f"unsupported qa.clock_start {qa.clock_start!r} (known: office_start)")
     rule_kind = kinds[kind]
     cal = calendar or calendar_for(profile)
-    start = cal.clock_start(received)
+    start = cal.clock_start(received, rule=qa.clock_start)
     days = cal.working_days_from(start.date(), rule_kind.working_days)
-    hours = cal.office_hours
     n = rule_kind.working_days
     # Shown to citizens and staff as is: Vietnamese, with the times of this profile.
     if rule_kind.appointment:
@@ -451,11 +570,17 @@ def qa_deadline(
         days_text = f"{n} ngày làm việc để trả lời hoặc thông báo tiến độ"
     else:
         days_text = f"{n} ngày làm việc"
-    start_at, end_at = f"{hours.start:%H:%M}", f"{hours.end:%H:%M}"
+    start_at = f"{cal.office_hours.clock_start_time:%H:%M}"
+    end_at = f"{cal.office_hours.closes:%H:%M}"
+    if qa.clock_start == "next_working_day":
+        start_text = f"tính từ {start_at} ngày làm việc kế tiếp ngày nhận (ngày nhận không tính)"
+    else:
+        start_text = (
+            f"tính từ {start_at} (nhận sau {start_at} hoặc vào ngày nghỉ: từ ngày làm việc kế tiếp)"
+        )
     rule = (
-        f"{rule_kind.label} ({kind}): {days_text}; tính từ {start_at} (nhận sau {start_at} hoặc"
-        f" vào ngày nghỉ: từ ngày làm việc kế tiếp); hạn {end_at} ngày làm việc thứ {n},"
-        " ngày thứ nhất là ngày bắt đầu tính"
+        f"{rule_kind.label} ({kind}): {days_text}; {start_text}; hạn {end_at} ngày làm việc"
+        f" thứ {n}, ngày thứ nhất là ngày bắt đầu tính"
     )
     return Deadline(
         due=cal.office_end(days[-1]),

@@ -450,7 +450,9 @@ class Qa(Sourced):
     # Reading of "tính từ 08h00'" (Thái Nguyên Art. 14(4)(c)): a question received before office
     # start on a working day starts that day at office start; later, or on a non-working day,
     # at office start of the next working day. provinces.calendar implements it in one place.
-    clock_start: Literal["office_start"]
+    # "next_working_day": Civil Code 2015 Art. 147(1), the day of receipt is not counted; the
+    # clock starts at office start of the next working day whatever the hour (ADR 0008).
+    clock_start: Literal["office_start", "next_working_day"]
     kinds: dict[Code, QaKind] = Field(min_length=1)
     default_kind: str
     answerer: Literal["agency", "head_or_delegate"]
@@ -495,15 +497,69 @@ class PublicServices(Sourced):
 # --- 7. Office hours, calendar, operations -------------------------------------------------
 
 
-class OfficeHours(Sourced):
+class OfficePeriod(Frozen):
     start: time
     end: time
 
     @model_validator(mode="after")
-    def _check_order(self) -> OfficeHours:
+    def _check_order(self) -> OfficePeriod:
         if self.end <= self.start:
             raise rule_error([("end", f"must be later than start ({self.start:%H:%M})")])
         return self
+
+
+class OfficeHours(Sourced):
+    # The office periods of a working day, in order; the gap between two is the lunch break,
+    # which working hours do not count (Thái Nguyên Art. 10(2) "giờ hành chính"). No shipped
+    # regulation states them: platform default 07:30-11:30, 13:30-17:00 (ADR 0008).
+    periods: list[OfficePeriod] = Field(min_length=1, max_length=6)
+    # The time of day the Q&A clock starts (qa.clock_start); default: the first period's start.
+    # Thái Nguyên Art. 14(4)(c): "được tính từ 08h00'".
+    clock_starts_at: time | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_old_keys(cls, data: Any) -> Any:
+        # One form only: the single span `start`/`end` became `periods` (ADR 0008).
+        if isinstance(data, dict) and ("start" in data or "end" in data):
+            start, end = data.get("start", "08:00:00"), data.get("end", "17:00:00")
+            raise rule_error(
+                [
+                    (
+                        "",
+                        "'start'/'end' are no longer read: write the office periods as "
+                        f"periods = [{{ start = {start}, end = {end} }}] "
+                        "(several periods for a lunch break)",
+                    )
+                ]
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _check_periods(self) -> OfficeHours:
+        problems = []
+        for i, (before, after) in enumerate(zip(self.periods, self.periods[1:], strict=False)):
+            if after.start < before.start:
+                problems.append(("periods", "must be listed in order of the day"))
+                break
+            if after.start < before.end:
+                problems.append(
+                    (
+                        f"periods[{i + 1}]",
+                        f"overlaps the period before it (ends {before.end:%H:%M})",
+                    )
+                )
+        at = self.clock_starts_at
+        if at is not None and not any(p.start <= at < p.end for p in self.periods):
+            problems.append(("clock_starts_at", f"{at:%H:%M} is not inside an office period"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    @property
+    def clock_start_time(self) -> time:
+        """When the Q&A clock starts on a working day."""
+        return self.clock_starts_at or self.periods[0].start
 
 
 class Calendar(Sourced):

@@ -4,13 +4,15 @@ Every content deadline in the platform goes through `sla_deadline`, which reads 
 `update_slas` and counts on the province's working calendar (provinces.calendar).
 
 Readings (docs/adr/0005-update-slas.md):
-- within N working hours: office hours of working days only (Thái Nguyên Art. 10(2)).
-- within N working days: by the end of office hours of the N-th working day after the anchor
-  day (the anchor day itself does not count: "sau khi ban hành").
+- within N working hours: inside the profile's office periods of working days only, the lunch
+  break excluded (Thái Nguyên Art. 10(2) "giờ hành chính"; docs/adr/0008).
+- within N working days: by the end of the last office period of the N-th working day after
+  the anchor day (the anchor day itself does not count: "sau khi ban hành").
 - within N days: by the end (23:59:59) of the N-th calendar day after the anchor day.
 - same day by HH:MM: that day at HH:MM when the anchor is before it; an anchor after it is due at
   HH:MM of the next working day (Huế Art. 9(3): current-affairs items by 16:00 every day).
-- immediately / right after: platform reading, within IMMEDIATE_WORKING_HOURS office hours.
+- immediately / right after: platform reading, within IMMEDIATE_WORKING_HOURS office hours
+  (counted over the office periods like any working hours).
 """
 
 from __future__ import annotations

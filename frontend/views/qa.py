@@ -330,7 +330,9 @@ def question_submit_form(request):
             "retention_days": profile.qa.retention_days if profile is not None else None,
             "retention_source": _field_source(profile, "retention_days"),
             "default_kind": default_kind,
-            "office_start": profile.office_hours.start if profile is not None else None,
+            "office_start": (
+                profile.office_hours.clock_start_time if profile is not None else None
+            ),
             "max_attachments": MAX_ATTACHMENTS,
         },
         status=status,

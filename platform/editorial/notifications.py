@@ -43,11 +43,8 @@ DASHBOARD_NAME = "mục “Bảng theo dõi” của Trang cán bộ"
 
 
 def in_office_hours(now: datetime, calendar: WorkingCalendar) -> bool:
-    local = now.astimezone(TZ)
-    day = local.date()
-    return calendar.is_working_day(day) and calendar.office_start(
-        day
-    ) <= local < calendar.office_end(day)
+    # Inside one of the profile's office periods: no mail in the lunch break (ADR 0008).
+    return calendar.in_office_hours(now)
 
 
 def _when(instant: datetime | None) -> str:

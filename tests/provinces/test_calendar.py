@@ -17,6 +17,7 @@ from provinces.calendar import (
     TZ,
     CalendarDataError,
     OfficeHours,
+    OfficePeriod,
     WorkingCalendar,
     add_working_days,
     add_working_hours,
@@ -70,7 +71,11 @@ def thai_nguyen_like(
         ),
     }
     return SimpleNamespace(
-        office_hours=SimpleNamespace(start=start, end=end, source="platform default"),
+        office_hours=SimpleNamespace(
+            periods=[SimpleNamespace(start=start, end=end)],
+            clock_starts_at=None,
+            source="platform default",
+        ),
         calendar=SimpleNamespace(
             extra_days_off=list(days_off),
             extra_working_days=list(working_days),
@@ -254,7 +259,7 @@ def test_contradictory_overrides_and_bad_office_hours_are_refused():
             extra_working_days=frozenset({date(2026, 3, 11)}),
         )
     with pytest.raises(ValueError, match="must be after start"):
-        OfficeHours(time(17, 0), time(8, 0))
+        OfficeHours(periods=(OfficePeriod(time(17, 0), time(8, 0)),))
 
 
 # --- the clock starts at 08:00 (Thái Nguyên Art. 14(4)) -------------------------------------
@@ -476,8 +481,72 @@ def test_thai_nguyen_profile_gives_art_14_4_deadlines():
     kinds = profile.qa.kinds
     assert (kinds["competence"].working_days, kinds["interagency"].working_days) == (5, 10)
     assert (kinds["special"].working_days, kinds["special"].appointment) == (15, True)
-    assert (profile.office_hours.start, profile.office_hours.end) == (time(8, 0), time(17, 0))
+    # the answer clock starts at 08:00 (Art. 14(4)(c)); office days close at 17:00
+    assert profile.office_hours.clock_start_time == time(8, 0)
+    assert profile.office_hours.periods[-1].end == time(17, 0)
     # received Fri 13/02/2026 15:00 -> clock Mon 23/02 08:00; 10 working days -> Fri 06/03
     deadline = qa_deadline(profile, vn(2026, 2, 13, 15, 0), "interagency")
     assert deadline.due == vn(2026, 3, 6, 17, 0)
     assert "14" in deadline.source
+
+
+# --- 2026: the days off a deadline depends on are pinned -----------------------------------
+
+
+def _days_off_and_worked_weekends(year: int) -> tuple[list[date], list[date]]:
+    cal = WorkingCalendar()
+    day, off_weekdays, worked_weekends = date(year, 1, 1), [], []
+    while day.year == year:
+        weekend = day.weekday() >= 5
+        if weekend and cal.is_working_day(day):
+            worked_weekends.append(day)
+        elif not weekend and not cal.is_working_day(day):
+            off_weekdays.append(day)
+        day += timedelta(days=1)
+    return off_weekdays, worked_weekends
+
+
+def test_the_2026_days_off_are_those_the_data_says():
+    # given the installed `holidays` package and calendar_data/2026.toml
+    off, worked = _days_off_and_worked_weekends(2026)
+    # then the weekdays off are exactly those announced, and the make-up Saturdays are worked
+    assert off == [
+        date(2026, 1, 1),  # Tết Dương lịch (Thu)
+        date(2026, 1, 2),  # swapped for Sat 10/01 (Công văn 12729/VPCP-KGVX)
+        date(2026, 2, 16),  # Tết Bính Ngọ: giao thừa (Mon) ..
+        date(2026, 2, 17),
+        date(2026, 2, 18),
+        date(2026, 2, 19),
+        date(2026, 2, 20),  # .. mùng bốn (Fri)
+        date(2026, 4, 27),  # Giỗ Tổ Hùng Vương (Sun 26/04), nghỉ bù Mon 27/04
+        date(2026, 4, 30),
+        date(2026, 5, 1),
+        date(2026, 8, 31),  # swapped for Sat 22/08
+        date(2026, 9, 1),
+        date(2026, 9, 2),
+        date(2026, 11, 24),  # Ngày Văn hoá Việt Nam (Tue)
+    ]
+    assert worked == [date(2026, 1, 10), date(2026, 8, 22)]
+
+
+def test_2026_11_24_is_recorded_with_its_instrument():
+    # the day off no longer depends on the package alone: the yearly data names its source
+    data = load_year_data(2026)
+    entry = next(e for e in data.days_off if e.day == date(2026, 11, 24))
+    assert "Ngày Văn hoá Việt Nam" in entry.source
+    assert "80-NQ/TW" in entry.source
+    assert WorkingCalendar().non_working_reason(date(2026, 11, 24)) == entry.source
+
+
+def test_holidays_is_pinned_to_the_tested_minor_series():
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    pin = next(d for d in dependencies if d.startswith("holidays"))
+    installed = version("holidays")
+    major, minor = (int(part) for part in installed.split(".")[:2])
+    # the range is the installed minor series: a new series must pass the test above first
+    assert pin == f"holidays>={major}.{minor},<{major}.{minor + 1}"

@@ -130,8 +130,8 @@ def test_shipped_profile_loads_with_every_axis(slug):
     assert profile.governance.workflows.portal.steps
     assert profile.governance.workflows["component_site"].steps
     assert profile.qa.default_kind in profile.qa.kinds
-    assert profile.office_hours.start == time(8, 0)
-    assert profile.office_hours.end == time(17, 0)
+    assert profile.office_hours.clock_start_time == time(8, 0)
+    assert profile.office_hours.periods[-1].end == time(17, 0)
     assert sum(a.kind == "district" for a in profile.agencies) >= 1
     assert len(profile.agencies) >= 3
 
@@ -367,8 +367,8 @@ def test_post_publication_check_must_match_the_steps(tmp_path):
 
 
 def test_office_hours_must_end_after_they_start(tmp_path):
-    path = variant(tmp_path, "thainguyen", ("end = 17:00:00", "end = 07:00:00"))
-    assert "office_hours.end" in refused(path)
+    path = variant(tmp_path, "thainguyen", ("end = 17:00:00 }", "end = 07:00:00 }"))
+    assert "office_hours.periods[1].end" in refused(path)
 
 
 @pytest.mark.parametrize("source", ['""', '"   "', '"platform defaults"'])

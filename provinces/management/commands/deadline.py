@@ -1,8 +1,9 @@
 """`manage.py deadline`: the Q&A answer deadline a province's rule profile gives a question.
 
 The first output line is the due instant alone (ISO 8601, +07:00), for scripts; the rest
-explains it: the rule and its article, the clock start, the working days counted and the
-days skipped.
+explains it: the rule and its article, the clock start (`qa.clock_start`: "office_start" or
+"next_working_day", docs/adr/0008), the office periods, the working days counted and the days
+skipped (the profile's calendar overrides included).
 """
 
 from __future__ import annotations
@@ -11,22 +12,15 @@ from datetime import date, datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from provinces.calendar import TZ, calendar_for, qa_deadline
+from provinces.calendar import calendar_for, parse_local_instant, qa_deadline
 from provinces.loader import ProfileError, resolve_profile
 
 
 def _parse_received(value: str) -> datetime:
     try:
-        received = datetime.fromisoformat(value.strip())
+        return parse_local_instant(value)
     except ValueError as error:
-        raise CommandError(
-            f"--received {value!r} is not an ISO 8601 date-time "
-            "(e.g. 2026-01-05T09:30 or 2026-01-05T09:30:00+07:00)"
-        ) from error
-    if received.tzinfo is None:
-        # A time without an offset is read as Vietnam's time (Asia/Ho_Chi_Minh, +07:00).
-        received = received.replace(tzinfo=TZ)
-    return received.astimezone(TZ)
+        raise CommandError(f"--received {error}") from error
 
 
 class Command(BaseCommand):
@@ -73,8 +67,10 @@ class Command(BaseCommand):
         out.write(f"source: {deadline.source}")
         out.write(f"received: {deadline.received.isoformat()}")
         out.write(
-            f"clock start: {deadline.clock_start.isoformat()} ({deadline.clock_start_source})"
+            f"clock start: {deadline.clock_start.isoformat()} "
+            f"({profile.qa.clock_start}; {deadline.clock_start_source})"
         )
+        out.write(f"office hours: {calendar.office_hours.label()}")
         counted = ", ".join(_counted_label(day) for day in deadline.counted_days)
         out.write(f"working days counted ({len(deadline.counted_days)}): {counted}")
         skipped = [
