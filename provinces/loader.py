@@ -1,13 +1,25 @@
 """Loading rule profiles: `provinces/profiles/<slug>/<effective-date>.toml`.
 
-A province file may say `extends = "national"`: it is then deep-merged over the national
-baseline (`profiles/_national/<date>.toml`, the version in force on the province's
-`effective_from`, else the earliest one): tables merge key by key, the province's values
-win, lists replace. The merged data is validated by `provinces.schema.Profile`; every
-problem is reported as (field path, reason), e.g.
-("governance.workflows.portal.steps[1].role", "unknown workflow role 'x' ...").
+The national baseline is versioned like a province: `profiles/_national/<date>.toml`, one file
+per national text (Decree 43/2011 from 2011-06-13, Decree 42/2022 from 2022-08-15). A rule a
+province takes from it is the one in force AT THE INSTANT BEING COMPUTED (ADR 0009): the profile
+in force on a day is the province version in force that day composed with the baseline version
+in force that day (before every baseline: the oldest). Values the province's own file sets
+never change with the baseline.
 
-Pure Python: no Django here.
+A province takes values from the baseline in two ways:
+- `extends = "national"`: the baseline is deep-merged under the whole file (tables merge key by
+  key, the province's values win, lists replace);
+- a deferral, with or without `extends`: a `source` (of a table or a list item) or a
+  `field_sources` entry written "national", or "<its own article> → national", takes the
+  baseline's value(s) there and the baseline's source, e.g. "QĐ 19/2015 Art. 11 → national"
+  becomes "QĐ 19/2015 Art. 11 → Decree 43/2011 Art. 17" in 2020. A list item is matched by
+  its `content_type` or `code`; a table takes every field it does not set; a `field_sources`
+  entry takes that one field.
+
+The composed data is validated by `provinces.schema.Profile`; every problem is reported as
+(field path, reason), e.g. ("governance.workflows.portal.steps[1].role", "unknown workflow
+role 'x' ..."). Pure Python: no Django here.
 """
 
 from __future__ import annotations
@@ -31,7 +43,11 @@ BASES = {"national": NATIONAL_FOLDER}
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_BASE_META = "baseline"  # the national file's own description; never merged into a province
+_BASE_META = "baseline"  # the national file's own description; set on the composed profile
+# A source that defers to the national baseline: exactly "national" or "<article> → national".
+DEFERRAL = "national"
+_ARROW = " → "
+_ITEM_KEYS = ("content_type", "code")  # how a list item is matched with the baseline's
 
 
 class ProfileError(Exception):
@@ -95,6 +111,11 @@ def _base_versions(folder: Path) -> list[tuple[date, Path]]:
     return versions
 
 
+def baseline_versions(*, base_dir: Path | None = None) -> list[tuple[date, Path]]:
+    """The national baseline files, oldest first: [(effective date, path)]."""
+    return _base_versions((base_dir or PROFILES_DIR) / NATIONAL_FOLDER)
+
+
 def _base_for(name: Any, on: Any, *, base_dir: Path) -> Path:
     if not isinstance(name, str) or name not in BASES:
         raise ProfileError(
@@ -107,23 +128,164 @@ def _base_for(name: Any, on: Any, *, base_dir: Path) -> Path:
         in_force = [path for effective, path in versions if effective <= on]
         if in_force:
             return in_force[-1]
-    # A province text older than every baseline still gets the platform's oldest baseline.
+    # An instant (or a province text) older than every baseline gets the oldest baseline.
     return versions[0][1]
 
 
-def _resolve_extends(data: dict[str, Any], *, base_dir: Path) -> dict[str, Any]:
-    if "extends" not in data:
-        return data
+def _defers(source: Any) -> bool:
+    return isinstance(source, str) and (
+        source.strip() == DEFERRAL or source.rstrip().endswith(_ARROW.rstrip() + " " + DEFERRAL)
+    )
+
+
+def _deferred_source(own: str, baseline: Any) -> Any:
+    """ "QĐ 19/2015 Art. 11 → national" + "Decree 43/2011 Art. 17" →
+    "QĐ 19/2015 Art. 11 → Decree 43/2011 Art. 17"; "national" alone → the baseline's source."""
+    own = own.strip()
+    if own == DEFERRAL or not isinstance(baseline, str):
+        return baseline
+    return f"{own.removesuffix(DEFERRAL).rstrip()} {baseline}"
+
+
+def _uses_baseline(data: Any) -> bool:
+    if isinstance(data, dict):
+        if "extends" in data or _defers(data.get("source")):
+            return True
+        sources = data.get("field_sources")
+        if isinstance(sources, dict) and any(_defers(value) for value in sources.values()):
+            return True
+        return any(_uses_baseline(value) for value in data.values())
+    if isinstance(data, list):
+        return any(_uses_baseline(item) for item in data)
+    return False
+
+
+def _item_key(item: dict[str, Any]) -> tuple[str, Any] | None:
+    return next(((key, item[key]) for key in _ITEM_KEYS if key in item), None)
+
+
+class _Deferrals:
+    """Resolves the deferrals of a province's data against one baseline version; collects a
+    problem for each deferral the baseline cannot answer."""
+
+    def __init__(self, base_path: Path):
+        self.version = base_path.stem
+        self.problems: list[tuple[str, str]] = []
+
+    def _missing(self, path: str, what: str) -> None:
+        self.problems.append(
+            (
+                path,
+                f"defers to the national baseline, but the baseline of {self.version} has {what}",
+            )
+        )
+
+    def value(self, own: Any, base: Any, path: str) -> Any:
+        if isinstance(own, dict):
+            return self.table(own, base if isinstance(base, dict) else None, path)
+        if isinstance(own, list):
+            return self.items(own, base if isinstance(base, list) else [], path)
+        return own
+
+    def table(self, own: dict[str, Any], base: dict[str, Any] | None, path: str) -> dict[str, Any]:
+        result = dict(own)
+        if _defers(own.get("source")):
+            if base is None:
+                self._missing(f"{path}.source", f"no table '{path}'")
+            else:
+                # The table takes every field it does not set from the baseline's.
+                result = deep_merge(base, own)
+                result["source"] = _deferred_source(own["source"], base.get("source"))
+        own_sources = own.get("field_sources")
+        if isinstance(own_sources, dict) and any(map(_defers, own_sources.values())):
+            base_table = base or {}
+            base_sources = base_table.get("field_sources")
+            base_sources = base_sources if isinstance(base_sources, dict) else {}
+            sources = dict(result.get("field_sources") or {})
+            for name, source in own_sources.items():
+                if not _defers(source):
+                    continue
+                if name not in base_table:
+                    self._missing(f"{path}.field_sources.{name}", f"no field '{path}.{name}'")
+                    continue
+                result.setdefault(name, base_table[name])
+                sources[name] = _deferred_source(
+                    source, base_sources.get(name, base_table.get("source"))
+                )
+            result["field_sources"] = sources
+        for key, value in own.items():
+            if key in ("source", "field_sources"):
+                continue
+            done = self.value(value, (base or {}).get(key), f"{path}.{key}")
+            merged = result.get(key)
+            result[key] = (
+                deep_merge(merged, done)
+                if isinstance(merged, dict) and isinstance(done, dict)
+                else done
+            )
+        return result
+
+    def items(self, own: list[Any], base: list[Any], path: str) -> list[Any]:
+        base_items = {
+            _item_key(item): item for item in base if isinstance(item, dict) and _item_key(item)
+        }
+        result = []
+        for index, item in enumerate(own):
+            where = f"{path}[{index}]"
+            if not (isinstance(item, dict) and _defers(item.get("source"))):
+                result.append(self.value(item, None, where))
+                continue
+            key = _item_key(item)
+            base_item = base_items.get(key) if key else None
+            if key is None or base_item is None:
+                named = f"{key[0]} '{key[1]}'" if key else "an item without content_type or code"
+                self._missing(where, f"no {path} item with {named}")
+                result.append(item)
+                continue
+            # The item takes every field it does not set from the baseline's item.
+            merged = deep_merge(base_item, item)
+            merged["source"] = _deferred_source(item["source"], base_item.get("source"))
+            result.append(merged)
+        return result
+
+
+def _compose(data: dict[str, Any], *, on: date | None, base_dir: Path) -> dict[str, Any]:
+    """A province's data with the baseline in force on `on` (default: the province's effective
+    date) merged under it (`extends`) and its deferrals resolved."""
     own = dict(data)
-    name = own.pop("extends")
-    province = own.get("province")
-    on = province.get("effective_from") if isinstance(province, dict) else None
-    base_path = _base_for(name, on, base_dir=base_dir)
+    if _BASE_META in own:
+        raise ProfileError(
+            [
+                (
+                    _BASE_META,
+                    "set from profiles/_national by the loader; a province does not write it",
+                )
+            ]
+        )
+    if not _uses_baseline(own):
+        return own
+    name = own.pop("extends", None)
+    if on is None:
+        province = own.get("province")
+        on = province.get("effective_from") if isinstance(province, dict) else None
+    base_path = _base_for(DEFERRAL if name is None else name, on, base_dir=base_dir)
     base = _read_toml(base_path)
-    base.pop(_BASE_META, None)
+    meta = base.pop(_BASE_META, None)
     if "extends" in base:
         raise ProfileError([("extends", f"{base_path} may not extend another profile")])
-    return deep_merge(base, own)
+    if not isinstance(meta, dict) or meta.get("effective_from") != date.fromisoformat(
+        base_path.stem
+    ):
+        raise ProfileError(
+            [(_BASE_META, f"{base_path} needs [baseline] with effective_from = {base_path.stem}")]
+        )
+    deferrals = _Deferrals(base_path)
+    own = {key: deferrals.value(value, base.get(key), key) for key, value in own.items()}
+    if deferrals.problems:
+        raise ProfileError(deferrals.problems)
+    composed = deep_merge(base, own) if name is not None else own
+    composed[_BASE_META] = meta
+    return composed
 
 
 # --- validation errors → (path, reason) ------------------------------------------------------
@@ -176,48 +338,84 @@ def profile_from_data(data: dict[str, Any], *, path: str | Path | None = None) -
 
 
 def parse_profile(
-    text: str, *, name: str = "profile.toml", base_dir: Path | None = None
+    text: str, *, name: str = "profile.toml", base_dir: Path | None = None, on: date | None = None
 ) -> Profile:
-    """A profile from TOML text (e.g. an operator's upload), `extends` resolved."""
+    """A profile from TOML text (e.g. an operator's upload), composed with the baseline in
+    force on `on` (default: the province's effective date)."""
     base_dir = base_dir or PROFILES_DIR
     data = _parse_toml(text, path=Path(name))
     try:
-        data = _resolve_extends(data, base_dir=base_dir)
+        data = _compose(data, on=on, base_dir=base_dir)
     except ProfileError as error:
         raise ProfileError(error.errors, path=name) from None
     return profile_from_data(data, path=name)
 
 
+def _file_signature(path: Path | None) -> tuple[Any, ...]:
+    if path is None:
+        return ()
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), None)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=512)
+def _own_effective_from(path: Path, signature: tuple[Any, ...]) -> date | None:
+    """The province's effective date as its file states it (None if unreadable: the
+    composition then reports why)."""
+    try:
+        province = _read_toml(path).get("province")
+    except ProfileError:
+        return None
+    effective = province.get("effective_from") if isinstance(province, dict) else None
+    return effective if isinstance(effective, date) else None
+
+
 @functools.lru_cache(maxsize=256)
-def _load_cached(path: Path, signature: tuple[Any, ...], base_dir: Path) -> Profile:
+def _composed(
+    path: Path,
+    signature: tuple[Any, ...],
+    baseline: Path | None,
+    baseline_signature: tuple[Any, ...],
+    base_dir: Path,
+) -> Profile:
+    """One province version composed with one baseline version: cached per (province version,
+    baseline version), each keyed with its file's signature so an edited file is re-read."""
     data = _read_toml(path)
     try:
-        data = _resolve_extends(data, base_dir=base_dir)
+        # The baseline chosen by the caller is the one in force at its instant; `on` names it.
+        on = date.fromisoformat(baseline.stem) if baseline is not None else None
+        data = _compose(data, on=on, base_dir=base_dir)
     except ProfileError as error:
         raise ProfileError(error.errors, path=path) from None
     return profile_from_data(data, path=path)
 
 
-def _signature(path: Path, base_dir: Path) -> tuple[Any, ...]:
-    """What a cached profile depends on: its file and the baseline files."""
-    files = [path, *sorted((base_dir / NATIONAL_FOLDER).glob("*.toml"))]
-    signature: list[tuple[Any, ...]] = []
-    for file in files:
-        try:
-            stat = file.stat()
-        except OSError:
-            signature.append((str(file), None))
-        else:
-            signature.append((str(file), stat.st_mtime_ns, stat.st_size))
-    return tuple(signature)
+def _baseline_file(on: date | None, base_dir: Path) -> Path | None:
+    """The baseline file in force on `on` (before every baseline: the oldest); None when there
+    is no baseline folder (a self-contained profile still loads)."""
+    versions = _base_versions(base_dir / NATIONAL_FOLDER)
+    if not versions:
+        return None
+    in_force = [path for effective, path in versions if on is not None and effective <= on]
+    return in_force[-1] if in_force else versions[0][1]
 
 
-def load_profile(path: str | Path, *, base_dir: Path | None = None) -> Profile:
-    """Load and validate one profile file; raises ProfileError with every problem found."""
-    path = Path(path)
-    base_dir = Path(base_dir) if base_dir is not None else PROFILES_DIR
-    resolved = path.resolve()
-    return _load_cached(resolved, _signature(resolved, base_dir), base_dir.resolve())
+def load_profile(
+    path: str | Path, *, base_dir: Path | None = None, on: date | None = None
+) -> Profile:
+    """Load and validate one profile file, composed with the national baseline in force on
+    `on` (default: the province's own effective date); raises ProfileError with every problem
+    found."""
+    path = Path(path).resolve()
+    base_dir = (Path(base_dir) if base_dir is not None else PROFILES_DIR).resolve()
+    signature = _file_signature(path)
+    if on is None:
+        on = _own_effective_from(path, signature)
+    baseline = _baseline_file(on, base_dir)
+    return _composed(path, signature, baseline, _file_signature(baseline), base_dir)
 
 
 # --- the shipped profiles and their versions ---------------------------------------------------
@@ -263,54 +461,87 @@ def _check_slug(slug: str) -> None:
         raise ProfileError([("province.slug", f"'{slug}' is not a province slug")])
 
 
-def profile_versions(slug: str, *, base_dir: Path | None = None) -> list[Profile]:
-    """Every version of a province's profile, oldest first (empty for an unknown slug)."""
+def _version_paths(slug: str, base_dir: Path) -> list[tuple[Profile, Path]]:
     _check_slug(slug)
-    base_dir = base_dir or PROFILES_DIR
     versions = []
     for path in sorted((base_dir / slug).glob("*.toml")):
         profile = load_profile(path, base_dir=base_dir)
         if problems := location_problems(path, profile, base_dir=base_dir):
             raise ProfileError(problems, path=path)
-        versions.append(profile)
-    return sorted(versions, key=lambda profile: profile.effective_from)
+        versions.append((profile, path))
+    return sorted(versions, key=lambda version: version[0].effective_from)
+
+
+def profile_versions(slug: str, *, base_dir: Path | None = None) -> list[Profile]:
+    """Every version of a province's profile, oldest first (empty for an unknown slug), each
+    composed with the baseline in force on its own effective date."""
+    return [profile for profile, _ in _version_paths(slug, base_dir or PROFILES_DIR)]
+
+
+def shipped_version(profile: Profile, *, base_dir: Path | None = None) -> Profile | None:
+    """The shipped file of `profile`'s province and version, composed with the same national
+    baseline version as `profile` (None when that version is not shipped)."""
+    base_dir = base_dir or PROFILES_DIR
+    for version, path in _version_paths(profile.province.slug, base_dir):
+        if version.effective_from == profile.effective_from:
+            on = profile.baseline.effective_from if profile.baseline is not None else None
+            return load_profile(path, base_dir=base_dir, on=on)
+    return None
 
 
 def profile_in_force(slug: str, on: date, *, base_dir: Path | None = None) -> Profile:
-    """The latest version whose effective_from is on or before `on`."""
-    versions = profile_versions(slug, base_dir=base_dir)
+    """The profile in force on `on`: the province's latest version whose effective_from is on or
+    before `on`, composed with the national baseline in force on `on` (ADR 0009). Every module
+    reads the rules of an instant through this function."""
+    base_dir = base_dir or PROFILES_DIR
+    versions = _version_paths(slug, base_dir)
     if not versions:
         known = ", ".join(known_slugs(base_dir=base_dir)) or "none"
         raise ProfileError([("province.slug", f"no profile for '{slug}' (known: {known})")])
-    in_force = [profile for profile in versions if profile.effective_from <= on]
+    in_force = [path for profile, path in versions if profile.effective_from <= on]
     if not in_force:
         raise ProfileError(
             [
                 (
                     "province.effective_from",
                     f"no version of '{slug}' in force on {on} "
-                    f"(earliest takes effect {versions[0].effective_from})",
+                    f"(earliest takes effect {versions[0][0].effective_from})",
                 )
             ]
         )
-    return in_force[-1]
+    return load_profile(in_force[-1], base_dir=base_dir, on=on)
 
 
 def resolve_profile(
     slug_or_path: str | Path, on: date | None = None, *, base_dir: Path | None = None
 ) -> Profile:
-    """A path (ends with .toml, or is a file) is loaded as such; otherwise a slug, resolved to
-    the version in force on `on` (default: today in Vietnam)."""
+    """The profile in force on `on` (default: today in Vietnam). A path (ends with .toml, or
+    is a file) is that version, composed with the baseline in force on `on`; otherwise a slug,
+    resolved with `profile_in_force`."""
+    on = on or today_in_vietnam()
     candidate = Path(slug_or_path)
     if str(slug_or_path).endswith(".toml") or candidate.is_file():
-        return load_profile(candidate, base_dir=base_dir)
-    return profile_in_force(str(slug_or_path), on or today_in_vietnam(), base_dir=base_dir)
+        return load_profile(candidate, base_dir=base_dir, on=on)
+    return profile_in_force(str(slug_or_path), on, base_dir=base_dir)
+
+
+def _later_baselines(profile: Profile, base_dir: Path) -> list[date]:
+    """The baseline versions a version may yet be composed with, after its own date's."""
+    if profile.baseline is None:
+        return []
+    return [
+        effective
+        for effective, _ in baseline_versions(base_dir=base_dir)
+        if effective > profile.baseline.effective_from
+    ]
 
 
 def validate_paths(
     paths: list[Path], *, base_dir: Path | None = None
 ) -> list[tuple[Path, ProfileError | None]]:
-    """Validate each file (its place in the tree too); never raises for a bad file."""
+    """Validate each file (its place in the tree too) with the baseline in force on its
+    effective date and with every later baseline it can meet; never raises for a bad file."""
+    base_dir = base_dir or PROFILES_DIR
     results: list[tuple[Path, ProfileError | None]] = []
     for path in paths:
         path = Path(path)
@@ -320,5 +551,13 @@ def validate_paths(
             results.append((path, error))
             continue
         problems = location_problems(path, profile, base_dir=base_dir)
+        for effective in _later_baselines(profile, base_dir):
+            try:
+                load_profile(path, base_dir=base_dir, on=effective)
+            except ProfileError as error:
+                problems += [
+                    (field, f"{reason} (with the national baseline of {effective})")
+                    for field, reason in error.errors
+                ]
         results.append((path, ProfileError(problems, path=path) if problems else None))
     return results

@@ -167,6 +167,16 @@ class Province(Sourced):
         return self
 
 
+class Baseline(Frozen):
+    """The national baseline version composed under a profile (ADR 0009): the `[baseline]` table
+    of `profiles/_national/<date>.toml`, set by the loader, never written in a province file."""
+
+    name: Text
+    effective_from: date
+    replaces: list[str] = Field(default_factory=list)
+    source: str
+
+
 class Language(Sourced):
     primary: Literal["vi"]
     english: StrictBool
@@ -671,6 +681,9 @@ class Profile(Frozen):
     integrations: list[Integration] = awaiting("integrations", default_factory=list)
     attribution: Attribution
     page_metadata: PageMetadata | None = None
+    # The national baseline in force at the instant this profile was composed for; None for a
+    # self-contained profile (no `extends`, no value taken from the baseline). ADR 0009.
+    baseline: Baseline | None = None
 
     @property
     def effective_from(self) -> date:

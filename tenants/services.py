@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
-from provinces.loader import profile_versions
+from provinces.loader import shipped_version
 from provinces.naming import HostNameError, component_host, is_valid_hostname
 from provinces.schema import Profile
 from tenants.hosts import host_cache_forget
@@ -163,10 +163,8 @@ def _check_shipped(profile: Profile) -> None:
     """A province runs on the profile versions shipped under provinces/profiles/<slug>/ (ADR
     0002): every module reads its rules from there. A profile that is not shipped (an upload,
     a file elsewhere) can be validated, never onboarded."""
-    shipped = {
-        version.effective_from: version for version in profile_versions(profile.province.slug)
-    }
-    if shipped.get(profile.effective_from) != profile:
+    # Compared composed with the same national baseline version (ADR 0009).
+    if shipped_version(profile) != profile:
         raise OnboardingError(
             "profile_not_shipped",
             f"this profile is not the shipped version provinces/profiles/{profile.province.slug}/"
