@@ -456,6 +456,9 @@ class QaKind(Frozen):
 
 
 class Qa(Sourced):
+    # "Tiếp nhận 24h/24h" (Hà Giang Art. 9(1); Thái Nguyên Art. 14(1)): received when it
+    # arrives. False: what arrives outside office hours counts as received at the next office
+    # opening, and its deadline runs from there. ADR 0011.
     receipt_all_hours: StrictBool
     # Reading of "tính từ 08h00'" (Thái Nguyên Art. 14(4)(c)): a question received before office
     # start on a working day starts that day at office start; later, or on a non-working day,
@@ -465,7 +468,6 @@ class Qa(Sourced):
     clock_start: Literal["office_start", "next_working_day"]
     kinds: dict[Code, QaKind] = Field(min_length=1)
     default_kind: str
-    answerer: Literal["agency", "head_or_delegate"]
     # The agency-scoped role that sends answers (Thái Nguyên Art. 14(3): the head of the agency
     # or a person the head authorises); others may draft for its approval. ADR 0007.
     answer_role: Code
@@ -473,7 +475,19 @@ class Qa(Sourced):
     # (Đồng Nai Art. 2(3)(c)); complaints tracked from receipt to result (Huế Art. 13(1)).
     intake: list[Literal["question", "feedback", "complaint"]] = Field(min_length=1)
     channels: list[Literal["portal", "email"]] = Field(min_length=1)
+    # Decree 43/2011 Art. 17: a question outside the portal's scope is returned at once with the
+    # reason. True: any staff of the handling agency (or the board, even in moderation) returns it
+    # and the asker is mailed at once; false: a return is the agency's reply, sent by the answer
+    # role like an answer. ADR 0011.
     out_of_scope_return_immediately: StrictBool
+    # Decree 43/2011 Art. 17 lets a progress notice give a new date without a limit: the latest
+    # new date is this many working days after the deadline it extends (platform default 15,
+    # a second period as long as the Decree's own). ADR 0011.
+    progress_notice_max_working_days: PositiveDays
+    # Who puts an agency's answer in the public archive: the answer role itself (Thái Nguyên
+    # Art. 14(2)-(3)), or the portal's board after the agency answers (Hà Giang Art. 9(2); Đồng
+    # Nai Art. 8(2)(d)). The board is organization.selectors.board_members. ADR 0011.
+    answer_publisher: Literal["answer_role", "board"]
     disclaimer: str | None = None
     retention_days: PositiveDays
 

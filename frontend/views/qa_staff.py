@@ -89,17 +89,28 @@ class Clock:
     overdue: bool
     working_days: int  # left until the due day (that day included), or late since it
     due_today: bool = False
+    more: bool = False  # more than `working_days`: counting stops a year away
+
+
+COUNTED_SPAN = timedelta(days=366)  # no stored date, however far, makes a page count past it
 
 
 def clock_of(question: Question, *, now: datetime, calendar: WorkingCalendar) -> Clock:
     """The date last promised to the asker and how many working days remain (the due day
-    included) or have passed since it."""
+    included) or have passed since it, counted over a year at most."""
     due = question.effective_due_at
     today, due_day = now.astimezone(TZ).date(), due.astimezone(TZ).date()
     if now > due:
-        return Clock(due, True, _working_days_between(calendar, due_day + ONE_DAY, today))
+        first = max(due_day, today - COUNTED_SPAN) + ONE_DAY
+        days = _working_days_between(calendar, first, today)
+        return Clock(due, True, days, more=first > due_day + ONE_DAY)
+    last = min(due_day, today + COUNTED_SPAN)
     return Clock(
-        due, False, _working_days_between(calendar, today, due_day), due_today=due_day == today
+        due,
+        False,
+        _working_days_between(calendar, today, last),
+        due_today=due_day == today,
+        more=last < due_day,
     )
 
 

@@ -1,16 +1,20 @@
 """Reminders about update deadlines and the editorial board's daily summary, by mail.
 
-Sending is idempotent: each mail first records its `Reminder` rows (unique per item, kind,
-recipient and day; one summary per recipient and day) in the transaction that sends it, so a
-rerun of the hourly task, or two workers at once, never send the same reminder twice; a mail
-that fails to send rolls its rows back and goes out on the next run. The text is Vietnamese
-and carries editorial content only (titles, agencies, deadlines, articles): never the
+Sending is idempotent and never loses a notice (`send_recorded`, also used by qa.tasks): each
+mail records its `Reminder` rows (unique per item, kind, recipient and day; one summary per
+recipient and day) in the transaction that sends it, so a rerun of the hourly task, or two
+workers at once, never send the same reminder twice; a mail that fails to send rolls its rows
+back, is logged, and goes out on the next run, and the rest of the run goes on. The text is
+Vietnamese and carries editorial content only (titles, agencies, deadlines, articles): never the
 personal data of citizens."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -31,7 +35,8 @@ from editorial.dashboard import (
 )
 from editorial.models import Item, Reminder
 from editorial.profile import current_profile
-from organization.models import Role, RoleAssignment
+from organization.models import Role
+from organization.selectors import board_members as board_seats
 from organization.selectors import users_in_role
 from provinces.calendar import TZ, WorkingCalendar, calendar_for
 
@@ -40,6 +45,31 @@ DUE_SOON = "due_soon"
 BOARD_SUMMARY = "board_summary"
 SUMMARY_LINES = 50  # per section of a mail; the rest is counted, and listed on the dashboard
 DASHBOARD_NAME = "mục “Bảng theo dõi” của Trang cán bộ"
+
+logger = logging.getLogger(__name__)
+Recorded = TypeVar("Recorded")
+
+
+def send_recorded(
+    *, record: Callable[[], Recorded], compose: Callable[[Recorded], EmailMessage], what: str
+) -> bool:
+    """Send one notice at most once a day, and never lose it. In one transaction: `record()`
+    writes the notice's rows and returns what is new (falsy: already sent today, nothing to
+    send); `compose(new)` builds the mail, which is sent. A mail that fails rolls its rows
+    back, so the next run retries it; the failure is logged (without addresses) and False
+    returned, so one failing mail stops nothing else. True when a mail went out."""
+    try:
+        with transaction.atomic():
+            new = record()
+            if not new:
+                return False
+            compose(new).send()
+    # Any failure of one mail (SMTP refusals, a server down, a backend's own errors) must not
+    # stop the province's other notices; the rows are rolled back and the next run retries.
+    except Exception:
+        logger.warning("notice not sent, to be retried: %s", what, exc_info=True)
+        return False
+    return True
 
 
 def in_office_hours(now: datetime, calendar: WorkingCalendar) -> bool:
@@ -142,17 +172,17 @@ def reminders_send(*, now: datetime | None = None) -> int:
     for user, entries in by_recipient.values():
         if not user.email:
             continue
-        with transaction.atomic():
-            fresh = [
+        sent += send_recorded(
+            record=lambda user=user, entries=entries: [
                 entry
                 for entry in entries
                 if _record(recipient=user, kind=entry.kind, day=day, item=entry.item)
-            ]
-            if fresh:
-                reminder_message(
-                    recipient=user, entries=fresh, portal_name=profile.province.portal_name, day=day
-                ).send()
-                sent += 1
+            ],
+            compose=lambda fresh, user=user: reminder_message(
+                recipient=user, entries=fresh, portal_name=profile.province.portal_name, day=day
+            ),
+            what=f"editorial reminder to user {user.pk} on {day}",
+        )
     return sent
 
 
@@ -160,27 +190,16 @@ def reminders_send(*, now: datetime | None = None) -> int:
 
 
 def board_members(profile) -> list[tuple[object, DashboardScope]]:
-    """The editorial board: the holders of the portal workflow's publish step, each with what
-    they oversee (the whole province for a portal role, their agencies for an agency role)."""
-    spec = rules.workflow_for(profile, on_portal=True)
-    code = spec.steps[rules.publish_step_index(spec.steps)].role
-    role = Role.objects.filter(code=code).first()
-    if role is None:
-        return []
-    if role.scope == Role.Scope.PORTAL:
-        return [(user, WHOLE_PROVINCE) for user in users_in_role(role_code=code, agency_id=None)]
-    members: dict[int, tuple[object, set[int]]] = {}
-    agency_ids = (
-        RoleAssignment.objects.filter(role=role, agency__isnull=False)
-        .values_list("agency_id", flat=True)
-        .distinct()
-    )
-    for agency_id in agency_ids:
-        for user in users_in_role(role_code=code, agency_id=agency_id):
-            members.setdefault(user.pk, (user, set()))[1].add(agency_id)
+    """The editorial board (organization.selectors.board_members, the one definition every
+    module uses), each member with the dashboard scope of what they oversee."""
     return [
-        (user, DashboardScope(whole_province=False, agency_ids=frozenset(ids)))
-        for user, ids in members.values()
+        (
+            seat.user,
+            WHOLE_PROVINCE
+            if seat.agency_ids is None
+            else DashboardScope(whole_province=False, agency_ids=seat.agency_ids),
+        )
+        for seat in board_seats(profile=profile)
     ]
 
 
@@ -264,18 +283,20 @@ def board_summaries_send(*, now: datetime | None = None) -> int:
         ]
         if not (overdue.total or late.total or below):
             continue
-        with transaction.atomic():
-            if not _record(recipient=user, kind=BOARD_SUMMARY, day=day):
-                continue
-            board_summary_message(
-                recipient=user,
-                portal_name=profile.province.portal_name,
-                now=now,
-                since=since,
-                overdue=overdue,
-                late=late,
-                below=below,
-                month_start=start,
-            ).send()
-            sent += 1
+        sent += send_recorded(
+            record=lambda user=user: _record(recipient=user, kind=BOARD_SUMMARY, day=day),
+            compose=lambda _new, user=user, overdue=overdue, late=late, below=below: (
+                board_summary_message(
+                    recipient=user,
+                    portal_name=profile.province.portal_name,
+                    now=now,
+                    since=since,
+                    overdue=overdue,
+                    late=late,
+                    below=below,
+                    month_start=start,
+                )
+            ),
+            what=f"board summary to user {user.pk} on {day}",
+        )
     return sent

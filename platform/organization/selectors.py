@@ -1,5 +1,10 @@
 """Reads of a province's organization shared by api/ and frontend/."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
 from organization.models import Agency, ComponentSite, Delegation, Role, RoleAssignment
@@ -156,3 +161,65 @@ def delegate_candidates(*, exclude):
         .only("id", "username", "full_name")
         .order_by("full_name", "username")
     )
+
+
+# --- the editorial board --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoardSeat:
+    """One member of the editorial board and what they oversee: the whole province
+    (`agency_ids` None) or the agencies they hold the board's role in."""
+
+    user: Any
+    agency_ids: frozenset[int] | None
+
+    @property
+    def whole_province(self) -> bool:
+        return self.agency_ids is None
+
+    def oversees(self, agency_id: int | None) -> bool:
+        return self.agency_ids is None or agency_id in self.agency_ids
+
+
+def board_role_code(*, profile) -> str | None:
+    """The board's role: the one of the portal workflow's publish step (Hà Giang Art. 12(4);
+    Thái Nguyên Art. 10(5), 16(2)). Read from the profile, so a province whose publishing role
+    is agency-scoped (Huế) has a board per agency."""
+    steps = profile.governance.workflows.portal.steps
+    return next((step.role for step in steps if step.action == "publish"), None)
+
+
+def board_members(*, profile) -> list[BoardSeat]:
+    """Who the editorial board is, for every module (editorial reminders and summaries, the
+    Q&A escalation and the publication of answers): the active holders of the board's role,
+    each with what they oversee (the whole province for a portal role, their agencies for an
+    agency role)."""
+    code = board_role_code(profile=profile)
+    role = Role.objects.filter(code=code).first() if code else None
+    if code is None or role is None:
+        return []
+    if role.scope == Role.Scope.PORTAL:
+        return [BoardSeat(user, None) for user in users_in_role(role_code=code, agency_id=None)]
+    from accounts.models import User
+
+    held: dict[int, set[int]] = {}
+    rows = RoleAssignment.objects.filter(role=role, agency__isnull=False, agency__is_active=True)
+    for user_id, agency_id in rows.values_list("user_id", "agency_id"):
+        held.setdefault(user_id, set()).add(agency_id)
+    users = User.objects.filter(is_active=True, pk__in=held).order_by("username")
+    return [BoardSeat(user, frozenset(held[user.pk])) for user in users]
+
+
+def board_for(*, profile, agency_id: int | None) -> list[BoardSeat]:
+    """The board members who oversee an item of `agency_id` (None: the portal's own). Where
+    nobody oversees that agency (an agency-scoped board with no holder there), every member:
+    an item is never escalated to nobody."""
+    seats = board_members(profile=profile)
+    overseeing = [seat for seat in seats if seat.oversees(agency_id)]
+    return overseeing or seats
+
+
+def is_board_member(*, user, profile, agency_id: int | None) -> bool:
+    """Whether `user` sits on the board that oversees an item of `agency_id`."""
+    return any(seat.user.pk == user.pk for seat in board_for(profile=profile, agency_id=agency_id))

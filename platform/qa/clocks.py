@@ -1,4 +1,5 @@
-"""The clocks of open items: which are due soon, which are late, who hears of them."""
+"""The clocks of open items: when an item counts as received, which are due soon, which are
+late, who hears of them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from editorial import rules
 from organization.selectors import users_in_role
 from provinces.calendar import TZ, calendar_for
 from qa.models import Question
@@ -33,14 +33,39 @@ def _effective_due(lookup: str, instant: datetime) -> Q:
     )
 
 
+def receipt_counted_at(profile, arrived: datetime) -> datetime:
+    """When an item counts as received. "Tiếp nhận 24h/24h vào tất cả các ngày" (Hà Giang Art.
+    9(1), Thái Nguyên Art. 14(1); qa.receipt_all_hours = true): when it arrives. A profile that
+    receives in office hours only counts what arrives outside them as received at the next
+    office opening; the deadline runs from there (ADR 0011)."""
+    if profile.qa.receipt_all_hours:
+        return arrived
+    calendar = calendar_for(profile)
+    local = arrived.astimezone(TZ)
+    day = local.date()
+    if calendar.is_working_day(day):
+        if local < calendar.office_start(day):
+            return calendar.office_start(day)
+        if local < calendar.office_end(day):
+            return arrived
+    return calendar.office_start(calendar.next_working_day(day))
+
+
 def overdue(*, now: datetime | None = None) -> QuerySet[Question]:
+    """Open items past the date last promised, and open items that missed one before a
+    reclassification moved it (lateness stays in reports, ADR 0011)."""
     now = now or timezone.now()
     return (
         Question.objects.filter(status__in=OPEN)
-        .filter(_effective_due("lt", now))
+        .filter(_effective_due("lt", now) | Q(missed_due_at__isnull=False))
         .select_related("agency")
         .order_by("due_at")
     )
+
+
+def late_on_record() -> QuerySet[Question]:
+    """Every item, open or answered, that missed a promised date before it was moved."""
+    return Question.objects.filter(missed_due_at__isnull=False).select_related("agency")
 
 
 def due_soon(*, profile, now: datetime | None = None) -> QuerySet[Question]:
@@ -59,11 +84,3 @@ def due_soon(*, profile, now: datetime | None = None) -> QuerySet[Question]:
 
 def answerers(*, profile, agency_id: int | None):
     return users_in_role(role_code=profile.qa.answer_role, agency_id=agency_id)
-
-
-def editorial_board(*, profile):
-    """The holders of the portal workflow's publishing role: the board that answers for the
-    portal (Hà Giang Art. 12(4); Thái Nguyên Art. 10(5), 16(2))."""
-    spec = rules.workflow_for(profile, on_portal=True)
-    step = spec.steps[rules.publish_step_index(spec.steps)]
-    return users_in_role(role_code=step.role, agency_id=None)

@@ -78,6 +78,10 @@ class Question(models.Model):
     appointment_at = models.DateTimeField(null=True, blank=True)  # special cases (Art. 14(4)c)
     progress_notice_at = models.DateTimeField(null=True, blank=True)  # Decree 43/2011 Art. 17
     progress_due_at = models.DateTimeField(null=True, blank=True)
+    # Lateness stays on the record (ADR 0011): the deadline set at receipt, never moved, and
+    # the first promised date that passed unanswered before a reclassification moved it.
+    first_due_at = models.DateTimeField(null=True, blank=True)
+    missed_due_at = models.DateTimeField(null=True, blank=True)
 
     suspect = models.BooleanField(default=False)
     moderation_note = models.CharField(max_length=300, blank=True)
@@ -93,6 +97,13 @@ class Question(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_public = models.BooleanField(default=False)
+    # Where the board publishes answers (profile qa.answer_publisher = "board"; Hà Giang Art.
+    # 9(2), Đồng Nai Art. 8(2)(d)): the agency asked for publication, the board has not decided.
+    publication_pending = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     result = models.TextField(blank=True)  # complaints: the result (Huế Art. 13(1))
 
     class Meta:
@@ -110,6 +121,11 @@ class Question(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.RECEIVED, self.Status.IN_PROGRESS)
+
+    @property
+    def was_late(self) -> bool:
+        """A promised date passed unanswered, even if a later reclassification moved it."""
+        return self.missed_due_at is not None
 
     @property
     def effective_due_at(self):

@@ -20,9 +20,10 @@ from unidecode import unidecode
 from editorial.content import check_upload
 from editorial.profile import current_province_slug
 from organization.models import Agency, RoleAssignment
-from organization.selectors import acting_capacity
+from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
 from provinces.loader import profile_in_force
+from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
 
@@ -79,10 +80,11 @@ def _profile_at(instant: datetime):
 
 
 def _apply_deadline(question: Question, *, kind: str) -> None:
-    """Compute and store the deadline under the profile version in force at arrival."""
+    """Compute and store the deadline under the profile version in force at arrival, counted
+    from the moment the item counts as received (qa.receipt_all_hours)."""
     profile = _profile_at(question.received_at)
     try:
-        deadline = qa_deadline(profile, question.received_at, kind)
+        deadline = qa_deadline(profile, receipt_counted_at(profile, question.received_at), kind)
     except ValueError as error:
         raise QaError("unknown_kind", str(error), "deadline_kind") from error
     question.profile_effective_from = profile.effective_from
@@ -208,6 +210,7 @@ def question_submit(
             moderation_note=suspicion or "",
         )
         _apply_deadline(question, kind=profile.qa.default_kind)
+        question.first_due_at = question.due_at  # kept whatever moves the deadline later
         for _attempt in range(5):
             question.tracking_code = _tracking_code()
             try:
@@ -227,12 +230,14 @@ def question_submit(
                 size=size,
                 sha256=digest,
             )
+        counted = receipt_counted_at(profile, received_at)
         _event(
             question,
             "received",
             comment=suspicion or "",
             topic=topic_row.slug,
             agency=topic_row.agency.name,
+            **({"counted_from": counted.isoformat()} if counted != received_at else {}),
         )
         transaction.on_commit(lambda: _notify_received(question.pk))
     return question
@@ -319,27 +324,54 @@ def question_reassign(*, question: Question, actor, agency: Agency, reason: str)
     return question
 
 
+DEADLINE_FIELDS = [
+    "deadline_kind",
+    "deadline_working_days",
+    "clock_start_at",
+    "due_at",
+    "deadline_rule",
+    "deadline_source",
+    "profile_effective_from",
+    "inter_agency",
+    "missed_due_at",
+]
+
+
+def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
+    """Recompute the deadline for `kind` from the original receipt. A promised date that has
+    already passed stays on the record (`missed_due_at`): moving the deadline later never
+    unmakes lateness (ADR 0011)."""
+    if question.missed_due_at is None and question.effective_due_at < now:
+        question.missed_due_at = question.effective_due_at
+    _apply_deadline(question, kind=kind)
+    question.inter_agency = _profile_at(question.received_at).qa.kinds[kind].inter_agency
+
+
+def _require_in_time(question: Question, now: datetime, what: str) -> None:
+    """Decree 43/2011 Art. 17, Thái Nguyên Art. 14(4)(c): an appointment or a progress notice
+    is given within the deadline, never to cover one already missed."""
+    if question.effective_due_at < now:
+        raise QaError(
+            "deadline_passed",
+            f"Hạn trả lời {question.effective_due_at.astimezone(TZ):%H:%M %d/%m/%Y} đã qua: "
+            f"không thể {what}; câu hỏi được ghi nhận là quá hạn.",
+            status=409,
+        )
+
+
 @transaction.atomic
-def question_set_kind(*, question: Question, actor, kind: str, reason: str = "") -> Question:
+def question_set_kind(
+    *, question: Question, actor, kind: str, reason: str = "", now: datetime | None = None
+) -> Question:
     """Reclassify (e.g. inter-agency, Thái Nguyên Art. 14(4)(b)): the deadline is recomputed
-    from the original receipt under the profile version in force then."""
+    from the original receipt under the profile version in force then; a deadline already
+    missed stays recorded."""
+    now = now or timezone.now()
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    _apply_deadline(question, kind=kind)
-    question.inter_agency = _profile_at(question.received_at).qa.kinds[kind].inter_agency
-    question.save(
-        update_fields=[
-            "deadline_kind",
-            "deadline_working_days",
-            "clock_start_at",
-            "due_at",
-            "deadline_rule",
-            "deadline_source",
-            "profile_effective_from",
-            "inter_agency",
-        ]
-    )
+    _reclassify(question, kind=kind, now=now)
+    question.save(update_fields=DEADLINE_FIELDS)
     _event(
         question,
         "reclassified",
@@ -353,20 +385,24 @@ def question_set_kind(*, question: Question, actor, kind: str, reason: str = "")
 
 @transaction.atomic
 def question_set_appointment(
-    *, question: Question, actor, at: datetime, reason: str = ""
+    *, question: Question, actor, at: datetime, reason: str = "", now: datetime | None = None
 ) -> Question:
-    """Special cases needing research: an appointment date, never beyond the profile's maximum
-    (Thái Nguyên Art. 14(4)(c): at most 15 working days)."""
+    """Special cases needing research (Thái Nguyên Art. 14(4)(c)): the question becomes the
+    profile's appointment kind, with the reason, and gets an appointment date no later than
+    that kind's maximum counted from receipt. Refused once the current deadline has passed."""
+    now = now or timezone.now()
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
     profile = _profile_at(question.received_at)
     special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
     if special is None:
-        raise QaError("no_appointments", "Hồ sơ quy chế không có trường hợp hẹn trả lời.")
-    limit = calendar_for(profile).due_in_working_days(
-        question.received_at, profile.qa.kinds[special].working_days
-    )
+        raise QaError("no_appointments", "Quy chế của tỉnh không quy định hẹn ngày trả lời.")
+    reason = nfc(reason)
+    if not reason:
+        raise QaError("reason_required", "Hẹn ngày trả lời phải nêu lý do.", "reason")
+    _require_in_time(question, now, "hẹn ngày trả lời")
+    limit = qa_deadline(profile, receipt_counted_at(profile, question.received_at), special).due
     if at > limit:
         raise QaError(
             "appointment_too_late",
@@ -374,22 +410,42 @@ def question_set_appointment(
             f"({profile.qa.kinds[special].source}).",
             "appointment_at",
         )
-    if at <= timezone.now():
+    if at <= now:
         raise QaError("in_the_past", "Ngày hẹn phải ở tương lai.", "appointment_at")
+    _reclassify(question, kind=special, now=now)
     question.appointment_at = at
     question.status = Question.Status.IN_PROGRESS
-    question.save(update_fields=["appointment_at", "status"])
-    _event(question, "appointment", actor=actor, comment=reason, at=at.isoformat())
+    question.save(update_fields=[*DEADLINE_FIELDS, "appointment_at", "status"])
+    _event(
+        question,
+        "appointment",
+        actor=actor,
+        comment=reason,
+        at=at.isoformat(),
+        kind=special,
+        due_at=question.due_at.isoformat(),
+    )
     transaction.on_commit(lambda: _notify_asker(question.pk, "appointment"))
     return question
 
 
+def progress_notice_limit(*, question: Question, profile) -> datetime:
+    """The latest new date a progress notice may give: the end of office hours on the n-th
+    working day after the kind's deadline, n = qa.progress_notice_max_working_days (Decree
+    43/2011 Art. 17 sets no limit; the profile does, ADR 0011)."""
+    calendar = calendar_for(profile)
+    after = calendar.next_working_day(question.due_at.astimezone(TZ).date())
+    days = calendar.working_days_from(after, profile.qa.progress_notice_max_working_days)
+    return calendar.office_end(days[-1])
+
+
 @transaction.atomic
 def question_progress_notice(
-    *, question: Question, actor, new_due: datetime, text: str
+    *, question: Question, actor, new_due: datetime, text: str, now: datetime | None = None
 ) -> Question:
     """Decree 43/2011 Art. 17: within the deadline, answer or tell the asker how far it has got
-    and by when it will be answered."""
+    and by when it will be answered; the new date is bounded by the profile."""
+    now = now or timezone.now()
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
@@ -399,9 +455,20 @@ def question_progress_notice(
         raise QaError("no_progress_notice", "Quy chế không quy định thông báo tiến độ.")
     if not nfc(text):
         raise QaError("required", "Cần nội dung thông báo.", "text")
-    if new_due <= question.due_at:
-        raise QaError("new_date_not_later", "Ngày trả lời mới phải sau hạn ban đầu.", "new_due")
-    question.progress_notice_at = timezone.now()
+    _require_in_time(question, now, "thông báo tiến độ")
+    if new_due <= question.effective_due_at:
+        raise QaError(
+            "new_date_not_later", "Ngày trả lời mới phải sau hạn trả lời hiện tại.", "new_due"
+        )
+    limit = progress_notice_limit(question=question, profile=profile)
+    if new_due > limit:
+        raise QaError(
+            "progress_too_late",
+            f"Ngày trả lời mới muộn nhất là {limit.astimezone(TZ):%d/%m/%Y %H:%M} "
+            f"({profile.qa.progress_notice_max_working_days} ngày làm việc sau hạn trả lời).",
+            "new_due",
+        )
+    question.progress_notice_at = now
     question.progress_due_at = new_due
     question.status = Question.Status.IN_PROGRESS
     question.save(update_fields=["progress_notice_at", "progress_due_at", "status"])
@@ -412,10 +479,16 @@ def question_progress_notice(
 
 @transaction.atomic
 def question_return(*, question: Question, actor, reason: str) -> Question:
-    """Out of the portal's scope: returned at once with the reason (Decree 43/2011 Art. 17)."""
+    """Out of the portal's scope: returned with the reason, which the asker is mailed. Where the
+    profile says at once (qa.out_of_scope_return_immediately; Decree 43/2011 Art. 17), any
+    staff of the handling agency or the board returns it, without waiting for the head; else a
+    return is the agency's reply and only the answer role (or a delegate) sends it."""
     question = _lock(question)
     _require_open(question)
-    _require_staff(actor, question)
+    if _profile_at(question.received_at).qa.out_of_scope_return_immediately:
+        _require_staff(actor, question)
+    else:
+        _answer_capacity(actor, question)
     if not nfc(reason):
         raise QaError("reason_required", "Trả lại phải nêu lý do.", "reason")
     question.status = Question.Status.RETURNED
@@ -480,7 +553,9 @@ def question_answer(
 ) -> Question:
     """Send the answer: only the agency head (the profile's answer role) or a delegate. On the
     portal (the asker's personal data masked) or by e-mail, as the agency decides (Thái Nguyên
-    Art. 14(2))."""
+    Art. 14(2)). `publish` puts it in the public archive where the answer role publishes
+    (qa.answer_publisher = "answer_role"); where the board does (Hà Giang Art. 9(2), Đồng Nai
+    Art. 8(2)(d)), it asks the board, which decides with `question_publish`."""
     question = _lock(question)
     _require_open(question)
     profile, on_behalf_of = _answer_capacity(actor, question)
@@ -507,7 +582,12 @@ def question_answer(
     question.answered_at = now
     question.answered_by = actor
     question.answered_on_behalf_of = on_behalf_of
-    question.is_public = bool(publish and channel == "portal")
+    wants_public = bool(publish and channel == "portal")
+    by_board = profile.qa.answer_publisher == "board"
+    question.is_public = wants_public and not by_board
+    question.publication_pending = wants_public and by_board
+    if question.is_public:
+        question.published_at, question.published_by = now, actor
     question.status = (
         Question.Status.CLOSED
         if question.intake == Question.Intake.COMPLAINT
@@ -522,6 +602,9 @@ def question_answer(
             "answered_by",
             "answered_on_behalf_of",
             "is_public",
+            "publication_pending",
+            "published_at",
+            "published_by",
             "status",
             "search_text",
         ]
@@ -533,8 +616,54 @@ def question_answer(
         on_behalf_of=on_behalf_of,
         channel=channel,
         public=question.is_public,
+        publication_pending=question.publication_pending,
     )
     transaction.on_commit(lambda: _notify_asker(question.pk, "answered"))
+    return question
+
+
+@transaction.atomic
+def question_publish(
+    *, question: Question, actor, publish: bool, reason: str = "", now: datetime | None = None
+) -> Question:
+    """The board publishes an agency's answer in the public archive, or declines with a reason
+    (qa.answer_publisher = "board": Hà Giang Art. 9(2) "cung cấp thông tin cho Ban biên tập";
+    Đồng Nai Art. 8(2)(d) "xử lý và đăng tải ý kiến trả lời"). The board is the one that
+    oversees the question's agency (organization.selectors.board_for)."""
+    now = now or timezone.now()
+    question = _lock(question)
+    profile = _profile_at(question.received_at)
+    if profile.qa.answer_publisher != "board":
+        raise QaError(
+            "published_by_the_agency",
+            "Theo quy chế, thủ trưởng cơ quan trả lời tự đăng câu trả lời "
+            f"({profile.qa.source_of('answer_publisher')}).",
+            status=409,
+        )
+    if not any(
+        seat.user.pk == actor.pk
+        for seat in board_for(profile=profile, agency_id=question.agency_id)
+    ):
+        raise QaError(
+            "not_allowed",
+            f"Chỉ Ban biên tập đăng câu trả lời ({profile.qa.source_of('answer_publisher')}).",
+            status=403,
+        )
+    if not question.publication_pending:
+        raise QaError("not_pending", "Câu trả lời không chờ đăng.", status=409)
+    reason = nfc(reason)
+    if not publish and not reason:
+        raise QaError("reason_required", "Không đăng phải nêu lý do.", "reason")
+    question.publication_pending = False
+    question.is_public = publish
+    if publish:
+        question.published_at, question.published_by = now, actor
+    question.save(
+        update_fields=["publication_pending", "is_public", "published_at", "published_by"]
+    )
+    _event(
+        question, "published" if publish else "publication_declined", actor=actor, comment=reason
+    )
     return question
 
 

@@ -1,17 +1,19 @@
 """Beat tasks of the citizens' pipeline: thin, idempotent wrappers around services.
 
-Each queues one run per province, inside its schema (tenants.tasks). A notice is recorded
-(unique per question, kind, recipient and day) before its mail is sent, so a rerun never sends
-it twice."""
+Each queues one run per province, inside its schema (tenants.tasks). A notice's row (unique per
+question, kind, recipient and day) is written in the transaction that sends its mail
+(editorial.notifications.send_recorded): a rerun never sends it twice, a mail that fails is
+rolled back and retried on the next run, and one failing mail stops no other."""
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from config.celery import app
+from editorial.notifications import send_recorded
 from editorial.profile import current_profile
+from organization.selectors import board_for
 from provinces.calendar import TZ, calendar_for
 from qa import clocks
 from qa.models import Notice
@@ -22,17 +24,29 @@ from tenants.tasks import for_each_province, in_a_province
 def _notify_once(*, question, kind: str, recipient, day, subject: str, body: str) -> bool:
     if not recipient.email:
         return False
-    try:
-        with transaction.atomic():
-            Notice.objects.create(question=question, kind=kind, recipient=recipient, day=day)
-    except IntegrityError:
-        return False  # already sent today
-    send_mail(subject, body, None, [recipient.email])
-    return True
+    return send_recorded(
+        record=lambda: Notice.objects.get_or_create(
+            question=question, kind=kind, recipient=recipient, day=day
+        )[1],
+        compose=lambda _new: EmailMessage(subject=subject, body=body, to=[recipient.email]),
+        what=f"qa {kind} to user {recipient.pk} on {day}",
+    )
+
+
+def _late_line(question) -> str:
+    agency = question.agency.name if question.agency else "chưa phân công"
+    line = (
+        f"- {question.tracking_code} · {agency} · hạn "
+        f"{question.effective_due_at.astimezone(TZ):%d/%m/%Y} · {question.deadline_source}"
+    )
+    if question.missed_due_at is not None and question.missed_due_at != question.effective_due_at:
+        line += f" · đã quá hạn ngày {question.missed_due_at.astimezone(TZ):%d/%m/%Y}"
+    return line
 
 
 def remind_province(*, now=None) -> int:
-    """Due-soon reminders to the agency's answerers; overdue escalation to the board."""
+    """Due-soon reminders to the agency's answerers; overdue escalation to the board that
+    oversees each late item's agency (organization.selectors.board_for)."""
     now = now or timezone.now()
     profile = current_profile()
     day = now.astimezone(TZ).date()
@@ -51,22 +65,19 @@ def remind_province(*, now=None) -> int:
                 body=f"“{question.title}” phải được trả lời trước {due:%H:%M %d/%m/%Y} "
                 f"({question.deadline_rule}; {question.deadline_source}).",
             )
-    late = list(clocks.overdue(now=now))
-    if late:
-        lines = [
-            f"- {q.tracking_code} · {q.agency.name if q.agency else '?'} · hạn "
-            f"{q.effective_due_at.astimezone(TZ):%d/%m/%Y} · {q.deadline_source}"
-            for q in late
-        ]
-        for user in clocks.editorial_board(profile=profile):
-            sent += _notify_once(
-                question=None,
-                kind="overdue_summary",
-                recipient=user,
-                day=day,
-                subject=f"{len(late)} câu hỏi quá hạn trả lời",
-                body="Các câu hỏi đã quá hạn trả lời:\n" + "\n".join(lines),
-            )
+    late_by_user: dict[int, tuple[object, list]] = {}
+    for question in clocks.overdue(now=now):
+        for seat in board_for(profile=profile, agency_id=question.agency_id):
+            late_by_user.setdefault(seat.user.pk, (seat.user, []))[1].append(question)
+    for user, late in late_by_user.values():
+        sent += _notify_once(
+            question=None,
+            kind="overdue_summary",
+            recipient=user,
+            day=day,
+            subject=f"{len(late)} câu hỏi quá hạn trả lời",
+            body="Các câu hỏi đã quá hạn trả lời:\n" + "\n".join(map(_late_line, late)),
+        )
     return sent
 
 

@@ -150,10 +150,10 @@ def test_special_case_appointment_never_beyond_the_maximum(qa_province):
     clerk = staff.holding("updater")
     too_late = question.received_at + timedelta(days=60)
     with pytest.raises(QaError) as caught:
-        question_set_appointment(question=question, actor=clerk, at=too_late)
+        question_set_appointment(question=question, actor=clerk, at=too_late, reason="Nghiên cứu")
     assert caught.value.code == "appointment_too_late"
     question = question_set_appointment(
-        question=question, actor=clerk, at=timezone.now() + timedelta(days=7)
+        question=question, actor=clerk, at=timezone.now() + timedelta(days=7), reason="Nghiên cứu"
     )
     assert question.appointment_at is not None
 

@@ -1,0 +1,176 @@
+"""Q&A profile fields change behaviour (ADR 0011): who publishes answers
+(qa.answer_publisher), receipt at all hours (qa.receipt_all_hours), returning out-of-scope
+questions at once (qa.out_of_scope_return_immediately)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+from django.core import mail
+
+from provinces import loader
+from provinces.calendar import TZ
+from qa.models import Event, Question
+from qa.selectors import question_public_list
+from qa.services import (
+    QaError,
+    question_answer,
+    question_publish,
+    question_return,
+    question_submit,
+)
+
+
+def _submit(topic, **overrides):
+    values = {
+        "name": "Lê Thị C",
+        "email": "c@example.vn",
+        "topic": topic.slug,
+        "title": "Hỏi về đất đai",
+        "text": "Xin hỏi thủ tục?",
+        "consent": True,
+    }
+    return question_submit(**(values | overrides))
+
+
+def _answer(question, head, *, publish=True):
+    return question_answer(
+        question=question, actor=head, text="Trả lời: nộp hồ sơ.", channel="portal", publish=publish
+    )
+
+
+@pytest.fixture
+def profile_edited(tmp_path, monkeypatch):
+    """The shipped profiles copied aside with one province's [qa] line replaced, and the
+    platform reading them from there for the test."""
+
+    def edit(slug: str, old: str, new: str) -> None:
+        base = tmp_path / "profiles"
+        shutil.copytree(loader.PROFILES_DIR, base)
+        (path,) = (base / slug).glob("*.toml")
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        monkeypatch.setattr(loader, "PROFILES_DIR", base)
+
+    return edit
+
+
+# --- who publishes answers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "board_role"), [("hagiang", "board_head"), ("dongnai", "support_editor")]
+)
+def test_where_the_board_publishes_the_agencys_answer_waits_for_it(qa_province, slug, board_role):
+    # given: Hà Giang Art. 9(2), Đồng Nai Art. 8(2)(d)
+    _site, staff, topic = qa_province(slug)
+    question = _submit(topic)
+    head = staff.holding("agency_head")
+    # when: the head answers and asks for publication
+    question = _answer(question, head)
+    # then: the asker has the answer, the public archive does not yet
+    assert question.status == Question.Status.ANSWERED
+    assert (question.is_public, question.publication_pending) == (False, True)
+    assert question not in question_public_list()
+    # the head cannot publish it; the board can
+    with pytest.raises(QaError) as caught:
+        question_publish(question=question, actor=head, publish=True)
+    assert caught.value.status == 403
+    board = staff.holding(board_role)
+    question = question_publish(question=question, actor=board, publish=True)
+    assert question.is_public
+    assert question.published_by == board
+    assert question in question_public_list()
+    assert Event.objects.filter(question=question, action="published", actor=board).exists()
+
+
+def test_the_board_declines_publication_only_with_a_reason(qa_province):
+    _site, staff, topic = qa_province("hagiang")
+    question = _answer(_submit(topic), staff.holding("agency_head"))
+    board = staff.holding("board_head")
+    with pytest.raises(QaError) as caught:
+        question_publish(question=question, actor=board, publish=False)
+    assert caught.value.field == "reason"
+    question = question_publish(
+        question=question, actor=board, publish=False, reason="Nội dung riêng của người hỏi"
+    )
+    assert (question.is_public, question.publication_pending) == (False, False)
+
+
+def test_where_the_agency_head_publishes_the_answer_is_public_at_once(qa_province):
+    # Thái Nguyên Art. 14(2)-(3): the head answers on the portal and publishes
+    _site, staff, topic = qa_province("thainguyen")
+    head = staff.holding("agency_head")
+    question = _answer(_submit(topic), head)
+    assert (question.is_public, question.publication_pending) == (True, False)
+    assert question.published_by == head
+    with pytest.raises(QaError) as caught:
+        question_publish(question=question, actor=staff.holding("editor_in_chief"), publish=True)
+    assert caught.value.code == "published_by_the_agency"
+
+
+# --- receipt at all hours ----------------------------------------------------------------
+
+
+def test_receipt_at_all_hours_counts_from_arrival(qa_province):
+    # Thái Nguyên Art. 14(1): "24h/24h vào tất cả các ngày"
+    _site, _staff, topic = qa_province("thainguyen")
+    saturday = datetime(2026, 3, 7, 21, 0, tzinfo=TZ)
+    question = _submit(topic, received_at=saturday)
+    assert question.received_at == saturday
+    assert "counted_from" not in Event.objects.get(question=question, action="received").data
+
+
+def test_receipt_in_office_hours_only_counts_from_the_next_opening(qa_province, profile_edited):
+    # given: a province whose text does not receive at all hours
+    profile_edited("thainguyen", "receipt_all_hours = true", "receipt_all_hours = false")
+    _site, _staff, topic = qa_province("thainguyen")
+    # when: a question arrives on Saturday evening
+    question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
+    # then: it counts as received on Monday at office start, and is due 5 working days on
+    event = Event.objects.get(question=question, action="received")
+    assert event.data["counted_from"] == "2026-03-09T08:00:00+07:00"
+    assert question.clock_start_at == datetime(2026, 3, 9, 8, 0, tzinfo=TZ)
+    assert question.due_at == datetime(2026, 3, 13, 17, 0, tzinfo=TZ)
+    # and one arriving in office hours counts from its arrival
+    in_hours = _submit(topic, received_at=datetime(2026, 3, 9, 10, 0, tzinfo=TZ))
+    assert "counted_from" not in Event.objects.get(question=in_hours, action="received").data
+
+
+# --- out-of-scope questions returned at once -----------------------------------------------
+
+
+def test_out_of_scope_is_returned_at_once_by_any_staff_with_the_reason_mailed(
+    qa_province, django_capture_on_commit_callbacks
+):
+    # Decree 43/2011 Art. 17 (Thái Nguyên's profile): no need to wait for the head
+    _site, staff, topic = qa_province("thainguyen")
+    question = _submit(topic)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        question = question_return(
+            question=question, actor=staff.holding("updater"), reason="Thuộc thẩm quyền Toà án"
+        )
+    assert question.status == Question.Status.RETURNED
+    assert mail.outbox[-1].to == ["c@example.vn"]
+    assert "Thuộc thẩm quyền Toà án" in mail.outbox[-1].body
+
+
+def test_without_immediate_return_only_the_answer_role_returns(qa_province, profile_edited):
+    profile_edited(
+        "thainguyen",
+        "out_of_scope_return_immediately = true",
+        "out_of_scope_return_immediately = false",
+    )
+    _site, staff, topic = qa_province("thainguyen")
+    question = _submit(topic)
+    with pytest.raises(QaError) as caught:
+        question_return(question=question, actor=staff.holding("updater"), reason="Ngoài phạm vi")
+    assert caught.value.status == 403
+    question = question_return(
+        question=question, actor=staff.holding("agency_head"), reason="Ngoài phạm vi"
+    )
+    assert question.status == Question.Status.RETURNED
