@@ -36,6 +36,7 @@ CALENDAR_DATA_DIR = Path(__file__).resolve().parent / "calendar_data"
 _MAX_SEARCH_DAYS = 366
 _SATURDAY = 5
 _ONE_DAY = timedelta(days=1)
+_MIDNIGHT = time(0, 0)
 
 
 # The years the calendar can count in: the `holidays` package computes Vietnam's lunar holidays
@@ -204,6 +205,12 @@ class OfficePeriod:
             raise ValueError(f"office period end {self.end} must be after start {self.start}")
 
 
+def _offset(at: time) -> timedelta:
+    return timedelta(
+        hours=at.hour, minutes=at.minute, seconds=at.second, microseconds=at.microsecond
+    )
+
+
 # Clock-start readings of `qa.clock_start` (docs/adr/0004, 0008).
 CLOCK_START_RULES = ("office_start", "next_working_day")
 
@@ -219,10 +226,17 @@ class OfficeHours:
 
     periods: tuple[OfficePeriod, ...] = (OfficePeriod(time(8, 0), time(17, 0)),)
     clock_starts_at: time | None = None
+    # (start, end) of each period as offsets from midnight, for the counting loops.
+    spans: tuple[tuple[timedelta, timedelta], ...] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         periods = tuple(self.periods)
         object.__setattr__(self, "periods", periods)
+        object.__setattr__(
+            self, "spans", tuple((_offset(p.start), _offset(p.end)) for p in periods)
+        )
         if not periods:
             raise ValueError("office hours need at least one period")
         for before, after in itertools.pairwise(periods):
@@ -440,22 +454,23 @@ class WorkingCalendar:
         remaining = timedelta(hours=hours)
         if not remaining:
             return local
-        periods = self.office_hours.periods
+        spans = self.office_hours.spans
         day, cursor = local.date(), local
+        midnight = datetime.combine(day, _MIDNIGHT, tzinfo=TZ)
         while True:
             if self.is_working_day(day):
-                for period in periods:
-                    end = datetime.combine(day, period.end, tzinfo=TZ)
+                for start_offset, end_offset in spans:
+                    end = midnight + end_offset
                     if cursor >= end:
                         continue
-                    cursor = max(cursor, datetime.combine(day, period.start, tzinfo=TZ))
+                    cursor = max(cursor, midnight + start_offset)
                     available = end - cursor
                     if remaining <= available:
                         return cursor + remaining
                     remaining -= available
                     cursor = end
             day = self.next_working_day(day)
-            cursor = self.office_start(day)
+            cursor = midnight = datetime.combine(day, _MIDNIGHT, tzinfo=TZ)
 
 
 def calendar_for(profile: Any, *, data_dir: Path = CALENDAR_DATA_DIR) -> WorkingCalendar:
