@@ -111,6 +111,16 @@ def _base_versions(folder: Path) -> list[tuple[date, Path]]:
     return versions
 
 
+def describe_baseline(profile: Profile) -> str:
+    """One line naming the national baseline version a profile was composed with, for the
+    commands that explain a profile (`deadline`, `workflow explain`, `profiles show`)."""
+    baseline = profile.baseline
+    if baseline is None:
+        return "national baseline: none (a self-contained profile takes nothing from it)"
+    replaces = f"; replaces {', '.join(baseline.replaces)}" if baseline.replaces else ""
+    return f"national baseline: {baseline.name}, in force from {baseline.effective_from}{replaces}"
+
+
 def baseline_versions(*, base_dir: Path | None = None) -> list[tuple[date, Path]]:
     """The national baseline files, oldest first: [(effective date, path)]."""
     return _base_versions((base_dir or PROFILES_DIR) / NATIONAL_FOLDER)

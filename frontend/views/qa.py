@@ -104,10 +104,11 @@ def portal_only(request) -> None:
 
 
 def question_profile(request, question: Question):
-    """The profile version in force when the item arrived: its deadline rules are the ones that
-    apply to it (a later version never moves them)."""
+    """The profile in force when the item arrived (the province version and the national
+    baseline of that instant, ADR 0009): its deadline rules are the ones that apply to it (a
+    later version never moves them)."""
     try:
-        return profile_in_force(request.tenant.slug, question.profile_effective_from)
+        return profile_in_force(request.tenant.slug, question.received_at.astimezone(TZ).date())
     except (ProfileError, OSError, LookupError):
         return profile_for(request)
 

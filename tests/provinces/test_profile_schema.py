@@ -387,14 +387,14 @@ def test_several_problems_are_reported_together_with_the_file_name(tmp_path):
         tmp_path,
         "hagiang",
         ('instrument = "QĐ 19/2015/QĐ-UBND"\n', ""),
-        ("within_working_days = 20", "within_working_days = -20"),
+        ("immediately = true", 'immediately = "soon"'),
     )
     with pytest.raises(ProfileError) as caught:
         load_profile(path)
     message = str(caught.value)
     assert path.name in message
     assert "province.instrument: Field required" in message
-    assert "update_slas[4].within_working_days: " in message
+    assert "update_slas[6].immediately: " in message
 
 
 def test_unreadable_files_are_profile_errors(tmp_path):

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from provinces.calendar import calendar_for, parse_local_instant, qa_deadline
-from provinces.loader import ProfileError, resolve_profile
+from provinces.loader import ProfileError, describe_baseline, resolve_profile
 
 
 def _parse_received(value: str) -> datetime:
@@ -65,6 +65,8 @@ class Command(BaseCommand):
         out.write(deadline.due.isoformat())
         out.write(f"rule: {deadline.rule}")
         out.write(f"source: {deadline.source}")
+        # The baseline in force when the question arrived (ADR 0009).
+        out.write(describe_baseline(profile))
         out.write(f"received: {deadline.received.isoformat()}")
         out.write(
             f"clock start: {deadline.clock_start.isoformat()} "

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from provinces.loader import (
     PROFILES_DIR,
     ProfileError,
+    describe_baseline,
     profile_in_force,
     profile_versions,
     shipped_profile_paths,
@@ -93,6 +94,8 @@ class Command(BaseCommand):
         )
         if province.replaces:
             self.stdout.write(f"  replaces {', '.join(province.replaces)}")
+        # The baseline in force on that day, under the values the province takes from it.
+        self.stdout.write(f"  {describe_baseline(profile)}")
         for version in versions:
             mark = "*" if version.effective_from == profile.effective_from else " "
             self.stdout.write(f"  {mark} {version.effective_from}  {version.province.instrument}")
