@@ -538,3 +538,32 @@ def test_profiles_are_immutable():
     profile = resolve_profile("hagiang")
     with pytest.raises(ValueError, match="frozen"):
         profile.province.slug = "other"
+
+
+# --- the national baseline by date (ADR 0009) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_shipped_version_composes_with_every_baseline_it_can_meet(slug):
+    from provinces.loader import baseline_versions
+
+    for version_path in sorted((PROFILES_DIR / slug).glob("*.toml")):
+        version = load_profile(version_path)
+        for effective, _ in baseline_versions():
+            on = max(effective, version.effective_from)
+            composed = load_profile(version_path, on=on)
+            assert composed.province == version.province
+            if composed.baseline is not None:
+                assert composed.baseline.effective_from <= on
+                assert composed.baseline.effective_from.isoformat() in {
+                    path.stem for _, path in baseline_versions()
+                }
+
+
+def test_baseline_files_are_named_by_their_effective_date():
+    from provinces.loader import baseline_versions
+
+    versions = baseline_versions()
+    assert [effective.isoformat() for effective, _ in versions] == ["2011-06-13", "2022-08-15"]
+    for effective, path in versions:
+        assert f"effective_from = {effective.isoformat()}" in path.read_text(encoding="utf-8")
