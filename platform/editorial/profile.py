@@ -28,5 +28,6 @@ def current_province_slug() -> str:
 
 
 def current_profile(on: date | None = None):
-    """The profile version in force on `on` (today in Vietnam by default)."""
+    """The profile in force on `on` (today in Vietnam by default): the province's version and
+    the national baseline in force that day, composed once per pair (ADR 0009)."""
     return profile_in_force(current_province_slug(), on or today_in_vietnam())
