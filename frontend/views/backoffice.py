@@ -332,8 +332,9 @@ def item_edit(request, pk: int):
         with_comment=True,
     )
     if form.is_valid():
+        scheduled = item.publish_at is not None
         try:
-            item_update(
+            item = item_update(
                 item=item,
                 actor=request.user,
                 comment=form.cleaned_data.get("comment", ""),
@@ -343,6 +344,14 @@ def item_edit(request, pk: int):
             add_service_error(form, error)
         else:
             messages.success(request, _("Đã lưu bản làm việc mới."))
+            if scheduled and item.publish_at is None:  # ADR 0010: an edit cancels the schedule
+                messages.warning(
+                    request,
+                    _(
+                        "Lịch hẹn đăng đã bị huỷ: bài trở về bước 1 và phải được duyệt lại. "
+                        "Người đã hẹn giờ đã được báo qua thư."
+                    ),
+                )
             return redirect(_editor_url(item))
     return _editor(request, item, edit_form=form, status=400)
 

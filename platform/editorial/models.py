@@ -94,7 +94,19 @@ class Item(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     first_published_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    publish_at = models.DateTimeField(null=True, blank=True)  # scheduled publishing
+    # Scheduled publishing (ADR 0010): the revision approved at the publish step is frozen,
+    # with who approved and scheduled it (and as whose delegate). The beat run publishes
+    # exactly that revision in their name; an edit after scheduling cancels all four.
+    publish_at = models.DateTimeField(null=True, blank=True)
+    scheduled_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     unpublish_at = models.DateTimeField(null=True, blank=True)  # scheduled unpublishing
     withdrawal_reason = models.TextField(blank=True)
 
@@ -185,8 +197,9 @@ class WorkflowState(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="workflow_states")
     workflow = models.CharField(max_length=20)  # "portal" or "component_site"
     profile_effective_from = models.DateField()
-    steps = models.JSONField()  # [{code, name, role, action, may_amend, source}, …]
-    delegation_allowed = models.BooleanField(default=False)
+    # [{code, name, role, action, may_amend, source, delegation_allowed}, …]
+    steps = models.JSONField()
+    delegation_allowed = models.BooleanField(default=False)  # the workflow's default
     current_step = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     started_at = models.DateTimeField(auto_now_add=True)
@@ -221,6 +234,7 @@ class Transition(models.Model):
         REJECT = "reject", "Trả lại"
         PUBLISH = "publish", "Xuất bản"
         SCHEDULE = "schedule", "Hẹn giờ đăng"
+        UNSCHEDULE = "unschedule", "Huỷ hẹn giờ đăng"
         POST_CHECK = "post_check", "Kiểm tra sau đăng"
         UNPUBLISH = "unpublish", "Gỡ"
         WITHDRAW = "withdraw", "Thu hồi"

@@ -28,13 +28,16 @@ class StepSpec:
     action: str  # submit, review, approve, publish, post_check
     may_amend: bool
     source: str
+    # May a holder's delegate act at this step: the step's own value in the profile, else
+    # the workflow's (Huế Art. 19(b), bước 3 "hoặc cán bộ được uỷ quyền"; ADR 0006).
+    delegation_allowed: bool
 
 
 @dataclass(frozen=True)
 class WorkflowSpec:
     key: str
     steps: tuple[StepSpec, ...]
-    delegation_allowed: bool
+    delegation_allowed: bool  # the workflow's default, for steps that do not set their own
     post_publication_check: bool
     source: str
 
@@ -63,6 +66,11 @@ def workflow_for(profile: Any, *, on_portal: bool) -> WorkflowSpec:
                 action=step.action,
                 may_amend=step.may_amend,
                 source=step.source,
+                delegation_allowed=(
+                    workflow.delegation_allowed
+                    if step.delegation_allowed is None
+                    else step.delegation_allowed
+                ),
             )
             for step in workflow.steps
         ),
@@ -72,8 +80,12 @@ def workflow_for(profile: Any, *, on_portal: bool) -> WorkflowSpec:
     )
 
 
-def steps_from_snapshot(snapshot: list[dict]) -> tuple[StepSpec, ...]:
-    return tuple(StepSpec(**step) for step in snapshot)
+def steps_from_snapshot(snapshot: list[dict], *, delegation_allowed: bool) -> tuple[StepSpec, ...]:
+    """The steps a run copied when it started. A run started before steps carried their own
+    delegation (migration 0003 fills them in) takes the workflow's flag it copied."""
+    return tuple(
+        StepSpec(**{"delegation_allowed": delegation_allowed, **step}) for step in snapshot
+    )
 
 
 _TRANSITION_OF_ACTION = {
@@ -119,8 +131,9 @@ def explain(spec: WorkflowSpec) -> list[str]:
     lines = []
     for index, step in enumerate(spec.steps, start=1):
         amend = "may amend" if step.may_amend else "may not amend"
+        delegation = "delegation allowed" if step.delegation_allowed else "delegation not allowed"
         lines.append(
-            f"{index}. {step.name} [{step.code}] — role: {step.role} — {step.action}, {amend}"
-            f" — {step.source}"
+            f"{index}. {step.name} [{step.code}] — role: {step.role} — {step.action}, {amend},"
+            f" {delegation} — {step.source}"
         )
     return lines

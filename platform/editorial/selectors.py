@@ -84,7 +84,8 @@ def item_queue(*, user) -> list[tuple[Item, WorkflowState, dict]]:
         allowed, _ = capacity.allows(
             role_code=step["role"],
             agency_id=state.item.agency_id,
-            delegation_allowed=state.delegation_allowed,
+            # the step's own flag (ADR 0006), else the one its run copied from the workflow
+            delegation_allowed=step.get("delegation_allowed", state.delegation_allowed),
         )
         if allowed:
             waiting.append((state.item, state, step))
@@ -249,10 +250,10 @@ def item_actions(*, item: Item, user) -> ItemActions:
     now = timezone.now()
     withdrawn = item.status == Item.Status.WITHDRAWN
     if state is None:
-        steps, index, delegation_allowed = spec.steps, 0, spec.delegation_allowed
+        steps, index = spec.steps, 0
     else:
-        steps = rules.steps_from_snapshot(state.steps)
-        index, delegation_allowed = state.current_step, state.delegation_allowed
+        steps = rules.steps_from_snapshot(state.steps, delegation_allowed=state.delegation_allowed)
+        index = state.current_step
     step = steps[index]
     may_act, on_behalf_of = (False, None)
     if not withdrawn:
@@ -260,7 +261,7 @@ def item_actions(*, item: Item, user) -> ItemActions:
             user=user,
             role_code=step.role,
             agency_id=item.agency_id,
-            delegation_allowed=delegation_allowed,
+            delegation_allowed=step.delegation_allowed,
             at=now,
         )
     publish_step = spec.steps[rules.publish_step_index(spec.steps)]
@@ -268,7 +269,7 @@ def item_actions(*, item: Item, user) -> ItemActions:
         user=user,
         role_code=publish_step.role,
         agency_id=item.agency_id,
-        delegation_allowed=spec.delegation_allowed,
+        delegation_allowed=publish_step.delegation_allowed,
         at=now,
     )
     published = item.status == Item.Status.PUBLISHED

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from smtplib import SMTPException
+from typing import Any, cast
 
 from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -98,12 +101,14 @@ def _active_state(item: Item) -> WorkflowState | None:
     return item.workflow_states.filter(status=WorkflowState.Status.ACTIVE).first()
 
 
-def _capacity(actor, step: rules.StepSpec, item: Item, *, delegation_allowed: bool):
+def _capacity(actor, step: rules.StepSpec, item: Item):
+    # A delegate acts only at a step that allows it (the step's own flag, else the
+    # workflow's: Huế Art. 19(b), bước 3 "hoặc cán bộ được uỷ quyền"; ADR 0006).
     allowed, on_behalf_of = acting_capacity(
         user=actor,
         role_code=step.role,
         agency_id=item.agency_id,
-        delegation_allowed=delegation_allowed,
+        delegation_allowed=step.delegation_allowed,
         at=timezone.now(),
     )
     if not allowed:
@@ -112,6 +117,61 @@ def _capacity(actor, step: rules.StepSpec, item: Item, *, delegation_allowed: bo
             f"Bạn không giữ vai trò '{step.role}' cần cho bước '{step.name}' ({step.source}).",
         )
     return on_behalf_of
+
+
+def _sla_of_item(kind: str, fields: dict, requested: str | None, profile, current: str = ""):
+    """(SLA, target) an item takes under the profile (ADR 0005), or (None, None).
+
+    The author may pick an SLA the profile gives the kind by choice (`chosen`); a pick stays
+    with the item until the author picks another or none (""). Otherwise the item takes the
+    first SLA whose flag it carries (`when`), else its kind's own; naming that one is the same
+    as naming none."""
+    if requested is None and current:  # an edit that says nothing keeps a pick
+        kept = profile.sla(current)
+        target = kept.target(kind) if kept is not None else None
+        requested = current if target is not None and target.chosen else None
+    if requested:
+        sla = profile.sla(requested)
+        if sla is None:
+            known = ", ".join(s.content_type for s in profile.update_slas if s.applies_to)
+            raise EditorialError(
+                "unknown_sla",
+                f"Hồ sơ quy chế không có loại thời hạn '{requested}' ({known}).",
+                "sla_content_type",
+            )
+        target = sla.target(kind)
+        if target is None:
+            raise EditorialError(
+                "sla_not_for_kind",
+                f"Thời hạn '{sla.label}' không áp dụng cho loại nội dung này ({sla.source}).",
+                "sla_content_type",
+            )
+        if target.when is not None and not fields.get(target.when):
+            # The flag is one of the kind's fields: the refusal is shown on it too.
+            message = (
+                f"Thời hạn “{sla.label}” chỉ áp dụng cho bài được đánh dấu ở trường tương ứng "
+                f"({sla.source})."
+            )
+            raise EditorialError(
+                "sla_condition_unmet",
+                message,
+                "sla_content_type",
+                fields={"sla_content_type": [message], f"fields.{target.when}": [message]},
+            )
+        if target.chosen:
+            return sla, target
+    claims = [(sla, sla.target(kind)) for sla in profile.update_slas]
+    flagged = [
+        (sla, target)
+        for sla, target in claims
+        if target is not None and target.when is not None and fields.get(target.when)
+    ]
+    own = [
+        (sla, target)
+        for sla, target in claims
+        if target is not None and target.when is None and not target.chosen
+    ]
+    return next(iter(flagged or own), (None, None))
 
 
 def _sla(kind: str, fields: dict, requested: str | None, profile):
@@ -248,7 +308,7 @@ def item_create(
     first = spec.steps[0]
     agency_id = site.agency_id if site else _agency_of_actor(actor, first.role)
     probe = Item(site=site, agency_id=agency_id)
-    _capacity(actor, first, probe, delegation_allowed=spec.delegation_allowed)
+    _capacity(actor, first, probe)
     content_type, deadline = _sla(kind, clean, sla_content_type, profile)
     item = Item(
         kind=kind,
@@ -298,6 +358,134 @@ def _lock(item: Item) -> Item:
     return Item.objects.select_for_update().get(pk=item.pk)
 
 
+def _state_steps(state: WorkflowState) -> tuple[rules.StepSpec, ...]:
+    return rules.steps_from_snapshot(state.steps, delegation_allowed=state.delegation_allowed)
+
+
+# --- scheduled publication (ADR 0010) ------------------------------------------------------
+
+
+def _schedule_clear(item: Item) -> list[str]:
+    item.publish_at = None
+    item.scheduled_revision = None
+    item.scheduled_by = None
+    item.scheduled_on_behalf_of = None
+    return ["publish_at", "scheduled_revision", "scheduled_by", "scheduled_on_behalf_of"]
+
+
+@dataclass(frozen=True)
+class _Cancelled:
+    """A schedule an edit cancelled: what it would have published, when, and in whose name."""
+
+    publish_at: datetime
+    revision: Revision | None
+    scheduled_by: Any  # a User or None (the model's FK, typed by the django plugin)
+    scheduled_on_behalf_of: Any
+    fields: list[str]
+
+
+def _schedule_cancel(item: Item, *, state: WorkflowState | None) -> _Cancelled:
+    """The item changed after its approval was scheduled: the schedule goes, and the run still
+    under way (a check after publishing, Đồng Nai Art. 8(2)(đ)) with it. The item waits at
+    the first step of its workflow, as before it was submitted; a published item keeps
+    what the public reads."""
+    assert item.publish_at is not None  # only a scheduled item is cancelled
+    cancelled = _Cancelled(
+        publish_at=item.publish_at,
+        revision=item.scheduled_revision,
+        scheduled_by=item.scheduled_by,
+        scheduled_on_behalf_of=item.scheduled_on_behalf_of,
+        fields=_schedule_clear(item),
+    )
+    if state is not None:
+        state.status = WorkflowState.Status.CANCELLED
+        state.finished_at = timezone.now()
+        state.save(update_fields=["status", "finished_at"])
+    if item.status == Item.Status.IN_WORKFLOW:
+        item.status = Item.Status.DRAFT
+        cancelled.fields.append("status")
+    return cancelled
+
+
+def _schedule_cancelled(
+    item: Item, cancelled: _Cancelled, *, actor, on_behalf_of, from_status: str
+) -> None:
+    """The audit row of a cancellation, and a notice to whoever approved and scheduled it."""
+    when = f"{cancelled.publish_at.astimezone(TZ):%H:%M %d/%m/%Y}"
+    _audit(
+        item,
+        action=Transition.Action.UNSCHEDULE,
+        actor=actor,
+        from_status=from_status,
+        on_behalf_of=on_behalf_of,
+        comment=f"Huỷ hẹn giờ đăng lúc {when}: bài được sửa sau khi duyệt, phải duyệt lại "
+        "từ bước đầu.",
+        revision=cancelled.revision,
+    )
+    approvers = {
+        user.pk
+        for user in (cancelled.scheduled_by, cancelled.scheduled_on_behalf_of)
+        if user is not None and user.pk != actor.pk
+    }
+    if approvers:
+        notice = {
+            "item_pk": item.pk,
+            "recipient_pks": sorted(approvers),
+            "editor_pk": actor.pk,
+            "publish_at": cancelled.publish_at,
+            "revision_pk": cancelled.revision.pk if cancelled.revision else None,
+        }
+        transaction.on_commit(lambda: schedule_cancelled_notify(**notice))
+
+
+def schedule_cancelled_notify(
+    *, item_pk: int, recipient_pks: list[int], editor_pk: int, publish_at, revision_pk
+) -> int:
+    """Tell the approvers of a schedule that an edit cancelled it (after the commit that did).
+    A mail server that is down loses the notice, never the cancellation: the failure is
+    logged; the history page and the queue show the item waiting at the first step."""
+    from django.contrib.auth import get_user_model
+
+    item = Item.objects.filter(pk=item_pk).select_related("current_revision").first()
+    editor = get_user_model().objects.filter(pk=editor_pk).first()
+    if item is None or editor is None:
+        return 0
+    revision = Revision.objects.filter(pk=revision_pk).first() if revision_pk else None
+    title = revision.title if revision else str(item)
+    profile = current_profile()
+    first = _workflow(item, profile).steps[0]
+    editor_name = getattr(editor, "full_name", "") or editor.get_username()
+    sent = 0
+    for recipient in get_user_model().objects.filter(pk__in=recipient_pks).order_by("pk"):
+        if not recipient.email:
+            continue
+        name = getattr(recipient, "full_name", "") or recipient.get_username()
+        message = EmailMessage(
+            subject=f"[{profile.province.portal_name}] Đã huỷ hẹn giờ đăng: {title}",
+            body="\n".join(
+                [
+                    f"Kính gửi {name},",
+                    "",
+                    f"Tin bài “{title}” anh/chị đã duyệt và hẹn đăng lúc "
+                    f"{publish_at.astimezone(TZ):%H:%M %d/%m/%Y} sẽ không được đăng: "
+                    f"{editor_name} đã sửa bài lúc {timezone.now().astimezone(TZ):%H:%M %d/%m/%Y}.",
+                    f"Lịch hẹn đăng đã bị huỷ; bài trở về “{first.name}” và phải được duyệt lại "
+                    "theo quy trình trước khi đăng.",
+                    "",
+                    "Thư gửi tự động. Xem lịch sử xử lý của bài tại Trang cán bộ.",
+                ]
+            ),
+            to=[recipient.email],
+        )
+        try:
+            message.send()
+        except (OSError, SMTPException):
+            logger.warning("schedule cancellation notice for item %s not sent", item_pk)
+            continue
+        sent += 1
+    return sent
+
+
 @transaction.atomic
 def item_update(
     *,
@@ -330,14 +518,13 @@ def item_update(
     state = _active_state(item)
     if state is None:
         step = spec.steps[0]
-        on_behalf_of = _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
     else:
-        step = rules.steps_from_snapshot(state.steps)[state.current_step]
+        step = _state_steps(state)[state.current_step]
         if not step.may_amend:
             raise EditorialError(
                 "may_not_amend", f"Bước '{step.name}' không được sửa nội dung ({step.source})."
             )
-        on_behalf_of = _capacity(actor, step, item, delegation_allowed=state.delegation_allowed)
+    on_behalf_of = _capacity(actor, step, item)
     current = item.current_revision
     assert current is not None  # an item is created with its first revision
     new_fields = clean_fields(item.kind, fields) if fields is not None else current.fields
@@ -368,6 +555,12 @@ def item_update(
             item.kind, new_fields, sla_content_type or item.sla_content_type or None, profile
         )
         update += _apply_sla(item, deadline, content_type)
+    from_status = item.status
+    cancelled = None
+    if item.publish_at is not None:
+        # ADR 0010: what was approved and scheduled is no longer what the item says.
+        cancelled = _schedule_cancel(item, state=state)
+        update += cancelled.fields
     item.save(update_fields=update)
     _audit(
         item,
@@ -375,11 +568,15 @@ def item_update(
         actor=actor,
         state=state,
         step=step,
-        from_status=item.status,
+        from_status=from_status,
         on_behalf_of=on_behalf_of,
         comment=comment,
         revision=revision,
     )
+    if cancelled is not None:
+        _schedule_cancelled(
+            item, cancelled, actor=actor, on_behalf_of=on_behalf_of, from_status=from_status
+        )
     return item
 
 
@@ -412,9 +609,9 @@ def item_transition(
             steps=spec.snapshot(),
             delegation_allowed=spec.delegation_allowed,
         )
-    steps = rules.steps_from_snapshot(state.steps)
+    steps = _state_steps(state)
     step = steps[state.current_step]
-    on_behalf_of = _capacity(actor, step, item, delegation_allowed=state.delegation_allowed)
+    on_behalf_of = _capacity(actor, step, item)
     try:
         move = rules.next_move(steps, state.current_step, decision)
     except rules.IllegalMove as error:
@@ -425,8 +622,18 @@ def item_transition(
     action = move.transition
     if move.kind in ("publish", "publish_then_check"):
         if publish_at is not None and publish_at > now:
+            # ADR 0010: the revision approved now is the one the run will publish, in the
+            # name of whoever approved and scheduled it.
             item.publish_at = publish_at
-            item_fields.append("publish_at")
+            item.scheduled_revision = item.current_revision
+            item.scheduled_by = actor
+            item.scheduled_on_behalf_of = on_behalf_of
+            item_fields += [
+                "publish_at",
+                "scheduled_revision",
+                "scheduled_by",
+                "scheduled_on_behalf_of",
+            ]
             action = Transition.Action.SCHEDULE
         else:
             item_fields += _publish(item, now)
@@ -434,7 +641,14 @@ def item_transition(
         raise EditorialError(
             "not_publish_step", "Chỉ bước xuất bản mới hẹn giờ đăng được.", "publish_at"
         )
-    if move.kind == "unpublish":
+    if move.kind == "unpublish" and item.publish_at is not None:
+        # The check refused a revision still waiting for its time: the schedule goes, what
+        # the public reads (if anything) stays, and the item returns to its author.
+        item_fields += _schedule_clear(item)
+        if item.status == Item.Status.IN_WORKFLOW:
+            item.status = Item.Status.DRAFT
+            item_fields.append("status")
+    elif move.kind == "unpublish":
         item_fields += _unpublish(item)
     if move.kind in ("advance", "publish_then_check"):
         assert move.next_step is not None  # only a move that ends the run has none
@@ -470,12 +684,11 @@ def item_transition(
     return item
 
 
-def _publish(item: Item, now) -> list[str]:
+def _publish(item: Item, now, *, revision: Revision | None = None) -> list[str]:
     item.status = Item.Status.PUBLISHED
-    item.published_revision = item.current_revision
+    item.published_revision = revision or item.current_revision
     item.published_at = now
-    item.publish_at = None
-    fields = ["status", "published_revision", "published_at", "publish_at"]
+    fields = ["status", "published_revision", "published_at", *_schedule_clear(item)]
     if item.first_published_at is None:
         item.first_published_at = now
         fields.append("first_published_at")
@@ -494,7 +707,7 @@ def _publisher_capacity(item: Item, actor):
     """Corrections, withdrawals and unpublishing belong to whoever holds the publish step."""
     spec = _workflow(item)
     step = spec.steps[rules.publish_step_index(spec.steps)]
-    return step, _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
+    return step, _capacity(actor, step, item)
 
 
 @transaction.atomic
@@ -617,7 +830,9 @@ def item_schedule_unpublish(*, item: Item, actor, at: datetime) -> Item:
 
 
 def items_publish_scheduled(*, now: datetime | None = None) -> int:
-    """Publish the items whose scheduled time has come (beat task; safe to run twice)."""
+    """Publish the items whose scheduled time has come (beat task; safe to run twice): exactly
+    the revision approved and scheduled, in the name of whoever approved and scheduled it
+    (and as whose delegate), with the step and run of that approval (ADR 0010)."""
     now = now or timezone.now()
     done = 0
     for pk in Item.objects.filter(publish_at__lte=now).values_list("pk", flat=True):
@@ -625,16 +840,38 @@ def items_publish_scheduled(*, now: datetime | None = None) -> int:
             item = Item.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if item is None or item.publish_at is None or item.publish_at > now:
                 continue
+            revision, publisher = item.scheduled_revision, item.scheduled_by
+            if item.status == Item.Status.WITHDRAWN or revision is None or publisher is None:
+                # Withdrawn since, or nothing approved to publish: the schedule lapses.
+                logger.warning("schedule of item %s lapsed unpublished", item.pk)
+                item.save(update_fields=_schedule_clear(item))
+                continue
+            on_behalf_of = item.scheduled_on_behalf_of
+            approval = (
+                item.transitions.filter(
+                    action=Transition.Action.SCHEDULE,
+                    revision=revision,
+                    actor=publisher,
+                    workflow_state__isnull=False,
+                )
+                .select_related("workflow_state")
+                .order_by("-pk")
+                .first()
+            )
             from_status = item.status
-            item.save(update_fields=_publish(item, now))
+            item.save(update_fields=_publish(item, now, revision=revision))
             Transition.objects.create(
                 item=item,
+                workflow_state=approval.workflow_state if approval else None,
                 action=Transition.Action.PUBLISH,
+                step_code=approval.step_code if approval else "",
+                step_name=approval.step_name if approval else "",
                 from_status=from_status,
                 to_status=item.status,
-                revision=item.published_revision,
-                actor=item.author,
-                comment="scheduled publication",
+                revision=revision,
+                actor=publisher,
+                on_behalf_of=on_behalf_of,
+                comment="Đăng theo lịch hẹn giờ",
             )
             done += 1
     return done
@@ -714,10 +951,16 @@ def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
     else:
         spec = _workflow(item)
         state = _active_state(item)
-        step = (
-            rules.steps_from_snapshot(state.steps)[state.current_step] if state else spec.steps[0]
-        )
-        _capacity(actor, step, item, delegation_allowed=spec.delegation_allowed)
+        step = _state_steps(state)[state.current_step] if state else spec.steps[0]
+        on_behalf_of = _capacity(actor, step, item)
+        if item.publish_at is not None:
+            # A file goes public with the item: one added after scheduling was never approved.
+            from_status = item.status
+            cancelled = _schedule_cancel(item, state=state)
+            item.save(update_fields=cancelled.fields)
+            _schedule_cancelled(
+                item, cancelled, actor=actor, on_behalf_of=on_behalf_of, from_status=from_status
+            )
     content_type, digest, size = check_upload(uploaded)
     name = unicodedata.normalize("NFC", uploaded.name or "tep")[-255:]
     return Attachment.objects.create(

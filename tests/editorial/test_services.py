@@ -337,3 +337,88 @@ def test_comment_contacts_are_erased_after_the_retention_period(province_schema)
     assert public_comments_purge(today=timezone.localdate() + timedelta(days=retention + 2)) == 0
     comment.refresh_from_db()
     assert (comment.email, comment.name) == ("", "Dân")
+
+
+def test_delegation_is_refused_at_one_step_and_accepted_at_another_of_the_same_run(
+    province_schema, monkeypatch
+):
+    # given: Thái Nguyên's portal workflow (no delegates, Art. 6(3), 17(2)) as a regulation
+    # that lets a deputy act for the editor-in-chief at the last step only
+    _site, staff = province_schema("thainguyen")
+    shipped = current_profile()
+    workflows = shipped.governance.workflows
+    steps = [
+        step.model_copy(update={"delegation_allowed": True}) if step.code == "publish" else step
+        for step in workflows.portal.steps
+    ]
+    portal = workflows.portal.model_copy(update={"steps": steps})
+    governance = shipped.governance.model_copy(
+        update={"workflows": workflows.model_copy(update={"portal": portal})}
+    )
+    varied = shipped.model_copy(update={"governance": governance})
+    monkeypatch.setattr("editorial.services.current_profile", lambda on=None: varied)
+    updater, approver, chief = (
+        staff.holding(role) for role in ("portal_updater", "portal_approver", "editor_in_chief")
+    )
+    deputy = staff.holding("portal_updater")  # granted both roles below, holding neither
+    now = timezone.now()
+    for delegator, role in ((approver, "portal_approver"), (chief, "editor_in_chief")):
+        delegation_create(
+            actor=delegator,
+            delegator=delegator,
+            delegate=deputy,
+            role_code=role,
+            agency_name=None,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=1),
+        )
+    item = item_create(actor=updater, kind="news", title="Tin Cổng tỉnh")
+    item = item_transition(item=item, actor=updater, decision="forward")
+    # when / then: at the approver's step the grant counts for nothing
+    with pytest.raises(EditorialError) as refused:
+        item_transition(item=item, actor=deputy, decision="forward")
+    assert refused.value.code == "not_allowed"
+    item = item_transition(item=item, actor=approver, decision="forward")
+    # at the last step the deputy acts for the editor-in-chief, and it is recorded
+    item = item_transition(item=item, actor=deputy, decision="forward")
+    assert item.status == Item.Status.PUBLISHED
+    last = item.transitions.last()
+    assert (last.step_code, last.actor, last.on_behalf_of) == ("publish", deputy, chief)
+
+
+def test_a_delegate_is_refused_at_a_step_that_says_no_where_the_workflow_says_yes(
+    province_schema, monkeypatch
+):
+    # given: Huế (delegates at every step by default) with the verification step refusing them
+    site, staff = province_schema("thuathienhue")
+    shipped = current_profile()
+    workflows = shipped.governance.workflows
+    steps = [
+        step.model_copy(update={"delegation_allowed": False}) if step.code == "verify" else step
+        for step in workflows.component_site.steps
+    ]
+    component = workflows.component_site.model_copy(update={"steps": steps})
+    governance = shipped.governance.model_copy(
+        update={"workflows": workflows.model_copy(update={"component_site": component})}
+    )
+    varied = shipped.model_copy(update={"governance": governance})
+    monkeypatch.setattr("editorial.services.current_profile", lambda on=None: varied)
+    member, deputy = staff.holding("board_member"), staff.holding("deputy_head")
+    colleague = staff.holding("board_member")
+    now = timezone.now()
+    delegation_create(
+        actor=deputy,
+        delegator=deputy,
+        delegate=colleague,
+        role_code="deputy_head",
+        agency_name=site.agency.name,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+    )
+    item = item_create(actor=member, kind="news", title="Tin cần xác thực", site=site)
+    item = item_transition(item=item, actor=member, decision="forward")
+    # when / then
+    with pytest.raises(EditorialError) as refused:
+        item_transition(item=item, actor=colleague, decision="forward")
+    assert refused.value.code == "not_allowed"
+    assert item.workflow_states.get(status="active").current_step == 1

@@ -58,3 +58,11 @@ def test_both_sites_from_a_profile_file_are_headed_by_their_workflow():
 def test_an_unknown_profile_is_refused_with_the_known_ones():
     with pytest.raises(CommandError, match="known: backan, dongnai"):
         explain("--profile", "nowhere")
+
+
+def test_each_step_says_whether_a_delegate_may_act():
+    # Huế Art. 19(b), bước 3 name "cán bộ được uỷ quyền"; Thái Nguyên names none
+    hue = explain("--profile", "thuathienhue", "--site", "component_site")
+    assert all(", delegation allowed — " in line for line in hue)
+    thainguyen = explain("--profile", "thainguyen", "--site", "portal")
+    assert all(", delegation not allowed — " in line for line in thainguyen)

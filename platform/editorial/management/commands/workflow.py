@@ -2,9 +2,10 @@
 the steps of a province's editorial workflow exactly as the engine runs them.
 
 One line per step (editorial.rules.explain, the engine's own reading of the profile), with
-the role's name from the profile next to its code: who may act, whether they may amend the
-content, and the article. With `--site both`, each workflow is headed by its key, whether
-delegation is allowed and its article."""
+the role's name from the profile next to its code: who may act (and whether a holder's
+delegate may, step by step), whether they may amend the content, and the article. With
+`--site both`, each workflow is headed by its key, whether delegation is allowed by default
+(for the steps that do not say) and its article."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from dataclasses import replace
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from editorial import rules
-from provinces.loader import ProfileError, describe_baseline, resolve_profile
+from provinces.loader import ProfileError, resolve_profile
 
 SITES = {"portal": (True,), "component_site": (False,), "both": (True, False)}
 
 
 def _with_role_names(spec: rules.WorkflowSpec, profile) -> rules.WorkflowSpec:
     """The spec with each step's role shown as `code (name; scope)`, and "or a delegate" where
-    the workflow lets a holder delegate (the engine accepts a delegate at any step)."""
-    delegate = "; or a delegate of a holder" if spec.delegation_allowed else ""
+    the step lets a holder delegate (its own `delegation_allowed`, else the workflow's)."""
     steps = []
     for step in spec.steps:
+        delegate = "; or a delegate of a holder" if step.delegation_allowed else ""
         role = profile.governance.role(step.role)
         shown = f"{step.role} ({role.name}; scope {role.scope}{delegate})" if role else step.role
         steps.append(replace(step, role=shown))
@@ -65,10 +66,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"{spec.key}: delegation {delegation} — {spec.source}")
             for line in rules.explain(_with_role_names(spec, profile)):
                 self.stdout.write(line)
-        if len(sites) > 1:
-            # The profile as in force today: the province version and the national baseline.
-            self.stdout.write("")
-            self.stdout.write(
-                f"profile: {profile.province.instrument}, in force from {profile.effective_from}"
-            )
-            self.stdout.write(describe_baseline(profile))
