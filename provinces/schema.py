@@ -167,6 +167,16 @@ class Province(Sourced):
         return self
 
 
+class Baseline(Frozen):
+    """The national baseline version composed under a profile (ADR 0009): the `[baseline]` table
+    of `profiles/_national/<date>.toml`, set by the loader, never written in a province file."""
+
+    name: Text
+    effective_from: date
+    replaces: list[str] = Field(default_factory=list)
+    source: str
+
+
 class Language(Sourced):
     primary: Literal["vi"]
     english: StrictBool
@@ -450,14 +460,18 @@ class QaKind(Frozen):
 
 
 class Qa(Sourced):
+    # "Tiếp nhận 24h/24h" (Hà Giang Art. 9(1); Thái Nguyên Art. 14(1)): received when it
+    # arrives. False: what arrives outside office hours counts as received at the next office
+    # opening, and its deadline runs from there. ADR 0011.
     receipt_all_hours: StrictBool
     # Reading of "tính từ 08h00'" (Thái Nguyên Art. 14(4)(c)): a question received before office
     # start on a working day starts that day at office start; later, or on a non-working day,
     # at office start of the next working day. provinces.calendar implements it in one place.
-    clock_start: Literal["office_start"]
+    # "next_working_day": Civil Code 2015 Art. 147(1), the day of receipt is not counted; the
+    # clock starts at office start of the next working day whatever the hour (ADR 0008).
+    clock_start: Literal["office_start", "next_working_day"]
     kinds: dict[Code, QaKind] = Field(min_length=1)
     default_kind: str
-    answerer: Literal["agency", "head_or_delegate"]
     # The agency-scoped role that sends answers (Thái Nguyên Art. 14(3): the head of the agency
     # or a person the head authorises); others may draft for its approval. ADR 0007.
     answer_role: Code
@@ -465,7 +479,19 @@ class Qa(Sourced):
     # (Đồng Nai Art. 2(3)(c)); complaints tracked from receipt to result (Huế Art. 13(1)).
     intake: list[Literal["question", "feedback", "complaint"]] = Field(min_length=1)
     channels: list[Literal["portal", "email"]] = Field(min_length=1)
+    # Decree 43/2011 Art. 17: a question outside the portal's scope is returned at once with the
+    # reason. True: any staff of the handling agency (or the board, even in moderation) returns it
+    # and the asker is mailed at once; false: a return is the agency's reply, sent by the answer
+    # role like an answer. ADR 0011.
     out_of_scope_return_immediately: StrictBool
+    # Decree 43/2011 Art. 17 lets a progress notice give a new date without a limit: the latest
+    # new date is this many working days after the deadline it extends (platform default 15,
+    # a second period as long as the Decree's own). ADR 0011.
+    progress_notice_max_working_days: PositiveDays
+    # Who puts an agency's answer in the public archive: the answer role itself (Thái Nguyên
+    # Art. 14(2)-(3)), or the portal's board after the agency answers (Hà Giang Art. 9(2); Đồng
+    # Nai Art. 8(2)(d)). The board is organization.selectors.board_members. ADR 0011.
+    answer_publisher: Literal["answer_role", "board"]
     disclaimer: str | None = None
     retention_days: PositiveDays
 
@@ -499,15 +525,69 @@ class PublicServices(Sourced):
 # --- 7. Office hours, calendar, operations -------------------------------------------------
 
 
-class OfficeHours(Sourced):
+class OfficePeriod(Frozen):
     start: time
     end: time
 
     @model_validator(mode="after")
-    def _check_order(self) -> OfficeHours:
+    def _check_order(self) -> OfficePeriod:
         if self.end <= self.start:
             raise rule_error([("end", f"must be later than start ({self.start:%H:%M})")])
         return self
+
+
+class OfficeHours(Sourced):
+    # The office periods of a working day, in order; the gap between two is the lunch break,
+    # which working hours do not count (Thái Nguyên Art. 10(2) "giờ hành chính"). No shipped
+    # regulation states them: platform default 07:30-11:30, 13:30-17:00 (ADR 0008).
+    periods: list[OfficePeriod] = Field(min_length=1, max_length=6)
+    # The time of day the Q&A clock starts (qa.clock_start); default: the first period's start.
+    # Thái Nguyên Art. 14(4)(c): "được tính từ 08h00'".
+    clock_starts_at: time | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_old_keys(cls, data: Any) -> Any:
+        # One form only: the single span `start`/`end` became `periods` (ADR 0008).
+        if isinstance(data, dict) and ("start" in data or "end" in data):
+            start, end = data.get("start", "08:00:00"), data.get("end", "17:00:00")
+            raise rule_error(
+                [
+                    (
+                        "",
+                        "'start'/'end' are no longer read: write the office periods as "
+                        f"periods = [{{ start = {start}, end = {end} }}] "
+                        "(several periods for a lunch break)",
+                    )
+                ]
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _check_periods(self) -> OfficeHours:
+        problems = []
+        for i, (before, after) in enumerate(zip(self.periods, self.periods[1:], strict=False)):
+            if after.start < before.start:
+                problems.append(("periods", "must be listed in order of the day"))
+                break
+            if after.start < before.end:
+                problems.append(
+                    (
+                        f"periods[{i + 1}]",
+                        f"overlaps the period before it (ends {before.end:%H:%M})",
+                    )
+                )
+        at = self.clock_starts_at
+        if at is not None and not any(p.start <= at < p.end for p in self.periods):
+            problems.append(("clock_starts_at", f"{at:%H:%M} is not inside an office period"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    @property
+    def clock_start_time(self) -> time:
+        """When the Q&A clock starts on a working day."""
+        return self.clock_starts_at or self.periods[0].start
 
 
 class Calendar(Sourced):
@@ -619,6 +699,9 @@ class Profile(Frozen):
     integrations: list[Integration] = awaiting("integrations", default_factory=list)
     attribution: Attribution
     page_metadata: PageMetadata | None = None
+    # The national baseline in force at the instant this profile was composed for; None for a
+    # self-contained profile (no `extends`, no value taken from the baseline). ADR 0009.
+    baseline: Baseline | None = None
 
     @property
     def effective_from(self) -> date:

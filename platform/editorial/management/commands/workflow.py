@@ -14,7 +14,7 @@ from dataclasses import replace
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from editorial import rules
-from provinces.loader import ProfileError, resolve_profile
+from provinces.loader import ProfileError, describe_baseline, resolve_profile
 
 SITES = {"portal": (True,), "component_site": (False,), "both": (True, False)}
 
@@ -66,3 +66,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{spec.key}: delegation {delegation} — {spec.source}")
             for line in rules.explain(_with_role_names(spec, profile)):
                 self.stdout.write(line)
+        if len(sites) > 1:
+            # The profile as in force today: the province version and the national baseline.
+            self.stdout.write("")
+            self.stdout.write(
+                f"profile: {profile.province.instrument}, in force from {profile.effective_from}"
+            )
+            self.stdout.write(describe_baseline(profile))
