@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from editorial.content import ALLOWED_TAGS, MAX_TITLE
+from editorial.profile import current_profile
 from frontend.item_fields import KindField, kind_fields, parse_value
 
 FIELD_PREFIX = "fields__"
@@ -175,6 +176,13 @@ def _json_ready(value):
     return value
 
 
+def _picked(item) -> bool:
+    """Whether the item's deadline is one its author picked (not its kind's own)."""
+    sla = current_profile().sla(item.sla_content_type) if item.sla_content_type else None
+    target = sla.target(item.kind) if sla is not None else None
+    return target is not None and target.chosen
+
+
 class ItemForm(forms.Form):
     """The content of an item: common fields, then the fields of its kind (`fields__<name>`)."""
 
@@ -231,11 +239,21 @@ class ItemForm(forms.Form):
         self.fields["body"].help_text = _("Thẻ HTML được giữ: %(tags)s. Các thẻ khác bị bỏ.") % {
             "tags": ", ".join(sorted(ALLOWED_TAGS))
         }
+        # The deadlines the author may pick for this kind; the others follow from the kind and
+        # its flags (ADR 0005).
         slas = profile.update_slas if profile is not None else []
         self.fields["sla_content_type"].choices = [
-            ("", _("Theo loại nội dung (mặc định)")),
-            *[(sla.content_type, f"{sla.content_type} ({sla.source})") for sla in slas],
+            ("", _("Theo loại nội dung và các ô đánh dấu")),
+            *[
+                (sla.content_type, f"{sla.label} ({sla.source})")
+                for sla in slas
+                if (target := sla.target(kind)) is not None and target.chosen
+            ],
         ]
+        self.fields["sla_content_type"].help_text = _(
+            "Để trống: thời hạn theo loại nội dung (hội nghị, sự kiện quan trọng hay thông tin "
+            "khẩn cấp: đánh dấu ở trường tương ứng)."
+        )
         self.kind_fields = kind_fields(kind)
         for field in self.kind_fields:
             self.fields[FIELD_PREFIX + field.name] = _form_field(field)
@@ -255,7 +273,8 @@ class ItemForm(forms.Form):
             "is_repost": bool(revision.source_name),
             "featured": item.featured,
             "category": item.category_id,
-            "sla_content_type": item.sla_content_type,
+            # Only a deadline the author picked is shown as picked (ADR 0005).
+            "sla_content_type": item.sla_content_type if _picked(item) else "",
         }
         for field in kind_fields(item.kind):
             value = revision.fields.get(field.name)
@@ -295,7 +314,8 @@ class ItemForm(forms.Form):
             "is_repost": data["is_repost"],
             "featured": data["featured"],
             "category": self.categories.get(data["category"]),
-            "sla_content_type": data["sla_content_type"] or None,
+            # "" goes back to the deadline of the kind and its flags.
+            "sla_content_type": data["sla_content_type"],
         }
 
 

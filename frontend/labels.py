@@ -91,6 +91,10 @@ FIELD_LABELS = {
     "period_start": _("Kỳ báo cáo từ ngày"),
     "period_end": _("Kỳ báo cáo đến ngày"),
     "reference": _("Số hiệu"),
+    # What an update deadline counts from or depends on (ADR 0005).
+    "major_event": _("Hội nghị sơ kết, tổng kết, hội nghị chuyên đề hoặc sự kiện quan trọng"),
+    "received_at": _("Thời điểm nhận được thông tin"),
+    "ready_at": _("Thời điểm thông tin hoàn thành"),
 }
 
 # The columns of the list fields (schedule entries, contacts), by name.

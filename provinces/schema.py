@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from provinces.items import ANCHOR_FIELDS, ITEM_FLAGS, ITEM_KINDS
 from provinces.naming import HostNameError, agency_label, is_valid_hostname
 
 PLATFORM_DEFAULT = "platform default"
@@ -382,14 +383,74 @@ _WITHIN_FORMS = (
 )
 
 
+class SlaTarget(Frozen):
+    """Which items take an update SLA (ADR 0005): items of `kind`, counted from their
+    `anchor_field`. With `when`, only the items whose author set that flag (Thái Nguyên Art.
+    10(2): "hội nghị sơ kết, tổng kết ... hoặc các sự kiện quan trọng"; Huế Art. 9(2): urgent
+    information); with `chosen`, only when the author picks the SLA for the item. Otherwise
+    the kind's own SLA, taken by every item of the kind the other two do not claim."""
+
+    kind: Code
+    anchor_field: Code
+    when: Code | None = None
+    chosen: StrictBool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> SlaTarget:
+        problems = []
+        if self.kind not in ITEM_KINDS:
+            problems.append(
+                ("kind", f"'{self.kind}' is not an item kind ({', '.join(ITEM_KINDS)})")
+            )
+        else:
+            anchors = ANCHOR_FIELDS[self.kind]
+            if self.anchor_field not in anchors:
+                problems.append(
+                    (
+                        "anchor_field",
+                        f"'{self.anchor_field}' is not a date field of {self.kind} items "
+                        f"({', '.join(anchors) or 'none'})",
+                    )
+                )
+            flags = ITEM_FLAGS[self.kind]
+            if self.when is not None and self.when not in flags:
+                problems.append(
+                    (
+                        "when",
+                        f"'{self.when}' is not a flag of {self.kind} items "
+                        f"({', '.join(flags) or 'none'})",
+                    )
+                )
+        if self.when is not None and self.chosen:
+            problems.append(("chosen", "give `when` or `chosen`, not both"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    @property
+    def automatic(self) -> bool:
+        """Taken without the author's choice: by every item of the kind, or by the flagged ones."""
+        return not self.chosen
+
+
+# Deadlines of the portal as a whole, not of an item (Thái Nguyên Art. 10(1): "cập nhật thông
+# tin hàng ngày"): the staff dashboard shows, for each working day, whether the site published.
+SlaMonitor = Literal["daily_publication"]
+
+
 class Sla(Frozen):
     content_type: Code
+    # What staff read when they pick or see the deadline (Vietnamese, NFC).
+    label: Text
     within_working_hours: PositiveDays | None = None
     within_working_days: PositiveDays | None = None
     within_days: PositiveDays | None = None
     same_day_by: time | None = None
     immediately: StrictBool = False
     anchor: SlaAnchor
+    # The items it applies to; or, for a deadline of the portal itself, what is monitored.
+    applies_to: list[SlaTarget] = Field(default_factory=list)
+    monitors: SlaMonitor | None = None
     note: str | None = None
     source: str
 
@@ -411,6 +472,18 @@ class Sla(Frozen):
                     f"{', '.join(given) if given else 'none'})",
                 )
             )
+        if bool(self.applies_to) == (self.monitors is not None):
+            problems.append(
+                (
+                    "applies_to",
+                    "say which items take this deadline (`applies_to`), or, for a deadline of "
+                    "the portal as a whole, what is monitored (`monitors`): exactly one",
+                )
+            )
+        kinds = [target.kind for target in self.applies_to]
+        for index, kind in enumerate(kinds):
+            if kind in kinds[:index]:
+                problems.append((f"applies_to[{index}].kind", f"'{kind}' is listed twice"))
         if problems:
             raise rule_error(problems)
         return self
@@ -424,17 +497,32 @@ class Sla(Frozen):
             if (self.immediately if form == "immediately" else getattr(self, form) is not None)
         )
 
+    def target(self, kind: str) -> SlaTarget | None:
+        """How items of `kind` take this SLA, or None when they do not."""
+        return next((target for target in self.applies_to if target.kind == kind), None)
 
-class Quota(Frozen):
+
+class Quota(Sourced):
+    """A monthly minimum of items an agency supplies to the provincial portal (Thái Nguyên Art.
+    8(3): "mỗi Sở, ban, ngành cung cấp ít nhất 2 tin hoạt động tiêu biểu ..."): portal items of
+    `item_kinds` marked featured, supplied by an agency of `agency_kind` (entered for it on the
+    portal, or shared from its component site), counted in the month the portal publishes
+    them (editorial.dashboard.agency_quotas)."""
+
     agency_kind: AgencyKind
     content_type: Code
+    item_kinds: list[Code] = Field(min_length=1)
     min_per_month: Annotated[StrictInt, Field(ge=0)]
-    source: str
 
     @model_validator(mode="after")
-    def _check(self) -> Quota:
-        if reason := source_problem(self.source):
-            raise rule_error([("source", reason)])
+    def _check_kinds(self) -> Quota:
+        problems = [
+            (f"item_kinds[{index}]", f"'{kind}' is not an item kind ({', '.join(ITEM_KINDS)})")
+            for index, kind in enumerate(self.item_kinds)
+            if kind not in ITEM_KINDS
+        ]
+        if problems:
+            raise rule_error(problems)
         return self
 
 
@@ -729,6 +817,37 @@ class Profile(Frozen):
                     )
                 )
             seen_types.setdefault(sla.content_type, index)
+        # Which SLA an item takes must never be ambiguous (ADR 0005): per kind, one SLA taken by
+        # every item of the kind, and one per flag.
+        claimed: dict[tuple[str, str | None], int] = {}
+        for index, sla in enumerate(self.update_slas):
+            for at, target in enumerate(sla.applies_to):
+                if target.chosen:
+                    continue
+                key = (target.kind, target.when)
+                if key in claimed:
+                    taken = "items flagged " + target.when if target.when else "every item"
+                    first = claimed[key]
+                    problems.append(
+                        (
+                            f"update_slas[{index}].applies_to[{at}]",
+                            f"{target.kind}: {taken} already take update_slas[{first}] "
+                            f"({self.update_slas[first].content_type})",
+                        )
+                    )
+                claimed.setdefault(key, index)
+        quota_keys: dict[tuple[str, str], int] = {}
+        for index, quota in enumerate(self.quotas):
+            key = (quota.agency_kind, quota.content_type)
+            if key in quota_keys:
+                problems.append(
+                    (
+                        f"quotas[{index}]",
+                        f"{quota.agency_kind} already has a {quota.content_type} quota "
+                        f"(quotas[{quota_keys[key]}])",
+                    )
+                )
+            quota_keys.setdefault(key, index)
         names: dict[str, int] = {}
         labels: dict[str, int] = {}
         for index, agency in enumerate(self.agencies):

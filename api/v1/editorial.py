@@ -277,7 +277,12 @@ class ItemCreateInput(serializers.Serializer):
         help_text="HTML, stored sanitised (scripts, event handlers, javascript: links removed)",
     )
     fields = serializers.DictField(
-        required=False, help_text="the fields of the kind (event_at, number, entries…)"
+        required=False,
+        help_text="the fields of the kind (event_at, number, entries…), with the marks an "
+        "update deadline depends on: major_event (news, event: “hội nghị sơ kết, tổng kết, "
+        "chuyên đề hoặc sự kiện quan trọng”), urgent and received_at (announcement: "
+        "“thông tin khẩn cấp”, counted from receipt), ready_at (when the information was "
+        "complete), issued_on",
     )
     site = serializers.SlugRelatedField(
         slug_field="label",
@@ -303,7 +308,8 @@ class ItemCreateInput(serializers.Serializer):
         allow_null=True,
         allow_blank=True,
         max_length=60,
-        help_text="an update deadline of the profile; default: the kind's",
+        help_text="an update deadline the profile lets the author pick for this kind; "
+        "empty: the deadline of the kind and its marks (ADR 0005)",
     )
 
 
@@ -397,13 +403,22 @@ class ItemUpdateInput(serializers.Serializer):
         max_length=MAX_BODY,
         help_text="HTML, stored sanitised",
     )
-    fields = serializers.DictField(required=False, help_text="replaces the kind's fields")
+    fields = serializers.DictField(
+        required=False,
+        help_text="replaces the kind's fields (with the marks major_event, urgent, "
+        "received_at, ready_at that update deadlines depend on)",
+    )
     source_name = serializers.CharField(required=False, allow_blank=True, max_length=300)
     source_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     is_repost = serializers.BooleanField(required=False)
     featured = serializers.BooleanField(required=False)
     sla_content_type = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=60
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=60,
+        help_text="an update deadline the profile lets the author pick for this kind; "
+        "empty: back to the deadline of the kind and its marks; absent: unchanged",
     )
     category = serializers.PrimaryKeyRelatedField(
         queryset=selectors.category_list(),

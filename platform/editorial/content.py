@@ -97,22 +97,34 @@ class _Fields(BaseModel):
         return value
 
 
-class NoFields(_Fields):
-    pass
+# The date fields anchor the profile's update SLAs and the flags restrict them to some items
+# (provinces.items lists both for the profile schema; ADR 0005).
+
+
+class PageFields(_Fields):
+    # When the information was complete: Huế Art. 9(1) "ngay sau khi hoàn thành xong thông tin".
+    ready_at: datetime | None = None
 
 
 class NewsFields(_Fields):
     event_at: datetime | None = None  # the SLA anchor of news (Thái Nguyên Art. 10(2))
+    # "Hội nghị sơ kết, tổng kết, hội nghị chuyên đề hoặc các sự kiện quan trọng" (Thái Nguyên
+    # Art. 10(2)): the author marks it; a profile may give such items a deadline of their own.
+    major_event: bool = False
 
 
 class EventFields(_Fields):
     event_at: datetime
     location: str = Field(default="", max_length=300)
+    major_event: bool = False
 
 
 class AnnouncementFields(_Fields):
     event_at: datetime | None = None
+    issued_on: date | None = None
     urgent: bool = False
+    # When the urgent information reached the unit: Huế Art. 9(2) "ngay khi nhận được thông tin".
+    received_at: datetime | None = None
 
 
 class LegalDocumentFields(_Fields):
@@ -130,6 +142,7 @@ class DraftDocumentFields(_Fields):
     opens_on: date
     closes_on: date
     comment_summary: str = Field(default="", max_length=100_000)  # Đồng Nai Art. 8(2)(c)
+    ready_at: datetime | None = None
 
     @field_validator("closes_on")
     @classmethod
@@ -167,17 +180,20 @@ class Contact(_Fields):
 
 class DirectoryFields(_Fields):
     contacts: list[Contact] = Field(default_factory=list, max_length=2000)
+    ready_at: datetime | None = None
 
 
 class StatisticsFields(_Fields):
     period_start: date
     period_end: date
+    issued_on: date | None = None  # Decree 43/2011 Art. 17 counts from the report's issue
 
 
 class NoticeFields(_Fields):
     issued_on: date | None = None
     reference: str = Field(default="", max_length=200)
     closes_on: date | None = None
+    ready_at: datetime | None = None
 
 
 FIELDS_OF_KIND: dict[str, type[_Fields]] = {
@@ -193,24 +209,7 @@ FIELDS_OF_KIND: dict[str, type[_Fields]] = {
     Kind.INVESTMENT: NoticeFields,
     Kind.BIDDING: NoticeFields,
     Kind.PROCUREMENT: NoticeFields,
-    Kind.PAGE: NoFields,
-}
-
-# Which SLA of the profile an item of a kind falls under, unless its author picks another.
-DEFAULT_SLA_OF_KIND = {
-    Kind.NEWS: "news",
-    Kind.EVENT: "major_event",
-    Kind.ANNOUNCEMENT: "urgent_notice",
-    Kind.LEGAL_DOCUMENT: "legal_document",
-    Kind.STATISTICS: "statistics",
-    Kind.SPOKESPERSON: "news",
-}
-# The field that anchors each SLA anchor kind of the profile.
-ANCHOR_FIELDS = {
-    "event": ("event_at",),
-    "issue": ("issued_on",),
-    "effective": ("effective_on", "issued_on"),
-    "period_end": ("period_end",),
+    Kind.PAGE: PageFields,
 }
 
 

@@ -1,5 +1,6 @@
-"""Reads of the staff dashboard: update deadlines (PROFILES.md section 3) and the monthly
-featured-news quotas (Thái Nguyên Art. 8(3)), monitored by the editorial board (Art. 10(5)).
+"""Reads of the staff dashboard: update deadlines (PROFILES.md section 3), the portal's daily
+updates (Thái Nguyên Art. 10(1)) and the monthly quotas of news the agencies supply to the
+provincial portal (Thái Nguyên Art. 8(3)), monitored by the editorial board (Art. 10(5)).
 
 Every panel is one SQL query whatever the number of agencies and items: the rows shown and
 the total come back together (a window count), the quota counts are aggregated by PostgreSQL.
@@ -9,14 +10,14 @@ roles only sees the items and quotas of those agencies."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
     F,
-    FilteredRelation,
     Func,
     IntegerField,
     JSONField,
@@ -24,13 +25,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from editorial import selectors
-from editorial.models import Item, Kind, WorkflowState
+from editorial.models import Item, WorkflowState
 from editorial.profile import current_profile
 from organization.models import Agency, Role, RoleAssignment
 from provinces.calendar import TZ, WorkingCalendar, calendar_for
@@ -206,35 +209,65 @@ class QuotaRow:
         return is_platform_default(self.source)
 
 
+def supplied_to_portal(*, kinds: list[str], start: datetime, end: datetime) -> QuerySet[Item]:
+    """Items supplied to the provincial portal and first published there in [start, end):
+    portal items (not a component site's own) of `kinds`, marked featured, still published,
+    not a translation (one piece of news, two languages). Who supplied one: the agency it was
+    entered for on the portal, or whose component site it was shared from."""
+    return Item.objects.filter(
+        site__isnull=True,
+        kind__in=kinds,
+        featured=True,
+        status=Item.Status.PUBLISHED,
+        translation_of__isnull=True,
+        first_published_at__gte=start,
+        first_published_at__lt=end,
+    )
+
+
+def _supplied_count(items: QuerySet[Item]) -> Subquery:
+    # COUNT without GROUP BY: one number per agency row of the outer query.
+    by_agency = items.filter(
+        Q(agency_id=OuterRef("pk")) | Q(shared_from__agency_id=OuterRef("pk"))
+    ).order_by()
+    return Subquery(
+        by_agency.annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values(
+            "n"
+        )[:1],
+        output_field=IntegerField(),
+    )
+
+
 def agency_quotas(
     *, scope: DashboardScope, profile: Any, start: datetime, end: datetime
 ) -> list[QuotaRow]:
-    """Each agency under a featured-news quota of the profile: its featured news first
-    published in [start, end) and still published, against the minimum for its kind
-    (Thái Nguyên Art. 8(3): department ≥ 2, district ≥ 3). Agencies below the quota first.
+    """Each agency under a quota of the profile: the items it supplied to the provincial
+    portal that the portal first published in [start, end), against the minimum for its kind
+    (Thái Nguyên Art. 8(3): "mỗi Sở, ban, ngành cung cấp ít nhất 2 tin ...; mỗi Ủy ban nhân dân
+    cấp huyện ... ít nhất 3 tin" — supplied to the provincial portal, Art. 8 heading and 8(2);
+    a component site's own publications are not supplied). Agencies below the quota first.
 
-    One query: the items are joined under the month's conditions and counted per agency.
-    English translations are not counted again (one piece of news, two languages)."""
+    One query: each agency row counts its supplied items in a subquery."""
     quotas = {q.agency_kind: q for q in profile.quotas if q.content_type == FEATURED_NEWS}
     if not quotas:
         return []
+    count = Case(
+        *[
+            When(
+                kind=kind,
+                then=_supplied_count(
+                    supplied_to_portal(kinds=list(quota.item_kinds), start=start, end=end)
+                ),
+            )
+            for kind, quota in quotas.items()
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     agencies = (
         scope.agencies(Agency.objects.filter(is_active=True, kind__in=quotas))
-        .annotate(
-            month_featured=FilteredRelation(
-                "items",
-                condition=Q(
-                    items__kind=Kind.NEWS,
-                    items__featured=True,
-                    items__status=Item.Status.PUBLISHED,
-                    items__translation_of__isnull=True,
-                    items__first_published_at__gte=start,
-                    items__first_published_at__lt=end,
-                ),
-            ),
-            featured=Count("month_featured"),
-        )
-        .values_list("pk", "name", "kind", "featured")
+        .annotate(supplied=Coalesce(count, Value(0)))
+        .values_list("pk", "name", "kind", "supplied")
         .order_by("name")
     )
     rows = [
@@ -251,6 +284,74 @@ def agency_quotas(
     return sorted(rows, key=lambda row: not row.below)
 
 
+# --- deadlines of the portal itself ---------------------------------------------------------
+
+PORTAL_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PortalDay:
+    day: date
+    working: bool
+    count: int
+
+    @property
+    def missed(self) -> bool:
+        """A working day on which the portal published nothing."""
+        return self.working and self.count == 0
+
+
+@dataclass(frozen=True)
+class PortalDeadline:
+    content_type: str
+    label: str
+    source: str
+    days: list[PortalDay]
+
+    @property
+    def missed(self) -> list[PortalDay]:
+        return [day for day in self.days if day.missed]
+
+
+def portal_deadlines(
+    *, profile: Any, now: datetime, calendar: WorkingCalendar | None = None
+) -> list[PortalDeadline]:
+    """The profile's deadlines of the portal as a whole (`monitors`), with the last
+    PORTAL_DAYS days up to today: Thái Nguyên Art. 10(1) "cập nhật thông tin hàng ngày" is
+    shown as the items the provincial portal first published each day, and a working day
+    with none is marked (ADR 0005). One query, and none when the profile has no such rule."""
+    rules = [sla for sla in profile.update_slas if sla.monitors == "daily_publication"]
+    if not rules:
+        return []
+    calendar = calendar or calendar_for(profile)
+    today = now.astimezone(TZ).date()
+    days = [today - timedelta(days=n) for n in range(PORTAL_DAYS - 1, -1, -1)]
+    since = datetime.combine(days[0], time.min, TZ)
+    counts = dict(
+        Item.objects.filter(
+            site__isnull=True,
+            translation_of__isnull=True,
+            first_published_at__gte=since,
+            first_published_at__lte=now,
+        )
+        .annotate(day=TruncDate("first_published_at", tzinfo=TZ))
+        .order_by()
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    shown = [
+        PortalDay(day=day, working=calendar.is_working_day(day), count=counts.get(day, 0))
+        for day in days
+    ]
+    return [
+        PortalDeadline(
+            content_type=sla.content_type, label=sla.label, source=sla.source, days=shown
+        )
+        for sla in rules
+    ]
+
+
 @dataclass(frozen=True)
 class Dashboard:
     scope: DashboardScope
@@ -262,6 +363,7 @@ class Dashboard:
     published_late: Panel
     quotas: list[QuotaRow]
     quota_rules: list[Any] = field(default_factory=list)
+    portal: list[PortalDeadline] = field(default_factory=list)
 
     @property
     def below_quota(self) -> list[QuotaRow]:
@@ -291,4 +393,8 @@ def dashboard_panels(*, user, now: datetime | None = None) -> Dashboard:
         published_late=panel(items_published_late(scope=scope, since=start)),
         quotas=agency_quotas(scope=scope, profile=profile, start=start, end=end),
         quota_rules=quota_rules,
+        # The portal's own deadline is the board's to watch: whole-province scope only.
+        portal=portal_deadlines(profile=profile, now=now, calendar=calendar)
+        if scope.whole_province
+        else [],
     )

@@ -20,8 +20,6 @@ from unidecode import unidecode
 
 from editorial import rules
 from editorial.content import (
-    ANCHOR_FIELDS,
-    DEFAULT_SLA_OF_KIND,
     MAX_TITLE,
     ContentError,
     check_upload,
@@ -174,30 +172,19 @@ def _sla_of_item(kind: str, fields: dict, requested: str | None, profile, curren
     return next(iter(flagged or own), (None, None))
 
 
-def _sla(kind: str, fields: dict, requested: str | None, profile):
-    """(content type, anchor, deadline) for the item, from the profile version in force."""
-    # Kind members are str, so a plain kind string looks them up.
-    content_type = requested or cast("dict[str, str]", DEFAULT_SLA_OF_KIND).get(kind, "")
-    if not content_type:
+def _sla(kind: str, fields: dict, requested: str | None, profile, current: str = ""):
+    """(content type, deadline) of the item, from the profile version in force: the deadline
+    is None while the item's anchor field is empty."""
+    sla, target = _sla_of_item(kind, fields, requested, profile, current)
+    if sla is None:  # the profile sets no update deadline for this item
         return "", None
-    known = {sla.content_type: sla for sla in profile.update_slas}
-    if requested and requested not in known:
-        raise EditorialError(
-            "unknown_sla",
-            f"Hồ sơ quy chế không có loại thời hạn '{requested}' ({', '.join(sorted(known))}).",
-            "sla_content_type",
-        )
-    sla = known.get(content_type)
-    if sla is None:  # the profile sets no update deadline for this kind
-        return "", None
-    for name in ANCHOR_FIELDS[sla.anchor]:
-        value = fields.get(name)
-        if value:
-            anchor = datetime.fromisoformat(value)
-            if anchor.tzinfo is None:
-                anchor = anchor.replace(tzinfo=TZ)
-            return content_type, sla_deadline(profile, content_type, anchor)
-    return content_type, None
+    value = fields.get(target.anchor_field)
+    if not value:
+        return sla.content_type, None
+    anchor = datetime.fromisoformat(value)
+    if anchor.tzinfo is None:
+        anchor = anchor.replace(tzinfo=TZ)
+    return sla.content_type, sla_deadline(profile, sla.content_type, anchor)
 
 
 def _apply_sla(item: Item, deadline, content_type: str) -> list[str]:
@@ -552,7 +539,7 @@ def item_update(
             transaction.on_commit(_public_pages_changed)
     if item.first_published_at is None:  # a published item keeps the deadline it was judged by
         content_type, deadline = _sla(
-            item.kind, new_fields, sla_content_type or item.sla_content_type or None, profile
+            item.kind, new_fields, sla_content_type, profile, current=item.sla_content_type
         )
         update += _apply_sla(item, deadline, content_type)
     from_status = item.status

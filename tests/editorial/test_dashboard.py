@@ -4,7 +4,7 @@ and the monthly featured-news quotas of Thái Nguyên Art. 8(3), scoped to what 
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -20,6 +20,7 @@ from editorial.dashboard import (
     items_published_late,
     month_bounds,
     panel,
+    portal_deadlines,
 )
 from editorial.models import Item, Revision, WorkflowState
 from editorial.profile import current_profile
@@ -45,13 +46,17 @@ def make_item(
     rule="trong 8 giờ làm việc kể từ sự kiện",
     source="QĐ 40/2012 Art. 10(2)",
     step=None,
+    on_portal=False,
+    shared_from=None,
 ):
-    """An item of `agency`'s component site in a given state, with one revision; `step` (a
-    dict as the engine copies it) puts it in an active workflow run at that step."""
+    """An item of `agency`'s component site (or, `on_portal`, of the provincial portal) in a
+    given state, with one revision; `step` (a dict as the engine copies it) puts it in an
+    active workflow run at that step."""
     published = status == Item.Status.PUBLISHED
     item = Item.objects.create(
         kind=kind,
-        site=getattr(agency, "site", None),
+        site=None if on_portal else getattr(agency, "site", None),
+        shared_from=shared_from,
         agency=agency,
         slug=f"tin-{next(_slugs)}",
         status=status,
@@ -166,7 +171,8 @@ def test_due_soon_runs_to_the_end_of_the_next_working_day_on_the_province_calend
     with django_assert_num_queries(1):
         soon = panel(items_due_soon(scope=WHOLE_PROVINCE, now=friday, calendar=calendar))
     # then
-    assert due_soon_until(friday, calendar) == datetime(2026, 12, 1, 8, 0, tzinfo=TZ)
+    # office opening (from the profile's office hours) of Tuesday 01/12
+    assert due_soon_until(friday, calendar) == calendar.office_start(date(2026, 12, 1))
     assert titles(soon) == ["Hạn chiều nay", "Hạn Chủ nhật", "Hạn tối thứ Hai"]
 
 
@@ -240,6 +246,8 @@ def test_published_late_shows_the_rule_and_article_broken_and_marks_platform_def
 
 
 def _featured_news(agency, author, n, *, when=NOW):
+    """`n` featured news items `agency` supplied to the provincial portal (entered for it on
+    the portal), first published there before `when`."""
     for i in range(n):
         make_item(
             agency=agency,
@@ -248,6 +256,7 @@ def _featured_news(agency, author, n, *, when=NOW):
             status=Item.Status.PUBLISHED,
             featured=True,
             first_published_at=when - timedelta(hours=i + 1),
+            on_portal=True,
         )
 
 
@@ -260,7 +269,11 @@ def test_a_department_is_below_quota_with_one_featured_news_and_at_it_with_two(
     _featured_news(department, author, published)
     # neither counts: not featured; featured but not news
     make_item(
-        agency=department, author=author, status=Item.Status.PUBLISHED, first_published_at=NOW
+        agency=department,
+        author=author,
+        status=Item.Status.PUBLISHED,
+        first_published_at=NOW,
+        on_portal=True,
     )
     make_item(
         agency=department,
@@ -269,6 +282,7 @@ def test_a_department_is_below_quota_with_one_featured_news_and_at_it_with_two(
         featured=True,
         status=Item.Status.PUBLISHED,
         first_published_at=NOW,
+        on_portal=True,
     )
     start, end = month_bounds(NOW.date())
     profile = current_profile()
@@ -288,7 +302,13 @@ def test_a_district_needs_three_and_last_month_and_unpublished_news_do_not_count
     start, end = month_bounds(NOW.date())
     _featured_news(district, author, 2)
     _featured_news(district, author, 2, when=start)  # 23:00 the evening before: last month
-    make_item(agency=district, author=author, featured=True, status=Item.Status.IN_WORKFLOW)
+    make_item(
+        agency=district,
+        author=author,
+        featured=True,
+        status=Item.Status.IN_WORKFLOW,
+        on_portal=True,
+    )
     # when
     rows = agency_quotas(scope=WHOLE_PROVINCE, profile=current_profile(), start=start, end=end)
     # then
@@ -296,6 +316,90 @@ def test_a_district_needs_three_and_last_month_and_unpublished_news_do_not_count
     assert (row.count, row.minimum, row.below) == (2, 3, True)
     kinds = {row.agency_kind for row in rows}
     assert kinds == {"department", "district"}  # agencies of other kinds have no quota
+
+
+def test_a_quota_counts_news_supplied_to_the_portal_not_the_agencys_own_site(thainguyen):
+    """Thái Nguyên Art. 8(3): "mỗi Sở, ban, ngành cung cấp ít nhất 2 tin hoạt động tiêu biểu"
+    — supplied to the provincial portal (Art. 8; Art. 19(a)), not published on the agency's
+    own component site."""
+    # given: the department publishes three featured news items on its own site
+    _staff, department, _district, author = thainguyen
+    own = [
+        make_item(
+            agency=department,
+            author=author,
+            title=f"Tin của Sở {i}",
+            status=Item.Status.PUBLISHED,
+            featured=True,
+            first_published_at=NOW - timedelta(hours=i + 1),
+        )
+        for i in range(3)
+    ]
+    # and the portal publishes one of them, shared from the site (the portal's copy has no
+    # agency of its own: the portal's staff took it), plus one entered for the department
+    make_item(
+        agency=None,
+        author=author,
+        title="Tin Sở chia sẻ lên Cổng",
+        status=Item.Status.PUBLISHED,
+        featured=True,
+        first_published_at=NOW - timedelta(minutes=30),
+        on_portal=True,
+        shared_from=own[0],
+    )
+    _featured_news(department, author, 1)
+    start, end = month_bounds(NOW.date())
+    # when
+    rows = agency_quotas(scope=WHOLE_PROVINCE, profile=current_profile(), start=start, end=end)
+    # then: two supplied, the site's own three are not counted again
+    row = next(row for row in rows if row.agency_id == department.pk)
+    assert (row.count, row.below) == (2, False)
+
+
+# --- the portal's daily updates (Thái Nguyên Art. 10(1)) -----------------------------------
+
+
+def test_the_portal_updates_of_each_day_are_shown_and_a_working_day_without_is_marked(
+    thainguyen, django_assert_num_queries
+):
+    # given: Thursday 26/11/2026; the portal published on Wednesday (twice) and today, a
+    # component site on Monday (not the portal), nothing on Tuesday (Vietnam Culture Day, a day
+    # off in 2026) and the weekend
+    _staff, department, _district, author = thainguyen
+    for at in (NOW - timedelta(days=1), NOW - timedelta(days=1, hours=1), NOW - timedelta(hours=1)):
+        make_item(
+            agency=None,
+            author=author,
+            status=Item.Status.PUBLISHED,
+            first_published_at=at,
+            on_portal=True,
+        )
+    make_item(
+        agency=department,
+        author=author,
+        status=Item.Status.PUBLISHED,
+        first_published_at=NOW - timedelta(days=3),
+    )
+    profile = current_profile()
+    calendar = calendar_for(profile)
+    # when
+    with django_assert_num_queries(1):
+        (rule,) = portal_deadlines(profile=profile, now=NOW, calendar=calendar)
+    # then: the seven days up to today, in order
+    assert (rule.content_type, rule.source) == ("portal_refresh", "QĐ 40/2012 Art. 10(1)")
+    shown = {day.day.isoformat(): (day.count, day.working, day.missed) for day in rule.days}
+    assert list(shown) == [f"2026-11-{d}" for d in range(20, 27)]
+    assert shown["2026-11-25"] == (2, True, False)
+    assert shown["2026-11-26"] == (1, True, False)
+    assert shown["2026-11-23"] == (0, True, True)  # the site's item is not the portal's
+    assert shown["2026-11-22"] == (0, False, False)  # a Sunday
+    assert shown["2026-11-24"] == (0, False, False)  # Ngày Văn hoá Việt Nam, a day off
+    assert [day.day.isoformat() for day in rule.missed] == ["2026-11-20", "2026-11-23"]
+
+
+def test_only_a_profile_with_a_portal_deadline_shows_the_daily_updates(province_schema):
+    _site, _staff = province_schema("thuathienhue")
+    assert portal_deadlines(profile=current_profile(), now=NOW) == []
 
 
 def test_a_profile_without_quotas_shows_none(province_schema):
@@ -341,8 +445,8 @@ def test_the_whole_dashboard_costs_one_query_per_panel(thainguyen, django_assert
             make_item(agency=agency, author=author, due=NOW + timedelta(hours=hours))
         _featured_news(agency, author, 3)
     current_profile()  # the profile is read from disk once, not per request
-    # when: scope + overdue + due soon + published late + quotas
-    with django_assert_num_queries(5):
+    # when: scope + overdue + due soon + published late + quotas + the portal's daily updates
+    with django_assert_num_queries(6):
         board = dashboard_panels(user=editor_in_chief, now=NOW)
     # then
     assert (board.overdue.total, board.due_soon.total) == (6, 6)
@@ -372,8 +476,8 @@ def test_the_page_shows_the_rule_and_article_of_a_late_item_and_the_quota_flag(
     client = host_client("thainguyen.localhost")
     client.force_login(editor_in_chief)
     # when: host routing (cold cache: 4), session, user, then the scope and one query per
-    # panel, whatever the number of items and agencies
-    with django_assert_max_num_queries(12):
+    # panel (the portal's daily updates included), whatever the number of items and agencies
+    with django_assert_max_num_queries(13):
         response = client.get("/staff/dashboard/")
     # then
     assert response.status_code == 200
@@ -382,7 +486,8 @@ def test_the_page_shows_the_rule_and_article_of_a_late_item_and_the_quota_flag(
     assert "immediately (1 working hour) after the receipt" in page
     assert "QĐ 40/2012 Art. 10(2)" in page
     assert "giá trị mặc định" in page
-    assert page.count("<table") == page.count("<caption") == 2  # late items, quotas
+    # late items, the portal's daily updates (Art. 10(1)), quotas
+    assert page.count("<table") == page.count("<caption") == 3
     assert "Chưa đạt" in page  # no featured news yet this month in the test province
     assert department.name in page
 

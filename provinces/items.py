@@ -1,0 +1,62 @@
+"""The editorial item kinds and the item fields a rule profile may name (pure Python).
+
+An update SLA says which items it applies to (ADR 0005): items of a kind, anchored at one of
+their date fields, and — where the article restricts it — only the items whose author set a
+flag. The profile schema validates those names against these lists, so a profile cannot
+name a kind or a field no item has. The editorial module defines the kinds
+(`editorial.models.Kind`) and their fields (`editorial.content.FIELDS_OF_KIND`); provinces/
+does not import Django, so the names are written out here and a test
+(tests/editorial/test_sla_reachability.py) keeps both equal.
+"""
+
+from __future__ import annotations
+
+ITEM_KINDS: tuple[str, ...] = (
+    "news",
+    "event",
+    "announcement",
+    "legal_document",
+    "draft_document",
+    "spokesperson_statement",
+    "leader_schedule",
+    "contact_directory",
+    "statistics_report",
+    "investment_notice",
+    "bidding_notice",
+    "procurement_notice",
+    "static_page",
+)
+
+# The date and instant fields of each kind: what an SLA can count from.
+ANCHOR_FIELDS: dict[str, tuple[str, ...]] = {
+    "news": ("event_at",),
+    "event": ("event_at",),
+    "announcement": ("event_at", "issued_on", "received_at"),
+    "legal_document": ("issued_on", "effective_on"),
+    "draft_document": ("opens_on", "closes_on", "ready_at"),
+    "spokesperson_statement": ("event_at",),
+    "leader_schedule": ("week_of",),
+    "contact_directory": ("ready_at",),
+    "statistics_report": ("period_start", "period_end", "issued_on"),
+    "investment_notice": ("issued_on", "closes_on", "ready_at"),
+    "bidding_notice": ("issued_on", "closes_on", "ready_at"),
+    "procurement_notice": ("issued_on", "closes_on", "ready_at"),
+    "static_page": ("ready_at",),
+}
+
+# The yes/no flags of each kind its author sets: what restricts an SLA to some items.
+ITEM_FLAGS: dict[str, tuple[str, ...]] = {
+    "news": ("major_event",),
+    "event": ("major_event",),
+    "announcement": ("urgent",),
+    "legal_document": (),
+    "draft_document": (),
+    "spokesperson_statement": (),
+    "leader_schedule": (),
+    "contact_directory": (),
+    "statistics_report": (),
+    "investment_notice": (),
+    "bidding_notice": (),
+    "procurement_notice": (),
+    "static_page": (),
+}
