@@ -113,3 +113,24 @@ class FailingMailBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")
+
+
+class RefusingOneRecipientMailBackend:
+    """A mail server that refuses one address (`REFUSED`) and delivers every other mail to the
+    test outbox (EMAIL_BACKEND for tests where one recipient's mail fails)."""
+
+    REFUSED = "refused@example.gov.vn"
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        from smtplib import SMTPRecipientsRefused
+
+        from django.core import mail
+
+        for message in messages:
+            if self.REFUSED in message.recipients():
+                raise SMTPRecipientsRefused({self.REFUSED: (550, b"mailbox unavailable")})
+            mail.outbox.append(message)
+        return len(messages)

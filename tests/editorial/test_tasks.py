@@ -181,3 +181,52 @@ def test_an_agency_board_gets_the_summary_of_its_own_agency(province_schema, mai
     assert [mail.to for mail in mailoutbox] == [[head.email]]
     assert head_elsewhere.email not in mailoutbox[0].to
     assert "Tin thời sự" in mailoutbox[0].body
+
+
+# --- reminders are never lost (one helper with qa.tasks: editorial.notifications.send_recorded)
+
+
+def test_a_reminder_whose_mail_fails_is_sent_on_the_next_run(thainguyen, mailoutbox, settings):
+    # given: the mail server is down for the first run
+    site, staff = thainguyen
+    updater = staff.holding("updater")
+    approver = with_email(staff.holding("approver"))
+    submitted_news(site=site, updater=updater, title="Tin", event_at=NOW - timedelta(days=3))
+    settings.EMAIL_BACKEND = "tests.conftest.FailingMailBackend"
+    # when
+    send_reminders(now=NOW.isoformat())
+    # then: nothing is recorded as sent
+    assert not Reminder.objects.filter(recipient=approver).exists()
+    # when: it is back for the next run, which sends it, once
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    send_reminders(now=(NOW + timedelta(hours=1)).isoformat())
+    send_reminders(now=(NOW + timedelta(hours=2)).isoformat())
+    assert [mail.to for mail in mailoutbox] == [[approver.email]]
+    assert Reminder.objects.filter(recipient=approver, day=NOW.date()).count() == 1
+
+
+def test_one_refused_recipient_stops_no_other_reminder_or_summary(thainguyen, mailoutbox, settings):
+    from tests.conftest import RefusingOneRecipientMailBackend
+
+    # given: two approvers of the agency, one whose mailbox refuses mail, and the board
+    site, staff = thainguyen
+    updater = staff.holding("updater")
+    refused = staff.holding("approver")
+    refused.email = RefusingOneRecipientMailBackend.REFUSED
+    refused.save(update_fields=["email"])
+    other = with_email(staff.holding("approver"))
+    editor_in_chief = with_email(staff.holding("editor_in_chief"))
+    submitted_news(site=site, updater=updater, title="Tin", event_at=NOW - timedelta(days=3))
+    settings.EMAIL_BACKEND = "tests.conftest.RefusingOneRecipientMailBackend"
+    # when
+    send_reminders(now=NOW.isoformat())
+    send_board_summaries(now=NOW.isoformat())
+    # then: the others are reached; the refused one is owed its reminder
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([other.email, editor_in_chief.email])
+    assert not Reminder.objects.filter(recipient=refused).exists()
+    # when the mailbox works again, only the owed reminder goes out
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mailoutbox.clear()
+    send_reminders(now=(NOW + timedelta(hours=1)).isoformat())
+    send_board_summaries(now=(NOW + timedelta(hours=1)).isoformat())
+    assert [mail.to for mail in mailoutbox] == [[refused.email]]

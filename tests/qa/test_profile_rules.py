@@ -46,13 +46,15 @@ def profile_edited(tmp_path, monkeypatch):
     """The shipped profiles copied aside with one province's [qa] line replaced, and the
     platform reading them from there for the test."""
 
-    def edit(slug: str, old: str, new: str) -> None:
+    def edit(slug: str, *replacements: tuple[str, str]) -> None:
         base = tmp_path / "profiles"
         shutil.copytree(loader.PROFILES_DIR, base)
         (path,) = (base / slug).glob("*.toml")
         text = path.read_text(encoding="utf-8")
-        assert text.count(old) == 1
-        path.write_text(text.replace(old, new), encoding="utf-8")
+        for old, new in replacements:
+            assert text.count(old) == 1
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
         monkeypatch.setattr(loader, "PROFILES_DIR", base)
 
     return edit
@@ -126,13 +128,14 @@ def test_receipt_at_all_hours_counts_from_arrival(qa_province):
 
 def test_receipt_in_office_hours_only_counts_from_the_next_opening(qa_province, profile_edited):
     # given: a province whose text does not receive at all hours
-    profile_edited("thainguyen", "receipt_all_hours = true", "receipt_all_hours = false")
+    profile_edited("thainguyen", ("receipt_all_hours = true", "receipt_all_hours = false"))
     _site, _staff, topic = qa_province("thainguyen")
     # when: a question arrives on Saturday evening
     question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
-    # then: it counts as received on Monday at office start, and is due 5 working days on
+    # then: it counts as received on Monday when the office opens (07:30 in Thái Nguyên), and
+    # is due 5 working days on
     event = Event.objects.get(question=question, action="received")
-    assert event.data["counted_from"] == "2026-03-09T08:00:00+07:00"
+    assert event.data["counted_from"] == "2026-03-09T07:30:00+07:00"
     assert question.clock_start_at == datetime(2026, 3, 9, 8, 0, tzinfo=TZ)
     assert question.due_at == datetime(2026, 3, 13, 17, 0, tzinfo=TZ)
     # and one arriving in office hours counts from its arrival
@@ -162,8 +165,11 @@ def test_out_of_scope_is_returned_at_once_by_any_staff_with_the_reason_mailed(
 def test_without_immediate_return_only_the_answer_role_returns(qa_province, profile_edited):
     profile_edited(
         "thainguyen",
-        "out_of_scope_return_immediately = true",
-        "out_of_scope_return_immediately = false",
+        ('out_of_scope_return_immediately = "national", ', ""),
+        (
+            "receipt_all_hours = true\n",
+            "receipt_all_hours = true\nout_of_scope_return_immediately = false\n",
+        ),
     )
     _site, staff, topic = qa_province("thainguyen")
     question = _submit(topic)

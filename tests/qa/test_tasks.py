@@ -2,11 +2,14 @@
 
 from datetime import datetime, timedelta
 
+import pytest
 from django.core import mail
 
 from provinces.calendar import TZ
+from qa.models import Notice
 from qa.services import question_submit
 from qa.tasks import remind_province
+from tests.conftest import RefusingOneRecipientMailBackend
 
 
 def _submit(topic, received_at):
@@ -65,3 +68,104 @@ def test_the_beat_task_runs_once_per_province_in_its_schema(qa_province):
     # eager in tests: each per-province run happens inside that province's schema
     assert remind() == 5
     assert purge() == 5
+
+
+# --- the board hears of every overdue question, in every province ---------------------------
+
+# The board is the holder of each portal workflow's publish step (organization.selectors):
+# a portal role in four provinces, an agency role in Huế (Art. 19: each unit's board head).
+BOARD_ROLES = {
+    "backan": "board_approver",
+    "dongnai": "support_editor",
+    "hagiang": "board_head",
+    "thainguyen": "editor_in_chief",
+    "thuathienhue": "head",
+}
+LATE_RECEIVED = datetime(2026, 2, 2, 10, 0, tzinfo=TZ)  # due in February whatever the kind
+RUN_AT = datetime(2026, 3, 10, 9, 0, tzinfo=TZ)  # Tuesday, a working day everywhere
+
+
+def _with_email(user, address=None):
+    user.email = address or f"{user.username}@example.gov.vn"
+    user.save(update_fields=["email"])
+    return user
+
+
+@pytest.mark.parametrize("slug", sorted(BOARD_ROLES))
+def test_an_overdue_question_reaches_the_board_in_every_province(qa_province, slug):
+    # given
+    _site, staff, topic = qa_province(slug)
+    board = _with_email(staff.holding(BOARD_ROLES[slug]))
+    late = _submit(topic, LATE_RECEIVED)
+    mail.outbox.clear()
+    # when
+    remind_province(now=RUN_AT)
+    # then
+    to_board = [m for m in mail.outbox if m.to == [board.email]]
+    assert len(to_board) == 1
+    assert late.tracking_code in to_board[0].body
+
+
+def test_in_hue_the_board_of_the_questions_agency_hears_of_it_not_the_others(qa_province):
+    from organization.models import Agency
+
+    site, staff, topic = qa_province("thuathienhue")
+    own = _with_email(staff.holding("head"))
+    elsewhere = _with_email(
+        staff.holding("head", agency=Agency.objects.exclude(pk=site.agency_id).first())
+    )
+    late = _submit(topic, LATE_RECEIVED)
+    mail.outbox.clear()
+    remind_province(now=RUN_AT)
+    assert [m.to for m in mail.outbox if late.tracking_code in m.body] == [[own.email]]
+    assert elsewhere.email not in {m.to[0] for m in mail.outbox}
+
+
+# --- reminders are never lost ------------------------------------------------------------
+
+
+def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_on_the_next_run(
+    qa_province, settings
+):
+    # given: the mail server is down during the first run
+    _site, staff, topic = qa_province("thainguyen")
+    head = _with_email(staff.holding("agency_head"))
+    board = _with_email(staff.holding("editor_in_chief"))
+    soon = _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar
+    _submit(topic, LATE_RECEIVED)
+    settings.EMAIL_BACKEND = "tests.conftest.FailingMailBackend"
+    mail.outbox.clear()
+    # when
+    assert remind_province(now=RUN_AT) == 0
+    # then: nothing is recorded as sent
+    assert not Notice.objects.filter(recipient__in=[head, board]).exists()
+    # when: the server is back an hour later
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert remind_province(now=RUN_AT + timedelta(hours=1)) == 2
+    assert {m.to[0] for m in mail.outbox} == {head.email, board.email}
+    assert any(soon.tracking_code in m.subject for m in mail.outbox)
+    # and it is still sent once a day
+    assert remind_province(now=RUN_AT + timedelta(hours=2)) == 0
+
+
+def test_one_refused_recipient_stops_no_other_reminder(qa_province, settings):
+    # given: two heads of the agency answer; one mailbox refuses mail
+    _site, staff, topic = qa_province("thainguyen")
+    refused = _with_email(staff.holding("agency_head"), RefusingOneRecipientMailBackend.REFUSED)
+    other = _with_email(staff.holding("agency_head"))
+    board = _with_email(staff.holding("editor_in_chief"))
+    _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due soon
+    _submit(topic, LATE_RECEIVED)  # overdue
+    settings.EMAIL_BACKEND = "tests.conftest.RefusingOneRecipientMailBackend"
+    mail.outbox.clear()
+    # when
+    sent = remind_province(now=RUN_AT)
+    # then: everyone else was reached; the refused one is owed its reminder
+    assert sent == 2
+    assert {m.to[0] for m in mail.outbox} == {other.email, board.email}
+    assert not Notice.objects.filter(recipient=refused).exists()
+    # when the mailbox works again, only the owed reminder goes out
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    assert remind_province(now=RUN_AT + timedelta(hours=1)) == 1
+    assert [m.to for m in mail.outbox] == [[refused.email]]
