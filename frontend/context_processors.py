@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from frontend.links import host_url, is_development_request
-from frontend.profiles import profile_for
+from frontend.profiles import english_offered, in_back_office, profile_for
+from provinces.schema import DUBLIN_CORE
 from tenants.selectors import province_portal_host
 from tenants.services import dev_host_for
 
@@ -58,6 +59,29 @@ class SiteContext:
         """The province's operating regulation as its profile names it (.title, .instrument)."""
         profile = profile_for(self._request)
         return profile.province if profile is not None else None
+
+    @cached_property
+    def language_switch(self) -> bool:
+        """Offer the language switch: not to the citizens of a portal without an English
+        version (language.english = false); staff choose their back office's language."""
+        return english_offered(self._request) or in_back_office(self._request)
+
+    @cached_property
+    def submission_mailbox(self) -> str | None:
+        """The address agencies send content to the portal's board (Hà Giang Art. 10, Thái
+        Nguyên Art. 9(1), Bắc Kạn Art. 7(1)); None where the regulation names none."""
+        profile = profile_for(self._request)
+        return profile.language.submission_mailbox if profile is not None else None
+
+    @cached_property
+    def dublin_core(self) -> tuple[str, ...]:
+        """The Dublin Core elements the province's pages carry (page_metadata.elements; Decree
+        43/2011 Art. 14, Circular 24/2011/TT-BTTTT); none without the table."""
+        profile = profile_for(self._request)
+        metadata = profile.page_metadata if profile is not None else None
+        if metadata is None or metadata.standard != DUBLIN_CORE:
+            return ()
+        return tuple(metadata.elements)
 
 
 def site(request):

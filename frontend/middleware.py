@@ -11,6 +11,8 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from frontend.profiles import english_offered, in_back_office
+
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
     def process_request(self, request):
@@ -18,6 +20,15 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         try:
             language = translation.get_supported_language_variant(chosen) if chosen else None
         except LookupError:
+            language = None
+        # A portal without an English version (language.english = false) serves its citizens
+        # in Vietnamese only; staff keep their choice in the back office.
+        if (
+            language
+            and language != settings.LANGUAGE_CODE
+            and not in_back_office(request)
+            and not english_offered(request)
+        ):
             language = None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()

@@ -9,6 +9,7 @@ import logging
 
 from django_tenants.utils import get_public_schema_name
 
+from provinces.languages import offers_english
 from provinces.loader import ProfileError, resolve_profile
 
 logger = logging.getLogger(__name__)
@@ -30,3 +31,16 @@ def profile_for(request):
             logger.exception("profile of %s could not be loaded", tenant.slug)
     request._frontend_profile = profile
     return profile
+
+
+def english_offered(request) -> bool:
+    """Whether the requested portal has an English version (`language.english`); the platform
+    host has. Where it has none, citizens' pages are Vietnamese only."""
+    profile = profile_for(request)
+    return profile is None or offers_english(profile)
+
+
+def in_back_office(request) -> bool:
+    """Staff pages: their interface language is the staff member's choice, whatever the
+    portal publishes in."""
+    return request.path_info.startswith("/staff/")

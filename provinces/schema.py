@@ -756,9 +756,33 @@ class Attribution(Sourced):
     reposts_must_cite_source: StrictBool = False
 
 
+DUBLIN_CORE = "Dublin Core"
+# The fifteen elements of Dublin Core 1.1 (ISO 15836), written as in <meta name="DC.title">.
+DublinCoreElement = Literal[
+    "title",
+    "creator",
+    "subject",
+    "description",
+    "publisher",
+    "contributor",
+    "date",
+    "type",
+    "format",
+    "identifier",
+    "source",
+    "language",
+    "relation",
+    "coverage",
+    "rights",
+]
+
+
 class PageMetadata(Sourced):
-    standard: Text
-    elements: list[Code] = Field(min_length=1)
+    """The metadata public pages carry (Decree 43/2011 Art. 14, Circular 24/2011/TT-BTTTT):
+    the elements listed, each as a <meta name="DC.<element>"> (frontend: base.html)."""
+
+    standard: Literal["Dublin Core"]
+    elements: list[DublinCoreElement] = Field(min_length=1)
 
 
 # --- The profile ------------------------------------------------------------------------------

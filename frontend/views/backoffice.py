@@ -66,6 +66,7 @@ from frontend.labels import (
 )
 from frontend.links import item_url
 from organization.selectors import component_site_list
+from provinces.languages import offers_english
 
 PAGE_SIZE = 50
 PORTAL = "portal"  # the value of the site filter that means the provincial portal
@@ -314,6 +315,8 @@ def _editor(request, item, *, status: int = 200, **forms):
         "attachments": list(item.attachments.all()),
         "corrections": list(item.corrections.all()),
         "has_translation": item.language != "vi" or item.translations.exists(),
+        # language.english = false: no English version to offer (the service refuses one).
+        "offers_english": offers_english(profile),
     }
     return render(request, "frontend/staff/item_edit.html", context, status=status)
 

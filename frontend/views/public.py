@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -15,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
@@ -29,6 +31,7 @@ from editorial.selectors import (
     site_categories,
 )
 from editorial.services import public_comment_submit
+from frontend.context_processors import SiteContext
 from frontend.downloads import download
 from frontend.editorial_forms import CommentForm, add_service_error
 from frontend.failure_limit import FailureLimit
@@ -36,6 +39,7 @@ from frontend.item_fields import public_fields
 from frontend.labels import KIND_LABELS, kind_label
 from frontend.links import item_path
 from frontend.page_cache import public_page
+from frontend.profiles import english_offered
 from frontend.public_cache import cached
 
 # The kinds of the news list when no kind is chosen (the rest have their own lists).
@@ -146,6 +150,9 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
         "path": item_path(item),
         "language": item.language,
     }
+    links = _translation_links(item)
+    linked = links.get("translation") or links.get("original")
+    meta["relation"] = linked["url"] if linked else ""
     if item.status == Item.Status.WITHDRAWN:
         html = render_to_string(
             "frontend/public/_item_gone.html",
@@ -153,7 +160,12 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
             request=request,
         )
         return {"status": 410, "html": html, "meta": meta, "comments": None}
-    attribution = current_profile().attribution
+    notice = reuse_notice(
+        current_profile().attribution, portal_name=SiteContext(request).portal_name
+    )
+    meta["subject"] = item.category.name if item.category_id else ""
+    meta["source"] = revision.source_url or revision.source_name
+    meta["rights"] = notice or ""
     fields = public_fields(item.kind, revision.fields)
     context = {
         "item": item,
@@ -165,8 +177,8 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
         "body": mark_safe(revision.body),  # noqa: S308 - sanitised by nh3 when saved
         "corrections": list(item.corrections.all()),
         "attachments": list(item.attachments.all()),
-        "attribution": attribution.text,
-        "links": _translation_links(item),
+        "attribution": notice,
+        "links": links,
     }
     html = render_to_string("frontend/public/_item.html", context, request=request)
     comments = None
@@ -178,6 +190,39 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
     return {"status": 200, "html": html, "meta": meta, "comments": comments}
 
 
+def reuse_notice(attribution, *, portal_name: str) -> str | None:
+    """What a reader must do to reuse the page, where the regulation requires it
+    (attribution.required_on_repost: Đồng Nai Art. 3(3), Bắc Kạn Art. 6(2)): the profile's
+    words, else a notice naming the portal."""
+    if not attribution.required_on_repost:
+        return None
+    return attribution.text or _("Ghi rõ tác giả và nguồn “%(portal)s”.") % {"portal": portal_name}
+
+
+def dublin_core(elements, values: dict) -> list[tuple[str, str]]:
+    """The <meta name="DC.…"> of a page: the profile's elements (page_metadata.elements) that
+    have a value here, in the profile's order."""
+    return [(name, str(values[name])) for name in elements if values.get(name)]
+
+
+def _item_dublin_core(request, meta: dict, canonical: str) -> list[tuple[str, str]]:
+    site = SiteContext(request)
+    published = meta["date"]
+    values = {
+        **meta,
+        "creator": site.site_name,
+        "description": Truncator(meta["description"]).chars(300),
+        "publisher": site.portal_name,
+        "date": timezone.localtime(published).date().isoformat() if published else "",
+        "identifier": canonical,
+        "type": "Text",
+        "format": "text/html",
+        "relation": request.build_absolute_uri(meta["relation"]) if meta.get("relation") else "",
+        "coverage": site.province.name if site.province is not None else "",
+    }
+    return dublin_core(site.dublin_core, values)
+
+
 def _item_response(request, *, slug: str, language: str, comment_form=None, status=None):
     part = cached(
         request,
@@ -187,6 +232,7 @@ def _item_response(request, *, slug: str, language: str, comment_form=None, stat
     )
     if part is None:
         raise Http404
+    canonical = request.build_absolute_uri(part["meta"]["path"])
     comments = part["comments"]
     comments_open, closes_on = False, None
     if comments and comments["opens_on"] and comments["closes_on"]:
@@ -197,7 +243,8 @@ def _item_response(request, *, slug: str, language: str, comment_form=None, stat
     context = {
         "fragment": mark_safe(part["html"]),  # noqa: S308 - rendered by our own templates
         "meta": part["meta"],
-        "canonical": request.build_absolute_uri(part["meta"]["path"]),
+        "canonical": canonical,
+        "dublin_core": _item_dublin_core(request, part["meta"], canonical),
         "gone": part["status"] == 410,
         "comments": comments,
         "comments_open": comments_open,
@@ -210,6 +257,8 @@ def _item_response(request, *, slug: str, language: str, comment_form=None, stat
 
 @public_page
 def item_page(request, slug: str, language: str = "vi"):
+    if language != settings.LANGUAGE_CODE and not english_offered(request):
+        raise Http404  # language.english = false: the portal has no English version
     return _item_response(request, slug=slug, language=language)
 
 

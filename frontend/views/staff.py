@@ -25,6 +25,7 @@ from accounts.services import AccountError, user_change_password
 from frontend.forms import LoginForm, PasswordChangeForm
 from frontend.labels import role_scope_label
 from frontend.login_throttle import WINDOW_SECONDS, LoginThrottle
+from frontend.profiles import profile_for
 from organization.selectors import role_assignment_list
 
 # accounts.services errors, by code: the page's own (translatable) wording and form field.
@@ -177,4 +178,18 @@ def staff_home(request):
         }
         for assignment in role_assignment_list(user=request.user)
     ]
-    return render(request, "frontend/staff/home.html", {"assignments": assignments})
+    profile = profile_for(request)
+    # How agencies send content to the board: the regulation's mailbox (Hà Giang Art. 10, Thái
+    # Nguyên Art. 9(1), Bắc Kạn Art. 7(1)) and the text encoding (e.g. Thái Nguyên Art. 7(1)).
+    sending = (
+        {
+            "mailbox": profile.language.submission_mailbox,
+            "mailbox_source": profile.language.source_of("submission_mailbox"),
+            "encoding": profile.language.encoding,
+        }
+        if profile is not None
+        else None
+    )
+    return render(
+        request, "frontend/staff/home.html", {"assignments": assignments, "sending": sending}
+    )

@@ -41,6 +41,7 @@ from editorial.profile import current_profile
 from organization.models import ComponentSite
 from organization.selectors import acting_capacity
 from provinces.calendar import TZ
+from provinces.languages import content_languages
 from provinces.sla import sla_deadline
 
 logger = logging.getLogger(__name__)
@@ -283,6 +284,13 @@ def item_create(
     clean = clean_fields(kind, fields)
     if language not in ("vi", "en"):
         raise EditorialError("invalid_language", "Ngôn ngữ phải là 'vi' hoặc 'en'.", "language")
+    if language not in content_languages(profile):
+        # language.english = false: the regulation provides no English version of the portal.
+        raise EditorialError(
+            "language_not_offered",
+            "Theo quy chế, cổng không có phiên bản tiếng Anh: chỉ đăng bài bằng tiếng Việt.",
+            "language",
+        )
     if language != "vi" and translation_of is None:
         raise EditorialError(
             "translation_needs_original", "Bản tiếng Anh phải gắn với bài gốc.", "translation_of"

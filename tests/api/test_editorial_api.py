@@ -485,3 +485,21 @@ def test_attachments_are_checked_by_their_bytes(newsroom, media_root):
     assert (missing.status_code, list(error_of(missing)["fields"])) == (400, ["file"])
     staff_view = updater.get(path.replace("attachments/", "?view=staff")).json()
     assert [a["name"] for a in staff_view["attachments"]] == ["ke-hoach.pdf"]
+
+
+def test_an_english_version_is_refused_where_the_regulation_provides_none(newsroom):
+    # Bắc Kạn's profile: language.english = false
+    backan = newsroom("backan")
+    client = backan.client(backan.key("site_editor"))
+    original = post(client, "/api/v1/items/", NEWS).json()["id"]
+    before = backan.items()
+    response = post(
+        client,
+        "/api/v1/items/",
+        {**NEWS, "title": "Trade fair opens", "language": "en", "translation_of": original},
+    )
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "language_not_offered"
+    assert list(error["fields"]) == ["language"]
+    assert backan.items() == before
