@@ -1,10 +1,12 @@
 """`Authorization: Api-Key <prefix>.<secret>`: looked up in the schema of the requested host
-only, so a key issued by one province is unknown on every other province's host."""
+only, so a key issued by one province is unknown on every other province's host. A genuine key
+that may not be used now (revoked, expired, its user's credentials changed) is refused for
+every request, reads included, with a code and a message saying why (ADR 0013)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from integrations.services import api_key_authenticate
+from integrations.services import ApiKeyRefused, api_key_authenticate
 
 KEYWORD = "Api-Key"
 
@@ -17,7 +19,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, raw_key = header.partition(" ")
         if keyword != KEYWORD:
             return None
-        api_key = api_key_authenticate(raw_key=raw_key.strip())
+        try:
+            api_key = api_key_authenticate(raw_key=raw_key.strip())
+        except ApiKeyRefused as refused:
+            # Revoked, expired, or its user's credentials changed (ADR 0013): say why.
+            raise exceptions.AuthenticationFailed(refused.message, code=refused.code) from None
         if api_key is None:
             raise exceptions.AuthenticationFailed("Invalid, revoked or foreign API key.")
         return (api_key.user, api_key)

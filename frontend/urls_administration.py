@@ -9,6 +9,12 @@ from frontend.views import administration
 urlpatterns = [
     path("staff/quan-tri/", administration.home, name="staff_admin_home"),
     path("staff/quan-tri/nhat-ky/", administration.audit_log, name="staff_admin_audit"),
+    path("staff/quan-tri/khoa-api/", administration.api_keys, name="staff_admin_api_keys"),
+    path(
+        "staff/quan-tri/khoa-api/<int:pk>/thu-hoi/",
+        administration.api_key_revoke_view,
+        name="staff_admin_api_key_revoke",
+    ),
     # Staff accounts and their roles.
     path("staff/quan-tri/can-bo/", administration.users, name="staff_admin_users"),
     path("staff/quan-tri/can-bo/them/", administration.user_new, name="staff_admin_user_new"),

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.v1 import editorial, province, urls_qa
+from api.v1 import editorial, keys, province, urls_qa
 
 app_name = "api-v1"
 
@@ -47,6 +47,12 @@ tenant_urlpatterns = [
         name="item-attachments",
     ),
     path("queue/", editorial.QueueView.as_view(), name="queue"),
+    path("api-keys/", keys.ApiKeyListIssueView.as_view(), name="api-keys"),
+    path(
+        "api-keys/<int:pk>/revocation/",
+        keys.ApiKeyRevocationView.as_view(),
+        name="api-key-revocation",
+    ),
 ]
 
 urlpatterns = tenant_urlpatterns

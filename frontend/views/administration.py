@@ -34,6 +34,17 @@ from editorial.profile import current_profile
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.labels import role_scope_label
+from integrations import selectors as key_selectors
+from integrations.models import ApiKey
+from integrations.services import (
+    DEFAULT_LIFETIME_DAYS,
+    MAX_LIFETIME_DAYS,
+    NAME_MAX_LENGTH,
+    VIA_PAGE,
+    ApiKeyError,
+    api_key_create,
+    api_key_revoke,
+)
 from organization.models import Agency, Role, RoleAssignment
 from organization.selectors import agency_list, component_site_list
 from organization.services import OrganizationError, role_grant, role_unassign, staff_create
@@ -70,7 +81,7 @@ ERRORS = {
         "Chuyên mục đang có bài viết: hãy chuyển các bài sang chuyên mục khác trước khi xoá."
     ),
 }
-ServiceError = AccountError | OrganizationError | QaError | EditorialError
+ServiceError = AccountError | OrganizationError | QaError | EditorialError | ApiKeyError
 
 USERNAME_RULES = {
     "initials_given": gettext_lazy(
@@ -330,10 +341,65 @@ def home(request):
     )
 
 
+# What each audited action is called on the page (the stored code is never shown).
+AUDIT_ACTIONS = {
+    "staff_created": gettext_lazy("Tạo tài khoản"),
+    "user_activated": gettext_lazy("Mở khoá tài khoản"),
+    "user_deactivated": gettext_lazy("Khoá tài khoản"),
+    "user_secret_issued": gettext_lazy("Cấp lại mật khẩu dùng một lần"),
+    "role_granted": gettext_lazy("Giao vai trò"),
+    "role_removed": gettext_lazy("Gỡ vai trò"),
+    "topic_created": gettext_lazy("Thêm lĩnh vực Hỏi – Đáp"),
+    "topic_updated": gettext_lazy("Sửa lĩnh vực Hỏi – Đáp"),
+    "category_created": gettext_lazy("Thêm chuyên mục"),
+    "category_updated": gettext_lazy("Sửa chuyên mục"),
+    "category_deleted": gettext_lazy("Xoá chuyên mục"),
+    "api_key_issued": gettext_lazy("Cấp khoá API"),
+    "api_key_revoked": gettext_lazy("Thu hồi khoá API"),
+}
+# The words for the details an API key's audit row keeps.
+KEY_VIA = {
+    "page": gettext_lazy("trang quản trị"),
+    "api": gettext_lazy("giao diện lập trình (API)"),
+    "command": gettext_lazy("dòng lệnh máy chủ"),
+}
+
+
+def _audit_details(entry) -> str:
+    data = dict(entry.data or {})
+    if not entry.action.startswith("api_key_"):
+        return "; ".join(f"{key}: {value}" for key, value in data.items())
+    parts = []
+    if data.get("via") in KEY_VIA:
+        parts.append(_("qua %(via)s") % {"via": KEY_VIA[data["via"]]})
+    if data.get("scopes"):
+        parts.append(_("quyền: %(scopes)s") % {"scopes": _scope_words(data["scopes"])})
+    if data.get("expires_at"):
+        parts.append(_("hết hạn: %(date)s") % {"date": _iso_date_words(data["expires_at"])})
+    return "; ".join(parts)
+
+
+def _iso_date_words(value: str) -> str:
+    year, _sep, rest = value.partition("-")
+    month, _sep, day = rest.partition("-")
+    return f"{day}/{month}/{year}" if day else value
+
+
 @administrator_required
 def audit_log(request):
-    """Who changed accounts, roles, topics and categories, and when."""
-    return render(request, "frontend/administration/audit.html", {"entries": list(audit_entries())})
+    """Who changed accounts, roles, topics, categories and API keys, and when."""
+    entries = [
+        {
+            "created_at": entry.created_at,
+            "actor_name": entry.actor_name,
+            # "topic_updated name,agency": the code, then the fields changed
+            "action": AUDIT_ACTIONS.get(entry.action.split(" ")[0], entry.action),
+            "target": entry.target,
+            "details": _audit_details(entry),
+        }
+        for entry in audit_entries()
+    ]
+    return render(request, "frontend/administration/audit.html", {"entries": entries})
 
 
 # --- staff accounts ---------------------------------------------------------------------------
@@ -719,3 +785,178 @@ def category_remove(request, pk: int):
         return _category_page(request, category, form, error=_message(error), status=400)
     messages.success(request, _("Đã xoá chuyên mục %(name)s.") % {"name": category.name})
     return redirect("frontend:staff_admin_categories")
+
+
+# --- API keys (ADR 0013) ----------------------------------------------------------------------
+
+SCOPE_WORDS = {
+    ApiKey.Scope.READ: gettext_lazy("Đọc"),
+    ApiKey.Scope.WRITE: gettext_lazy("Ghi"),
+}
+KEY_STATUS = {
+    key_selectors.ACTIVE: gettext_lazy("Đang dùng được"),
+    key_selectors.REVOKED: gettext_lazy("Đã thu hồi"),
+    key_selectors.EXPIRED: gettext_lazy("Đã hết hạn"),
+    key_selectors.ACCOUNT_LOCKED: gettext_lazy("Không dùng được: tài khoản đang bị khoá"),
+    key_selectors.SECRET_REISSUED: gettext_lazy(
+        "Không dùng được: mật khẩu của tài khoản đã được cấp lại sau khi cấp khoá — "
+        "hãy cấp khoá mới"
+    ),
+    key_selectors.PASSWORD_CHANGE_REQUIRED: gettext_lazy(
+        "Tạm dừng: tài khoản chưa đổi mật khẩu dùng một lần"
+    ),
+}
+
+
+def _scope_words(scopes) -> str:
+    words = [str(SCOPE_WORDS.get(scope, scope)) for scope in scopes]
+    return ", ".join(word if i == 0 else word.lower() for i, word in enumerate(words))
+
+
+class ApiKeyForm(forms.Form):
+    user = forms.TypedChoiceField(
+        label=gettext_lazy("Tài khoản dùng khoá"),
+        coerce=int,
+        help_text=gettext_lazy(
+            "Khoá làm được đúng những việc tài khoản này làm được, và ngừng hoạt động khi tài "
+            "khoản bị khoá hoặc được cấp lại mật khẩu."
+        ),
+        error_messages={
+            "required": gettext_lazy("Hãy chọn tài khoản."),
+            "invalid_choice": gettext_lazy("Hãy chọn một tài khoản đang hoạt động của cổng."),
+        },
+    )
+    name = forms.CharField(
+        label=gettext_lazy("Tên gọi"),
+        max_length=NAME_MAX_LENGTH,
+        required=False,
+        help_text=gettext_lazy("Hệ thống nào dùng khoá, ví dụ: Hệ thống một cửa điện tử."),
+        error_messages={"max_length": gettext_lazy("Tên gọi dài tối đa 120 ký tự.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=gettext_lazy("Quyền"),
+        choices=list(SCOPE_WORDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": gettext_lazy("Hãy chọn ít nhất một quyền."),
+            "invalid_choice": gettext_lazy("Chỉ chọn quyền Đọc hoặc Ghi."),
+        },
+    )
+    expires_in_days = forms.IntegerField(
+        label=gettext_lazy("Hiệu lực (số ngày)"),
+        min_value=1,
+        max_value=MAX_LIFETIME_DAYS,
+        initial=DEFAULT_LIFETIME_DAYS,
+        help_text=gettext_lazy("Mặc định 365 ngày (một năm); tối đa 1095 ngày."),
+        error_messages={
+            "required": gettext_lazy("Hãy nhập số ngày hiệu lực."),
+            "invalid": gettext_lazy("Số ngày hiệu lực phải là một số nguyên."),
+            "min_value": gettext_lazy("Khoá phải có hiệu lực ít nhất 1 ngày."),
+            "max_value": gettext_lazy("Khoá có hiệu lực tối đa 1095 ngày."),
+        },
+    )
+
+    field_order = ["user", "name", "scopes", "expires_in_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accounts = User.objects.filter(is_active=True).order_by("username")
+        self.fields["user"].choices = [
+            ("", _("— Chọn tài khoản —")),
+            *[(user.pk, _person(user)) for user in accounts],
+        ]
+
+
+def _key_rows(keys) -> list[dict]:
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = []
+    for key in keys:
+        status = key_selectors.api_key_status(key, now=now)
+        rows.append(
+            {
+                "pk": key.pk,
+                "name": key.name,
+                "prefix": key.prefix,
+                "person": _person(key.user),
+                "scopes": _scope_words(key.scopes),
+                "created_at": key.created_at,
+                "created_by": key.created_by.username if key.created_by_id else None,
+                "last_used_at": key.last_used_at,
+                "expires_at": key.expires_at,
+                "status": KEY_STATUS[status],
+                "usable": status == key_selectors.ACTIVE,
+                "revocable": key.revoked_at is None,
+            }
+        )
+    return rows
+
+
+def _keys_page(request, *, form=None, status: int = 200):
+    return render(
+        request,
+        "frontend/administration/api_keys.html",
+        {
+            "rows": _key_rows(key_selectors.api_key_list()),
+            "form": form or ApiKeyForm(),
+            "issued": None,
+        },
+        status=status,
+    )
+
+
+@sensitive_variables()  # the key, in every frame below
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request):
+    """Every key of the province with its status; issue one (shown once, in this response)."""
+    if request.method != "POST":
+        return _keys_page(request)
+    form = ApiKeyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        user = User.objects.filter(pk=data["user"], is_active=True).first()
+        if user is None:
+            form.add_error("user", _("Hãy chọn một tài khoản đang hoạt động của cổng."))
+        else:
+            try:
+                issued = api_key_create(
+                    user=user,
+                    name=data["name"],
+                    scopes=data["scopes"],
+                    expires_in_days=data["expires_in_days"],
+                    actor=request.user,
+                    via=VIA_PAGE,
+                )
+            except ApiKeyError as error:
+                _refuse(form, error)
+            else:
+                return render(
+                    request,
+                    "frontend/administration/api_key_issued.html",
+                    {
+                        "key": issued.key,
+                        "row": _key_rows([issued.api_key])[0],
+                    },
+                )
+    return _keys_page(request, form=form, status=400)
+
+
+@administrator_required
+@require_POST
+def api_key_revoke_view(request, pk: int):
+    api_key = key_selectors.api_key_list().filter(pk=pk).first()
+    if api_key is None:
+        raise Http404
+    try:
+        api_key_revoke(api_key=api_key, actor=request.user, via=VIA_PAGE)
+    except ApiKeyError as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(
+            request,
+            _("Đã thu hồi khoá %(name)s của %(person)s: khoá không dùng được nữa.")
+            % {"name": api_key.name, "person": _person(api_key.user)},
+        )
+    return redirect("frontend:staff_admin_api_keys")

@@ -10,6 +10,10 @@ class User(AbstractUser):
     # Set for every account created with a one-time secret; cleared by the first change.
     must_change_password = models.BooleanField(default=False)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # When the platform last issued this account a one-time secret (at creation, or re-issued
+    # by an administrator after a suspected compromise): API keys issued before it are refused
+    # (ADR 0013).
+    secret_issued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "accounts_user"

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from unidecode import unidecode
@@ -53,6 +54,20 @@ def user_create_with_secret(
 ) -> IssuedAccount:
     """Create a staff account with a random one-time secret that must be changed at first login
     (Huế Art. 11: the fixed initial password of the text is deliberately not reproduced)."""
+    secret = one_time_secret()
+    user = _new_staff_user(
+        username=username, full_name=full_name, email=email, is_superuser=is_superuser
+    )
+    # A secret someone else has seen is not a password: it is always changed at first use,
+    # whatever the profile's accounts.force_first_password_change says (ADR 0013).
+    user.must_change_password = True
+    user.secret_issued_at = timezone.now()
+    user.set_password(secret)
+    user.save()
+    return IssuedAccount(user=user, one_time_secret=secret)
+
+
+def _new_staff_user(*, username: str, full_name: str, email: str, is_superuser: bool) -> User:
     username = unicodedata.normalize("NFC", username).strip()
     if not username or not username.isascii() or " " in username:
         raise AccountError(
@@ -64,26 +79,52 @@ def user_create_with_secret(
         raise AccountError(
             "username_taken", f"Tên đăng nhập '{username}' đã tồn tại.", field="username"
         )
-    secret = one_time_secret()
-    user = User(
+    return User(
         username=username,
         full_name=unicodedata.normalize("NFC", full_name),
         email=email,
         is_staff=True,
         is_superuser=is_superuser,
-        must_change_password=True,
     )
-    user.set_password(secret)
+
+
+def first_password_change_required() -> bool:
+    """The profile in force of the active province: must a new account change the password
+    it was enrolled with at its first sign-in? (Huế Art. 11(2): "phải thay đổi mật khẩu khi
+    truy cập vào hệ thống lần đầu tiên"; every shipped profile says yes.)"""
+    from editorial.profile import current_profile
+
+    return current_profile().accounts.force_first_password_change
+
+
+@transaction.atomic
+def user_create_with_password(
+    *, username: str, password: str, full_name: str = "", email: str = ""
+) -> User:
+    """Enrol a staff member who types their own first password (at the operator's terminal,
+    unseen by anyone else): nobody else knows it, so whether it must be changed at the first
+    sign-in is the profile's rule (accounts.force_first_password_change), unlike a one-time
+    secret, which always must be (ADR 0013)."""
+    user = _new_staff_user(username=username, full_name=full_name, email=email, is_superuser=False)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise AccountError("weak_password", " ".join(error.messages), field="password") from None
+    user.set_password(password)
+    user.must_change_password = first_password_change_required()
     user.save()
-    return IssuedAccount(user=user, one_time_secret=secret)
+    return user
 
 
 @transaction.atomic
 def user_reset_secret(*, user: User) -> IssuedAccount:
+    """A new one-time secret: the old password stops working, the secret must be changed at
+    the next sign-in, and every API key issued before now is refused (ADR 0013)."""
     secret = one_time_secret()
     user.set_password(secret)
     user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
+    user.secret_issued_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "secret_issued_at"])
     return IssuedAccount(user=user, one_time_secret=secret)
 
 
@@ -106,11 +147,14 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
 # --- the province administrator's pages (/staff/quan-tri/) ----------------------------------
 
 
-def audit_record(*, actor, action: str, target: str, **data) -> AuditEntry:
-    """One audit row in the active schema (and a log line); never pass a secret in `data`."""
+def audit_record(
+    *, actor, action: str, target: str, actor_name: str | None = None, **data
+) -> AuditEntry:
+    """One audit row in the active schema (and a log line); never pass a secret in `data`.
+    `actor_name` names an actor without an account here (the server's command line)."""
     import logging
 
-    name = actor.get_username() if actor is not None else "-"
+    name = actor.get_username() if actor is not None else (actor_name or "-")
     logging.getLogger("accounts.audit").info("%s: %s by %s %s", action, target, name, data)
     return AuditEntry.objects.create(
         actor=actor, actor_name=name, action=action, target=str(target)[:300], data=data

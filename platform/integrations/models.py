@@ -4,13 +4,14 @@ in the schema of the host it is presented on, so it is refused on every other pr
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiKey(models.Model):
     class Scope(models.TextChoices):
-        READ = "read", "Read"
-        WRITE = "write", "Write"
-        OPERATOR = "operator", "Operator (platform host only)"
+        READ = "read", _("đọc")
+        WRITE = "write", _("ghi")
+        OPERATOR = "operator", _("vận hành (chỉ trên máy chủ của Bộ)")
 
     name = models.CharField(max_length=120)
     user = models.ForeignKey(
@@ -23,7 +24,12 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    # Every key expires (one year unless asked otherwise at issue; ADR 0013).
+    expires_at = models.DateTimeField()
+    # Who issued it (None: the command line, named in the audit row).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,21 +1,33 @@
-"""API keys: issued once, stored hashed, scoped, revocable."""
+"""API keys: issued once, stored hashed, scoped, expiring, revocable; every issue and every
+revocation is an audit row (accounts.AuditEntry), whoever does it — the administrator's page,
+the API or the server's command line (ADR 0013)."""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
+from accounts.models import User
+from accounts.services import audit_record
+from integrations import selectors
 from integrations.models import ApiKey
 
 KEY_PREFIX_BYTES = 6
 KEY_SECRET_BYTES = 32
+# Platform default: a key lives one year unless its issuer asks for less (or up to three).
+DEFAULT_LIFETIME_DAYS = 365
+MAX_LIFETIME_DAYS = 3 * 365
+NAME_MAX_LENGTH = 120
+# How an issue or a revocation reached the service (recorded in the audit row).
+VIA_PAGE, VIA_API, VIA_COMMAND = "page", "api", "command"
 
 
 class ApiKeyError(Exception):
@@ -24,6 +36,26 @@ class ApiKeyError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+class ApiKeyRefused(ApiKeyError):
+    """A genuine key that may not be used now; the message says why and what to do."""
+
+
+# The API's words for a refused key (ADR 0013): why, and what to do about it.
+REFUSALS = {
+    selectors.REVOKED: "This API key has been revoked. Ask the province administrator for a "
+    "new key.",
+    selectors.EXPIRED: "This API key expired on {expired}. Ask the province administrator to "
+    "issue a new key.",
+    selectors.ACCOUNT_LOCKED: "The account this API key acts for is locked. Ask the province "
+    "administrator.",
+    selectors.SECRET_REISSUED: "This API key was issued before an administrator re-issued the "
+    "one-time password of its account, so it no longer works, even after the password is "
+    "changed. Ask the province administrator to issue a new key.",
+    selectors.PASSWORD_CHANGE_REQUIRED: "The account this API key acts for must first change "
+    "its one-time password: sign in on the portal and change it, then use the key again.",
+}
 
 
 @dataclass(frozen=True)
@@ -36,10 +68,56 @@ def _digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+def _command_line_name() -> str:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment (a container)
+        who = ""
+    return f"dòng lệnh máy chủ ({who})" if who else "dòng lệnh máy chủ"
+
+
+def _require_administrator(actor: User | None) -> None:
+    """The page and the API act for a signed-in administrator of this schema; the command
+    line (actor None) acts for whoever may run commands on the server."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
+        raise ApiKeyError(
+            "not_allowed", "Only the province administrator may issue or revoke API keys."
+        )
+
+
+def _target(api_key: ApiKey) -> str:
+    return f"khoá API {api_key.prefix}… ({api_key.name}) của {api_key.user.get_username()}"
+
+
+def _audit(action: str, api_key: ApiKey, *, actor: User | None, via: str, **data) -> None:
+    audit_record(
+        actor=actor,
+        actor_name=None if actor is not None else _command_line_name(),
+        action=action,
+        target=_target(api_key),
+        via=via,
+        **data,
+    )
+
+
 @transaction.atomic
 def api_key_create(
-    *, user, name: str, scopes: list[str], expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    scopes: list[str],
+    actor: User | None = None,
+    via: str = VIA_COMMAND,
+    expires_in_days: int = DEFAULT_LIFETIME_DAYS,
 ) -> IssuedKey:
+    """Issue a key acting for `user` with `scopes`, valid `expires_in_days` days (one year by
+    default). The key is returned once; only its prefix and a digest are kept."""
+    _require_administrator(actor)
+    name = name.strip() or "api key"
+    if len(name) > NAME_MAX_LENGTH:
+        raise ApiKeyError(
+            "name_too_long", f"The name is at most {NAME_MAX_LENGTH} characters.", field="name"
+        )
     scopes = sorted(set(scopes))
     valid = set(ApiKey.Scope.values)
     unknown = [scope for scope in scopes if scope not in valid]
@@ -56,29 +134,60 @@ def api_key_create(
             "The operator scope exists on the platform host only.",
             field="scopes",
         )
+    if (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not 1 <= expires_in_days <= MAX_LIFETIME_DAYS
+    ):
+        raise ApiKeyError(
+            "invalid_expiry",
+            f"A key is valid for 1 to {MAX_LIFETIME_DAYS} days.",
+            field="expires_in_days",
+        )
+    if not user.is_active:
+        raise ApiKeyError(
+            "account_locked", f"The account '{user.get_username()}' is locked.", field="user"
+        )
+    now = timezone.now()
     prefix = secrets.token_hex(KEY_PREFIX_BYTES)
     raw_key = f"{prefix}.{secrets.token_urlsafe(KEY_SECRET_BYTES)}"
     api_key = ApiKey.objects.create(
-        name=name.strip() or "api key",
+        name=name,
         user=user,
         prefix=prefix,
         hashed_key=_digest(raw_key),
         scopes=scopes,
-        expires_at=expires_at,
+        expires_at=now + timedelta(days=expires_in_days),
+        created_by=actor,
+    )
+    _audit(
+        "api_key_issued",
+        api_key,
+        actor=actor,
+        via=via,
+        scopes=scopes,
+        expires_at=timezone.localdate(api_key.expires_at).isoformat(),
     )
     return IssuedKey(api_key=api_key, key=raw_key)
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
-        api_key.save(update_fields=["revoked_at"])
-    return api_key
+def api_key_revoke(*, api_key: ApiKey, actor: User | None = None, via: str = VIA_COMMAND) -> ApiKey:
+    """Revoke a key for good (once: revoking a revoked key changes nothing and records nothing)."""
+    _require_administrator(actor)
+    locked = ApiKey.objects.select_for_update().select_related("user").filter(pk=api_key.pk).first()
+    if locked is None:
+        raise ApiKeyError("not_found", "No such API key.")
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        _audit("api_key_revoked", locked, actor=actor, via=via)
+    return locked
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
-    """The active key matching raw_key in the current schema, or None."""
+    """The key matching raw_key in the current schema, or None when there is none; raises
+    ApiKeyRefused (with why and what to do) when it exists but may not be used now."""
     prefix, _, secret = raw_key.partition(".")
     if not prefix or not secret or len(prefix) > 16:
         return None
@@ -86,10 +195,10 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if api_key is None or not hmac.compare_digest(api_key.hashed_key, _digest(raw_key)):
         return None
     now = timezone.now()
-    if api_key.revoked_at is not None or (api_key.expires_at and api_key.expires_at <= now):
-        return None
-    if not api_key.user.is_active:
-        return None
+    status = selectors.api_key_status(api_key, now=now)
+    if status != selectors.ACTIVE:
+        expired = timezone.localdate(api_key.expires_at).isoformat()
+        raise ApiKeyRefused(f"api_key_{status}", REFUSALS[status].format(expired=expired))
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key
