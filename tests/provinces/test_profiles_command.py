@@ -92,3 +92,10 @@ def test_show_names_the_signing_date_and_what_the_version_replaces(capsys):
     assert "signed 2024-08-16, in force from 2024-08-26" in out[0]
     assert "profile schema 1" in out[0]
     assert out[1] == "  replaces QĐ 17/2018/QĐ-UBND, QĐ 38/2018/QĐ-UBND"
+
+
+def test_show_lists_the_update_deadlines_with_the_note_on_their_reading(capsys):
+    call_command("profiles", "show", "thuathienhue", "--on", "2026-01-01")
+    out = capsys.readouterr().out
+    assert "  update deadlines:" in out
+    assert "(current-affairs items, by 16:00 every day)" in out

@@ -99,6 +99,12 @@ class Command(BaseCommand):
         for version in versions:
             mark = "*" if version.effective_from == profile.effective_from else " "
             self.stdout.write(f"  {mark} {version.effective_from}  {version.province.instrument}")
+        # The update deadlines of the version in force, with the profile's note on how each
+        # was read from its article (for the operator; staff see the label).
+        self.stdout.write("  update deadlines:")
+        for sla in profile.update_slas:
+            note = f" ({sla.note})" if sla.note else ""
+            self.stdout.write(f"    {sla.content_type}: {sla.label}; {sla.source}{note}")
 
     def _awaiting(self) -> None:
         for module, paths in awaiting_by_module().items():
