@@ -16,7 +16,6 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api.errors import ErrorOutput, ServiceError
@@ -24,6 +23,7 @@ from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
 from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff
+from api.throttling import AnonRateThrottle
 from config.client import client_address
 from editorial.profile import current_profile
 from organization.selectors import agency_list

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from unidecode import unidecode
@@ -97,14 +97,18 @@ def _apply_deadline(question: Question, *, kind: str) -> None:
 
 
 def _check_rate(client_address: str | None) -> None:
+    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform: the counter lives in the
+    platform-wide cache (no schema in its key), so an address cannot multiply its allowance
+    by calling each province's host in turn."""
     if not client_address:
         return
+    counters = caches["platform_wide"]
     key = f"qa:submissions:{client_address}"
-    cache.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
+    counters.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
     try:
-        count = cache.incr(key)
+        count = counters.incr(key)
     except ValueError:  # the window expired between add() and incr()
-        cache.set(key, 1, RATE_WINDOW)
+        counters.set(key, 1, RATE_WINDOW)
         count = 1
     if count > settings.QA_SUBMISSIONS_PER_HOUR:
         raise QaError(

@@ -79,7 +79,18 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "config.cache.reverse_key",
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
         "TIMEOUT": 300,
-    }
+    },
+    # Counters that hold across every province of the platform (one address, one allowance
+    # whichever province's host it calls): the same Redis, keys without a schema name.
+    "platform_wide": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_FUNCTION": lambda key, key_prefix, version: (
+            f"{key_prefix}:all-provinces:{version}:{key}"
+        ),
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
+        "TIMEOUT": 300,
+    },
 }
 
 MIDDLEWARE = [
@@ -175,6 +186,12 @@ REST_FRAMEWORK = {
         "api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
+    ],
+    # Applied to every view (api.throttling): anonymous per client address, users per user,
+    # each within the host's province; views with their own throttle_classes replace them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonRateThrottle",
+        "api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
