@@ -18,6 +18,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.caching import NoStore
 from api.errors import ErrorOutput, ServiceError
 from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
@@ -185,7 +186,7 @@ class QaQuestionSubmitOutput(serializers.Serializer):
     deadline_source = serializers.CharField()
 
 
-class QuestionSubmitView(QaView):
+class QuestionSubmitView(NoStore, QaView):
     permission_classes = [AllowAny]
     parser_classes = [BoundedJSONParser, MultiPartParser]
 
@@ -245,7 +246,7 @@ class QaQuestionTrackOutput(QaDeadlineMixin):
     disclaimer = serializers.CharField(allow_null=True)
 
 
-class QuestionTrackView(QaView):
+class QuestionTrackView(NoStore, QaView):
     permission_classes = [AllowAny]
     throttle_classes = [PublicLookupThrottle]
 
@@ -402,7 +403,7 @@ class QaExportOutput(serializers.Serializer):
     attachments = serializers.ListField(child=serializers.CharField())
 
 
-class AskerExportView(QaView):
+class AskerExportView(NoStore, QaView):
     permission_classes = [AllowAny]
     throttle_classes = [PublicLookupThrottle]
 
@@ -456,7 +457,7 @@ class QaInboxItem(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class InboxView(QaView):
+class InboxView(NoStore, QaView):
     permission_classes = [IsProvinceStaff]
     pagination_class = InboxPagination
 
@@ -578,7 +579,7 @@ def _question_handled_by(request, question_id: int) -> Question:
     return question
 
 
-class QuestionStaffView(QaView):
+class QuestionStaffView(NoStore, QaView):
     permission_classes = [IsProvinceStaff]
 
     @extend_schema(
@@ -602,7 +603,7 @@ class QaEventOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class QuestionEventsView(QaView):
+class QuestionEventsView(NoStore, QaView):
     permission_classes = [IsProvinceStaff]
 
     @extend_schema(
@@ -630,7 +631,7 @@ def _step(*, operation_id: str, request_body, description: str, responses=None):
     )
 
 
-class QuestionStepView(QaView):
+class QuestionStepView(NoStore, QaView):
     """One staff action on a question: validate the input, call the service, answer with the
     question as staff see it. Subclasses name the input, the service and field renames."""
 
@@ -763,7 +764,7 @@ class QaDraftInput(serializers.Serializer):
     )
 
 
-class AnswerDraftView(QaView):
+class AnswerDraftView(NoStore, QaView):
     permission_classes = [IsProvinceStaff]
 
     @_step(
@@ -794,7 +795,7 @@ class QaAnswerSendInput(serializers.Serializer):
     )
 
 
-class QuestionAnswerView(QaView):
+class QuestionAnswerView(NoStore, QaView):
     permission_classes = [IsProvinceStaff]
 
     @_step(
@@ -825,7 +826,7 @@ class QaCommentInput(serializers.Serializer):
     comment = _text(help_text="what the author should change")
 
 
-class AnswerReturnView(QaView):
+class AnswerReturnView(NoStore, QaView):
     permission_classes = [IsProvinceStaff]
 
     @_step(
