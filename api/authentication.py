@@ -25,7 +25,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             # Revoked, expired, or its user's credentials changed (ADR 0013): say why.
             raise exceptions.AuthenticationFailed(refused.message, code=refused.code) from None
         if api_key is None:
-            raise exceptions.AuthenticationFailed("Invalid, revoked or foreign API key.")
+            raise exceptions.AuthenticationFailed(
+                "Unknown API key on this host: a key works only on the hosts of the province "
+                "that issued it."
+            )
         return (api_key.user, api_key)
 
     def authenticate_header(self, request):
