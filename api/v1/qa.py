@@ -551,6 +551,18 @@ class QaQuestionStaffOutput(QaDeadlineMixin):
         source="answered_on_behalf_of.username", allow_null=True, default=None
     )
     is_public = serializers.BooleanField()
+    publication_pending = serializers.BooleanField(
+        help_text="the agency asked for publication; the board has not decided yet "
+        '(profile qa.answer_publisher = "board")'
+    )
+    published_at = serializers.DateTimeField(allow_null=True)
+    first_due_at = serializers.DateTimeField(
+        allow_null=True, help_text="the deadline set at receipt, never moved"
+    )
+    missed_due_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="a promised date that passed unanswered before a reclassification moved it",
+    )
     result = serializers.CharField()
     purged_at = serializers.DateTimeField(allow_null=True)
 
@@ -694,8 +706,10 @@ class QaAppointmentInput(serializers.Serializer):
     post=_step(
         operation_id="qa_question_set_appointment",
         request_body=QaAppointmentInput,
-        description="Special cases needing research: an appointment date, never beyond the "
-        "profile's maximum (Thái Nguyên Art. 14(4)(c): at most 15 working days).",
+        description="Special cases needing research: the question becomes the profile's "
+        "appointment kind, with the reason (required), and gets an appointment date no later "
+        "than that kind's maximum from receipt (Thái Nguyên Art. 14(4)(c): at most 15 working "
+        "days). Refused (409 deadline_passed) once the current deadline has passed.",
     )
 )
 class QuestionAppointmentView(QuestionStepView):
@@ -714,7 +728,9 @@ class QaProgressInput(serializers.Serializer):
         operation_id="qa_question_progress_notice",
         request_body=QaProgressInput,
         description="Decree 43/2011 Art. 17: within the deadline, tell the asker how far it "
-        "has got and by when it will be answered.",
+        "has got and by when it will be answered; the new date is at most the profile's "
+        "qa.progress_notice_max_working_days after the deadline (400 progress_too_late). "
+        "Refused (409 deadline_passed) once the current deadline has passed.",
     )
 )
 class QuestionProgressView(QuestionStepView):
@@ -730,13 +746,34 @@ class QaReasonInput(serializers.Serializer):
     post=_step(
         operation_id="qa_question_return",
         request_body=QaReasonInput,
-        description="Outside the portal's scope: returned at once, with the reason "
-        "(Decree 43/2011 Art. 17).",
+        description="Outside the portal's scope: returned with the reason, mailed to the asker "
+        "(Decree 43/2011 Art. 17). Where the profile returns at once "
+        "(qa.out_of_scope_return_immediately) any staff of the handling agency or the board "
+        "returns it; else only the answer role or a delegate.",
     )
 )
 class QuestionReturnView(QuestionStepView):
     input_class = QaReasonInput
     service = staticmethod(services.question_return)
+
+
+class QaPublishInput(serializers.Serializer):
+    publish = serializers.BooleanField(help_text="true: publish the answer; false: decline")
+    reason = _text(help_text="required when declining")
+
+
+@extend_schema_view(
+    post=_step(
+        operation_id="qa_question_publish",
+        request_body=QaPublishInput,
+        description="Where the board publishes answers (profile qa.answer_publisher = "
+        '"board": Hà Giang Art. 9(2), Đồng Nai Art. 8(2)(d)), the board overseeing the '
+        "question's agency publishes an answer the agency sent, or declines with a reason.",
+    )
+)
+class QuestionPublishView(QuestionStepView):
+    input_class = QaPublishInput
+    service = staticmethod(services.question_publish)
 
 
 class QaModerationInput(serializers.Serializer):
@@ -789,7 +826,10 @@ class QaAnswerSendInput(serializers.Serializer):
     channel = serializers.ChoiceField(
         choices=["portal", "email"], help_text="the profile's qa.channels"
     )
-    publish = serializers.BooleanField(help_text="show it in the answered archive (portal only)")
+    publish = serializers.BooleanField(
+        help_text="show it in the answered archive (portal only); where the board publishes "
+        '(qa.answer_publisher = "board") this asks the board, which decides'
+    )
     answer = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="a submitted draft to approve"
     )

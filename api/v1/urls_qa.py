@@ -28,6 +28,11 @@ urlpatterns = [
         name="qa-question-kind",
     ),
     path(
+        "qa/questions/<int:question_id>/publish/",
+        qa.QuestionPublishView.as_view(),
+        name="qa-question-publish",
+    ),
+    path(
         "qa/questions/<int:question_id>/appointment/",
         qa.QuestionAppointmentView.as_view(),
         name="qa-question-appointment",

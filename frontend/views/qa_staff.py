@@ -34,18 +34,21 @@ from frontend.views.qa import (
     status_label,
 )
 from organization.models import Agency
-from organization.selectors import acting_capacity, agency_list
-from provinces.calendar import DEFAULT_CALENDAR, TZ, WorkingCalendar, calendar_for
+from organization.selectors import acting_capacity, agency_list, is_board_member
+from provinces.calendar import DEFAULT_CALENDAR, TZ, WorkingCalendar, calendar_for, qa_deadline
 from qa import clocks, selectors
+from qa.clocks import receipt_counted_at
 from qa.models import Answer, Question
 from qa.services import (
     QaError,
     answer_draft,
     answer_return,
     complaint_record_result,
+    progress_notice_limit,
     question_answer,
     question_moderate,
     question_progress_notice,
+    question_publish,
     question_reassign,
     question_return,
     question_set_appointment,
@@ -76,6 +79,8 @@ EVENT_LABELS = {
     "answer_drafted": gettext_lazy("Soạn trả lời, gửi duyệt"),
     "answer_returned": gettext_lazy("Trả lại bản trả lời cho người soạn"),
     "answered": gettext_lazy("Gửi trả lời"),
+    "published": gettext_lazy("Ban biên tập đăng câu trả lời"),
+    "publication_declined": gettext_lazy("Ban biên tập không đăng câu trả lời"),
     "personal_data_purged": gettext_lazy("Xoá dữ liệu cá nhân hết thời hạn lưu"),
 }
 
@@ -180,10 +185,16 @@ def inbox(request):
     ]
     filters = request.GET.copy()
     filters.pop("trang", None)
+    to_publish = (
+        list(selectors.questions_awaiting_publication(user=request.user, profile=profile)[:50])
+        if profile is not None
+        else []
+    )
     return render(
         request,
         "frontend/qa/staff_inbox.html",
         {
+            "to_publish": to_publish,
             "rows": rows,
             "page": page,
             "is_board": board,
@@ -298,11 +309,13 @@ class AppointmentForm(forms.Form):
             "invalid": gettext_lazy("Ngày không hợp lệ (dd/mm/yyyy)."),
         },
     )
+    # Thái Nguyên Art. 14(4)(c): a special case "cần phải có thời gian nghiên cứu" — the reason
+    # is what makes it one, so it is required (ADR 0011).
     reason = forms.CharField(
         label=gettext_lazy("Lý do cần nghiên cứu thêm"),
-        required=False,
         max_length=REASON_MAX,
         widget=forms.Textarea,
+        error_messages={"required": gettext_lazy("Hẹn ngày trả lời phải nêu lý do.")},
     )
 
 
@@ -320,6 +333,24 @@ class ProgressForm(forms.Form):
         max_length=REASON_MAX,
         widget=forms.Textarea,
         error_messages={"required": gettext_lazy("Cần nội dung thông báo.")},
+    )
+
+
+class PublishForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Quyết định của Ban biên tập"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("publish", gettext_lazy("Đăng công khai trên Cổng")),
+            ("decline", gettext_lazy("Không đăng")),
+        ],
+        error_messages={"required": gettext_lazy("Hãy chọn đăng hoặc không đăng.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Lý do (bắt buộc khi không đăng)"),
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea,
     )
 
 
@@ -380,11 +411,16 @@ def _publish_field():
 
 
 class ChannelForm(forms.Form):
-    def __init__(self, *args, channels=(), **kwargs):
+    def __init__(self, *args, channels=(), by_board=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = [(c, channel_label(c)) for c in channels]
         if len(channels) == 1:
             self.fields["channel"].initial = channels[0]
+        if by_board:  # qa.answer_publisher = "board" (Hà Giang Art. 9(2); Đồng Nai Art. 8(2)(d))
+            self.fields["publish"].label = _(
+                "Đề nghị Ban biên tập đăng công khai câu hỏi và trả lời trên Cổng "
+                "(không kèm thông tin cá nhân)"
+            )
 
 
 class AnswerForm(ChannelForm):
@@ -447,17 +483,33 @@ class Page:
 
     @property
     def appointment_limit(self) -> datetime | None:
+        """The latest appointment: the appointment kind's maximum from receipt, as the service
+        checks it (Thái Nguyên Art. 14(4)(c))."""
         special = self.appointment_kind
         if special is None:
             return None
-        return _calendar(self.profile).due_in_working_days(
-            self.question.received_at, special[1].working_days
-        )
+        received = receipt_counted_at(self.profile, self.question.received_at)
+        return qa_deadline(self.profile, received, special[0]).due
 
     @property
     def progress_allowed(self) -> bool:
         kind = self.kinds.get(self.question.deadline_kind)
         return bool(kind is not None and kind.progress_notice)
+
+    @property
+    def by_board(self) -> bool:
+        return self.profile is not None and self.profile.qa.answer_publisher == "board"
+
+    @property
+    def may_publish(self) -> bool:
+        """The board decides on an answer waiting for publication (ADR 0011)."""
+        return (
+            self.by_board
+            and self.question.publication_pending
+            and is_board_member(
+                user=self.request.user, profile=self.profile, agency_id=self.question.agency_id
+            )
+        )
 
     def submitted_drafts(self) -> list[Answer]:
         return [a for a in self.question.answers.all() if a.status == Answer.Status.SUBMITTED]
@@ -471,6 +523,8 @@ class Page:
 
         if question.status == Question.Status.MODERATION and self.board:
             add("moderate", lambda: ModerationForm(prefix="moderate"))
+        if self.may_publish:
+            add("publish", lambda: PublishForm(prefix="publish"))
         if not question.is_open:
             return made
         agencies = [a for a in agency_list() if a.pk != question.agency_id]
@@ -490,11 +544,18 @@ class Page:
             if question.intake == Question.Intake.COMPLAINT:
                 add("result", lambda: ResultForm(prefix="result"))
             else:
-                add("answer", lambda: AnswerForm(prefix="answer", channels=self.channels))
+                add(
+                    "answer",
+                    lambda: AnswerForm(
+                        prefix="answer", channels=self.channels, by_board=self.by_board
+                    ),
+                )
             for draft in self.submitted_drafts():
                 add(
                     f"approve-{draft.pk}",
-                    lambda d=draft: ApproveForm(prefix=f"approve-{d.pk}", channels=self.channels),
+                    lambda d=draft: ApproveForm(
+                        prefix=f"approve-{d.pk}", channels=self.channels, by_board=self.by_board
+                    ),
                 )
                 add(
                     f"return_draft-{draft.pk}",
@@ -535,6 +596,11 @@ def _render_detail(request, page: Page, *, bound=None, failed: str = "", status:
         for answer in question.answers.all()
     ]
     limit = page.appointment_limit
+    progress_limit = (
+        progress_notice_limit(question=question, profile=profile)
+        if question.is_open and page.progress_allowed
+        else None
+    )
     return render(
         request,
         "frontend/qa/staff_detail.html",
@@ -562,9 +628,16 @@ def _render_detail(request, page: Page, *, bound=None, failed: str = "", status:
                 profile.qa.field_sources.get("answer_role", profile.qa.source) if profile else ""
             ),
             "appointment_limit": limit,
+            "progress_limit": progress_limit,
+            "progress_limit_iso": (
+                progress_limit.astimezone(TZ).date().isoformat() if progress_limit else ""
+            ),
             "appointment_limit_iso": limit.astimezone(TZ).date().isoformat() if limit else "",
             "appointment_source": page.appointment_kind[1].source if page.appointment_kind else "",
             "has_email_channel": profile is not None and "email" in profile.qa.channels,
+            "answer_publisher_source": (
+                profile.qa.source_of("answer_publisher") if profile is not None else ""
+            ),
         },
         status=status,
     )
@@ -670,6 +743,17 @@ def _do_progress(page, form):
     return _("Đã gửi thông báo tiến độ cho người hỏi.")
 
 
+def _do_publish(page, form):
+    publish = form.cleaned_data["decision"] == "publish"
+    question_publish(
+        question=page.question,
+        actor=page.request.user,
+        publish=publish,
+        reason=form.cleaned_data["reason"],
+    )
+    return _("Đã đăng câu trả lời trên Cổng.") if publish else _("Đã quyết định không đăng.")
+
+
 def _do_return(page, form):
     question_return(
         question=page.question, actor=page.request.user, reason=form.cleaned_data["reason"]
@@ -741,6 +825,7 @@ ACTIONS = {
     "duyet-ban-nhap": ("approve", _do_approve),
     "tra-lai-ban-nhap": ("return_draft", _do_return_draft),
     "ket-qua-khieu-nai": ("result", _do_result),
+    "dang-tra-loi": ("publish", _do_publish),
 }
 DRAFT_ACTIONS = {"approve", "return_draft"}
 
@@ -760,8 +845,13 @@ def _bind(page: Page, key: str, data) -> forms.Form:
         "return": lambda: ReturnForm(data, prefix=key),
         "moderate": lambda: ModerationForm(data, prefix=key),
         "draft": lambda: DraftForm(data, prefix=key),
-        "answer": lambda: AnswerForm(data, prefix=key, channels=page.channels),
-        "approve": lambda: ApproveForm(data, prefix=key, channels=page.channels),
+        "answer": lambda: AnswerForm(
+            data, prefix=key, channels=page.channels, by_board=page.by_board
+        ),
+        "approve": lambda: ApproveForm(
+            data, prefix=key, channels=page.channels, by_board=page.by_board
+        ),
+        "publish": lambda: PublishForm(data, prefix=key),
         "return_draft": lambda: ReturnDraftForm(data, prefix=key),
         "result": lambda: ResultForm(data, prefix=key),
     }

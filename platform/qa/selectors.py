@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 
 from editorial.profile import current_profile
 from organization.models import RoleAssignment
+from organization.selectors import board_members
 from qa.models import Answer, Event, Question, Topic
 from qa.services import fold
 
@@ -106,6 +107,25 @@ def question_inbox(
     elif overdue is False:
         questions = questions.filter(effective_due__gte=now)
     return questions
+
+
+def questions_awaiting_publication(*, user, profile) -> QuerySet[Question]:
+    """Answers the board has to publish or decline (qa.answer_publisher = "board"), of the
+    agencies `user` oversees on the board (organization.selectors.board_for); none for others."""
+    if profile.qa.answer_publisher != "board":
+        return Question.objects.none()
+    seat = next((s for s in board_members(profile=profile) if s.user.pk == user.pk), None)
+    if seat is None:
+        return Question.objects.none()
+    questions = (
+        Question.objects.filter(publication_pending=True)
+        .select_related("topic", "agency")
+        .defer(*PERSONAL_FIELDS, "text", "search_text", "answer_text")
+        .order_by("answered_at", "pk")
+    )
+    if seat.agency_ids is None:  # the whole province
+        return questions
+    return questions.filter(agency_id__in=seat.agency_ids)
 
 
 def question_for_staff(*, pk: int) -> Question | None:

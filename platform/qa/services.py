@@ -438,8 +438,11 @@ def progress_notice_limit(*, question: Question, profile) -> datetime:
     working day after the kind's deadline, n = qa.progress_notice_max_working_days (Decree
     43/2011 Art. 17 sets no limit; the profile does, ADR 0011)."""
     calendar = calendar_for(profile)
-    after = calendar.next_working_day(question.due_at.astimezone(TZ).date())
-    days = calendar.working_days_from(after, profile.qa.progress_notice_max_working_days)
+    try:
+        after = calendar.next_working_day(question.due_at.astimezone(TZ).date())
+        days = calendar.working_days_from(after, profile.qa.progress_notice_max_working_days)
+    except (OverflowError, ValueError):  # a stored deadline beyond the calendar: no extension
+        return question.due_at
     return calendar.office_end(days[-1])
 
 

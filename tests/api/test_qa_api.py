@@ -504,7 +504,8 @@ def test_handling_steps_map_refusals_to_their_http_status(province):
     # when / then
     cases = [
         ("kind/", {"kind": "nonsense"}, 400, "kind"),
-        ("appointment/", {"at": too_late}, 400, "at"),
+        ("appointment/", {"at": too_late, "reason": "Cần nghiên cứu"}, 400, "at"),
+        ("appointment/", {"at": too_late, "reason": ""}, 400, "reason"),
         ("return/", {"reason": ""}, 400, "reason"),
         ("reassign/", {"agency": 999999, "reason": "x"}, 400, "agency"),
         ("moderation/", {"accept": True}, 409, None),

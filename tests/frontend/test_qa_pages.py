@@ -462,7 +462,10 @@ def test_a_refused_action_rerenders_the_page_with_the_message(thainguyen):
     client = _staff_client(thainguyen["host"], updater)
     too_late = (timezone.now() + timedelta(days=60)).astimezone(TZ).date().isoformat()
     # when
-    late = client.post(f"/staff/hoi-dap/{question.pk}/hen-tra-loi/", {"appointment-day": too_late})
+    late = client.post(
+        f"/staff/hoi-dap/{question.pk}/hen-tra-loi/",
+        {"appointment-day": too_late, "appointment-reason": "Cần nghiên cứu thêm"},
+    )
     empty = client.post(f"/staff/hoi-dap/{question.pk}/chuyen-co-quan/", {})
     # then
     assert late.status_code == 400

@@ -80,12 +80,91 @@ def test_the_appointment_form_asks_for_the_reason(province_schema):
 # --- who publishes answers (item 8) --------------------------------------------------------
 
 
-def _answered(province_schema, slug, *, publish=True):
-    site, staff = province_schema(slug)
+def _answer_on_the_page(client, question):
+    return client.post(
+        f"/staff/hoi-dap/{question.pk}/gui-tra-loi/",
+        {
+            "answer-text": "Hồ sơ gồm đơn đề nghị; nộp tại bộ phận một cửa.",
+            "answer-channel": "portal",
+            "answer-publish": "on",
+        },
+    )
+
+
+def test_in_ha_giang_the_board_publishes_the_agencys_answer(province_schema):
+    # given: Hà Giang Art. 9(2), the agency answers and provides it to the board
+    site, staff = province_schema("hagiang")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
     question = _ask(topic)
-    head = staff.holding("agency_head")
-    question = question_answer(
-        question=question, actor=head, text="Trả lời: nộp hồ sơ.", channel="portal", publish=True
+    head = _client("hagiang", staff.holding("agency_head"))
+    board_user = staff.holding("board_head")
+    board = _client("hagiang", board_user)
+    # when: the head answers and asks for publication
+    assert _answer_on_the_page(head, question).status_code == 302
+    # then: not public yet; the board sees it waiting and decides
+    public = host_client("hagiang.localhost")
+    assert question.title not in unescape(public.get("/hoi-dap/").content.decode())
+    head_page = unescape(head.get(f"/staff/hoi-dap/{question.pk}/").content.decode())
+    assert "Chờ Ban biên tập đăng công khai." in head_page
+    assert "dang-tra-loi" not in head_page
+    inbox = unescape(board.get("/staff/hoi-dap/").content.decode())
+    assert "Câu trả lời chờ Ban biên tập đăng" in inbox
+    assert question.tracking_code in inbox
+    response = board.post(
+        f"/staff/hoi-dap/{question.pk}/dang-tra-loi/", {"publish-decision": "publish"}
     )
-    return site, staff, question
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.is_public, question.published_by) == (True, board_user)
+    assert question.title in unescape(public.get("/hoi-dap/").content.decode())
+
+
+def test_the_head_cannot_publish_in_ha_giang(province_schema):
+    site, staff = province_schema("hagiang")
+    topic = topic_ensure(name="Đất đai", agency=site.agency)
+    question = _ask(topic)
+    head = _client("hagiang", staff.holding("agency_head"))
+    _answer_on_the_page(head, question)
+    response = head.post(
+        f"/staff/hoi-dap/{question.pk}/dang-tra-loi/", {"publish-decision": "publish"}
+    )
+    assert response.status_code == 403
+    question.refresh_from_db()
+    assert not question.is_public
+
+
+def test_in_thai_nguyen_the_head_publishes_at_once(province_schema):
+    # Thái Nguyên Art. 14(2)-(3)
+    site, staff = province_schema("thainguyen")
+    topic = topic_ensure(name="Đất đai", agency=site.agency)
+    question = _ask(topic)
+    head = _client("thainguyen", staff.holding("agency_head"))
+    assert _answer_on_the_page(head, question).status_code == 302
+    question.refresh_from_db()
+    assert (question.is_public, question.publication_pending) == (True, False)
+    board = _client("thainguyen", staff.holding("editor_in_chief"))
+    page = unescape(board.get(f"/staff/hoi-dap/{question.pk}/").content.decode())
+    assert "dang-tra-loi" not in page
+
+
+def test_the_api_follows_who_publishes(province_schema):
+    site, staff = province_schema("dongnai")
+    topic = topic_ensure(name="Đất đai", agency=site.agency)
+    question = question_answer(
+        question=_ask(topic),
+        actor=staff.holding("agency_head"),
+        text="Trả lời: nộp hồ sơ.",
+        channel="portal",
+        publish=True,
+    )
+    url = f"/api/v1/qa/questions/{question.pk}/publish/"
+    # the agency head is refused; Đồng Nai's support team (Art. 8(2)(d)) publishes
+    head = _client("dongnai", staff.holding("agency_head"))
+    assert head.post(url, {"publish": True}, content_type="application/json").status_code == 403
+    support = _client("dongnai", staff.holding("support_editor"))
+    declined = support.post(url, {"publish": False}, content_type="application/json")
+    assert declined.status_code == 400
+    assert declined.json()["error"]["fields"] == {"reason": ["Không đăng phải nêu lý do."]}
+    response = support.post(url, {"publish": True}, content_type="application/json")
+    assert response.status_code == 200
+    assert (response.json()["is_public"], response.json()["publication_pending"]) == (True, False)
