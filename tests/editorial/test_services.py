@@ -274,8 +274,9 @@ def test_late_publication_shows_the_rule_and_article(province_schema):
         title="Tin muộn",
         fields={"event_at": "2026-01-05T09:00:00+07:00"},
     )
-    # 09:00 + 8 office hours (08:00–17:00, no lunch break in the profile) = 17:00 that day
-    assert item.sla_due_at.astimezone(TZ).isoformat() == "2026-01-05T17:00:00+07:00"
+    # Mon 09:00 + 8 office hours (07:30–11:30, 13:30–17:00; ADR 0008): 2.5 h + 3.5 h that day,
+    # then Tue 07:30 + 2 h = Tue 09:30
+    assert item.sla_due_at.astimezone(TZ).isoformat() == "2026-01-06T09:30:00+07:00"
     item = item_transition(item=item, actor=updater, decision="forward")
     item = item_transition(item=item, actor=approver, decision="forward")
     late = published_late_items().get(pk=item.pk)

@@ -83,14 +83,15 @@ def test_a_scheduled_item_waits_until_its_time(thainguyen):
 
 
 def test_the_holders_of_the_waiting_step_are_reminded_once_a_day(thainguyen, mailoutbox):
-    # given: one item overdue (due Wed 17:00), one due soon (due Thu 16:30), at the approver's
+    # given: one item overdue (due Thu 08:00), one due soon (due Fri 09:00), at the approver's
+    # step (8 office hours over 07:30–11:30 and 13:30–17:00, ADR 0008)
     site, staff = thainguyen
     updater = staff.holding("updater")
     approver = with_email(staff.holding("approver"))
     other_agency = Agency.objects.exclude(pk=site.agency_id).filter(kind="district").first()
     elsewhere = with_email(staff.holding("approver", agency=other_agency))
     submitted_news(
-        site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(days=1)
+        site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(hours=26)
     )
     submitted_news(
         site=site, updater=updater, title="Tin sắp đến hạn", event_at=NOW - timedelta(minutes=30)
@@ -115,8 +116,9 @@ def test_an_item_that_becomes_overdue_is_reminded_again_as_overdue(thainguyen, m
     updater = staff.holding("updater")
     with_email(staff.holding("approver"))
     submitted_news(site=site, updater=updater, title="Tin", event_at=NOW - timedelta(minutes=30))
-    send_reminders(now=NOW.isoformat())  # due at 16:30: due soon
-    send_reminders(now=NOW.replace(hour=16, minute=45).isoformat())  # now overdue
+    # Thu 08:30 + 8 office hours: 3 h + 3.5 h on Thu, Fri 07:30 + 1.5 h = due Fri 09:00
+    send_reminders(now=NOW.isoformat())  # due soon
+    send_reminders(now=datetime(2026, 11, 27, 9, 30, tzinfo=TZ).isoformat())  # now overdue
     subjects = [mail.subject for mail in mailoutbox]
     assert len(subjects) == 2
     assert "0 tin bài quá hạn, 1 tin bài sắp đến hạn" in subjects[0]
@@ -143,8 +145,9 @@ def test_the_daily_summary_goes_to_the_board_only_and_once(thainguyen, mailoutbo
     updater = with_email(staff.holding("updater"))
     approver = with_email(staff.holding("approver"))
     editor_in_chief = with_email(staff.holding("editor_in_chief"))
+    # Wed 07:00: 4 h + 3.5 h on Wed, Thu 07:30 + 0.5 h = due Thu 08:00, overdue at 09:00
     submitted_news(
-        site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(days=1)
+        site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(hours=26)
     )
     # when: two runs the same day
     send_board_summaries(now=NOW.isoformat())
