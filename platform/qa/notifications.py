@@ -4,6 +4,7 @@ Only the asker's own address is used; nothing of the asker goes to anyone else."
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from smtplib import SMTPException
 
 from django.core.mail import send_mail
@@ -31,11 +32,22 @@ def asker_received(question_pk: int) -> None:
     if question is None:
         return
     due = question.due_at.astimezone(TZ)
+    received = question.events.filter(action="received").values_list("data", flat=True).first()
+    counted = (received or {}).get("counted_from")
+    # qa.receipt_all_hours = false: what arrives outside office hours is received at the next
+    # office opening, and the asker is told so (ADR 0011).
+    outside = (
+        f"Câu hỏi gửi ngoài giờ hành chính được tính là tiếp nhận lúc "
+        f"{datetime.fromisoformat(counted).astimezone(TZ):%H:%M ngày %d/%m/%Y}.\n"
+        if counted
+        else ""
+    )
     _send(
         question,
         f"Đã tiếp nhận: {question.tracking_code}",
         f"Câu hỏi “{question.title}” đã được tiếp nhận.\n"
         f"Mã tra cứu: {question.tracking_code}\n"
+        f"{outside}"
         f"Hạn trả lời: {due:%H:%M ngày %d/%m/%Y} ({question.deadline_rule}).\n",
     )
 

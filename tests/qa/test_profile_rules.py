@@ -126,12 +126,17 @@ def test_receipt_at_all_hours_counts_from_arrival(qa_province):
     assert "counted_from" not in Event.objects.get(question=question, action="received").data
 
 
-def test_receipt_in_office_hours_only_counts_from_the_next_opening(qa_province, profile_edited):
+def test_receipt_in_office_hours_only_counts_from_the_next_opening(
+    qa_province, profile_edited, django_capture_on_commit_callbacks
+):
     # given: a province whose text does not receive at all hours
     profile_edited("thainguyen", ("receipt_all_hours = true", "receipt_all_hours = false"))
     _site, _staff, topic = qa_province("thainguyen")
     # when: a question arrives on Saturday evening
-    question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
+    assert "được tính là tiếp nhận lúc 07:30 ngày 09/03/2026" in mail.outbox[-1].body
     # then: it counts as received on Monday when the office opens (07:30 in Thái Nguyên), and
     # is due 5 working days on
     event = Event.objects.get(question=question, action="received")
@@ -141,6 +146,28 @@ def test_receipt_in_office_hours_only_counts_from_the_next_opening(qa_province, 
     # and one arriving in office hours counts from its arrival
     in_hours = _submit(topic, received_at=datetime(2026, 3, 9, 10, 0, tzinfo=TZ))
     assert "counted_from" not in Event.objects.get(question=in_hours, action="received").data
+
+
+@pytest.mark.parametrize(
+    ("all_hours", "due"),
+    [
+        ("true", datetime(2026, 3, 13, 17, 0, tzinfo=TZ)),  # counted from Sat: Mon is day 1
+        ("false", datetime(2026, 3, 16, 17, 0, tzinfo=TZ)),  # counted from Mon: Tue is day 1
+    ],
+)
+def test_with_the_next_working_day_clock_receipt_hours_move_the_deadline(
+    qa_province, profile_edited, all_hours, due
+):
+    # Civil Code 2015 Art. 147: the day of receipt is not counted; when the portal receives
+    # only in office hours, a Saturday question is received on Monday
+    profile_edited(
+        "thainguyen",
+        ("receipt_all_hours = true", f"receipt_all_hours = {all_hours}"),
+        ('clock_start = "office_start"', 'clock_start = "next_working_day"'),
+    )
+    _site, _staff, topic = qa_province("thainguyen")
+    question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
+    assert question.due_at == due
 
 
 # --- out-of-scope questions returned at once -----------------------------------------------
