@@ -568,9 +568,9 @@ class Qa(Sourced):
     intake: list[Literal["question", "feedback", "complaint"]] = Field(min_length=1)
     channels: list[Literal["portal", "email"]] = Field(min_length=1)
     # Decree 43/2011 Art. 17: a question outside the portal's scope is returned at once with the
-    # reason. True: any staff of the handling agency (or the board, even in moderation) returns it
-    # and the asker is mailed at once; false: a return is the agency's reply, sent by the answer
-    # role like an answer. ADR 0011.
+    # reason. True: any staff of the handling agency, or the board, returns it without waiting
+    # for the head, and the asker is mailed at once; false: a return is the agency's reply, sent
+    # by the answer role like an answer. ADR 0011.
     out_of_scope_return_immediately: StrictBool
     # Decree 43/2011 Art. 17 lets a progress notice give a new date without a limit: the latest
     # new date is this many working days after the deadline it extends (platform default 15,
