@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
@@ -795,7 +795,7 @@ SCOPE_WORDS = {
 }
 KEY_STATUS = {
     key_selectors.ACTIVE: gettext_lazy("Đang dùng được"),
-    key_selectors.REVOKED: gettext_lazy("Đã thu hồi"),
+    key_selectors.REVOKED: pgettext_lazy("api key", "Đã thu hồi"),
     key_selectors.EXPIRED: gettext_lazy("Đã hết hạn"),
     key_selectors.ACCOUNT_LOCKED: gettext_lazy("Không dùng được: tài khoản đang bị khoá"),
     key_selectors.SECRET_REISSUED: gettext_lazy(

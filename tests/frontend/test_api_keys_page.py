@@ -205,3 +205,13 @@ def test_the_navigation_and_the_audit_page_name_the_keys_in_words(hue):
     audit = _text(admin.get("/staff/quan-tri/nhat-ky/"))
     assert "Cấp khoá API" in audit
     assert "api_key_issued" not in audit
+
+
+def test_the_page_reads_in_english_too(hue, settings):
+    api_key_create(user=hue.updater, name="cms", scopes=["read", "write"])
+    admin = hue.client()
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = _text(admin.get(PAGE))
+    for words in ("API keys", "Account the key acts for", "Read, write", "Usable", "Revoke"):
+        assert words in html
+    assert "Withdrawal" not in html
