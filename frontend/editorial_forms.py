@@ -254,6 +254,8 @@ class ItemForm(forms.Form):
             "Để trống: thời hạn theo loại nội dung (hội nghị, sự kiện quan trọng hay thông tin "
             "khẩn cấp: đánh dấu ở trường tương ứng)."
         )
+        if len(self.fields["sla_content_type"].choices) == 1:  # nothing to pick for this kind
+            del self.fields["sla_content_type"]
         self.kind_fields = kind_fields(kind)
         for field in self.kind_fields:
             self.fields[FIELD_PREFIX + field.name] = _form_field(field)
@@ -315,7 +317,7 @@ class ItemForm(forms.Form):
             "featured": data["featured"],
             "category": self.categories.get(data["category"]),
             # "" goes back to the deadline of the kind and its flags.
-            "sla_content_type": data["sla_content_type"],
+            "sla_content_type": data.get("sla_content_type", ""),
         }
 
 

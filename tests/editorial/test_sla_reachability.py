@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typing
 from datetime import date, datetime, time, timedelta
+from html import unescape
 
 import pytest
 
@@ -19,6 +20,7 @@ from provinces.calendar import TZ
 from provinces.items import ANCHOR_FIELDS, ITEM_FLAGS, ITEM_KINDS
 from provinces.loader import PROFILES_DIR, load_profile
 from provinces.sla import sla_deadline
+from tests.conftest import host_client
 
 SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
 # Thursday 26/11/2026 10:00 in Vietnam, a working day.
@@ -293,3 +295,60 @@ def test_the_item_kinds_of_provinces_are_the_editorial_kinds():
 def test_the_anchor_fields_and_flags_of_provinces_are_the_editorial_fields():
     assert {kind: _fields_of(kind, (date, datetime)) for kind in ITEM_KINDS} == ANCHOR_FIELDS
     assert {kind: _fields_of(kind, (bool,)) for kind in ITEM_KINDS} == ITEM_FLAGS
+
+
+# --- the marks and the choice through the staff forms ----------------------------------------
+
+
+def test_thai_nguyen_staff_mark_a_major_event_on_the_form_and_pick_only_what_the_kind_allows(
+    province_schema,
+):
+    # given: the portal's updater (Art. 17(2)) signed in on the portal
+    _site, staff = province_schema("thainguyen")
+    client = host_client("thainguyen.localhost")
+    client.force_login(staff.holding("portal_updater"))
+    # when
+    event_form = unescape(client.get("/staff/items/new/?kind=event").content.decode())
+    legal_form = unescape(client.get("/staff/items/new/?kind=legal_document").content.decode())
+    response = client.post(
+        "/staff/items/new/?kind=event",
+        {
+            "title": "Hội nghị tổng kết năm 2026",
+            "fields__event_at": "2026-11-26T10:00",
+            "fields__major_event": "on",
+        },
+    )
+    # then: the mark is on the event form in Vietnamese; an event has no deadline to pick, a
+    # legal document may take the procedure rule (Art. 10(3)) by its author's choice
+    assert 'name="fields__major_event"' in event_form
+    assert "Hội nghị sơ kết, tổng kết, hội nghị chuyên đề hoặc sự kiện quan trọng" in event_form
+    assert 'name="sla_content_type"' not in event_form
+    assert 'name="sla_content_type"' in legal_form
+    assert "Quy định về thủ tục hành chính (QĐ 40/2012 Art. 10(3), 13(3))" in legal_form
+    assert "major_event" not in legal_form
+    assert response.status_code == 302
+    item = Item.objects.get(current_revision__title="Hội nghị tổng kết năm 2026")
+    assert item.sla_content_type == "major_event"
+    assert item.sla_due_at == datetime.combine(date(2026, 11, 29), time(23, 59, 59), TZ)
+
+
+def test_hue_urgent_announcement_through_the_api_counts_from_receipt(province_schema):
+    # given: a Huế board member with a write key
+    _site, staff = province_schema("thuathienhue")
+    client = host_client("thuathienhue.localhost")
+    client.force_login(_author(staff, current_profile()))
+    # when
+    response = client.post(
+        "/api/v1/items/",
+        {
+            "kind": "announcement",
+            "title": "Thông báo khẩn về mưa lũ",
+            "site": None,
+            "fields": {"urgent": True, "received_at": ANCHOR.isoformat()},
+        },
+        content_type="application/json",
+    )
+    # then
+    assert response.status_code == 201, response.content
+    item = Item.objects.get(pk=response.json()["id"])
+    assert (item.sla_content_type, item.sla_anchor_at) == ("urgent_notice", ANCHOR)
