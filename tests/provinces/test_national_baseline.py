@@ -97,7 +97,7 @@ def test_hagiang_question_received_in_2026_takes_decree_42_where_it_has_one(qa_p
     assert question.deadline_working_days == 15
     assert question.deadline_source == (
         "QĐ 19/2015 Art. 11 → Decree 43/2011 Art. 17, kept: Decree 42/2022 sets no rule "
-        "for questions (ADR 0009)"
+        "for questions"
     )
     assert question.due_at.astimezone(TZ) == datetime(2026, 3, 23, 17, tzinfo=TZ)
 
@@ -299,7 +299,7 @@ def test_deadline_command_names_the_baseline_of_the_day_received():
     ) in lines
     assert (
         "source: QĐ 19/2015 Art. 11 → Decree 43/2011 Art. 17, kept: Decree 42/2022 sets no rule "
-        "for questions (ADR 0009)"
+        "for questions"
     ) in lines
     before = _run("deadline", "--profile", str(HAGIANG), "--received", "2020-03-02T10:00")
     assert "national baseline: Nghị định 43/2011/NĐ-CP, in force from 2011-06-13" in before
@@ -320,3 +320,27 @@ def test_workflow_explain_names_the_baseline():
     lines = _run("workflow", "explain", "--profile", "dongnai")
     assert lines[-1].startswith("national baseline: Nghị định 42/2022/NĐ-CP")
     assert lines[-2] == "profile: QĐ 57/2018/QĐ-UBND, in force from 2018-12-27"
+
+
+def test_platform_defaults_are_the_same_in_every_baseline():
+    # A national text changes what it regulates; the platform's own defaults do not move with it
+    from provinces.loader import baseline_versions
+
+    versions = [tomllib.loads(path.read_text(encoding="utf-8")) for _, path in baseline_versions()]
+    oldest = versions[0]
+    checked = 0
+    for name, table in oldest.items():
+        if not isinstance(table, dict) or name == "baseline":
+            continue
+        defaults = [
+            field
+            for field in table
+            if field not in ("source", "field_sources")
+            and (table.get("field_sources") or {}).get(field, table.get("source"))
+            == "platform default"
+        ]
+        for later in versions[1:]:
+            for field in defaults:
+                assert later[name][field] == table[field], f"{name}.{field}"
+                checked += 1
+    assert checked >= 15
