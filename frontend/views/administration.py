@@ -367,11 +367,11 @@ KEY_VIA = {
 
 def _audit_details(entry) -> str:
     data = dict(entry.data or {})
-    if not entry.action.startswith("api_key_"):
-        return "; ".join(f"{key}: {value}" for key, value in data.items())
     parts = []
     if data.get("via") in KEY_VIA:
-        parts.append(_("qua %(via)s") % {"via": KEY_VIA[data["via"]]})
+        parts.append(_("qua %(via)s") % {"via": KEY_VIA[data.pop("via")]})
+    if not entry.action.startswith("api_key_"):
+        return "; ".join([*parts, *(f"{key}: {value}" for key, value in data.items())])
     if data.get("scopes"):
         parts.append(_("quyền: %(scopes)s") % {"scopes": _scope_words(data["scopes"])})
     if data.get("expires_at"):

@@ -161,6 +161,18 @@ def audit_record(
     )
 
 
+def command_line_name() -> str:
+    """How the audit names an actor with no account here: the server's command line, with the
+    operating-system user who ran it when known."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment (a container)
+        who = ""
+    return f"dòng lệnh máy chủ ({who})" if who else "dòng lệnh máy chủ"
+
+
 def _audit(action: str, *, actor: User, user: User) -> None:
     audit_record(actor=actor, action=action, target=user.get_username())
 

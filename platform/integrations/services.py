@@ -4,7 +4,6 @@ the API or the server's command line (ADR 0013)."""
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import hmac
 import secrets
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
-from accounts.services import audit_record
+from accounts.services import audit_record, command_line_name
 from integrations import selectors
 from integrations.models import ApiKey
 
@@ -68,14 +67,6 @@ def _digest(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def _command_line_name() -> str:
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):  # no login name in the environment (a container)
-        who = ""
-    return f"dòng lệnh máy chủ ({who})" if who else "dòng lệnh máy chủ"
-
-
 def _require_administrator(actor: User | None) -> None:
     """The page and the API act for a signed-in administrator of this schema; the command
     line (actor None) acts for whoever may run commands on the server."""
@@ -92,7 +83,7 @@ def _target(api_key: ApiKey) -> str:
 def _audit(action: str, api_key: ApiKey, *, actor: User | None, via: str, **data) -> None:
     audit_record(
         actor=actor,
-        actor_name=None if actor is not None else _command_line_name(),
+        actor_name=None if actor is not None else command_line_name(),
         action=action,
         target=_target(api_key),
         via=via,

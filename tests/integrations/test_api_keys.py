@@ -373,3 +373,20 @@ def test_the_command_issues_lists_and_revokes_through_the_audited_services(newsr
             "api_key", "create", "--province", "thainguyen", "--user",
             newsroom.updater.username, "--expires-in-days", "0",
         )  # fmt: skip
+
+
+def test_staff_reset_on_the_command_line_stops_the_keys_and_is_audited(newsroom):
+    assert newsroom.client().get("/api/v1/me/").status_code == 200
+    call_command(
+        "staff", "reset", "--province", "thainguyen", "--username", newsroom.updater.username,
+        stdout=StringIO(),
+    )  # fmt: skip
+    response = newsroom.client().get("/api/v1/me/")
+    assert (response.status_code, _error(response)["code"]) == (401, "api_key_secret_reissued")
+    [entry] = _audit(newsroom, "user_secret_issued")
+    assert (entry.actor, entry.target, entry.data) == (
+        None,
+        newsroom.updater.username,
+        {"via": "command"},
+    )
+    assert "dòng lệnh" in entry.actor_name

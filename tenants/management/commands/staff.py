@@ -103,14 +103,24 @@ class Command(BaseCommand):
         return first
 
     def _reset(self, province, username):
-        from accounts.models import User
-        from accounts.services import user_reset_secret
+        from django.db import transaction
 
-        with schema_context(province.schema_name):
-            user = User.objects.filter(username=username).first()
+        from accounts.models import User
+        from accounts.services import audit_record, command_line_name, user_reset_secret
+
+        with schema_context(province.schema_name), transaction.atomic():
+            user = User.objects.select_for_update().filter(username=username).first()
             if user is None:
                 raise CommandError(f"unknown user '{username}' in {province.slug}")
+            # The user's API keys issued before now stop working (ADR 0013).
             issued = user_reset_secret(user=user)
+            audit_record(
+                actor=None,
+                actor_name=command_line_name(),
+                action="user_secret_issued",
+                target=username,
+                via="command",
+            )
         self.stdout.write(
             f"{province.name}: {username}\none-time password: {issued.one_time_secret}\n"
             "  (shown once; it must be changed at first login)"
