@@ -46,7 +46,6 @@ _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BASE_META = "baseline"  # the national file's own description; set on the composed profile
 # A source that defers to the national baseline: exactly "national" or "<article> → national".
 DEFERRAL = "national"
-_ARROW = " → "
 _ITEM_KEYS = ("content_type", "code")  # how a list item is matched with the baseline's
 
 
@@ -131,20 +130,25 @@ def _base_for(name: Any, on: Any, *, base_dir: Path) -> Path:
         raise ProfileError(
             [("extends", f"unknown base profile {name!r}; known: {', '.join(sorted(BASES))}")]
         )
-    versions = _base_versions(base_dir / BASES[name])
-    if not versions:
+    path = _in_force_file(base_dir / BASES[name], on)
+    if path is None:
         raise ProfileError([("extends", f"no '{name}' baseline in {base_dir / BASES[name]}")])
-    if isinstance(on, date):
-        in_force = [path for effective, path in versions if effective <= on]
-        if in_force:
-            return in_force[-1]
+    return path
+
+
+def _in_force_file(folder: Path, on: Any) -> Path | None:
+    """The baseline file of `folder` in force on `on`; None when the folder holds none."""
+    versions = _base_versions(folder)
+    if not versions:
+        return None
+    in_force = [path for effective, path in versions if isinstance(on, date) and effective <= on]
     # An instant (or a province text) older than every baseline gets the oldest baseline.
-    return versions[0][1]
+    return in_force[-1] if in_force else versions[0][1]
 
 
 def _defers(source: Any) -> bool:
     return isinstance(source, str) and (
-        source.strip() == DEFERRAL or source.rstrip().endswith(_ARROW.rstrip() + " " + DEFERRAL)
+        source.strip() == DEFERRAL or source.rstrip().endswith(f"→ {DEFERRAL}")
     )
 
 
@@ -403,16 +407,6 @@ def _composed(
     return profile_from_data(data, path=path)
 
 
-def _baseline_file(on: date | None, base_dir: Path) -> Path | None:
-    """The baseline file in force on `on` (before every baseline: the oldest); None when there
-    is no baseline folder (a self-contained profile still loads)."""
-    versions = _base_versions(base_dir / NATIONAL_FOLDER)
-    if not versions:
-        return None
-    in_force = [path for effective, path in versions if on is not None and effective <= on]
-    return in_force[-1] if in_force else versions[0][1]
-
-
 def load_profile(
     path: str | Path, *, base_dir: Path | None = None, on: date | None = None
 ) -> Profile:
@@ -424,7 +418,8 @@ def load_profile(
     signature = _file_signature(path)
     if on is None:
         on = _own_effective_from(path, signature)
-    baseline = _baseline_file(on, base_dir)
+    # None without a baseline folder: a self-contained profile still loads.
+    baseline = _in_force_file(base_dir / NATIONAL_FOLDER, on)
     return _composed(path, signature, baseline, _file_signature(baseline), base_dir)
 
 
