@@ -193,6 +193,16 @@ def test_thai_nguyen_values_copied_from_decree_43_follow_its_successor():
     assert under.sla("legal_document").source == "QĐ 40/2012 Art. 10(2)"
 
 
+def test_backan_takes_the_levels_of_online_services_from_the_text_in_force():
+    # Bắc Kạn Art. 21(1): a text it refers to that is replaced applies as replaced
+    backan = profile_in_force("backan", UNDER_DECREE_42)
+    assert backan.public_services.levels == ["full", "partial"]
+    assert backan.public_services.source_of("levels") == (
+        "QĐ 11/2024 Art. 4(1), 21(1) → Decree 42/2022 Art. 11 "
+        "(successor of Decree 43/2011 Art. 3(4), replaced 2022-08-15)"
+    )
+
+
 def test_a_self_contained_profile_has_no_baseline():
     assert profile_in_force("thuathienhue", UNDER_DECREE_42).baseline is None
 
