@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from api.parsers import MAX_JSON_DEPTH, json_depth
 from editorial.content import ALLOWED_TAGS, MAX_TITLE
 from editorial.profile import current_profile
 from frontend.item_fields import KindField, kind_fields, parse_value
@@ -131,11 +132,19 @@ class JSONListField(forms.CharField):
             return []
         try:
             parsed = json.loads(text)
+        except RecursionError as error:  # the same bound as the API's JSON (ADR 0012)
+            raise forms.ValidationError(
+                _("JSON lồng quá sâu (tối đa %(depth)d cấp)."), params={"depth": MAX_JSON_DEPTH}
+            ) from error
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
                 _("Không đọc được JSON (dòng %(line)d, cột %(column)d)."),
                 params={"line": error.lineno, "column": error.colno},
             ) from error
+        if json_depth(parsed) > MAX_JSON_DEPTH:
+            raise forms.ValidationError(
+                _("JSON lồng quá sâu (tối đa %(depth)d cấp)."), params={"depth": MAX_JSON_DEPTH}
+            )
         if not isinstance(parsed, list):
             raise forms.ValidationError(_("Phải là một danh sách JSON: [ {…}, {…} ]."))
         return parsed

@@ -270,3 +270,27 @@ def test_the_toml_depth_scan_ignores_brackets_in_strings_and_comments():
     assert toml_nesting("a = \"[[[[{{{\"  # [[[[[[\nb = '[[['\n[c.d]\nx = [{y = 1}]") == 2
     assert toml_nesting('s = """\n[[[[\n"""\n[[t]]') == 2
     assert toml_nesting('e = "\\"[[["') == 0
+
+
+# --- the same inputs through the staff's HTML form ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entries", ["[" * 1000 + "]" * 1000, '[{"day": "\\u0000"}]'], ids=["deep", "nul"]
+)
+def test_the_staff_item_forms_json_list_refuses_deep_or_nul_json_with_a_400(desk, entries):
+    from frontend.editorial_forms import FIELD_PREFIX
+
+    with desk.inside():
+        author = desk.staff.holding("updater")
+        before = Item.objects.count()
+    client = host_client(desk.site.dev_host)
+    with desk.inside():
+        client.force_login(author)
+    response = client.post(
+        f"/staff/items/new/?kind=leader_schedule&site={desk.site.label}",
+        {"title": "Lịch công tác", "language": "vi", FIELD_PREFIX + "entries": entries},
+    )
+    assert response.status_code == 400
+    with desk.inside():
+        assert Item.objects.count() == before
