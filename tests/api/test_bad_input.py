@@ -294,3 +294,28 @@ def test_the_staff_item_forms_json_list_refuses_deep_or_nul_json_with_a_400(desk
     assert response.status_code == 400
     with desk.inside():
         assert Item.objects.count() == before
+
+
+def test_every_date_a_client_sends_is_bounded():
+    """Input serializers (named …Input) take dates only through the bounded fields."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from rest_framework import serializers
+
+    import api.v1
+    from api.fields import BoundedDateField, BoundedDateTimeField
+
+    unbounded = []
+    for module_info in pkgutil.iter_modules(api.v1.__path__):
+        module = importlib.import_module(f"api.v1.{module_info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not (issubclass(cls, serializers.Serializer) and name.endswith("Input")):
+                continue
+            for field_name, field in cls().fields.items():
+                if isinstance(field, serializers.DateTimeField | serializers.DateField) and (
+                    not isinstance(field, BoundedDateTimeField | BoundedDateField)
+                ):
+                    unbounded.append(f"{module.__name__}.{name}.{field_name}")
+    assert unbounded == []
