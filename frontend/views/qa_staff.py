@@ -34,7 +34,12 @@ from frontend.views.qa import (
     status_label,
 )
 from organization.models import Agency
-from organization.selectors import acting_capacity, agency_list, is_board_member
+from organization.selectors import (
+    acting_capacity,
+    agency_list,
+    board_members,
+    is_board_member,
+)
 from provinces.calendar import DEFAULT_CALENDAR, TZ, WorkingCalendar, calendar_for, qa_deadline
 from qa import clocks, selectors
 from qa.clocks import receipt_counted_at
@@ -198,6 +203,7 @@ def inbox(request):
             "rows": rows,
             "page": page,
             "is_board": board,
+            "sees_late": board or _board_seat(request.user, profile) is not None,
             "is_staff_here": board or bool(agency_ids),
             "statuses": [(code, status_label(code)) for code in statuses],
             "kinds": [(code, rule.label) for code, rule in kinds.items()],
@@ -216,20 +222,33 @@ def inbox(request):
 # --- who is late -----------------------------------------------------------------------------
 
 
+def _board_seat(user, profile):
+    """The user's seat on the editorial board (organization.selectors.board_members), if any."""
+    seats = board_members(profile=profile) if profile is not None else []
+    return next((seat for seat in seats if seat.user.pk == user.pk), None)
+
+
 @never_cache
 @login_required
 @require_GET
 def overdue(request):
     """Overdue open items grouped by agency, for the editorial board (Thái Nguyên Art. 10(5):
-    the board monitors and reports units that miss their obligations)."""
+    the board monitors and reports units that miss their obligations): portal-wide staff see
+    every agency; a board member of an agency-scoped board (organization.selectors, Huế) the
+    agencies they oversee."""
     board, _agencies = selectors.staff_scope(user=request.user)
-    if not board:
-        raise PermissionDenied
-    now = timezone.now()
     profile = profile_for(request)
+    late = clocks.overdue(now=timezone.now()).select_related("topic")
+    if not board:
+        seat = _board_seat(request.user, profile)
+        if seat is None:
+            raise PermissionDenied
+        if seat.agency_ids is not None:
+            late = late.filter(agency_id__in=seat.agency_ids)
+    now = timezone.now()
     calendar = _calendar(profile)
     groups: dict[int | None, dict] = {}
-    for question in clocks.overdue(now=now).select_related("topic"):
+    for question in late:
         agency = question.agency
         group = groups.setdefault(
             agency.pk if agency else None,

@@ -3,7 +3,7 @@ page, appointments carry their reason, and who publishes an answer follows the p
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
@@ -75,6 +75,26 @@ def test_the_appointment_form_asks_for_the_reason(province_schema):
     assert "Hẹn ngày trả lời phải nêu lý do." in unescape(response.content.decode())
     question.refresh_from_db()
     assert question.appointment_at is None
+
+
+def test_in_hue_each_units_board_head_sees_its_own_late_questions(province_schema):
+    # Huế Art. 19: each unit's board head publishes, so each oversees its own unit
+    from organization.models import Agency
+
+    site, staff = province_schema("thuathienhue")
+    other = Agency.objects.exclude(pk=site.agency_id).order_by("pk").first()
+    month_ago = timezone.now() - timedelta(days=40)
+    mine = _ask(topic_ensure(name="Xây dựng", agency=site.agency), received_at=month_ago)
+    theirs = _ask(topic_ensure(name="Giáo dục", agency=other), received_at=month_ago)
+    head = _client("thuathienhue", staff.holding("head"))
+    assert "/staff/hoi-dap/tre-han/" in head.get("/staff/hoi-dap/").content.decode()
+    response = head.get("/staff/hoi-dap/tre-han/")
+    html = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert mine.tracking_code in html
+    assert theirs.tracking_code not in html
+    clerk = _client("thuathienhue", staff.holding("board_member"))
+    assert clerk.get("/staff/hoi-dap/tre-han/").status_code == 403
 
 
 # --- who publishes answers (item 8) --------------------------------------------------------
