@@ -97,6 +97,21 @@ def test_in_hue_each_units_board_head_sees_its_own_late_questions(province_schem
     assert clerk.get("/staff/hoi-dap/tre-han/").status_code == 403
 
 
+def test_the_item_page_keeps_a_missed_deadline_after_reclassification(province_schema):
+    from qa.services import question_set_kind
+
+    site, staff = province_schema("thainguyen")
+    topic = topic_ensure(name="Đất đai", agency=site.agency)
+    question = _ask(topic, received_at=timezone.now() - timedelta(days=14))  # 5 days: late
+    updater = staff.holding("updater")
+    question_set_kind(question=question, actor=updater, kind="special", reason="Nghiên cứu")
+    html = unescape(
+        _client("thainguyen", updater).get(f"/staff/hoi-dap/{question.pk}/").content.decode()
+    )
+    assert "Hạn ban đầu" in html
+    assert "đã qua khi chưa trả lời" in html
+
+
 # --- who publishes answers (item 8) --------------------------------------------------------
 
 
