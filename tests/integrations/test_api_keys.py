@@ -390,3 +390,19 @@ def test_staff_reset_on_the_command_line_stops_the_keys_and_is_audited(newsroom)
         {"via": "command"},
     )
     assert "dòng lệnh" in entry.actor_name
+
+
+def test_the_api_list_does_not_grow_in_queries_with_the_keys(
+    newsroom, django_assert_max_num_queries
+):
+    admin = _admin_client(newsroom)
+    with newsroom.inside():
+        for n in range(5):
+            api_key_create(
+                user=newsroom.updater, name=f"k{n}", scopes=["read"], actor=newsroom.admin
+            )
+    admin.get("/api/v1/api-keys/")  # warm the host cache
+    # the schema, the session, the user, the keys with their users and issuers
+    with django_assert_max_num_queries(5):
+        response = admin.get("/api/v1/api-keys/")
+    assert len(response.json()) == 6
