@@ -325,12 +325,21 @@ def home(request):
         total=Count("pk"), active=Count("pk", filter=Q(is_active=True))
     )
     profile = current_profile()
+    statuses = [key_selectors.api_key_status(key) for key in key_selectors.api_key_list()]
     return render(
         request,
         "frontend/administration/home.html",
         {
             "accounts": accounts,
             "topics": topics,
+            "api_keys": {
+                "usable": statuses.count(key_selectors.ACTIVE),
+                # kept for the record, but refused: revoked ones are not counted
+                "refused": sum(
+                    status not in (key_selectors.ACTIVE, key_selectors.REVOKED)
+                    for status in statuses
+                ),
+            },
             "rule": USERNAME_RULES.get(profile.accounts.username_rule),
             "rule_source": profile.accounts.source,
             "roles": [

@@ -200,8 +200,12 @@ def test_another_provinces_key_id_is_404(hue, tenant_db):
 
 def test_the_navigation_and_the_audit_page_name_the_keys_in_words(hue):
     api_key_create(user=hue.updater, name="cms", scopes=["read"], actor=hue.admin, via="page")
+    expired = api_key_create(user=hue.updater, name="cũ", scopes=["read"]).api_key
+    ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
     admin = hue.client()
-    assert PAGE in admin.get("/staff/quan-tri/").content.decode()
+    home = _text(admin.get("/staff/quan-tri/"))
+    assert PAGE in home
+    assert "1 khoá đang dùng được; 1 khoá chưa thu hồi nhưng không dùng được" in home
     audit = _text(admin.get("/staff/quan-tri/nhat-ky/"))
     assert "Cấp khoá API" in audit
     assert "api_key_issued" not in audit
