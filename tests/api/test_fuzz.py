@@ -39,7 +39,7 @@ from qa.services import answer_draft, question_submit, topic_ensure
 pytestmark = pytest.mark.fuzz
 
 SEED = 20261124
-EXAMPLES = 16  # per operation and generation mode
+EXAMPLES = 32  # per operation and generation mode
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 PROVINCE = "thainguyen"
 
