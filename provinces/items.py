@@ -44,6 +44,18 @@ ANCHOR_FIELDS: dict[str, tuple[str, ...]] = {
     "static_page": ("ready_at",),
 }
 
+# What each anchor of an SLA counts from: the item fields that carry it. An SLA's `anchor` and
+# the `anchor_field` of each item it applies to must agree, so that the rule staff read ("kể từ
+# khi nhận được thông tin") names the date the deadline is really counted from.
+FIELDS_OF_ANCHOR: dict[str, tuple[str, ...]] = {
+    "event": ("event_at",),
+    "issue": ("issued_on",),
+    "effective": ("effective_on",),
+    "period_end": ("period_end",),
+    "receipt": ("received_at",),  # Huế Art. 9(2): "ngay khi nhận được"
+    "completion": ("ready_at",),  # Huế Art. 9(1): "ngay sau khi hoàn thành"
+}
+
 # The yes/no flags of each kind its author sets: what restricts an SLA to some items.
 ITEM_FLAGS: dict[str, tuple[str, ...]] = {
     "news": ("major_event",),

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from provinces.items import ANCHOR_FIELDS, ITEM_FLAGS, ITEM_KINDS
+from provinces.items import ANCHOR_FIELDS, FIELDS_OF_ANCHOR, ITEM_FLAGS, ITEM_KINDS
 from provinces.naming import HostNameError, agency_label, is_valid_hostname
 
 PLATFORM_DEFAULT = "platform default"
@@ -61,7 +61,7 @@ def awaiting(module: str, **field: Any) -> Any:
 
 AgencyKind = Literal["department", "district", "commune", "sector", "other"]
 StepAction = Literal["submit", "review", "approve", "publish", "post_check"]
-SlaAnchor = Literal["event", "issue", "effective", "period_end"]
+SlaAnchor = Literal["event", "issue", "effective", "period_end", "receipt", "completion"]
 Cadence = Literal[
     "weekly", "monthly", "quarterly", "semiannual", "yearly", "periodic", "on_request"
 ]
@@ -484,6 +484,18 @@ class Sla(Frozen):
         for index, kind in enumerate(kinds):
             if kind in kinds[:index]:
                 problems.append((f"applies_to[{index}].kind", f"'{kind}' is listed twice"))
+        counted_from = FIELDS_OF_ANCHOR[self.anchor]
+        for index, target in enumerate(self.applies_to):
+            if target.anchor_field in counted_from:
+                continue
+            reason = (
+                f"'{target.anchor_field}' does not carry the anchor '{self.anchor}' "
+                f"({', '.join(counted_from)} does)"
+            )
+            fitting = [a for a, fields in FIELDS_OF_ANCHOR.items() if target.anchor_field in fields]
+            if fitting:
+                reason += f"; for '{target.anchor_field}' write anchor = '{fitting[0]}'"
+            problems.append((f"applies_to[{index}].anchor_field", reason))
         if problems:
             raise rule_error(problems)
         return self

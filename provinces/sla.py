@@ -43,6 +43,8 @@ _ANCHOR_TEXT = {
     "issue": "ngày ban hành",
     "effective": "ngày có hiệu lực",
     "period_end": "khi kết thúc kỳ",
+    "receipt": "khi nhận được thông tin",
+    "completion": "khi thông tin hoàn thành",
 }
 
 

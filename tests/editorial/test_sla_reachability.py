@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from html import unescape
 
 import pytest
+from pydantic import ValidationError
 
 from editorial.content import FIELDS_OF_KIND
 from editorial.dashboard import portal_deadlines
@@ -19,6 +20,7 @@ from editorial.services import EditorialError, item_create, item_update
 from provinces.calendar import TZ
 from provinces.items import ANCHOR_FIELDS, ITEM_FLAGS, ITEM_KINDS
 from provinces.loader import PROFILES_DIR, load_profile
+from provinces.schema import Profile
 from provinces.sla import sla_deadline
 from tests.conftest import host_client
 
@@ -245,6 +247,28 @@ def test_hue_urgent_information_is_due_from_its_receipt(province_schema):
     assert item.sla_anchor_at == received
     assert item.sla_due_at == sla_deadline(current_profile(), "urgent_notice", received).due_at
     assert item.sla_source.startswith("QĐ 2567/2007 Art. 9(2)")
+    # and staff read the moment it is really counted from, not "the event"
+    assert item.sla_rule == "ngay sau khi nhận được thông tin (trong 1 giờ làm việc)"
+
+
+def test_hue_information_of_art_7_reads_as_due_once_complete(province_schema):
+    _site, staff = province_schema("thuathienhue")
+    item = _create(staff, kind="static_page", fields={"ready_at": ANCHOR.isoformat()})
+    assert item.sla_content_type == "general"
+    assert item.sla_rule == "ngay sau khi thông tin hoàn thành (trong 1 giờ làm việc)"
+
+
+def test_an_sla_counted_from_a_field_that_does_not_carry_its_anchor_is_refused():
+    # given: Huế's urgent-information rule, said to count from "the event" but anchored on
+    # the moment of receipt
+    profile = load_profile(PROFILES_DIR / "thuathienhue" / "2007-11-26.toml")
+    data = profile.model_dump(mode="json", exclude={"baseline"})
+    urgent = next(s for s in data["update_slas"] if s["content_type"] == "urgent_notice")
+    urgent["anchor"] = "event"
+    # when / then: the profile is refused with the path and the anchor that would fit
+    with pytest.raises(ValidationError) as refused:
+        Profile.model_validate(data)
+    assert "anchor = 'receipt'" in str(refused.value)
 
 
 def test_hue_an_announcement_not_marked_urgent_does_not_take_it(province_schema):
