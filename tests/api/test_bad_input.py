@@ -112,6 +112,24 @@ def test_json_depth_is_bounded_on_every_api_view(desk):
     assert _error(_post(desk.client(key), "/api/v1/items/", deep))["code"] == "parse_error"
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{}", "application/json; charset=bogus"),
+        (b"\xff\xfe{", "application/json"),
+        (b'{"a": NaN}', "application/json"),
+        (b"--x\r\n", "multipart/form-data; boundary=x"),
+        (b"--x\r\n", "multipart/form-data"),
+    ],
+    ids=["unknown-charset", "not-utf8", "nan", "cut-multipart", "no-boundary"],
+)
+def test_a_body_that_cannot_be_read_is_a_400(desk, body, content_type):
+    response = desk.client().generic(
+        "POST", "/api/v1/qa/questions/", body, content_type=content_type
+    )
+    assert _error(response)["code"] in {"parse_error", "validation_error"}
+
+
 def _questions(desk) -> int:
     with desk.inside():
         return Question.objects.count()
