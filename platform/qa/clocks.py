@@ -41,14 +41,14 @@ def receipt_counted_at(profile, arrived: datetime) -> datetime:
     if profile.qa.receipt_all_hours:
         return arrived
     calendar = calendar_for(profile)
+    if calendar.in_office_hours(arrived):
+        return arrived
+    # Before an office period of the day (early morning, the lunch break): its opening.
     local = arrived.astimezone(TZ)
-    day = local.date()
-    if calendar.is_working_day(day):
-        if local < calendar.office_start(day):
-            return calendar.office_start(day)
-        if local < calendar.office_end(day):
-            return arrived
-    return calendar.office_start(calendar.next_working_day(day))
+    for start, _end in calendar.office_periods(local.date()):
+        if local < start:
+            return start
+    return calendar.office_start(calendar.next_working_day(local.date()))
 
 
 def overdue(*, now: datetime | None = None) -> QuerySet[Question]:

@@ -146,6 +146,10 @@ def test_receipt_in_office_hours_only_counts_from_the_next_opening(
     # and one arriving in office hours counts from its arrival
     in_hours = _submit(topic, received_at=datetime(2026, 3, 9, 10, 0, tzinfo=TZ))
     assert "counted_from" not in Event.objects.get(question=in_hours, action="received").data
+    # and one arriving in the lunch break counts from the afternoon's opening (ADR 0008)
+    at_lunch = _submit(topic, received_at=datetime(2026, 3, 9, 12, 0, tzinfo=TZ))
+    counted = Event.objects.get(question=at_lunch, action="received").data["counted_from"]
+    assert counted == "2026-03-09T13:30:00+07:00"
 
 
 @pytest.mark.parametrize(
