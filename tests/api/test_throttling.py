@@ -106,3 +106,15 @@ def test_submissions_from_one_address_to_two_provinces_share_one_allowance(tenan
         assert not Question.objects.exists()
     # another address still submits there
     assert _submit(tenant_db, "thainguyen", "203.0.113.51").status_code == 201
+
+
+def test_the_api_rates_are_counted_per_province(tenant_db, rates):
+    # users exist per province (the same id is another person elsewhere): a count is the
+    # host's province's, for users and addresses alike
+    rates(anon="2/min")
+    hagiang = host_client("hagiang.localhost", REMOTE_ADDR="192.0.2.20")
+    for _ in range(2):
+        assert hagiang.get("/api/v1/province/").status_code == 200
+    _throttled(hagiang.get("/api/v1/province/"))
+    dongnai = host_client("dongnai.localhost", REMOTE_ADDR="192.0.2.20")
+    assert dongnai.get("/api/v1/province/").status_code == 200
