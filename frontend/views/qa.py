@@ -334,6 +334,7 @@ def question_submit_form(request):
             "office_start": (
                 profile.office_hours.clock_start_time if profile is not None else None
             ),
+            "clock_rule": profile.qa.clock_start if profile is not None else None,
             "max_attachments": MAX_ATTACHMENTS,
         },
         status=status,

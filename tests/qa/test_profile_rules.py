@@ -21,6 +21,7 @@ from qa.services import (
     question_return,
     question_submit,
 )
+from tests.conftest import host_client
 
 
 def _submit(topic, **overrides):
@@ -172,6 +173,27 @@ def test_with_the_next_working_day_clock_receipt_hours_move_the_deadline(
     _site, _staff, topic = qa_province("thainguyen")
     question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
     assert question.due_at == due
+
+
+@pytest.mark.parametrize(
+    ("clock", "says", "does_not_say"),
+    [
+        ("office_start", "gửi sau 08:00 hoặc vào ngày nghỉ", "ngày nhận câu hỏi không tính"),
+        ("next_working_day", "ngày nhận câu hỏi không tính", "gửi sau 08:00"),
+    ],
+)
+def test_the_question_form_tells_the_asker_when_the_clock_starts(
+    tenant_db, profile_edited, clock, says, does_not_say
+):
+    # given: Thái Nguyên's profile read with either clock-start rule (ADR 0008)
+    profile_edited("thainguyen", ('clock_start = "office_start"', f'clock_start = "{clock}"'))
+    # when: a citizen opens the question form
+    page = host_client("thainguyen.localhost").get("/hoi-dap/gui/")
+    # then: the notice describes the rule the deadline will really be counted under
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert says in text
+    assert does_not_say not in text
 
 
 # --- out-of-scope questions returned at once -----------------------------------------------
