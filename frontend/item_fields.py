@@ -14,7 +14,7 @@ from datetime import date, datetime
 from annotated_types import MaxLen
 from pydantic import BaseModel
 
-from editorial.content import FIELDS_OF_KIND
+from editorial.content import FIELDS_OF_KIND, TIMING_FIELDS
 from frontend.labels import COLUMN_LABELS, FIELD_LABELS, LEGAL_STATUS_LABELS
 from provinces.calendar import TZ
 
@@ -107,9 +107,12 @@ def parse_value(field: KindField, value):
 
 def public_fields(kind: str, values: dict) -> list[dict]:
     """The kind's fields of a published revision, in the model's order, for the public page:
-    {name, label, type, value} and, for lists, {columns, rows}; empty values left out."""
+    {name, label, type, value} and, for lists, {columns, rows}; empty values and the fields
+    that only time the publication left out."""
     shown = []
     for field in kind_fields(kind):
+        if field.name in TIMING_FIELDS:
+            continue
         raw = values.get(field.name)
         if field.type == "list":
             if not raw:

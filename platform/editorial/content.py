@@ -99,6 +99,9 @@ class _Fields(BaseModel):
 
 # The date fields anchor the profile's update SLAs and the flags restrict them to some items
 # (provinces.items lists both for the profile schema; ADR 0005).
+# These only time the publication (when the information arrived or was complete, whether the
+# author marked an important event): staff see them, the public page does not.
+TIMING_FIELDS = frozenset({"ready_at", "received_at", "major_event"})
 
 
 class PageFields(_Fields):

@@ -242,6 +242,22 @@ def test_legal_document_shows_its_number_issuer_signer_dates_and_status(desk):
         assert text in html, text
 
 
+def test_fields_that_only_time_the_publication_are_not_shown_to_citizens(desk):
+    # given: an urgent announcement with the moment its information arrived (Huế Art. 9(2))
+    newsroom = desk("thuathienhue")
+    item = newsroom.publish(
+        kind="announcement",
+        title="Thông báo khẩn về lũ",
+        fields={"urgent": True, "received_at": "2026-03-02T09:15:00+07:00"},
+    )
+    # when
+    html = _text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    # then: the deadline's anchor is the staff's business, not the reader's
+    assert "Thông báo khẩn về lũ" in html
+    assert "Thời điểm nhận được thông tin" not in html
+    assert "02/03/2026" not in html
+
+
 def test_schedule_and_directory_are_tables_with_column_headers(desk):
     newsroom = desk("thainguyen")
     schedule = newsroom.publish(
