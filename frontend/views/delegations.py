@@ -2,7 +2,8 @@
 grant one of the user's roles to a colleague for a period, and revocation.
 
 Writes go through organization.services; whether a delegate may then act at a step is the
-profile's to say (the workflow's delegation_allowed), shown on the page."""
+profile's to say, step by step (a step's own delegation_allowed, else its workflow's), shown
+on the page."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from editorial import rules
 from editorial.profile import current_profile
 from frontend.access import staff_required
 from frontend.editorial_forms import DelegationForm, add_service_error, service_message
@@ -64,6 +66,17 @@ def _rows(delegations, now) -> list[dict]:
     return rows
 
 
+def _workflow(name: str, spec: rules.WorkflowSpec) -> dict:
+    return {
+        "name": name,
+        "source": spec.source,
+        "steps": [
+            {"name": step.name, "allowed": step.delegation_allowed, "source": step.source}
+            for step in spec.steps
+        ],
+    }
+
+
 def _page(request, *, form=None, revoke_error: str | None = None, status: int = 200):
     user = request.user
     assignments = list(role_assignment_list(user=user))
@@ -72,7 +85,7 @@ def _page(request, *, form=None, revoke_error: str | None = None, status: int = 
         form = DelegationForm(assignments=assignments, candidates=candidates)
     given, received = delegation_list(user=user)
     now = timezone.now()
-    workflows = current_profile().governance.workflows
+    profile = current_profile()
     return render(
         request,
         "frontend/staff/delegations.html",
@@ -90,16 +103,10 @@ def _page(request, *, form=None, revoke_error: str | None = None, status: int = 
                 for a in assignments
             ],
             "workflows": [
-                {
-                    "name": _("Cổng tỉnh"),
-                    "allowed": workflows.portal.delegation_allowed,
-                    "source": workflows.portal.source,
-                },
-                {
-                    "name": _("Trang thông tin thành phần"),
-                    "allowed": workflows.component_site.delegation_allowed,
-                    "source": workflows.component_site.source,
-                },
+                _workflow(_("Cổng tỉnh"), rules.workflow_for(profile, on_portal=True)),
+                _workflow(
+                    _("Trang thông tin thành phần"), rules.workflow_for(profile, on_portal=False)
+                ),
             ],
         },
         status=status,

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from editorial.models import Item, Transition
+from editorial.profile import current_profile
 from editorial.services import item_create, item_transition
 from organization.models import Delegation
 from tests.conftest import host_client
@@ -391,6 +392,36 @@ def test_delegations_can_be_listed_and_revoked(hue):
     assert head.post(f"/staff/delegations/{grant.pk}/revoke/").status_code == 302
     grant.refresh_from_db()
     assert grant.revoked_at is not None
+
+
+def test_the_delegations_page_says_step_by_step_where_a_delegate_may_act(
+    province_schema, monkeypatch
+):
+    # given: Thái Nguyên's portal varied so that a deputy may act for the editor-in-chief at
+    # the last step only (a step's own delegation_allowed over its workflow's)
+    site, staff = province_schema("thainguyen")
+    profile = current_profile()
+    portal = profile.governance.workflows.portal
+    steps = [*portal.steps[:-1], portal.steps[-1].model_copy(update={"delegation_allowed": True})]
+    varied = profile.model_copy(
+        update={
+            "governance": profile.governance.model_copy(
+                update={
+                    "workflows": profile.governance.workflows.model_copy(
+                        update={"portal": portal.model_copy(update={"steps": steps})}
+                    )
+                }
+            )
+        }
+    )
+    monkeypatch.setattr("frontend.views.delegations.current_profile", lambda: varied)
+    # when
+    editor = _signed_in(site.dev_host, staff.holding("editor_in_chief"))
+    page = _text(editor.get("/staff/delegations/"))
+    # then: each step of each workflow with its own answer
+    assert "Kiểm duyệt: không được uỷ quyền" in page
+    assert "Tổng Biên tập duyệt đăng: được uỷ quyền" in page
+    assert "Ban Biên tập thành phần kiểm duyệt, đăng tải: không được uỷ quyền" in page
 
 
 # --- after publication ---------------------------------------------------------------------
