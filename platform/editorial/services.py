@@ -21,6 +21,8 @@ from unidecode import unidecode
 from editorial import rules
 from editorial.content import (
     MAX_TITLE,
+    MAX_YEAR,
+    MIN_YEAR,
     ContentError,
     check_upload,
     clean_fields,
@@ -575,6 +577,15 @@ def item_update(
     return item
 
 
+def _check_plausible(at: datetime | None, field: str) -> None:
+    # A year like 0001 or 9999 is a slip of the keyboard: it would publish at once, or store a
+    # schedule no run ever reaches (and overflow the calendar arithmetic of the pages).
+    if at is not None and not MIN_YEAR <= at.year <= MAX_YEAR:
+        raise EditorialError(
+            "implausible_date", f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.", field
+        )
+
+
 @transaction.atomic
 def item_transition(
     *,
@@ -590,6 +601,7 @@ def item_transition(
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
         raise EditorialError("withdrawn", "Bài đã thu hồi.")
+    _check_plausible(publish_at, "publish_at")
     if decision == "reject" and not nfc(comment):
         raise EditorialError("reason_required", "Trả lại phải kèm lý do.", "comment")
     state = _active_state(item)
@@ -808,6 +820,7 @@ def item_unpublish(*, item: Item, actor, reason: str = "") -> Item:
 def item_schedule_unpublish(*, item: Item, actor, at: datetime) -> Item:
     item = _lock(item)
     step, on_behalf_of = _publisher_capacity(item, actor)
+    _check_plausible(at, "unpublish_at")
     if at <= timezone.now():
         raise EditorialError("in_the_past", "Thời điểm gỡ phải ở tương lai.", "unpublish_at")
     item.unpublish_at = at

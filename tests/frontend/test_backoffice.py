@@ -205,6 +205,23 @@ def test_publish_time_can_be_scheduled_at_the_publish_step(hue):
     )
 
 
+@pytest.mark.parametrize("typed", ["0001-01-01T09:00", "9999-12-31T09:00"])
+def test_a_publish_time_in_an_implausible_year_is_refused_and_nothing_moves(hue, typed):
+    # given: an item at the publish step
+    item = hue.at_publish_step()
+    head = hue.client(hue.head)
+    # when: the head types a year that is a slip of the keyboard
+    response = head.post(
+        f"/staff/items/{item.pk}/decide/", {"decision": "forward", "forward-publish_at": typed}
+    )
+    # then: a field error, not published at once, not scheduled for the year 9999
+    assert response.status_code == 400
+    assert "Năm phải trong khoảng 1900–2100" in _text(response)
+    item.refresh_from_db()
+    assert item.status != Item.Status.PUBLISHED
+    assert item.publish_at is None
+
+
 # --- forms, refusals and accessibility -----------------------------------------------------
 
 
