@@ -13,29 +13,7 @@ from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
 from api.errors import ServiceError
-from config.middleware import nul_byte_path
-
-# Arrays and objects inside one another: the deepest API input (an item's fields, a list of
-# entries with their parts) is 4 levels; 32 leaves room and stays far from the recursion limit.
-MAX_JSON_DEPTH = 32
-
-
-def json_depth(value: object) -> int:
-    """How many arrays/objects are nested at the deepest point (iterative)."""
-    deepest = 0
-    pending: list[tuple[int, object]] = [(0, value)]
-    while pending:
-        depth, current = pending.pop()
-        if isinstance(current, dict):
-            children = list(current.values())
-        elif isinstance(current, list):
-            children = current
-        else:
-            deepest = max(deepest, depth)
-            continue
-        deepest = max(deepest, depth + 1)
-        pending.extend((depth + 1, child) for child in children)
-    return deepest
+from config.bounds import MAX_JSON_DEPTH, json_depth, nul_byte_path
 
 
 def _refuse_constant(name: str):

@@ -13,7 +13,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from api.parsers import MAX_JSON_DEPTH, json_depth
+from config.bounds import MAX_JSON_DEPTH, json_depth
 from editorial.content import ALLOWED_TAGS, MAX_TITLE
 from editorial.profile import current_profile
 from frontend.item_fields import KindField, kind_fields, parse_value

@@ -1,35 +1,13 @@
 """Requests PostgreSQL could never store nor match: a NUL byte in the address, the query or
 anywhere in a JSON document. Refused at once with a plain 400, before any lookup can turn
-them into a 500; `nul_byte_path` is the one check the API parser and the modules share."""
+them into a 500 (the check itself, shared with the API parser and the modules, is in
+config.bounds)."""
 
 from __future__ import annotations
 
 from django.http import HttpResponseBadRequest
 
-NUL = "\x00"
-
-
-def nul_byte_path(value: object, prefix: str = "") -> str | None:
-    """The dotted path of the first string (or key) holding a NUL byte in a JSON-like value,
-    `prefix` itself for a bare string, or None. Iterative: any depth, no recursion."""
-    pending: list[tuple[str, object]] = [(prefix, value)]
-    while pending:
-        path, current = pending.pop()
-        if isinstance(current, str):
-            if NUL in current:
-                return path
-        elif isinstance(current, dict):
-            for key, child in current.items():
-                name = str(key)
-                if NUL in name:
-                    return ".".join(filter(None, [path, name.replace(NUL, "\\u0000")]))
-                pending.append((".".join(filter(None, [path, name])), child))
-        elif isinstance(current, list | tuple):
-            pending.extend(
-                (".".join(filter(None, [path, str(index)])), child)
-                for index, child in enumerate(current)
-            )
-    return None
+from config.bounds import NUL
 
 
 class RefuseNulBytesMiddleware:

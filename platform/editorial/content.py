@@ -11,7 +11,7 @@ from typing import Any
 import nh3
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from config.middleware import nul_byte_path
+from config.bounds import nul_byte_path
 from editorial.models import Kind
 
 MAX_TITLE = 500
