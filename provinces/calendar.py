@@ -594,7 +594,7 @@ def qa_deadline(
             f"tính từ {start_at} (nhận sau {start_at} hoặc vào ngày nghỉ: từ ngày làm việc kế tiếp)"
         )
     rule = (
-        f"{rule_kind.label} ({kind}): {days_text}; {start_text}; hạn {end_at} ngày làm việc"
+        f"{rule_kind.label}: {days_text}; {start_text}; hạn {end_at} ngày làm việc"
         f" thứ {n}, ngày thứ nhất là ngày bắt đầu tính"
     )
     return Deadline(

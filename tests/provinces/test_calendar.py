@@ -446,6 +446,8 @@ def test_qa_deadline_explains_itself():
     assert deadline.clock_start_source == "QĐ 40/2012 Art. 14(4)"
     assert "hẹn trả lời tối đa 15 ngày làm việc" in deadline.rule
     assert "ngày thứ nhất là ngày bắt đầu tính" in deadline.rule
+    # staff and citizens read the rule: the kind's label, never its code
+    assert "(special)" not in deadline.rule
 
 
 def test_qa_deadline_uses_the_default_kind():

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from provinces.calendar import calendar_for, parse_local_instant, qa_deadline
-from provinces.loader import ProfileError, describe_baseline, resolve_profile
+from provinces.loader import describe_baseline
+from provinces.management.commands._profile import profile_on
 
 
 def _parse_received(value: str) -> datetime:
@@ -48,13 +49,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         received = _parse_received(options["received"])
-        try:
-            # A question keeps the rules in force on the day it arrived (PROFILES.md section 10).
-            profile = resolve_profile(options["profile"], on=received.date())
-        except ProfileError as error:
-            raise CommandError(f"profile {options['profile']!r} refused:\n{error}") from error
-        except OSError as error:
-            raise CommandError(f"profile {options['profile']!r} unreadable: {error}") from error
+        profile = profile_on(options["profile"], received.date())
         calendar = calendar_for(profile)
         try:
             deadline = qa_deadline(profile, received, options["kind"], calendar=calendar)

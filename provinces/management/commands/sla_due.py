@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from provinces.calendar import calendar_for, parse_local_instant
-from provinces.loader import ProfileError, resolve_profile
+from provinces.loader import describe_baseline
+from provinces.management.commands._profile import profile_on
 from provinces.sla import sla_deadline
 
 _MAX_CONTENT_TYPE = 60
@@ -46,13 +47,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--at {error}") from error
         content_type = options["content_type"].strip()[:_MAX_CONTENT_TYPE]
-        try:
-            # The rules in force on the anchor's day (PROFILES.md section 10).
-            profile = resolve_profile(options["profile"], on=anchor_at.date())
-        except ProfileError as error:
-            raise CommandError(f"profile {options['profile']!r} refused:\n{error}") from error
-        except OSError as error:
-            raise CommandError(f"profile {options['profile']!r} unreadable: {error}") from error
+        profile = profile_on(options["profile"], anchor_at.date())
         calendar = calendar_for(profile)
         deadline = sla_deadline(profile, content_type, anchor_at, calendar=calendar)
         if deadline is None:
@@ -66,5 +61,6 @@ class Command(BaseCommand):
         out.write(deadline.due_at.isoformat())
         out.write(f"rule: {deadline.rule}")
         out.write(f"source: {deadline.source}")
+        out.write(describe_baseline(profile))
         out.write(f"anchor ({deadline.anchor}): {anchor_at.isoformat()}")
         out.write(f"office hours: {calendar.office_hours.label()}")
