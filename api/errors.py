@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class ServiceError(exceptions.APIException):
@@ -43,6 +42,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    # Imported here: rest_framework.views reads REST_FRAMEWORK's parser and pagination classes
+    # when it loads, and those raise ServiceError, defined above (no import cycle).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
