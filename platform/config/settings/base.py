@@ -40,6 +40,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
+    "core",
     "accounts",
     "integrations",
     "organization",
