@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Shared by ops/run and ops/test (sourced, not executed). After sourcing:
 #   - the working directory is the repository root;
-#   - .venv/ exists, holds the project (`pip install -e '.[dev]'`) and is first on PATH;
+#   - .venv/ exists, holds the project and the pinned versions of its dependencies
+#     (`pip install -c requirements/constraints.txt -e '.[dev]'`) and is first on PATH;
 #   - DATABASE_URL and REDIS_URL are exported: yours when set, else embedded servers under var/
 #     (ops/services.py), which are stopped again at exit unless another script still uses them;
 #   - DJANGO_SETTINGS_MODULE is exported (config.settings.dev unless already set).
@@ -71,12 +72,25 @@ export VIRTUAL_ENV="$OPS_ROOT/.venv"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
 unset PYTHONHOME
 
-# Reinstall only when pyproject.toml changed since the last successful install.
-ops_hash="$(python -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')"
+# Reinstall only when pyproject.toml or the pinned versions (requirements/constraints.txt,
+# refreshed by ./ops/lock) changed since the last successful install.
+OPS_CONSTRAINTS=requirements/constraints.txt
+[[ -f $OPS_CONSTRAINTS ]] || ops_die "$OPS_CONSTRAINTS is missing: run ./ops/lock to write it"
+ops_hash="$(python -c 'import hashlib, sys
+digest = hashlib.sha256()
+for path in sys.argv[1:]:
+    digest.update(open(path, "rb").read())
+print(digest.hexdigest())' pyproject.toml "$OPS_CONSTRAINTS")"
 if [[ "$(cat .venv/.installed-hash 2>/dev/null || true)" != "$ops_hash" ]]; then
-    ops_log "installing the project and its dependencies into .venv/ (pip install -e '.[dev]')"
-    python -m pip install --disable-pip-version-check --quiet --editable '.[dev]' \
+    ops_log "installing the project and its pinned dependencies into .venv/" \
+        "(pip install -c $OPS_CONSTRAINTS -e '.[dev]')"
+    python -m pip install --disable-pip-version-check --quiet \
+        --constraint "$OPS_CONSTRAINTS" --editable '.[dev]' \
         || ops_die "pip install failed (see above)"
+    # A dependency added to pyproject.toml without a refresh of the pins would be installed
+    # at whatever version PyPI serves today: refuse it.
+    bash ops/lock --check >/dev/null \
+        || ops_die "$OPS_CONSTRAINTS does not pin every dependency: run ./ops/lock, then commit it"
     printf '%s\n' "$ops_hash" >.venv/.installed-hash
 fi
 unset ops_hash
