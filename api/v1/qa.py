@@ -24,7 +24,12 @@ from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
 from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff
-from api.throttling import AnonRateThrottle
+from api.throttling import (
+    AnonRateThrottle,
+    ExportGuesses,
+    TrackingCodeGuesses,
+    UserRateThrottle,
+)
 from config.client import client_address
 from editorial.profile import current_profile
 from organization.selectors import agency_list
@@ -72,13 +77,6 @@ def refusals_as_errors(**renamed: str):
         exc.field = renamed.get(error.field, error.field) if error.field else None
         exc.fields = {renamed.get(name, name): messages for name, messages in error.fields.items()}
         raise exc from error
-
-
-class PublicLookupThrottle(AnonRateThrottle):
-    """Tracking codes and the export are keys to one asker's item: slow down guessing."""
-
-    scope = "qa_lookup"
-    rate = "30/min"
 
 
 class StrictCharField(serializers.CharField):
@@ -248,7 +246,9 @@ class QaQuestionTrackOutput(QaDeadlineMixin):
 
 class QuestionTrackView(NoStore, QaView):
     permission_classes = [AllowAny]
-    throttle_classes = [PublicLookupThrottle]
+    # A code is the key to one asker's item: unknown codes count against the address's
+    # allowance of guesses, the web page's and the API's together.
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, TrackingCodeGuesses]
 
     @extend_schema(
         tags=TAGS,
@@ -259,6 +259,7 @@ class QuestionTrackView(NoStore, QaView):
     def get(self, request, code: str):
         question = selectors.question_by_tracking_code(code=code)
         if question is None:
+            TrackingCodeGuesses.failed(request)
             raise ServiceError("not_found", "Không tìm thấy mã tra cứu.", status_code=404)
         answered = question.status in selectors.PUBLIC_STATUSES
         returned = question.status == Question.Status.RETURNED
@@ -405,7 +406,7 @@ class QaExportOutput(serializers.Serializer):
 
 class AskerExportView(NoStore, QaView):
     permission_classes = [AllowAny]
-    throttle_classes = [PublicLookupThrottle]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ExportGuesses]
 
     @extend_schema(
         tags=TAGS,
@@ -419,7 +420,11 @@ class AskerExportView(NoStore, QaView):
         payload = QaExportInput(data=request.data)
         payload.is_valid(raise_exception=True)
         with refusals_as_errors():
-            data = services.question_export_for_asker(**payload.validated_data)
+            try:
+                data = services.question_export_for_asker(**payload.validated_data)
+            except QaError:
+                ExportGuesses.failed(request)  # code and e-mail do not match
+                raise
         return Response(QaExportOutput(data).data)
 
 

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
+from config.client import client_address
+from core import limits
 from editorial.content import ContentError
 from editorial.models import Item
 from editorial.profile import current_profile
@@ -34,7 +36,6 @@ from editorial.services import public_comment_submit
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
 from frontend.editorial_forms import CommentForm, add_service_error
-from frontend.failure_limit import FailureLimit
 from frontend.item_fields import public_fields
 from frontend.labels import KIND_LABELS, kind_label
 from frontend.links import item_path
@@ -262,10 +263,6 @@ def item_page(request, slug: str, language: str = "vi"):
     return _item_response(request, slug=slug, language=language)
 
 
-# Comments on drafts per client address and hour (no third-party CAPTCHA).
-COMMENT_LIMIT = FailureLimit("draft-comment", 10, 60 * 60)
-
-
 @require_POST
 @csrf_protect
 def item_comment(request, slug: str, language: str = "vi"):
@@ -273,7 +270,9 @@ def item_comment(request, slug: str, language: str = "vi"):
     item = public_item(site=request.component_site, slug=slug, language=language)
     if item is None or item.status != Item.Status.PUBLISHED:
         raise Http404
-    if COMMENT_LIMIT.blocked(request):
+    # Comments per client address and hour (no third-party CAPTCHA): core.limits.
+    comments = limits.counter("editorial.draft_comment", who=client_address(request), province=None)
+    if comments.blocked():
         return HttpResponse(
             _("Bạn đã gửi nhiều góp ý. Vui lòng thử lại sau."),
             status=429,
@@ -281,7 +280,7 @@ def item_comment(request, slug: str, language: str = "vi"):
         )
     form = CommentForm(request.POST)
     if form.is_valid():
-        COMMENT_LIMIT.record(request)
+        comments.hit()
         try:
             public_comment_submit(
                 item=item,

@@ -11,12 +11,11 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from unidecode import unidecode
 
+from core import limits
 from editorial.content import check_upload
 from editorial.profile import current_province_slug
 from organization.models import Agency, RoleAssignment
@@ -34,7 +33,6 @@ MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-RATE_WINDOW = 3600  # one hour
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -97,20 +95,12 @@ def _apply_deadline(question: Question, *, kind: str) -> None:
 
 
 def _check_rate(client_address: str | None) -> None:
-    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform: the counter lives in the
-    platform-wide cache (no schema in its key), so an address cannot multiply its allowance
-    by calling each province's host in turn."""
+    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform (the core's limit
+    "qa.submission"): an address cannot multiply its allowance by calling each province's host
+    in turn, nor by switching between the web form and the API."""
     if not client_address:
         return
-    counters = caches["platform_wide"]
-    key = f"qa:submissions:{client_address}"
-    counters.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
-    try:
-        count = counters.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        counters.set(key, 1, RATE_WINDOW)
-        count = 1
-    if count > settings.QA_SUBMISSIONS_PER_HOUR:
+    if not limits.counter("qa.submission", who=client_address, province=None).hit().allowed:
         raise QaError(
             "rate_limited",
             "Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ.",

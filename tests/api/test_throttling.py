@@ -1,6 +1,7 @@
 """The API's rates apply (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]), counted in Redis per client
-address (behind TRUSTED_PROXIES, as every per-address limit) or per signed-in user, and the
-Q&A submission limit is one allowance per address across every province of the platform."""
+address (behind TRUSTED_PROXIES, as every per-address limit) or per signed-in user, the
+Q&A submission limit is one allowance per address across every province of the platform, and
+one action has one allowance whether the web pages or the API perform it (core.limits)."""
 
 from __future__ import annotations
 
@@ -118,3 +119,65 @@ def test_the_api_rates_are_counted_per_province(tenant_db, rates):
     _throttled(hagiang.get("/api/v1/province/"))
     dongnai = host_client("dongnai.localhost", REMOTE_ADDR="192.0.2.20")
     assert dongnai.get("/api/v1/province/").status_code == 200
+
+
+# --- one action, one allowance, on the web and the API (core.limits) ---------------------------
+
+
+def test_tracking_code_guesses_on_the_web_and_the_api_share_one_allowance(tenant_db):
+    # given: an address spends its allowance of unknown codes on the web pages
+    web = host_client("hagiang.localhost", REMOTE_ADDR="198.51.100.30")
+    for n in range(30):
+        assert web.get(f"/hoi-dap/tra-cuu/?ma=ZZZZ-{n:04d}").status_code == 404
+    # when: it asks the API
+    api = host_client("hagiang.localhost", REMOTE_ADDR="198.51.100.30")
+    # then: the same limit, the same bucket
+    _throttled(api.get("/api/v1/qa/track/ZZZZ-9999/"))
+    # and the other way round, for another address
+    other_api = host_client("hagiang.localhost", REMOTE_ADDR="198.51.100.31")
+    for n in range(30):
+        assert other_api.get(f"/api/v1/qa/track/ZZZZ-{n:04d}/").status_code == 404
+    other_web = host_client("hagiang.localhost", REMOTE_ADDR="198.51.100.31")
+    assert other_web.get("/hoi-dap/tra-cuu/?ma=ZZZZ-9999").status_code == 429
+
+
+def test_export_guesses_on_the_web_and_the_api_share_one_allowance(tenant_db):
+    web = host_client("dongnai.localhost", REMOTE_ADDR="198.51.100.40")
+    for _ in range(10):
+        response = web.post(
+            "/hoi-dap/du-lieu-cua-toi/", {"code": "ZZZZ-0000", "email": "a@example.vn"}
+        )
+        assert response.status_code == 404
+    api = host_client("dongnai.localhost", REMOTE_ADDR="198.51.100.40")
+    _throttled(
+        api.post(
+            "/api/v1/qa/export/",
+            json.dumps({"tracking_code": "ZZZZ-0000", "email": "a@example.vn"}),
+            content_type="application/json",
+        )
+    )
+
+
+def _submit_on_the_web(tenant_db, slug: str, address: str):
+    with schema_context(tenant_db[slug].schema_name):
+        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+        topic = topic_ensure(name="Đất đai", agency=site.agency)
+    form = {
+        "name": "Nguyễn Văn A",
+        "email": "a@example.vn",
+        "topic": topic.slug,
+        "title": "Hỏi về đất đai",
+        "text": "Xin hỏi thủ tục?",
+        "consent": "on",
+        "website": "",
+    }
+    return host_client(f"{slug}.localhost", REMOTE_ADDR=address).post("/hoi-dap/gui/", form)
+
+
+def test_submissions_on_the_web_and_the_api_share_one_allowance(tenant_db, settings):
+    settings.QA_SUBMISSIONS_PER_HOUR = 2
+    assert _submit_on_the_web(tenant_db, "hagiang", "203.0.113.60").status_code == 302
+    assert _submit(tenant_db, "dongnai", "203.0.113.60").status_code == 201
+    refused = _submit(tenant_db, "thainguyen", "203.0.113.60")
+    assert refused.status_code == 429, refused.content
+    assert _submit_on_the_web(tenant_db, "backan", "203.0.113.60").status_code == 429

@@ -81,17 +81,6 @@ CACHES = {
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
         "TIMEOUT": 300,
     },
-    # Counters that hold across every province of the platform (one address, one allowance
-    # whichever province's host it calls): the same Redis, keys without a schema name.
-    "platform_wide": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_FUNCTION": lambda key, key_prefix, version: (
-            f"{key_prefix}:all-provinces:{version}:{key}"
-        ),
-        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "portal"),
-        "TIMEOUT": 300,
-    },
 }
 
 MIDDLEWARE = [
@@ -188,16 +177,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    # Applied to every view (api.throttling): anonymous per client address, users per user,
-    # each within the host's province; views with their own throttle_classes replace them.
+    # Applied to every view (api.throttling, counted by core.limits): anonymous per client
+    # address, users per user, each within the host's province; views with their own
+    # throttle_classes replace them.
     "DEFAULT_THROTTLE_CLASSES": [
         "api.throttling.AnonRateThrottle",
         "api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # DRF's throttles read the client's address the same way as config.client (TRUSTED_PROXIES).
-    "NUM_PROXIES": int(env_str("TRUSTED_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Provincial portals API",
@@ -237,7 +225,8 @@ SENTRY_DSN = env_str("SENTRY_DSN", "")
 # 1 behind the nginx of ops/; every per-address limit reads the client's address through it.
 TRUSTED_PROXIES = int(env_str("TRUSTED_PROXIES", "0"))
 
-# Citizens' submissions accepted per client address and hour (bot protection, no third party).
+# Citizens' submissions accepted per client address and hour (bot protection, no third party),
+# on the web form and the API together, across every province (core.limits "qa.submission").
 QA_SUBMISSIONS_PER_HOUR = int(env_str("QA_SUBMISSIONS_PER_HOUR", "5"))
 # Extra words that send a submission to moderation (comma-separated, matched without accents).
 QA_SUSPECT_WORDS = env_str("QA_SUSPECT_WORDS", "")

@@ -11,7 +11,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ".gov.vn")
 PLATFORM_DEV_HOSTS = env_bool("PLATFORM_DEV_HOSTS", False)
 # Behind the nginx of ops/ (one proxy of ours) unless told otherwise.
 TRUSTED_PROXIES = int(env_str("TRUSTED_PROXIES", "1"))
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXIES}  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000

@@ -7,7 +7,6 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["KEY_PREFIX"] = "portal-test"
-CACHES["platform_wide"]["KEY_PREFIX"] = "portal-test"  # dropped with the rest after each test
 # Tests make many requests from one address within a minute: the API's rates stay far above
 # them here; tests of the limits set their own (tests/api/test_throttling.py).
 REST_FRAMEWORK = {
