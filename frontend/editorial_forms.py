@@ -14,8 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from config.bounds import MAX_JSON_DEPTH, json_depth
+from core.profiles import current_profile
 from editorial.content import ALLOWED_TAGS, MAX_TITLE
-from editorial.profile import current_profile
 from frontend.item_fields import KindField, kind_fields, parse_value
 
 FIELD_PREFIX = "fields__"

@@ -9,8 +9,9 @@ import logging
 
 from django_tenants.utils import get_public_schema_name
 
+from core.profiles import current_profile
 from provinces.languages import offers_english
-from provinces.loader import ProfileError, resolve_profile
+from provinces.loader import ProfileError
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def profile_for(request):
     tenant = getattr(request, "tenant", None)
     if tenant is not None and tenant.schema_name != get_public_schema_name():
         try:
-            profile = resolve_profile(tenant.slug)
+            profile = current_profile()
         except (ProfileError, OSError):
             logger.exception("profile of %s could not be loaded", tenant.slug)
     request._frontend_profile = profile

@@ -4,9 +4,8 @@ Pure Python: no Django."""
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from unidecode import unidecode
+from core.text import fold
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # Administrative words that name the kind of unit, not the unit ("UBND huyện Bắc Quang" →
@@ -26,12 +25,6 @@ _UNIT_PREFIXES = (
 
 class HostNameError(ValueError):
     pass
-
-
-def fold(text: str) -> str:
-    """Vietnamese → lowercase ASCII words ("Đồng Nai" → "dong nai")."""
-    ascii_text = unidecode(unicodedata.normalize("NFC", text)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text).split())
 
 
 def joined_label(name: str) -> str:

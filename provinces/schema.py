@@ -12,13 +12,13 @@ Pure Python (pydantic v2): no Django here. Models are frozen and refuse unknown 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
+from core.text import nfc_data
 from provinces.items import ANCHOR_FIELDS, FIELDS_OF_ANCHOR, ITEM_FLAGS, ITEM_KINDS
 from provinces.naming import HostNameError, agency_label, is_valid_hostname
 
@@ -68,18 +68,6 @@ Cadence = Literal[
 ServiceLevel = Literal["level1", "level2", "level3", "level4", "full", "partial"]
 
 
-def nfc(value: Any) -> Any:
-    """Vietnamese text is stored precomposed (TCVN 6909:2001 = Unicode NFC): normalise every
-    string, however deeply nested, before it is validated."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, dict):
-        return {nfc(key): nfc(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(nfc(item) for item in value)
-    return value
-
-
 def rule_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
     """A cross-field error located below the model that raises it: the loader joins each
     sub-path to the model's own location ("governance" + "workflows.portal.steps[1].role")."""
@@ -105,7 +93,9 @@ class Frozen(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _normalise_text(cls, data: Any) -> Any:
-        return nfc(data)
+        # Vietnamese text is stored precomposed (TCVN 6909:2001 = Unicode NFC): every string,
+        # however deeply nested, before it is validated (core.text, pure Python).
+        return nfc_data(data)
 
 
 class Sourced(Frozen):
@@ -132,10 +122,6 @@ class Sourced(Frozen):
     def source_of(self, field: str) -> str:
         """The source of one field: its own if `field_sources` names it, else the table's."""
         return self.field_sources.get(field, self.source)
-
-    @property
-    def is_default(self) -> bool:
-        return self.source == PLATFORM_DEFAULT
 
 
 def _host_pattern_problem(pattern: str) -> str | None:
@@ -912,9 +898,6 @@ class Profile(Frozen):
     # Reads other modules use; no behaviour of their own.
     def sla(self, content_type: str) -> Sla | None:
         return next((s for s in self.update_slas if s.content_type == content_type), None)
-
-    def qa_kind(self, code: str | None = None) -> QaKind:
-        return self.qa.kinds[code or self.qa.default_kind]
 
     def agency_label(self, agency: Agency) -> str:
         """The host label of one of this profile's agencies (raises HostNameError)."""

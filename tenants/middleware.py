@@ -1,5 +1,6 @@
 """Host → province (django-tenants), with the lookup cached; unknown hosts get a plain 404."""
 
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponseNotFound
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -21,7 +22,9 @@ class ProvinceMiddleware(TenantMainMiddleware):
         connection.set_schema_to_public()
         try:
             host = normalise_host(request.get_host())
-        except Exception:  # DisallowedHost: Django's own check answers 400 later
+        except DisallowedHost:
+            # A host outside ALLOWED_HOSTS is answered here, before any other middleware, with
+            # the unknown host's plain 404: no province is served on it, even one on record.
             return HttpResponseNotFound(NOT_FOUND_PAGE)
         tenant = province_for_host(host)
         if tenant is None:

@@ -1,6 +1,5 @@
 """What every province host answers: the province, its component sites, who is calling."""
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -9,9 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.permissions import ReadScopeOrPublic
+from core.profiles import current_profile
 from integrations.models import ApiKey
 from organization.selectors import component_site_list
-from provinces.loader import ProfileError, resolve_profile
+from provinces.loader import ProfileError
 
 
 class ProvinceOutput(serializers.Serializer):
@@ -31,7 +31,7 @@ class ProvinceView(APIView):
     def get(self, request):
         tenant = request.tenant
         try:
-            instrument = resolve_profile(tenant.slug).province.instrument
+            instrument = current_profile().province.instrument
         except ProfileError:
             instrument = None
         site = getattr(request, "component_site", None)
@@ -90,8 +90,3 @@ class MeView(APIView):
                 }
             ).data
         )
-
-
-def api_root_links(request) -> dict:
-    base = request.build_absolute_uri("/api/v1/")
-    return {"schema": base + "schema/", "docs": base + "docs/", "platform": settings.PLATFORM_HOST}

@@ -31,7 +31,7 @@ from api.throttling import (
     UserRateThrottle,
 )
 from config.client import client_address
-from editorial.profile import current_profile
+from core.profiles import current_profile
 from organization.selectors import agency_list
 from qa import selectors, services
 from qa.models import Answer, Question

@@ -29,8 +29,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.selectors import audit_entries
 from accounts.services import AccountError, user_issue_secret, user_set_active
+from core.profiles import current_profile
 from editorial.models import Category
-from editorial.profile import current_profile
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.labels import role_scope_label

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.profiles import current_profile
 from editorial.content import ContentError
-from editorial.profile import current_profile
 from editorial.selectors import (
     item_actions,
     item_history,

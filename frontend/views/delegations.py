@@ -16,8 +16,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.profiles import current_profile
 from editorial import rules
-from editorial.profile import current_profile
 from frontend.access import staff_required
 from frontend.editorial_forms import DelegationForm, add_service_error, service_message
 from frontend.labels import role_scope_label

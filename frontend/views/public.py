@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 
 from config.client import client_address
 from core import limits
+from core.profiles import current_profile
 from editorial.content import ContentError
 from editorial.models import Item
-from editorial.profile import current_profile
 from editorial.selectors import (
     public_attachment,
     public_item,

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.client import client_address
 from core import limits
+from core.profiles import profile_at
 from frontend.profiles import profile_for
 from provinces.calendar import TZ, qa_deadline
-from provinces.loader import ProfileError, profile_in_force
+from provinces.loader import ProfileError
 from qa import selectors
 from qa.models import Question
 from qa.services import (
@@ -103,7 +104,7 @@ def question_profile(request, question: Question):
     baseline of that instant, ADR 0009): its deadline rules are the ones that apply to it (a
     later version never moves them)."""
     try:
-        return profile_in_force(request.tenant.slug, question.received_at.astimezone(TZ).date())
+        return profile_at(question.received_at)
     except (ProfileError, OSError, LookupError):
         return profile_for(request)
 

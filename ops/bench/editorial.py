@@ -141,9 +141,9 @@ def fill(*, agencies: int, items: int, author, seed: int = 7) -> list:
     from django.db import connection
     from django.utils import timezone
 
+    from core.profiles import current_profile
     from editorial import rules
     from editorial.models import Item, Revision, WorkflowState
-    from editorial.profile import current_profile
     from organization.models import Agency
 
     rng = random.Random(seed)
@@ -232,6 +232,7 @@ def fill(*, agencies: int, items: int, author, seed: int = 7) -> list:
 def bench_dashboard(*, portal_user, agency_user, rounds: int) -> dict:
     from django.utils import timezone
 
+    from core.profiles import current_profile
     from editorial.dashboard import (
         WHOLE_PROVINCE,
         agency_quotas,
@@ -243,7 +244,6 @@ def bench_dashboard(*, portal_user, agency_user, rounds: int) -> dict:
         panel,
     )
     from editorial.models import Item
-    from editorial.profile import current_profile
     from provinces.calendar import TZ, calendar_for
 
     profile = current_profile()

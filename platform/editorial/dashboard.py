@@ -32,9 +32,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
+from core.profiles import current_calendar, current_profile
 from editorial import selectors
 from editorial.models import Item, WorkflowState
-from editorial.profile import current_profile
 from organization.models import Agency, Role, RoleAssignment
 from provinces.calendar import TZ, WorkingCalendar, calendar_for
 from provinces.schema import PLATFORM_DEFAULT
@@ -154,7 +154,7 @@ def items_due_soon(
 ) -> QuerySet[Item]:
     """Not yet published and due between now and `due_soon_until`, the nearest first."""
     now = now or timezone.now()
-    calendar = calendar or calendar_for(current_profile())
+    calendar = calendar or current_calendar()
     items = Item.objects.filter(
         status__in=[Item.Status.DRAFT, Item.Status.IN_WORKFLOW],
         first_published_at__isnull=True,

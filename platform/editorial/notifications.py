@@ -20,6 +20,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.dashboard import (
     WHOLE_PROVINCE,
@@ -34,7 +35,6 @@ from editorial.dashboard import (
     panel,
 )
 from editorial.models import Item, Reminder
-from editorial.profile import current_profile
 from organization.models import Role
 from organization.selectors import board_members as board_seats
 from organization.selectors import users_in_role

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch, QuerySet
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.models import (
     Attachment,
@@ -116,10 +117,6 @@ def revision_diff(*, old: Revision, new: Revision) -> list[tuple[str, str]]:
     """[(op, line)] with op in ' ', '-', '+': a line diff of the visible text of two revisions."""
     diff = difflib.ndiff(_text_lines(old), _text_lines(new))
     return [(line[0], line[2:]) for line in diff if line[0] in " -+"]
-
-
-def steps_of(item: Item, profile) -> rules.WorkflowSpec:
-    return rules.workflow_for(profile, on_portal=item.site_id is None)
 
 
 def overdue_items(*, now=None) -> QuerySet[Item]:
@@ -239,8 +236,6 @@ class ItemActions:
 
 
 def item_actions(*, item: Item, user) -> ItemActions:
-    from editorial.profile import current_profile
-
     profile = current_profile()
     spec = rules.workflow_for(profile, on_portal=item.site_id is None)
     states = getattr(item, "active_states", None)
@@ -309,13 +304,3 @@ def public_attachment(*, pk: int, site) -> Attachment | None:
 def site_categories(*, site) -> QuerySet[Category]:
     """The categories of one site (site=None: the portal), in their display order."""
     return Category.objects.filter(site=site).order_by("position", "name", "pk")
-
-
-def site_category(*, site, pk: int | None = None, slug: str | None = None) -> Category | None:
-    """A category of this site by id or slug; None when it is another site's or unknown."""
-    categories = site_categories(site=site)
-    if pk is not None:
-        categories = categories.filter(pk=pk)
-    if slug is not None:
-        categories = categories.filter(slug=slug)
-    return categories.first()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from unidecode import unidecode
+
+from core.text import fold
 
 _DEFAULT_WORDS = (
     "casino", "ca do", "ca cuoc", "lo de", "sex", "viagra", "vay tien nhanh", "hack",
@@ -18,19 +19,15 @@ _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 MAX_LINKS = 3
 
 
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", unidecode(text).lower()).split())
-
-
 def screen(*texts: str) -> str | None:
     """A short reason when the submission needs a moderator's look, else None."""
     joined = " ".join(texts)
-    folded = f" {_fold(joined)} "
+    folded = f" {fold(joined)} "
     words = list(_DEFAULT_WORDS) + [
         w.strip() for w in settings.QA_SUSPECT_WORDS.split(",") if w.strip()
     ]
     for word in words:
-        if f" {_fold(word)} " in folded:
+        if f" {fold(word)} " in folded:
             return f"contains a listed word ({word})"
     if len(_URL.findall(joined)) > MAX_LINKS:
         return f"more than {MAX_LINKS} links"

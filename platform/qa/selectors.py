@@ -10,11 +10,11 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from editorial.profile import current_profile
+from core.profiles import current_profile
+from core.text import fold
 from organization.models import RoleAssignment
 from organization.selectors import board_members
 from qa.models import Answer, Event, Question, Topic
-from qa.services import fold
 
 PERSONAL_FIELDS = ("name", "email", "phone")
 OPEN_STATUSES = (Question.Status.RECEIVED, Question.Status.IN_PROGRESS)

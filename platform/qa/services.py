@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import unicodedata
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,12 +15,12 @@ from django.utils import timezone
 from unidecode import unidecode
 
 from core import limits
-from editorial.content import check_upload
-from editorial.profile import current_province_slug
+from core.profiles import profile_at
+from core.text import fold, nfc
+from core.uploads import UploadRefused, check_upload
 from organization.models import Agency, RoleAssignment
 from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
-from provinces.loader import profile_in_force
 from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
@@ -48,15 +47,6 @@ class QaError(Exception):
         self.status = status
 
 
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "").strip()
-
-
-def fold(text: str) -> str:
-    """Accent-insensitive search form ("Đất đai" → "dat dai")."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", unidecode(nfc(text)).lower()).split())
-
-
 def _tracking_code() -> str:
     body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
     return f"{body[:4]}-{body[4:]}"
@@ -73,14 +63,10 @@ def _event(question, action, *, actor=None, on_behalf_of=None, comment="", **dat
     )
 
 
-def _profile_at(instant: datetime):
-    return profile_in_force(current_province_slug(), instant.astimezone(TZ).date())
-
-
 def _apply_deadline(question: Question, *, kind: str) -> None:
     """Compute and store the deadline under the profile version in force at arrival, counted
     from the moment the item counts as received (qa.receipt_all_hours)."""
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     try:
         deadline = qa_deadline(profile, receipt_counted_at(profile, question.received_at), kind)
     except ValueError as error:
@@ -155,7 +141,7 @@ def question_submit(
     Nguyên Art. 14(1)); route it by topic; store its deadline. Suspect text goes to moderation
     (the clock is the one of receipt all the same). Invalid input stores nothing."""
     received_at = received_at or timezone.now()
-    profile = _profile_at(received_at)
+    profile = profile_at(received_at)
     name, email, phone = nfc(name), nfc(email).lower(), nfc(phone)
     title, text = nfc(title), nfc(text)
     _validate_submission(
@@ -179,10 +165,8 @@ def question_submit(
             raise QaError("file_too_large", "Mỗi tệp tối đa 5 MB.", "attachments")
         try:
             checked.append((uploaded, *check_upload(uploaded)))
-        except Exception as error:  # ContentError: a clear message for the field
-            raise QaError(
-                getattr(error, "code", "file_refused"), str(error), "attachments"
-            ) from error
+        except UploadRefused as refused:  # a clear message for the field
+            raise QaError(refused.code, refused.message, "attachments") from refused
     _check_rate(client_address)
     suspicion = screen(title, text)
     with transaction.atomic():
@@ -280,7 +264,7 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
     if not board:
         head, _ = acting_capacity(
             user=actor,
-            role_code=_profile_at(question.received_at).qa.answer_role,
+            role_code=profile_at(question.received_at).qa.answer_role,
             agency_id=question.agency_id,
             delegation_allowed=True,
             at=timezone.now(),
@@ -338,7 +322,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
     if question.missed_due_at is None and question.effective_due_at < now:
         question.missed_due_at = question.effective_due_at
     _apply_deadline(question, kind=kind)
-    question.inter_agency = _profile_at(question.received_at).qa.kinds[kind].inter_agency
+    question.inter_agency = profile_at(question.received_at).qa.kinds[kind].inter_agency
 
 
 def _require_in_time(question: Question, now: datetime, what: str) -> None:
@@ -388,7 +372,7 @@ def question_set_appointment(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
     if special is None:
         raise QaError("no_appointments", "Quy chế của tỉnh không quy định hẹn ngày trả lời.")
@@ -446,7 +430,7 @@ def question_progress_notice(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     kind = profile.qa.kinds.get(question.deadline_kind)
     if kind is None or not kind.progress_notice:
         raise QaError("no_progress_notice", "Quy chế không quy định thông báo tiến độ.")
@@ -482,7 +466,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
     return is the agency's reply and only the answer role (or a delegate) sends it."""
     question = _lock(question)
     _require_open(question)
-    if _profile_at(question.received_at).qa.out_of_scope_return_immediately:
+    if profile_at(question.received_at).qa.out_of_scope_return_immediately:
         _require_staff(actor, question)
     else:
         _answer_capacity(actor, question)
@@ -497,7 +481,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
 
 
 def _answer_capacity(actor, question: Question):
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     allowed, on_behalf_of = acting_capacity(
         user=actor,
         role_code=profile.qa.answer_role,
@@ -629,7 +613,7 @@ def question_publish(
     oversees the question's agency (organization.selectors.board_for)."""
     now = now or timezone.now()
     question = _lock(question)
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     if profile.qa.answer_publisher != "board":
         raise QaError(
             "published_by_the_agency",

@@ -11,8 +11,8 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from config.celery import app
+from core.profiles import current_profile
 from editorial.notifications import send_recorded
-from editorial.profile import current_profile
 from organization.selectors import board_for
 from provinces.calendar import TZ, calendar_for
 from qa import clocks

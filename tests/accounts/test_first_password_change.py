@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-import editorial.profile
+import accounts.services
 from accounts.models import User
 from accounts.services import (
     AccountError,
@@ -31,14 +31,14 @@ def profile_says(monkeypatch):
     to the given value (the shipped files are not touched)."""
 
     def vary(value: bool) -> None:
-        real = editorial.profile.current_profile
+        real = accounts.services.current_profile
 
         def varied(on=None):
             profile = real(on)
             accounts = profile.accounts.model_copy(update={"force_first_password_change": value})
             return profile.model_copy(update={"accounts": accounts})
 
-        monkeypatch.setattr(editorial.profile, "current_profile", varied)
+        monkeypatch.setattr(accounts.services, "current_profile", varied)
 
     return vary
 

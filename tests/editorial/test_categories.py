@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
+from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Category, Item
-from editorial.profile import current_profile
 from editorial.services import (
     EditorialError,
     category_create,

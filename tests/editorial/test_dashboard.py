@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from core.profiles import current_calendar, current_profile
 from editorial.dashboard import (
     WHOLE_PROVINCE,
     agency_quotas,
@@ -23,7 +24,6 @@ from editorial.dashboard import (
     portal_deadlines,
 )
 from editorial.models import Item, Revision, WorkflowState
-from editorial.profile import current_profile
 from organization.models import Agency
 from provinces.calendar import TZ, calendar_for
 from tests.conftest import host_client
@@ -146,7 +146,7 @@ def test_due_soon_runs_to_the_end_of_the_next_working_day_on_the_province_calend
     # given: Friday 27/11/2026 15:00; the next working day is Monday 30/11
     _staff, department, _district, author = thainguyen
     friday = datetime(2026, 11, 27, 15, 0, tzinfo=TZ)
-    calendar = calendar_for(current_profile())
+    calendar = current_calendar()
     make_item(agency=department, author=author, title="Hạn chiều nay", due=friday.replace(hour=17))
     make_item(
         agency=department,

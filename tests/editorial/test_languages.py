@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Item
-from editorial.profile import current_profile
 from editorial.services import EditorialError, item_create
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
-from editorial.profile import current_profile
 from editorial.selectors import item_queue
 from editorial.services import item_create, item_transition
 from organization.services import delegation_create

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.content import ContentError
 from editorial.models import Item, Transition, WorkflowState
-from editorial.profile import current_profile
 from editorial.selectors import public_items
 from editorial.services import (
     EditorialError,

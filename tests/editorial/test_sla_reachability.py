@@ -12,10 +12,10 @@ from html import unescape
 import pytest
 from pydantic import ValidationError
 
+from core.profiles import current_profile
 from editorial.content import FIELDS_OF_KIND
 from editorial.dashboard import portal_deadlines
 from editorial.models import Item, Kind
-from editorial.profile import current_profile
 from editorial.services import EditorialError, item_create, item_update
 from provinces.calendar import TZ
 from provinces.items import ANCHOR_FIELDS, ITEM_FLAGS, ITEM_KINDS

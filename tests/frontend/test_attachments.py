@@ -4,8 +4,8 @@ an unpublished item's files are 404; staff get their province's files."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.profiles import current_profile
 from editorial import rules
-from editorial.profile import current_profile
 from editorial.services import EditorialError, attachment_add, item_create, item_transition
 from tests.conftest import host_client
 

@@ -8,8 +8,8 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial.models import Item, Transition
-from editorial.profile import current_profile
 from editorial.services import item_create, item_transition
 from organization.models import Delegation
 from tests.conftest import host_client

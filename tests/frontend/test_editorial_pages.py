@@ -9,9 +9,9 @@ from html import unescape
 import pytest
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Item, PublicComment
-from editorial.profile import current_profile
 from editorial.services import (
     item_correct,
     item_create,

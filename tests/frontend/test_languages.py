@@ -10,9 +10,9 @@ from html.parser import HTMLParser
 
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Item, Revision
-from editorial.profile import current_profile
 from editorial.services import item_create, item_transition
 from tests.conftest import host_client
 

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
+from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Item
-from editorial.profile import current_profile
 from editorial.services import item_create, item_transition
 from frontend.views.public import dublin_core, reuse_notice
 from tests.conftest import host_client

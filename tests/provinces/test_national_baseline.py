@@ -77,7 +77,7 @@ def _ask(topic, day: date):
 
 
 def test_hagiang_question_received_in_2026_takes_decree_42_where_it_has_one(qa_province):
-    from editorial.profile import current_profile
+    from core.profiles import current_profile
 
     # given Hà Giang's 2015 regulation, which defers to Decree 43/2011 Art. 17
     _site, _staff, topic = qa_province("hagiang")
@@ -103,7 +103,7 @@ def test_hagiang_question_received_in_2026_takes_decree_42_where_it_has_one(qa_p
 
 
 def test_hagiang_question_received_in_2020_takes_decree_43(qa_province):
-    from editorial.profile import current_profile
+    from core.profiles import current_profile
 
     _site, _staff, topic = qa_province("hagiang")
     question = _ask(topic, BEFORE_DECREE_42)

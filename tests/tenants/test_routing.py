@@ -70,3 +70,13 @@ def test_a_component_site_also_answers_on_its_alternate_host(tenant_db, settings
     assert {"sotttt.thuathienhue.gov.vn", "stttt.hue.gov.vn"} <= domains
     body = host_client("stttt.hue.gov.vn").get("/api/v1/province/").json()
     assert body["component_site"] == "sotttt.thuathienhue.gov.vn"
+
+
+def test_a_host_outside_allowed_hosts_gets_the_plain_404_even_when_on_record(tenant_db, settings):
+    # Hà Giang's production domain is on record, but this deployment does not allow it: the
+    # province is not served there, and the answer is the unknown host's page, not an error.
+    settings.ALLOWED_HOSTS = [".localhost"]
+    assert Domain.objects.filter(domain="hagiang.gov.vn", tenant__slug="hagiang").exists()
+    response = host_client("hagiang.gov.vn").get("/")
+    assert response.status_code == 404
+    assert "không thuộc cổng thông tin nào" in response.content.decode()
