@@ -119,6 +119,12 @@ def revision_diff(*, old: Revision, new: Revision) -> list[tuple[str, str]]:
     return [(line[0], line[2:]) for line in diff if line[0] in " -+"]
 
 
+def workflow_of(*, site) -> rules.WorkflowSpec:
+    """The workflow that runs the items of `site` (None: the portal) under the profile in force
+    today, for callers outside the module (commands, the demo seed) that read no rules."""
+    return rules.workflow_for(current_profile(), on_portal=site is None)
+
+
 def overdue_items(*, now=None) -> QuerySet[Item]:
     """Not yet published and past their update deadline."""
     now = now or timezone.now()

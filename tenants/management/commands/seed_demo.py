@@ -86,8 +86,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _content(self, profile):
         """A few items run through the province's own workflow by the demo staff."""
-        from editorial import rules
         from editorial.models import Item
+        from editorial.selectors import workflow_of
         from editorial.services import category_create, item_create, item_transition
         from organization.models import ComponentSite
 
@@ -111,7 +111,7 @@ class Command(BaseCommand):
             ),
         ]
         for target, kind, title, fields in demo:
-            spec = rules.workflow_for(profile, on_portal=target is None)
+            spec = workflow_of(site=target)
             news = category_create(name="Tin tức - Sự kiện", site=target)
             item = item_create(
                 actor=self._demo_user(spec.steps[0].role),
