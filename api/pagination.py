@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.pagination import Cursor
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 
-from api.errors import ServiceError
+from core.errors import ServiceError
 from editorial.content import MAX_YEAR, MIN_YEAR
 
 MAX_CURSOR_LENGTH = 1000

@@ -12,8 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
-from api.errors import ServiceError
 from config.bounds import MAX_JSON_DEPTH, json_depth, nul_byte_path
+from core.errors import ServiceError
 
 
 def _refuse_constant(name: str):

@@ -2,7 +2,7 @@
 
 The forms only shape input (types, required fields, a readable error per field); every rule
 of the content and the workflow is the services' to apply. Errors the services raise are put
-back on the field they name with `add_service_error`."""
+back on the field they name with `add_service_error` (frontend.errors)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import json
 from datetime import date, datetime
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from config.bounds import MAX_JSON_DEPTH, json_depth
-from core.profiles import current_profile
 from editorial.content import ALLOWED_TAGS, MAX_TITLE
+from editorial.profile import current_profile
+from frontend import errors
 from frontend.item_fields import KindField, kind_fields, parse_value
 
 FIELD_PREFIX = "fields__"
@@ -50,37 +50,15 @@ SERVICE_ERRORS = {
 
 
 def service_message(error) -> str:
-    if (get_language() or "vi").startswith("vi"):
-        return error.message
-    return str(SERVICE_ERRORS.get(error.code, error.message))
+    return errors.service_message(error, SERVICE_ERRORS)
 
 
 def add_service_error(form: forms.Form, error, *, field_map: dict | None = None) -> None:
-    """Put a service's refusal on the form: on each field it names (kind fields under
-    `fields.<name>…`), on the form itself when it names none the form has."""
-    field_map = field_map or {}
-    placed = False
-    for path, messages in (getattr(error, "fields", None) or {}).items():
-        name = field_map.get(path, path)
-        if path.startswith("fields."):
-            head, _dot, rest = path.removeprefix("fields.").partition(".")
-            name = FIELD_PREFIX + head
-            if rest:  # an element of a list: say which one, counting from 1
-                index, _dot, column = rest.partition(".")
-                if index.isdigit():
-                    messages = [
-                        f"#{int(index) + 1} {column}: {message}" if column else message
-                        for message in messages
-                    ]
-        if name in form.fields:
-            for message in messages:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        name = field_map.get(error.field or "", error.field)
-        form.add_error(name if name in form.fields else None, service_message(error))
-    elif error.code != "invalid_fields":
-        form.add_error(None, service_message(error))
+    """A service's refusal on an editorial form (the one web helper, with this page's wording;
+    kind fields named `fields.<name>…` land on their `fields__<name>` inputs)."""
+    errors.add_service_error(
+        form, error, field_map=field_map, wording=SERVICE_ERRORS, kind_field_prefix=FIELD_PREFIX
+    )
 
 
 def _datetime_field(label, *, required: bool) -> forms.DateTimeField:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from core.errors import ServiceError
 from provinces.loader import shipped_version
 from provinces.naming import HostNameError, component_host, is_valid_hostname
 from provinces.schema import Profile
@@ -24,12 +25,8 @@ DEV_SUFFIX = "localhost"
 ADMIN_USERNAME = "quantri"
 
 
-class OnboardingError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class OnboardingError(ServiceError):
+    """A refused onboarding: code, message and the field (of the profile) to blame."""
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,9 @@ Citizens and read keys see what a workflow published on this host's site (the po
 shows the portal's items, a component site's host that site's), always from the published
 revision. Staff (a user holding a role of this province's workflow, signed in or through their
 key) ask for `view=staff` to see working copies of the whole province, and move items through
-the province's own workflow: the services decide who may do what, refusals become 4xx here.
+the province's own workflow: the services decide who may do what, and api.errors turns their
+refusals into 4xx by kind.
 """
-
-from contextlib import contextmanager
 
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
@@ -22,13 +21,15 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import ErrorOutput, ServiceError
+from api.errors import ErrorOutput
 from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
 from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff, ReadScopeOrPublic, is_province_staff
+from api.views import ServiceActionView
+from core.errors import ErrorKind, ServiceError
 from editorial import selectors, services
-from editorial.content import MAX_BODY, MAX_TITLE, ContentError
+from editorial.content import MAX_BODY, MAX_TITLE
 from editorial.models import Item, Kind, Transition
 from organization.selectors import component_site_list
 
@@ -37,17 +38,6 @@ MAX_SUMMARY = 20_000
 MAX_COMMENT = 10_000
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 
-# A refusal's HTTP status by its service code; every other refusal is a 400.
-STATUS_OF_REFUSAL = {
-    "not_allowed": status.HTTP_403_FORBIDDEN,
-    # the item's state forbids the move, whatever the request says
-    "withdrawn": status.HTTP_409_CONFLICT,
-    "not_in_workflow": status.HTTP_409_CONFLICT,
-    "not_published": status.HTTP_409_CONFLICT,
-    "may_not_amend": status.HTTP_409_CONFLICT,
-    "duplicate": status.HTTP_409_CONFLICT,
-    "file_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-}
 ERRORS = {
     400: ErrorOutput,
     401: ErrorOutput,
@@ -55,23 +45,6 @@ ERRORS = {
     404: ErrorOutput,
 }
 STATE_ERRORS = {**ERRORS, 409: ErrorOutput}
-
-
-@contextmanager
-def refusals_as_4xx():
-    """Turn a service's typed refusal into the API's error format (the service's transaction
-    has rolled back: nothing was stored)."""
-    try:
-        yield
-    except ContentError as error:
-        refusal = ServiceError(
-            error.code,
-            error.message,
-            field=error.field,
-            status_code=STATUS_OF_REFUSAL.get(error.code),
-        )
-        refusal.fields = error.fields
-        raise refusal from error
 
 
 STAFF_ONLY = "Only staff holding a role in this province's editorial workflow may see this."
@@ -361,24 +334,23 @@ class ItemListCreateView(GenericAPIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         site = data.get("site", request.component_site)  # null: the portal
-        with refusals_as_4xx():
-            item = services.item_create(
-                actor=request.user,
-                kind=data["kind"],
-                title=data["title"],
-                summary=data.get("summary", ""),
-                body=data.get("body", ""),
-                fields=data.get("fields"),
-                site=site,
-                category=data.get("category"),
-                language=data["language"],
-                translation_of=data.get("translation_of"),
-                source_name=data.get("source_name", ""),
-                source_url=data.get("source_url", ""),
-                is_repost=data["is_repost"],
-                featured=data["featured"],
-                sla_content_type=data.get("sla_content_type") or None,
-            )
+        item = services.item_create(
+            actor=request.user,
+            kind=data["kind"],
+            title=data["title"],
+            summary=data.get("summary", ""),
+            body=data.get("body", ""),
+            fields=data.get("fields"),
+            site=site,
+            category=data.get("category"),
+            language=data["language"],
+            translation_of=data.get("translation_of"),
+            source_name=data.get("source_name", ""),
+            source_url=data.get("source_url", ""),
+            is_repost=data["is_repost"],
+            featured=data["featured"],
+            sla_content_type=data.get("sla_content_type") or None,
+        )
         return Response(staff_output(item), status=status.HTTP_201_CREATED)
 
 
@@ -462,7 +434,7 @@ class ItemDetailView(APIView):
         if item is None:
             raise exceptions.NotFound("No published item with this id on this site.")
         if item.status == Item.Status.WITHDRAWN:
-            raise ServiceError("withdrawn", item.withdrawal_reason, status_code=410)
+            raise ServiceError("withdrawn", item.withdrawal_reason, kind=ErrorKind.GONE)
         return Response(PublicItemOutput(item).data)
 
     @extend_schema(
@@ -478,30 +450,22 @@ class ItemDetailView(APIView):
         item = staff_item_or_404(pk)
         payload = ItemUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with refusals_as_4xx():
-            item = services.item_update(item=item, actor=request.user, **payload.validated_data)
+        item = services.item_update(item=item, actor=request.user, **payload.validated_data)
         return Response(staff_output(item))
 
 
 # --- workflow moves --------------------------------------------------------------------------
 
 
-class ItemActionView(APIView):
-    """One staff action on an item: validate the input, call the service with it (the input's
-    field names are the service's keyword arguments), answer with the item as staff see it."""
+class ItemActionView(ServiceActionView):
+    """One staff action on an item, answered with the item as staff see it."""
 
     permission_classes = [ReadScopeOrPublic]
     parser_classes = [BoundedJSONParser]
-    input_class: type[serializers.Serializer]
-    service = None
+    resource_name = "item"
 
-    def post(self, request, pk: int):
-        item = staff_item_or_404(pk)
-        payload = self.input_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_4xx():
-            result = self.service(item=item, actor=request.user, **payload.validated_data)
-        return self.respond(result)
+    def get_resource(self, *, pk: int) -> Item:
+        return staff_item_or_404(pk)
 
     def respond(self, item):
         return Response(staff_output(item))
@@ -625,10 +589,9 @@ class ItemAttachmentView(APIView):
         item = staff_item_or_404(pk)
         payload = AttachmentInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with refusals_as_4xx():
-            attachment = services.attachment_add(
-                item=item, actor=request.user, uploaded=payload.validated_data["file"]
-            )
+        attachment = services.attachment_add(
+            item=item, actor=request.user, uploaded=payload.validated_data["file"]
+        )
         return Response(AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
 
@@ -746,9 +709,11 @@ class ItemDiffView(APIView):
         }
         missing = [end for end in ("from", "to") if numbers[end] not in revisions]
         if missing:
-            refusal = ServiceError("unknown_revision", "The item has no such revision.")
-            refusal.fields = {end: [f"No revision {numbers[end]}."] for end in missing}
-            raise refusal
+            raise ServiceError(
+                "unknown_revision",
+                "The item has no such revision.",
+                fields={end: [f"No revision {numbers[end]}."] for end in missing},
+            )
         lines = selectors.revision_diff(
             old=revisions[numbers["from"]], new=revisions[numbers["to"]]
         )

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from api.errors import ErrorOutput, ServiceError
+from api.errors import ErrorOutput
+from core.errors import ServiceError
 from integrations.models import ApiKey
 from integrations.selectors import STATUSES, api_key_list, api_key_status
 from integrations.services import (
@@ -21,7 +22,6 @@ from integrations.services import (
     MAX_LIFETIME_DAYS,
     NAME_MAX_LENGTH,
     VIA_API,
-    ApiKeyError,
     api_key_create,
     api_key_revoke,
 )
@@ -86,11 +86,6 @@ class ApiKeyIssueInput(serializers.Serializer):
     )
 
 
-def _refusal(error: ApiKeyError) -> ServiceError:
-    status_code = 403 if error.code == "not_allowed" else None
-    return ServiceError(error.code, error.message, field=error.field, status_code=status_code)
-
-
 class ApiKeyListIssueView(APIView):
     permission_classes = [IsProvinceAdministrator]
 
@@ -122,17 +117,14 @@ class ApiKeyListIssueView(APIView):
             raise ServiceError(
                 "unknown_user", f"No account '{params['user']}' in this province.", field="user"
             )
-        try:
-            issued = api_key_create(
-                user=user,
-                name=params["name"],
-                scopes=params["scopes"],
-                expires_in_days=params["expires_in_days"],
-                actor=request.user,
-                via=VIA_API,
-            )
-        except ApiKeyError as error:
-            raise _refusal(error) from None
+        issued = api_key_create(
+            user=user,
+            name=params["name"],
+            scopes=params["scopes"],
+            expires_in_days=params["expires_in_days"],
+            actor=request.user,
+            via=VIA_API,
+        )
         body = {**ApiKeyOutput(issued.api_key).data, "key": issued.key}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -151,8 +143,5 @@ class ApiKeyRevocationView(APIView):
         api_key = api_key_list().filter(pk=pk).first()
         if api_key is None:
             raise Http404
-        try:
-            revoked = api_key_revoke(api_key=api_key, actor=request.user, via=VIA_API)
-        except ApiKeyError as error:
-            raise _refusal(error) from None
+        revoked = api_key_revoke(api_key=api_key, actor=request.user, via=VIA_API)
         return Response(ApiKeyOutput(api_key_list().get(pk=revoked.pk)).data)

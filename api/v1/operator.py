@@ -5,11 +5,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import ErrorOutput, ServiceError
+from api.errors import ErrorOutput
 from api.permissions import IsOperator
+from core.errors import ServiceError
 from provinces.loader import ProfileError, parse_profile, resolve_profile
 from tenants.selectors import province_list, province_portal_host
-from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
+from tenants.services import platform_tenant_ensure, province_onboard
 
 
 class ProvinceSummary(serializers.Serializer):
@@ -88,9 +89,9 @@ def toml_nesting(text: str) -> int:
 
 
 def _invalid_profile(fields: dict) -> ServiceError:
-    exc = ServiceError("invalid_profile", "The profile is invalid; nothing was onboarded.")
-    exc.fields = fields
-    return exc
+    return ServiceError(
+        "invalid_profile", "The profile is invalid; nothing was onboarded.", fields=fields
+    )
 
 
 def _profile_from(data):
@@ -134,10 +135,7 @@ class ProvinceListCreateView(APIView):
         payload.is_valid(raise_exception=True)
         profile = _profile_from(payload.validated_data)
         platform_tenant_ensure()
-        try:
-            result = province_onboard(profile=profile)
-        except OnboardingError as error:
-            raise ServiceError(error.code, error.message, field=error.field) from error
+        result = province_onboard(profile=profile)
         body = OnboardOutput(
             {
                 "province": _summary(result.province),

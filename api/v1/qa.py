@@ -3,11 +3,9 @@
 Public operations (submit, track, the answered archive, topics, an asker's own export) never
 return the asker's name, e-mail or phone: their serializers have no such fields and the
 selectors do not even load them. Staff operations call qa.services, which checks who may act;
-a refusal (`QaError`) becomes the API's error format with the service's HTTP status."""
+a refusal (`QaError`) becomes the API's error format with the status of its kind (api.errors)."""
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils import timezone
@@ -19,23 +17,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.caching import NoStore
-from api.errors import ErrorOutput, ServiceError
+from api.errors import ErrorOutput
 from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
 from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff
-from api.throttling import (
-    AnonRateThrottle,
-    ExportGuesses,
-    TrackingCodeGuesses,
-    UserRateThrottle,
-)
+from api.throttling import AnonRateThrottle
+from api.views import ServiceActionView
 from config.client import client_address
-from core.profiles import current_profile
+from core.errors import ErrorKind, ServiceError
+from editorial.profile import current_profile
 from organization.selectors import agency_list
 from qa import selectors, services
 from qa.models import Answer, Question
-from qa.services import QaError
 
 TAGS = ["qa"]
 ERRORS = {
@@ -57,26 +51,18 @@ class QaView(APIView):
         # Django refuses an oversized body while it is parsed: answer in the API's format.
         if isinstance(exc, RequestDataTooBig):
             exc = ServiceError(
-                "request_too_large",
-                "Dữ liệu gửi lên quá lớn.",
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                "request_too_large", "Dữ liệu gửi lên quá lớn.", kind=ErrorKind.TOO_LARGE
             )
         elif isinstance(exc, TooManyFieldsSent):
             exc = ServiceError("too_many_fields", "Quá nhiều trường dữ liệu.")
         return super().handle_exception(exc)
 
 
-@contextmanager
-def refusals_as_errors(**renamed: str):
-    """A service's typed refusal → the API error, with the service's status (400…429) and
-    field names as the request spells them."""
-    try:
-        yield
-    except QaError as error:
-        exc = ServiceError(error.code, error.message, status_code=error.status)
-        exc.field = renamed.get(error.field, error.field) if error.field else None
-        exc.fields = {renamed.get(name, name): messages for name, messages in error.fields.items()}
-        raise exc from error
+class PublicLookupThrottle(AnonRateThrottle):
+    """Tracking codes and the export are keys to one asker's item: slow down guessing."""
+
+    scope = "qa_lookup"
+    rate = "30/min"
 
 
 class StrictCharField(serializers.CharField):
@@ -98,15 +84,17 @@ def _text(*, required: bool = False, **kwargs) -> StrictCharField:
 def _question_or_404(question_id: int) -> Question:
     question = selectors.question_for_staff(pk=question_id)
     if question is None:
-        raise ServiceError("not_found", "Không tìm thấy câu hỏi.", status_code=404)
+        raise ServiceError("not_found", "Không tìm thấy câu hỏi.", kind=ErrorKind.NOT_FOUND)
     return question
 
 
-def _answer_or_error(question: Question, answer_id: int, *, status_code: int = 400) -> Answer:
+def _answer_or_error(
+    question: Question, answer_id: int, *, kind: ErrorKind = ErrorKind.INVALID
+) -> Answer:
     answer = selectors.answer_of_question(question=question, pk=answer_id)
     if answer is None:
         raise ServiceError(
-            "unknown_answer", "Câu hỏi này không có bản trả lời đó.", "answer", status_code
+            "unknown_answer", "Câu hỏi này không có bản trả lời đó.", "answer", kind=kind
         )
     return answer
 
@@ -209,19 +197,18 @@ class QuestionSubmitView(NoStore, QaView):
         payload = QaQuestionSubmitInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        with refusals_as_errors():
-            question = services.question_submit(
-                intake=data["intake"],
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                topic=data["topic"],
-                title=data["title"],
-                text=data["text"],
-                consent=data["consent"],
-                attachments=data["attachments"],
-                client_address=client_address(request),
-            )
+        question = services.question_submit(
+            intake=data["intake"],
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            topic=data["topic"],
+            title=data["title"],
+            text=data["text"],
+            consent=data["consent"],
+            attachments=data["attachments"],
+            client_address=client_address(request),
+        )
         return Response(QaQuestionSubmitOutput(question).data, status=status.HTTP_201_CREATED)
 
 
@@ -246,9 +233,7 @@ class QaQuestionTrackOutput(QaDeadlineMixin):
 
 class QuestionTrackView(NoStore, QaView):
     permission_classes = [AllowAny]
-    # A code is the key to one asker's item: unknown codes count against the address's
-    # allowance of guesses, the web page's and the API's together.
-    throttle_classes = [AnonRateThrottle, UserRateThrottle, TrackingCodeGuesses]
+    throttle_classes = [PublicLookupThrottle]
 
     @extend_schema(
         tags=TAGS,
@@ -259,8 +244,7 @@ class QuestionTrackView(NoStore, QaView):
     def get(self, request, code: str):
         question = selectors.question_by_tracking_code(code=code)
         if question is None:
-            TrackingCodeGuesses.failed(request)
-            raise ServiceError("not_found", "Không tìm thấy mã tra cứu.", status_code=404)
+            raise ServiceError("not_found", "Không tìm thấy mã tra cứu.", kind=ErrorKind.NOT_FOUND)
         answered = question.status in selectors.PUBLIC_STATUSES
         returned = question.status == Question.Status.RETURNED
         body = {
@@ -406,7 +390,7 @@ class QaExportOutput(serializers.Serializer):
 
 class AskerExportView(NoStore, QaView):
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle, ExportGuesses]
+    throttle_classes = [PublicLookupThrottle]
 
     @extend_schema(
         tags=TAGS,
@@ -419,12 +403,7 @@ class AskerExportView(NoStore, QaView):
     def post(self, request):
         payload = QaExportInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            try:
-                data = services.question_export_for_asker(**payload.validated_data)
-            except QaError:
-                ExportGuesses.failed(request)  # code and e-mail do not match
-                raise
+        data = services.question_export_for_asker(**payload.validated_data)
         return Response(QaExportOutput(data).data)
 
 
@@ -648,22 +627,17 @@ def _step(*, operation_id: str, request_body, description: str, responses=None):
     )
 
 
-class QuestionStepView(NoStore, QaView):
-    """One staff action on a question: validate the input, call the service, answer with the
-    question as staff see it. Subclasses name the input, the service and field renames."""
+class QuestionStepView(NoStore, QaView, ServiceActionView):
+    """One staff action on a question, answered with the question as staff see it."""
 
     permission_classes = [IsProvinceStaff]
-    input_class: type[serializers.Serializer]
-    service = None
-    field_names: dict[str, str] = {}
+    resource_name = "question"
 
-    def post(self, request, question_id: int):
-        question = _question_or_404(question_id)
-        payload = self.input_class(data=request.data)
-        payload.is_valid(raise_exception=True)
-        with refusals_as_errors(**self.field_names):
-            question = self.service(question=question, actor=request.user, **payload.validated_data)
-        return Response(_staff_view(question, request.user))
+    def get_resource(self, *, question_id: int) -> Question:
+        return _question_or_404(question_id)
+
+    def respond(self, question):
+        return Response(_staff_view(question, self.request.user))
 
 
 class QaReassignInput(serializers.Serializer):
@@ -819,10 +793,9 @@ class AnswerDraftView(NoStore, QaView):
         question = _question_or_404(question_id)
         payload = QaDraftInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            answer = services.answer_draft(
-                question=question, author=request.user, **payload.validated_data
-            )
+        answer = services.answer_draft(
+            question=question, author=request.user, **payload.validated_data
+        )
         return Response(QaAnswerOutput(answer).data, status=status.HTTP_201_CREATED)
 
 
@@ -855,15 +828,14 @@ class QuestionAnswerView(NoStore, QaView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         draft = _answer_or_error(question, data["answer"]) if data["answer"] else None
-        with refusals_as_errors():
-            question = services.question_answer(
-                question=question,
-                actor=request.user,
-                text=data["text"] or (draft.text if draft else ""),
-                channel=data["channel"],
-                publish=data["publish"],
-                answer=draft,
-            )
+        question = services.question_answer(
+            question=question,
+            actor=request.user,
+            text=data["text"] or (draft.text if draft else ""),
+            channel=data["channel"],
+            publish=data["publish"],
+            answer=draft,
+        )
         return Response(_staff_view(question, request.user))
 
 
@@ -882,13 +854,10 @@ class AnswerReturnView(NoStore, QaView):
     )
     def post(self, request, question_id: int, answer_id: int):
         question = _question_or_404(question_id)
-        answer = _answer_or_error(question, answer_id, status_code=404)
+        answer = _answer_or_error(question, answer_id, kind=ErrorKind.NOT_FOUND)
         payload = QaCommentInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        with refusals_as_errors():
-            answer = services.answer_return(
-                answer=answer, actor=request.user, **payload.validated_data
-            )
+        answer = services.answer_return(answer=answer, actor=request.user, **payload.validated_data)
         return Response(QaAnswerOutput(answer).data)
 
 

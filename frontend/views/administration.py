@@ -20,8 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,10 +29,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.selectors import audit_entries
 from accounts.services import AccountError, user_issue_secret, user_set_active
-from core.profiles import current_profile
+from core.errors import ServiceError
 from editorial.models import Category
+from editorial.profile import current_profile
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
+from frontend.errors import add_service_error, service_message
 from frontend.labels import role_scope_label
 from integrations import selectors as key_selectors
 from integrations.models import ApiKey
@@ -81,7 +83,6 @@ ERRORS = {
         "Chuyên mục đang có bài viết: hãy chuyển các bài sang chuyên mục khác trước khi xoá."
     ),
 }
-ServiceError = AccountError | OrganizationError | QaError | EditorialError | ApiKeyError
 
 USERNAME_RULES = {
     "initials_given": gettext_lazy(
@@ -104,15 +105,12 @@ def administrator_required(view):
 
 
 def _message(error: ServiceError) -> str:
-    if (get_language() or "vi").startswith("vi"):
-        return error.message
-    return str(ERRORS.get(error.code, error.message))
+    return service_message(error, ERRORS)
 
 
 def _refuse(form: forms.Form, error: ServiceError, field_map: dict | None = None) -> None:
     """Put a service's refusal on the field it names, or on the form."""
-    name = (field_map or {}).get(error.field or "", error.field)
-    form.add_error(name if name in form.fields else None, _message(error))
+    add_service_error(form, error, field_map=field_map, wording=ERRORS)
 
 
 def _person(user: User) -> str:

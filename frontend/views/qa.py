@@ -22,11 +22,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.client import client_address
-from core import limits
-from core.profiles import profile_at
+from core.errors import ErrorKind
+from frontend.errors import add_service_error
+from frontend.failure_limit import FailureLimit
 from frontend.profiles import profile_for
 from provinces.calendar import TZ, qa_deadline
-from provinces.loader import ProfileError
+from provinces.loader import ProfileError, profile_in_force
 from qa import selectors
 from qa.models import Question
 from qa.services import (
@@ -34,12 +35,17 @@ from qa.services import (
     MAX_NAME,
     MAX_TEXT,
     MAX_TITLE,
+    RATE_WINDOW,
     QaError,
     question_export_for_asker,
     question_submit,
 )
 
 PAGE_SIZE = 10
+# Failed look-ups of the data export (code + e-mail) per client address: guessing an asker's
+# e-mail for a known code is slowed down the way sign-in guessing is.
+EXPORT_MAX_FAILURES = 10
+EXPORT_WINDOW_SECONDS = 15 * 60
 
 INTAKE_LABELS = {
     "question": _("Hỏi – Đáp"),
@@ -104,7 +110,7 @@ def question_profile(request, question: Question):
     baseline of that instant, ADR 0009): its deadline rules are the ones that apply to it (a
     later version never moves them)."""
     try:
-        return profile_at(question.received_at)
+        return profile_in_force(request.tenant.slug, question.received_at.astimezone(TZ).date())
     except (ProfileError, OSError, LookupError):
         return profile_for(request)
 
@@ -308,7 +314,7 @@ def question_submit_form(request):
                     client_address=client_address(request),
                 )
             except QaError as error:
-                if error.status == 429:
+                if error.kind is ErrorKind.TOO_MANY:
                     return _rate_limited(request)
                 _add_service_error(form, error)
             else:
@@ -338,18 +344,20 @@ def question_submit_form(request):
 
 
 def _add_service_error(form: forms.Form, error: QaError) -> None:
-    field = error.field if error.field in form.fields else None
-    wording = SUBMIT_ERRORS.get(error.code)
-    message = (wording % {"count": MAX_ATTACHMENTS}) if wording is not None else error.message
-    form.add_error(field, str(message))
+    """A refusal on the submission form, in the page's own wording where it has one."""
+    add_service_error(
+        form, error, wording=SUBMIT_ERRORS, always=True, params={"count": MAX_ATTACHMENTS}
+    )
 
 
 def _rate_limited(request):
-    window = limits.LIMITS["qa.submission"].window()
     response = render(
-        request, "frontend/qa/rate_limited.html", {"window_minutes": window // 60}, status=429
+        request,
+        "frontend/qa/rate_limited.html",
+        {"window_minutes": RATE_WINDOW // 60},
+        status=429,
     )
-    response["Retry-After"] = str(window)
+    response["Retry-After"] = str(RATE_WINDOW)
     return response
 
 
@@ -414,16 +422,15 @@ def question_track(request):
     portal_only(request)
     form = TrackForm(request.GET if "ma" in request.GET else None)
     question, status = None, 200
-    guesses = _guesses(request, "qa.tracking_code_guess")
-    if form.is_bound and guesses.blocked():
-        return _too_many(request, guesses)
+    if form.is_bound and TRACK_LIMIT.blocked(request):
+        return _too_many(request, TRACK_LIMIT)
     if form.is_bound:
         if form.is_valid():
             question = selectors.question_by_tracking_code(
                 code=_normalise_code(form.cleaned_data["ma"])
             )
             if question is None:
-                guesses.hit()
+                TRACK_LIMIT.record(request)
                 form.add_error(
                     "ma", _("Không tìm thấy câu hỏi nào có mã này. Hãy kiểm tra lại mã.")
                 )
@@ -468,18 +475,19 @@ class ExportForm(forms.Form):
     )
 
 
-def _guesses(request, name: str) -> limits.Counter:
-    """This address's failed guesses (unknown tracking codes, code and e-mail that do not
-    match): one allowance with the API's look-ups of the same kind (core.limits)."""
-    return limits.counter(name, who=client_address(request), province=None)
+EXPORT_LIMIT = FailureLimit("qa-export", EXPORT_MAX_FAILURES, EXPORT_WINDOW_SECONDS)
+# Unknown tracking codes: a code is the key to one asker's item, so guessing is slowed down.
+TRACK_LIMIT = FailureLimit("qa-track", 30, 10 * 60)
 
 
-def _too_many(request, guesses: limits.Counter):
-    window = guesses.limit.window()
+def _too_many(request, limit: FailureLimit):
     response = render(
-        request, "frontend/qa/rate_limited.html", {"window_minutes": window // 60}, status=429
+        request,
+        "frontend/qa/rate_limited.html",
+        {"window_minutes": limit.window_seconds // 60},
+        status=429,
     )
-    response["Retry-After"] = str(window)
+    response["Retry-After"] = str(limit.window_seconds)
     return response
 
 
@@ -492,9 +500,8 @@ def asker_data(request):
     form = ExportForm(request.POST or None)
     data, status = None, 200
     if request.method == "POST":
-        guesses = _guesses(request, "qa.export_guess")
-        if guesses.blocked():
-            return _too_many(request, guesses)
+        if EXPORT_LIMIT.blocked(request):
+            return _too_many(request, EXPORT_LIMIT)
         if form.is_valid():
             try:
                 data = question_export_for_asker(
@@ -502,7 +509,7 @@ def asker_data(request):
                     email=form.cleaned_data["email"],
                 )
             except QaError:
-                guesses.hit()
+                EXPORT_LIMIT.record(request)
                 form.add_error(None, _("Không tìm thấy câu hỏi nào với mã và thư điện tử này."))
                 status = 404
             else:

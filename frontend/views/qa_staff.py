@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend.downloads import download
+from frontend.errors import add_service_error, http_status
 from frontend.profiles import profile_for
 from frontend.views.qa import (
     channel_label,
@@ -898,11 +899,11 @@ def question_action(request, pk: int, action: str):
     try:
         message = handler(page, form, *args)
     except QaError as error:
-        field = FIELD_OF.get(error.field or "", error.field)
-        form.add_error(field if field in form.fields else None, error.message)
+        add_service_error(form, error, field_map=FIELD_OF)
         # The item may have changed under the refused action: show it as it is now.
         page = _page(request, selectors.question_for_staff(pk=question.pk) or question)
-        return _render_detail(request, page, bound={key: form}, failed=key, status=error.status)
+        status = http_status(error)
+        return _render_detail(request, page, bound={key: form}, failed=key, status=status)
     messages.success(request, message)
     refreshed = selectors.question_for_staff(pk=question.pk)
     if refreshed is not None and selectors.may_see_contact(user=request.user, question=refreshed):

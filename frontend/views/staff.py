@@ -5,8 +5,6 @@ console (at its root): only the URL modules differ."""
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
@@ -14,7 +12,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,18 +22,19 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.services import AccountError, user_change_password
-from config.client import client_address
-from core import limits
+from frontend.errors import add_service_error
 from frontend.forms import LoginForm, PasswordChangeForm
 from frontend.labels import role_scope_label
+from frontend.login_throttle import WINDOW_SECONDS, LoginThrottle
 from frontend.profiles import profile_for
 from organization.selectors import role_assignment_list
 
-# accounts.services errors, by code: the page's own (translatable) wording and form field.
+# accounts.services errors, by code: the page's own (translatable) wording.
 ACCOUNT_ERRORS = {
-    "wrong_password": ("old_password", gettext_lazy("Mật khẩu hiện tại không đúng.")),
-    "same_password": ("new_password1", gettext_lazy("Mật khẩu mới phải khác mật khẩu cũ.")),
+    "wrong_password": gettext_lazy("Mật khẩu hiện tại không đúng."),
+    "same_password": gettext_lazy("Mật khẩu mới phải khác mật khẩu cũ."),
 }
+# The form field of each field the service names (others: on the form).
 SERVICE_FIELDS = {"old_password": "old_password", "new_password": "new_password1"}
 # Django's password validators, by code. Django 5.2's Vietnamese catalogue lacks some of its
 # messages (the length rule shows in English), so the page words them itself.
@@ -70,17 +68,6 @@ def _next_url(request) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _wrong_passwords(request, *, username: str) -> tuple[limits.Counter, limits.Counter]:
-    """Wrong passwords counted by the core's limiter: per account of this province (its schema,
-    whichever of its hosts is tried) and per address across the platform, so that spreading
-    attempts over several provinces does not reset it."""
-    account = unicodedata.normalize("NFC", username).strip().casefold()
-    return (
-        limits.counter("accounts.sign_in_account", who=account, province=connection.schema_name),
-        limits.counter("accounts.sign_in_address", who=client_address(request), province=None),
-    )
-
-
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -91,8 +78,8 @@ def login(request):
     status = 200
     blocked = False
     if request.method == "POST":
-        account, address = _wrong_passwords(request, username=request.POST.get("username", ""))
-        if account.blocked() or address.blocked():
+        throttle = LoginThrottle.for_request(request, username=request.POST.get("username", ""))
+        if throttle.is_blocked():
             blocked, status = True, 429
         elif form.is_valid():
             user = authenticate(
@@ -101,29 +88,27 @@ def login(request):
                 password=form.cleaned_data["password"],
             )
             if user is None:
-                account.hit()
-                address.hit()
+                throttle.record_failure()
                 form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
             else:
-                account.reset()
+                throttle.record_success()
                 auth_login(request, user)
                 if getattr(user, "must_change_password", False):
                     return redirect("frontend:password_change")
                 return redirect(_next_url(request))
-    window = limits.LIMITS["accounts.sign_in_account"].window()
     response = render(
         request,
         "frontend/staff/login.html",
         {
             "form": form,
             "blocked": blocked,
-            "window_minutes": window // 60,
+            "window_minutes": WINDOW_SECONDS // 60,
             "next": request.POST.get("next") or request.GET.get("next") or "",
         },
         status=status,
     )
     if blocked:
-        response["Retry-After"] = str(window)
+        response["Retry-After"] = str(WINDOW_SECONDS)
     return response
 
 
@@ -143,8 +128,8 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        account, address = _wrong_passwords(request, username=request.user.get_username())
-        if account.blocked() or address.blocked():
+        throttle = LoginThrottle.for_request(request, username=request.user.get_username())
+        if throttle.is_blocked():
             # Guessing the current password from a left-open session counts as guessing it
             # at the sign-in form.
             form.add_error(None, _("Quá nhiều lần nhập sai mật khẩu. Hãy thử lại sau."))
@@ -158,12 +143,10 @@ def password_change(request):
                 )
             except AccountError as error:
                 if error.code == "wrong_password":
-                    account.hit()
-                    address.hit()
-                field, message = ACCOUNT_ERRORS.get(
-                    error.code, (SERVICE_FIELDS.get(error.field or ""), error.message)
+                    throttle.record_failure()
+                add_service_error(
+                    form, error, field_map=SERVICE_FIELDS, wording=ACCOUNT_ERRORS, always=True
                 )
-                form.add_error(field, message)
             except ValidationError as error:
                 for message in _password_rule_errors(error):
                     form.add_error("new_password1", message)

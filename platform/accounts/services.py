@@ -13,17 +13,13 @@ from django.utils import timezone
 from unidecode import unidecode
 
 from accounts.models import AuditEntry, User
-from core.profiles import current_profile
+from core.errors import ErrorKind, ServiceError
 
 ONE_TIME_SECRET_BYTES = 12
 
 
-class AccountError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class AccountError(ServiceError):
+    """A refused account change: code, message, the field to blame, and its kind."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +89,8 @@ def first_password_change_required() -> bool:
     """The profile in force of the active province: must a new account change the password
     it was enrolled with at its first sign-in? (Huế Art. 11(2): "phải thay đổi mật khẩu khi
     truy cập vào hệ thống lần đầu tiên"; every shipped profile says yes.)"""
+    from editorial.profile import current_profile
+
     return current_profile().accounts.force_first_password_change
 
 
@@ -179,7 +177,10 @@ def _audit(action: str, *, actor: User, user: User) -> None:
 def _require_administrator(actor: User) -> None:
     if not (actor.is_active and actor.is_superuser):
         raise AccountError(
-            "not_allowed", "Chỉ quản trị viên của cổng mới được làm việc này.", field="user"
+            "not_allowed",
+            "Chỉ quản trị viên của cổng mới được làm việc này.",
+            field="user",
+            kind=ErrorKind.FORBIDDEN,
         )
 
 
@@ -210,7 +211,9 @@ def user_set_active(*, user: User, active: bool, actor: User) -> User:
         rows = list(User.objects.select_for_update().filter(pk=user.pk))
     locked = next((row for row in rows if row.pk == user.pk), None)
     if locked is None:
-        raise AccountError("not_found", "Tài khoản không còn tồn tại.", field="user")
+        raise AccountError(
+            "not_found", "Tài khoản không còn tồn tại.", field="user", kind=ErrorKind.NOT_FOUND
+        )
     if locked.is_active == active:
         return locked
     if not active and locked.is_superuser:
@@ -242,7 +245,9 @@ def user_issue_secret(*, user: User, actor: User) -> IssuedAccount:
         )
     locked = User.objects.select_for_update().filter(pk=user.pk).first()
     if locked is None:
-        raise AccountError("not_found", "Tài khoản không còn tồn tại.", field="user")
+        raise AccountError(
+            "not_found", "Tài khoản không còn tồn tại.", field="user", kind=ErrorKind.NOT_FOUND
+        )
     if not locked.is_active:
         raise AccountError(
             "inactive",

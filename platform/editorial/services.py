@@ -18,16 +18,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from unidecode import unidecode
 
-from core.profiles import current_profile
-from core.text import nfc
-from core.uploads import UploadRefused, check_upload
+from core.errors import ErrorKind
 from editorial import rules
 from editorial.content import (
     MAX_TITLE,
     MAX_YEAR,
     MIN_YEAR,
     ContentError,
+    check_upload,
     clean_fields,
+    nfc,
     sanitise_html,
 )
 from editorial.models import (
@@ -40,6 +40,7 @@ from editorial.models import (
     Transition,
     WorkflowState,
 )
+from editorial.profile import current_profile
 from organization.models import ComponentSite
 from organization.selectors import acting_capacity
 from provinces.calendar import TZ
@@ -52,7 +53,9 @@ PUBLIC_VERSION_KEY = "editorial:public-version"
 
 
 class EditorialError(ContentError):
-    """A refused editorial move: code, message, and the field when one is to blame."""
+    """A refused editorial move: code, message, the field when one is to blame, and its kind
+    (a step the actor may not perform is FORBIDDEN; a move the item's state forbids, whatever
+    the request says, is a CONFLICT)."""
 
 
 def public_cache_version() -> int:
@@ -116,6 +119,7 @@ def _capacity(actor, step: rules.StepSpec, item: Item):
         raise EditorialError(
             "not_allowed",
             f"Bạn không giữ vai trò '{step.role}' cần cho bước '{step.name}' ({step.source}).",
+            kind=ErrorKind.FORBIDDEN,
         )
     return on_behalf_of
 
@@ -323,7 +327,9 @@ def item_create(
         with transaction.atomic():
             item.save()
     except IntegrityError as error:
-        raise EditorialError("duplicate", "Đường dẫn bài viết đã tồn tại.", "slug") from error
+        raise EditorialError(
+            "duplicate", "Đường dẫn bài viết đã tồn tại.", "slug", kind=ErrorKind.CONFLICT
+        ) from error
     revision = _revision(
         item,
         actor=actor,
@@ -507,7 +513,7 @@ def item_update(
     filing of the item rather than its content."""
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
-        raise EditorialError("withdrawn", "Bài đã thu hồi không sửa được.")
+        raise EditorialError("withdrawn", "Bài đã thu hồi không sửa được.", kind=ErrorKind.CONFLICT)
     if category is not UNCHANGED:
         _check_category(category, site_id=item.site_id)
     profile = current_profile()
@@ -519,7 +525,9 @@ def item_update(
         step = _state_steps(state)[state.current_step]
         if not step.may_amend:
             raise EditorialError(
-                "may_not_amend", f"Bước '{step.name}' không được sửa nội dung ({step.source})."
+                "may_not_amend",
+                f"Bước '{step.name}' không được sửa nội dung ({step.source}).",
+                kind=ErrorKind.CONFLICT,
             )
     on_behalf_of = _capacity(actor, step, item)
     current = item.current_revision
@@ -600,14 +608,16 @@ def item_transition(
     reason. Anything else the profile does not allow is refused with EditorialError."""
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
-        raise EditorialError("withdrawn", "Bài đã thu hồi.")
+        raise EditorialError("withdrawn", "Bài đã thu hồi.", kind=ErrorKind.CONFLICT)
     _check_plausible(publish_at, "publish_at")
     if decision == "reject" and not nfc(comment):
         raise EditorialError("reason_required", "Trả lại phải kèm lý do.", "comment")
     state = _active_state(item)
     if state is None:
         if decision != "forward":
-            raise EditorialError("not_in_workflow", "Bài chưa được gửi duyệt.")
+            raise EditorialError(
+                "not_in_workflow", "Bài chưa được gửi duyệt.", kind=ErrorKind.CONFLICT
+            )
         spec = _workflow(item)
         state = WorkflowState.objects.create(
             item=item,
@@ -725,7 +735,9 @@ def item_correct(
     date and reason (Bắc Kạn Art. 8; Law on Access to Information Art. 22). History stays."""
     item = _lock(item)
     if item.status != Item.Status.PUBLISHED:
-        raise EditorialError("not_published", "Chỉ đính chính bài đang đăng.")
+        raise EditorialError(
+            "not_published", "Chỉ đính chính bài đang đăng.", kind=ErrorKind.CONFLICT
+        )
     if not nfc(reason) or not nfc(text):
         raise EditorialError("reason_required", "Đính chính phải có lý do và nội dung.", "reason")
     step, on_behalf_of = _publisher_capacity(item, actor)
@@ -775,7 +787,7 @@ def item_withdraw(*, item: Item, actor, reason: str) -> Item:
     if not nfc(reason):
         raise EditorialError("reason_required", "Thu hồi phải nêu lý do công khai.", "reason")
     if item.status not in (Item.Status.PUBLISHED, Item.Status.UNPUBLISHED):
-        raise EditorialError("not_published", "Chỉ thu hồi bài đã đăng.")
+        raise EditorialError("not_published", "Chỉ thu hồi bài đã đăng.", kind=ErrorKind.CONFLICT)
     step, on_behalf_of = _publisher_capacity(item, actor)
     from_status = item.status
     item.status = Item.Status.WITHDRAWN
@@ -801,7 +813,9 @@ def item_withdraw(*, item: Item, actor, reason: str) -> Item:
 def item_unpublish(*, item: Item, actor, reason: str = "") -> Item:
     item = _lock(item)
     if item.status != Item.Status.PUBLISHED:
-        raise EditorialError("not_published", "Bài không ở trạng thái đang đăng.")
+        raise EditorialError(
+            "not_published", "Bài không ở trạng thái đang đăng.", kind=ErrorKind.CONFLICT
+        )
     step, on_behalf_of = _publisher_capacity(item, actor)
     item.save(update_fields=_unpublish(item))
     _audit(
@@ -917,7 +931,7 @@ def item_share_to_portal(*, item: Item, actor) -> Item:
     if item.site_id is None:
         raise EditorialError("already_on_portal", "Bài đã thuộc Cổng tỉnh.")
     if not item.is_public:
-        raise EditorialError("not_published", "Chỉ chia sẻ bài đã đăng.")
+        raise EditorialError("not_published", "Chỉ chia sẻ bài đã đăng.", kind=ErrorKind.CONFLICT)
     published = item.published_revision
     assert published is not None  # is_public: published with a published revision
     site = item.site
@@ -952,7 +966,7 @@ def item_share_to_portal(*, item: Item, actor) -> Item:
 def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
-        raise EditorialError("withdrawn", "Bài đã thu hồi.")
+        raise EditorialError("withdrawn", "Bài đã thu hồi.", kind=ErrorKind.CONFLICT)
     if item.status == Item.Status.PUBLISHED:
         # A file on a published item is public at once: only the publisher may add one.
         _publisher_capacity(item, actor)
@@ -969,10 +983,7 @@ def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
             _schedule_cancelled(
                 item, cancelled, actor=actor, on_behalf_of=on_behalf_of, from_status=from_status
             )
-    try:
-        content_type, digest, size = check_upload(uploaded)
-    except UploadRefused as refused:
-        raise ContentError(refused.code, refused.message, "file") from refused
+    content_type, digest, size = check_upload(uploaded)
     name = unicodedata.normalize("NFC", uploaded.name or "tep")[-255:]
     return Attachment.objects.create(
         item=item,

@@ -16,6 +16,7 @@ from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
 from accounts.services import audit_record, command_line_name
+from core.errors import ErrorKind, ServiceError
 from integrations import selectors
 from integrations.models import ApiKey
 
@@ -29,12 +30,8 @@ NAME_MAX_LENGTH = 120
 VIA_PAGE, VIA_API, VIA_COMMAND = "page", "api", "command"
 
 
-class ApiKeyError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class ApiKeyError(ServiceError):
+    """A refused key operation: code, message, the field to blame, and its kind."""
 
 
 class ApiKeyRefused(ApiKeyError):
@@ -72,7 +69,9 @@ def _require_administrator(actor: User | None) -> None:
     line (actor None) acts for whoever may run commands on the server."""
     if actor is not None and not (actor.is_active and actor.is_superuser):
         raise ApiKeyError(
-            "not_allowed", "Only the province administrator may issue or revoke API keys."
+            "not_allowed",
+            "Only the province administrator may issue or revoke API keys.",
+            kind=ErrorKind.FORBIDDEN,
         )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import transaction
 
-from core.text import nfc
+from core.errors import ErrorKind, ServiceError
 from organization.models import Agency, ComponentSite, Role, RoleAssignment
 
 
-class OrganizationError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class OrganizationError(ServiceError):
+    """A refused change to the organization: code, message, the field to blame, its kind."""
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
 
 
 def _apply(instance, values: dict) -> bool:
@@ -29,9 +31,9 @@ def _apply(instance, values: dict) -> bool:
 def role_ensure(*, code: str, name: str, scope: str, source: str) -> bool:
     """Create or update a workflow role from the profile; True when something changed."""
     role, created = Role.objects.get_or_create(
-        code=code, defaults={"name": nfc(name), "scope": scope, "source": source}
+        code=code, defaults={"name": _nfc(name), "scope": scope, "source": source}
     )
-    return created or _apply(role, {"name": nfc(name), "scope": scope, "source": source})
+    return created or _apply(role, {"name": _nfc(name), "scope": scope, "source": source})
 
 
 @transaction.atomic
@@ -47,12 +49,12 @@ def agency_ensure(
     alternate_hosts: list[str] | None = None,
 ) -> bool:
     """Create or update an agency (and its component site when a host is given)."""
-    name = nfc(name)
+    name = _nfc(name)
     agency, created = Agency.objects.get_or_create(
-        name=name, defaults={"short_name": nfc(short_name), "kind": kind, "source": source}
+        name=name, defaults={"short_name": _nfc(short_name), "kind": kind, "source": source}
     )
     changed = created or _apply(
-        agency, {"short_name": nfc(short_name), "kind": kind, "source": source}
+        agency, {"short_name": _nfc(short_name), "kind": kind, "source": source}
     )
     if host is None:
         return changed
@@ -94,7 +96,7 @@ def role_assign(*, user, role_code: str, agency_name: str | None = None) -> Role
     agency = None
     if agency_name:
         agency = (
-            Agency.objects.filter(name=nfc(agency_name)).first()
+            Agency.objects.filter(name=_nfc(agency_name)).first()
             or Agency.objects.filter(short_name__iexact=agency_name).first()
             or Agency.objects.filter(site__label=agency_name.lower()).first()
         )
@@ -134,7 +136,10 @@ def delegation_create(
         raise OrganizationError("invalid_period", "Thời hạn uỷ quyền không hợp lệ.", "ends_at")
     if actor.pk != delegator.pk and not actor.is_superuser:
         raise OrganizationError(
-            "not_allowed", "Chỉ người giữ vai trò hoặc quản trị mới được uỷ quyền.", "delegator"
+            "not_allowed",
+            "Chỉ người giữ vai trò hoặc quản trị mới được uỷ quyền.",
+            "delegator",
+            kind=ErrorKind.FORBIDDEN,
         )
     assignment = role_assign_lookup(user=delegator, role_code=role_code, agency_name=agency_name)
     return Delegation.objects.create(
@@ -144,7 +149,7 @@ def delegation_create(
         agency=assignment.agency,
         starts_at=starts_at,
         ends_at=ends_at,
-        reason=nfc(reason),
+        reason=_nfc(reason),
         created_by=actor,
     )
 
@@ -154,7 +159,7 @@ def role_assign_lookup(*, user, role_code: str, agency_name: str | None) -> Role
         user=user, role__code=role_code
     )
     if agency_name:
-        assignments = assignments.filter(agency__name=nfc(agency_name))
+        assignments = assignments.filter(agency__name=_nfc(agency_name))
     assignment = assignments.first()
     if assignment is None:
         raise OrganizationError(
@@ -171,7 +176,12 @@ def delegation_revoke(*, delegation, actor):
         actor.pk not in (delegation.delegator_id, delegation.created_by_id)
         and not actor.is_superuser
     ):
-        raise OrganizationError("not_allowed", "Không có quyền thu hồi uỷ quyền này.", "delegation")
+        raise OrganizationError(
+            "not_allowed",
+            "Không có quyền thu hồi uỷ quyền này.",
+            "delegation",
+            kind=ErrorKind.FORBIDDEN,
+        )
     if delegation.revoked_at is None:
         delegation.revoked_at = timezone.now()
         delegation.revoked_by = actor
@@ -192,7 +202,10 @@ def _audit(action: str, *, actor, **data) -> None:
 def _require_administrator(actor) -> None:
     if not (actor.is_active and actor.is_superuser):
         raise OrganizationError(
-            "not_allowed", "Chỉ quản trị viên của cổng mới được làm việc này.", "user"
+            "not_allowed",
+            "Chỉ quản trị viên của cổng mới được làm việc này.",
+            "user",
+            kind=ErrorKind.FORBIDDEN,
         )
 
 
@@ -279,7 +292,7 @@ def staff_create(
     )
 
     _require_administrator(actor)
-    full_name = nfc(full_name)
+    full_name = _nfc(full_name)
     if not full_name:
         raise OrganizationError("name_required", "Hãy nhập họ và tên.", "full_name")
     derived = not username.strip()
@@ -287,14 +300,16 @@ def staff_create(
         try:
             username = username_from_full_name(full_name, rule=username_rule)
         except AccountError as error:
-            raise OrganizationError(error.code, error.message, error.field) from error
+            raise OrganizationError(
+                error.code, error.message, error.field, kind=error.kind
+            ) from error
     try:
         issued = user_create_with_secret(username=username, full_name=full_name, email=email)
     except AccountError as error:
         message = error.message
         if error.code == "username_taken" and derived:
             message += f" Hãy nhập một tên đăng nhập khác, ví dụ '{_free_username(username)}'."
-        raise OrganizationError(error.code, message, error.field) from error
+        raise OrganizationError(error.code, message, error.field, kind=error.kind) from error
     role_grant(user=issued.user, role_code=role_code, agency=agency, actor=actor)
     _audit("staff_created", actor=actor, user=issued.user.username, role=role_code)
     return issued

@@ -8,19 +8,22 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from unidecode import unidecode
 
-from core import limits
-from core.profiles import profile_at
-from core.text import fold, nfc
-from core.uploads import UploadRefused, check_upload
+from core.errors import ErrorKind, ServiceError
+from editorial.content import check_upload
+from editorial.profile import current_province_slug
 from organization.models import Agency, RoleAssignment
 from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
+from provinces.loader import profile_in_force
 from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
@@ -32,19 +35,25 @@ MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+RATE_WINDOW = 3600  # one hour
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class QaError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, status: int = 400):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.fields = {field: [message]} if field else {}
-        self.status = status
+class QaError(ServiceError):
+    """A refused Q&A action: code, message, the field to blame, and its kind (FORBIDDEN for
+    who may not act, CONFLICT for a question whose state forbids it, TOO_MANY when rate
+    limited)."""
+
+
+def nfc(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").strip()
+
+
+def fold(text: str) -> str:
+    """Accent-insensitive search form ("Đất đai" → "dat dai")."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", unidecode(nfc(text)).lower()).split())
 
 
 def _tracking_code() -> str:
@@ -63,10 +72,14 @@ def _event(question, action, *, actor=None, on_behalf_of=None, comment="", **dat
     )
 
 
+def _profile_at(instant: datetime):
+    return profile_in_force(current_province_slug(), instant.astimezone(TZ).date())
+
+
 def _apply_deadline(question: Question, *, kind: str) -> None:
     """Compute and store the deadline under the profile version in force at arrival, counted
     from the moment the item counts as received (qa.receipt_all_hours)."""
-    profile = profile_at(question.received_at)
+    profile = _profile_at(question.received_at)
     try:
         deadline = qa_deadline(profile, receipt_counted_at(profile, question.received_at), kind)
     except ValueError as error:
@@ -81,16 +94,24 @@ def _apply_deadline(question: Question, *, kind: str) -> None:
 
 
 def _check_rate(client_address: str | None) -> None:
-    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform (the core's limit
-    "qa.submission"): an address cannot multiply its allowance by calling each province's host
-    in turn, nor by switching between the web form and the API."""
+    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform: the counter lives in the
+    platform-wide cache (no schema in its key), so an address cannot multiply its allowance
+    by calling each province's host in turn."""
     if not client_address:
         return
-    if not limits.counter("qa.submission", who=client_address, province=None).hit().allowed:
+    counters = caches["platform_wide"]
+    key = f"qa:submissions:{client_address}"
+    counters.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
+    try:
+        count = counters.incr(key)
+    except ValueError:  # the window expired between add() and incr()
+        counters.set(key, 1, RATE_WINDOW)
+        count = 1
+    if count > settings.QA_SUBMISSIONS_PER_HOUR:
         raise QaError(
             "rate_limited",
             "Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ.",
-            status=429,
+            kind=ErrorKind.TOO_MANY,
         )
 
 
@@ -141,7 +162,7 @@ def question_submit(
     Nguyên Art. 14(1)); route it by topic; store its deadline. Suspect text goes to moderation
     (the clock is the one of receipt all the same). Invalid input stores nothing."""
     received_at = received_at or timezone.now()
-    profile = profile_at(received_at)
+    profile = _profile_at(received_at)
     name, email, phone = nfc(name), nfc(email).lower(), nfc(phone)
     title, text = nfc(title), nfc(text)
     _validate_submission(
@@ -165,8 +186,10 @@ def question_submit(
             raise QaError("file_too_large", "Mỗi tệp tối đa 5 MB.", "attachments")
         try:
             checked.append((uploaded, *check_upload(uploaded)))
-        except UploadRefused as refused:  # a clear message for the field
-            raise QaError(refused.code, refused.message, "attachments") from refused
+        except Exception as error:  # ContentError: a clear message for the field
+            raise QaError(
+                getattr(error, "code", "file_refused"), str(error), "attachments"
+            ) from error
     _check_rate(client_address)
     suspicion = screen(title, text)
     with transaction.atomic():
@@ -242,13 +265,17 @@ def _staff_of(actor, agency_id: int | None) -> bool:
 
 def _require_staff(actor, question: Question) -> None:
     if not _staff_of(actor, question.agency_id):
-        raise QaError("not_allowed", "Bạn không thuộc cơ quan xử lý câu hỏi này.", status=403)
+        raise QaError(
+            "not_allowed", "Bạn không thuộc cơ quan xử lý câu hỏi này.", kind=ErrorKind.FORBIDDEN
+        )
 
 
 def _require_open(question: Question) -> None:
     if not question.is_open:
         raise QaError(
-            "not_open", f"Câu hỏi ở trạng thái '{question.get_status_display()}'.", status=409
+            "not_open",
+            f"Câu hỏi ở trạng thái '{question.get_status_display()}'.",
+            kind=ErrorKind.CONFLICT,
         )
 
 
@@ -257,14 +284,14 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
     """A moderator lets a suspect submission through or refuses it with a reason."""
     question = _lock(question)
     if question.status != Question.Status.MODERATION:
-        raise QaError("not_in_moderation", "Câu hỏi không chờ kiểm duyệt.", status=409)
+        raise QaError("not_in_moderation", "Câu hỏi không chờ kiểm duyệt.", kind=ErrorKind.CONFLICT)
     # The portal's editorial board, or — where a province has no portal-wide body (Huế's text
     # covers departments' sites only) — the head of the agency the question was routed to.
     board = RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists()
     if not board:
         head, _ = acting_capacity(
             user=actor,
-            role_code=profile_at(question.received_at).qa.answer_role,
+            role_code=_profile_at(question.received_at).qa.answer_role,
             agency_id=question.agency_id,
             delegation_allowed=True,
             at=timezone.now(),
@@ -273,7 +300,7 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
             raise QaError(
                 "not_allowed",
                 "Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt.",
-                status=403,
+                kind=ErrorKind.FORBIDDEN,
             )
     if not accept and not nfc(reason):
         raise QaError("reason_required", "Cần nêu lý do không tiếp nhận.", "reason")
@@ -322,7 +349,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
     if question.missed_due_at is None and question.effective_due_at < now:
         question.missed_due_at = question.effective_due_at
     _apply_deadline(question, kind=kind)
-    question.inter_agency = profile_at(question.received_at).qa.kinds[kind].inter_agency
+    question.inter_agency = _profile_at(question.received_at).qa.kinds[kind].inter_agency
 
 
 def _require_in_time(question: Question, now: datetime, what: str) -> None:
@@ -333,7 +360,7 @@ def _require_in_time(question: Question, now: datetime, what: str) -> None:
             "deadline_passed",
             f"Hạn trả lời {question.effective_due_at.astimezone(TZ):%H:%M %d/%m/%Y} đã qua: "
             f"không thể {what}; câu hỏi được ghi nhận là quá hạn.",
-            status=409,
+            kind=ErrorKind.CONFLICT,
         )
 
 
@@ -372,7 +399,7 @@ def question_set_appointment(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = profile_at(question.received_at)
+    profile = _profile_at(question.received_at)
     special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
     if special is None:
         raise QaError("no_appointments", "Quy chế của tỉnh không quy định hẹn ngày trả lời.")
@@ -430,7 +457,7 @@ def question_progress_notice(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = profile_at(question.received_at)
+    profile = _profile_at(question.received_at)
     kind = profile.qa.kinds.get(question.deadline_kind)
     if kind is None or not kind.progress_notice:
         raise QaError("no_progress_notice", "Quy chế không quy định thông báo tiến độ.")
@@ -466,7 +493,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
     return is the agency's reply and only the answer role (or a delegate) sends it."""
     question = _lock(question)
     _require_open(question)
-    if profile_at(question.received_at).qa.out_of_scope_return_immediately:
+    if _profile_at(question.received_at).qa.out_of_scope_return_immediately:
         _require_staff(actor, question)
     else:
         _answer_capacity(actor, question)
@@ -481,7 +508,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
 
 
 def _answer_capacity(actor, question: Question):
-    profile = profile_at(question.received_at)
+    profile = _profile_at(question.received_at)
     allowed, on_behalf_of = acting_capacity(
         user=actor,
         role_code=profile.qa.answer_role,
@@ -494,7 +521,7 @@ def _answer_capacity(actor, question: Question):
             "not_allowed",
             "Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền gửi câu trả lời "
             f"({profile.qa.field_sources.get('answer_role', profile.qa.source)}).",
-            status=403,
+            kind=ErrorKind.FORBIDDEN,
         )
     return profile, on_behalf_of
 
@@ -613,13 +640,13 @@ def question_publish(
     oversees the question's agency (organization.selectors.board_for)."""
     now = now or timezone.now()
     question = _lock(question)
-    profile = profile_at(question.received_at)
+    profile = _profile_at(question.received_at)
     if profile.qa.answer_publisher != "board":
         raise QaError(
             "published_by_the_agency",
             "Theo quy chế, thủ trưởng cơ quan trả lời tự đăng câu trả lời "
             f"({profile.qa.source_of('answer_publisher')}).",
-            status=409,
+            kind=ErrorKind.CONFLICT,
         )
     if not any(
         seat.user.pk == actor.pk
@@ -628,10 +655,10 @@ def question_publish(
         raise QaError(
             "not_allowed",
             f"Chỉ Ban biên tập đăng câu trả lời ({profile.qa.source_of('answer_publisher')}).",
-            status=403,
+            kind=ErrorKind.FORBIDDEN,
         )
     if not question.publication_pending:
-        raise QaError("not_pending", "Câu trả lời không chờ đăng.", status=409)
+        raise QaError("not_pending", "Câu trả lời không chờ đăng.", kind=ErrorKind.CONFLICT)
     reason = nfc(reason)
     if not publish and not reason:
         raise QaError("reason_required", "Không đăng phải nêu lý do.", "reason")
@@ -717,7 +744,11 @@ def question_export_for_asker(*, tracking_code: str, email: str) -> dict:
     """What the platform holds about one asker's submission, for the asker (by code + e-mail)."""
     question = Question.objects.filter(tracking_code=tracking_code.strip().upper()).first()
     if question is None or not question.email or question.email != nfc(email).lower():
-        raise QaError("not_found", "Không tìm thấy câu hỏi với mã và thư điện tử này.", status=404)
+        raise QaError(
+            "not_found",
+            "Không tìm thấy câu hỏi với mã và thư điện tử này.",
+            kind=ErrorKind.NOT_FOUND,
+        )
     return {
         "tracking_code": question.tracking_code,
         "received_at": question.received_at.isoformat(),

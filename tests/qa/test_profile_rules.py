@@ -10,6 +10,7 @@ from datetime import datetime
 import pytest
 from django.core import mail
 
+from core.errors import ErrorKind
 from provinces import loader
 from provinces.calendar import TZ
 from qa.models import Event, Question
@@ -81,7 +82,7 @@ def test_where_the_board_publishes_the_agencys_answer_waits_for_it(qa_province, 
     # the head cannot publish it; the board can
     with pytest.raises(QaError) as caught:
         question_publish(question=question, actor=head, publish=True)
-    assert caught.value.status == 403
+    assert caught.value.kind is ErrorKind.FORBIDDEN
     board = staff.holding(board_role)
     question = question_publish(question=question, actor=board, publish=True)
     assert question.is_public
@@ -228,7 +229,7 @@ def test_without_immediate_return_only_the_answer_role_returns(qa_province, prof
     question = _submit(topic)
     with pytest.raises(QaError) as caught:
         question_return(question=question, actor=staff.holding("updater"), reason="Ngoài phạm vi")
-    assert caught.value.status == 403
+    assert caught.value.kind is ErrorKind.FORBIDDEN
     question = question_return(
         question=question, actor=staff.holding("agency_head"), reason="Ngoài phạm vi"
     )

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.errors import ErrorKind
 from organization.models import Agency
 from organization.services import delegation_create
 from qa.models import Answer, Question
@@ -92,7 +93,7 @@ def test_only_the_head_or_a_delegate_sends_the_answer(qa_province):
     draft = answer_draft(question=question, author=clerk, text="Trả lời dự thảo")
     with pytest.raises(QaError) as caught:
         question_answer(question=question, actor=clerk, text="x", channel="portal", publish=True)
-    assert caught.value.status == 403
+    assert caught.value.kind is ErrorKind.FORBIDDEN
     question = question_answer(
         question=question, actor=head, text=draft.text, channel="portal", publish=True, answer=draft
     )
@@ -174,7 +175,7 @@ def test_staff_of_another_agency_cannot_act(qa_province):
     outsider = staff.holding("updater", agency=other_agency)
     with pytest.raises(QaError) as caught:
         question_return(question=question, actor=outsider, reason="x")
-    assert caught.value.status == 403
+    assert caught.value.kind is ErrorKind.FORBIDDEN
 
 
 def test_personal_data_is_purged_after_retention(qa_province):
