@@ -45,7 +45,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=30, hour="8-16"),
     },
     # Citizens' questions: due-soon reminders to the agency's answerers and the overdue
-    # summary to the editorial board, each once a day per recipient (qa.Notice).
+    # summary to the editorial board, each once a day per recipient (core.notices).
     "qa-reminders": {
         "task": "qa.remind",
         "schedule": crontab(minute=15, hour="8-16"),

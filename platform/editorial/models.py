@@ -325,30 +325,3 @@ class PublicComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment by {self.name} on {self.item_id}"
-
-
-class Reminder(models.Model):
-    """A reminder already sent, so that a rerun of the beat task never sends it twice."""
-
-    item = models.ForeignKey(Item, null=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)  # due_soon, overdue, board_summary
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    day = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "kind", "recipient", "day"], name="reminder_once_a_day"
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "recipient", "day"],
-                condition=Q(item__isnull=True),
-                name="summary_once_a_day",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id} on {self.day}"

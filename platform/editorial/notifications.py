@@ -1,25 +1,22 @@
 """Reminders about update deadlines and the editorial board's daily summary, by mail.
 
-Sending is idempotent and never loses a notice (`send_recorded`, also used by qa.tasks): each
-mail records its `Reminder` rows (unique per item, kind, recipient and day; one summary per
-recipient and day) in the transaction that sends it, so a rerun of the hourly task, or two
-workers at once, never send the same reminder twice; a mail that fails to send rolls its rows
-back, is logged, and goes out on the next run, and the rest of the run goes on. The text is
-Vietnamese and carries editorial content only (titles, agencies, deadlines, articles): never the
-personal data of citizens."""
+Each goes out at most once a day and is never lost (core.notices, the one notice service of
+every module): a reminder's subject is its item and kind ("editorial.item:<id>:overdue"), the
+summary's is the module's ("editorial:board_summary"); a rerun of the hourly task, or two
+workers at once, never send the same notice twice; a mail that fails to send is logged, goes
+out on the next run, and the rest of the run goes on. The text is Vietnamese and carries
+editorial content only (titles, agencies, deadlines, articles): never the personal data of
+citizens."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
 
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone
 
+from core.notices import notice_send_once, notice_subject, notices_send_once
 from core.profiles import current_profile
 from editorial import rules
 from editorial.dashboard import (
@@ -34,7 +31,7 @@ from editorial.dashboard import (
     month_bounds,
     panel,
 )
-from editorial.models import Item, Reminder
+from editorial.models import Item
 from organization.models import Role
 from organization.selectors import board_members as board_seats
 from organization.selectors import users_in_role
@@ -45,31 +42,6 @@ DUE_SOON = "due_soon"
 BOARD_SUMMARY = "board_summary"
 SUMMARY_LINES = 50  # per section of a mail; the rest is counted, and listed on the dashboard
 DASHBOARD_NAME = "mục “Bảng theo dõi” của Trang cán bộ"
-
-logger = logging.getLogger(__name__)
-Recorded = TypeVar("Recorded")
-
-
-def send_recorded(
-    *, record: Callable[[], Recorded], compose: Callable[[Recorded], EmailMessage], what: str
-) -> bool:
-    """Send one notice at most once a day, and never lose it. In one transaction: `record()`
-    writes the notice's rows and returns what is new (falsy: already sent today, nothing to
-    send); `compose(new)` builds the mail, which is sent. A mail that fails rolls its rows
-    back, so the next run retries it; the failure is logged (without addresses) and False
-    returned, so one failing mail stops nothing else. True when a mail went out."""
-    try:
-        with transaction.atomic():
-            new = record()
-            if not new:
-                return False
-            compose(new).send()
-    # Any failure of one mail (SMTP refusals, a server down, a backend's own errors) must not
-    # stop the province's other notices; the rows are rolled back and the next run retries.
-    except Exception:
-        logger.warning("notice not sent, to be retried: %s", what, exc_info=True)
-        return False
-    return True
 
 
 def in_office_hours(now: datetime, calendar: WorkingCalendar) -> bool:
@@ -83,14 +55,6 @@ def _when(instant: datetime | None) -> str:
 
 def _source(source: str) -> str:
     return f"{source} (giá trị mặc định)" if is_platform_default(source) else source
-
-
-def _record(*, recipient, kind: str, day: date, item: Item | None = None) -> bool:
-    """The Reminder row of a mail about to be sent; False when one was already sent."""
-    _reminder, created = Reminder.objects.get_or_create(
-        item=item, kind=kind, recipient=recipient, day=day
-    )
-    return created
 
 
 # --- reminders to the holders of the waiting step ----------------------------------------
@@ -170,18 +134,17 @@ def reminders_send(*, now: datetime | None = None) -> int:
                 by_recipient.setdefault(user.pk, (user, []))[1].append(entry)
     sent = 0
     for user, entries in by_recipient.values():
-        if not user.email:
-            continue
-        sent += send_recorded(
-            record=lambda user=user, entries=entries: [
-                entry
-                for entry in entries
-                if _record(recipient=user, kind=entry.kind, day=day, item=entry.item)
-            ],
-            compose=lambda fresh, user=user: reminder_message(
-                recipient=user, entries=fresh, portal_name=profile.province.portal_name, day=day
+        by_subject = {notice_subject(kind=entry.kind, about=entry.item): entry for entry in entries}
+        sent += notices_send_once(
+            recipient=user,
+            subjects=list(by_subject),
+            day=day,
+            compose=lambda fresh, user=user, by_subject=by_subject: reminder_message(
+                recipient=user,
+                entries=[by_subject[subject] for subject in fresh],
+                portal_name=profile.province.portal_name,
+                day=day,
             ),
-            what=f"editorial reminder to user {user.pk} on {day}",
         )
     return sent
 
@@ -283,9 +246,11 @@ def board_summaries_send(*, now: datetime | None = None) -> int:
         ]
         if not (overdue.total or late.total or below):
             continue
-        sent += send_recorded(
-            record=lambda user=user: _record(recipient=user, kind=BOARD_SUMMARY, day=day),
-            compose=lambda _new, user=user, overdue=overdue, late=late, below=below: (
+        sent += notice_send_once(
+            recipient=user,
+            subject=notice_subject(kind=BOARD_SUMMARY, about="editorial"),
+            day=day,
+            message=lambda user=user, overdue=overdue, late=late, below=below: (
                 board_summary_message(
                     recipient=user,
                     portal_name=profile.province.portal_name,
@@ -297,6 +262,5 @@ def board_summaries_send(*, now: datetime | None = None) -> int:
                     month_start=start,
                 )
             ),
-            what=f"board summary to user {user.pk} on {day}",
         )
     return sent

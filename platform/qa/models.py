@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from organization.models import Agency
 
@@ -193,30 +192,3 @@ class QuestionAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class Notice(models.Model):
-    """A reminder or escalation already sent: a rerun of the beat task never sends it twice."""
-
-    question = models.ForeignKey(Question, null=True, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)  # due_soon, overdue, board_summary
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    day = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["question", "kind", "recipient", "day"], name="qa_notice_once_a_day"
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "recipient", "day"],
-                condition=Q(question__isnull=True),
-                name="qa_summary_once_a_day",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient_id} on {self.day}"

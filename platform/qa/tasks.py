@@ -1,9 +1,9 @@
 """Beat tasks of the citizens' pipeline: thin, idempotent wrappers around services.
 
-Each queues one run per province, inside its schema (tenants.tasks). A notice's row (unique per
-question, kind, recipient and day) is written in the transaction that sends its mail
-(editorial.notifications.send_recorded): a rerun never sends it twice, a mail that fails is
-rolled back and retried on the next run, and one failing mail stops no other."""
+Each queues one run per province, inside its schema (tenants.tasks). Reminders go through the
+core's notice service (core.notices: once per recipient, subject and day, the subject being the
+question and kind, or "qa:overdue_summary" for the board's summary): a rerun never sends one
+twice, a mail that fails is retried on the next run, and one failing mail stops no other."""
 
 from __future__ import annotations
 
@@ -11,25 +11,21 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from config.celery import app
+from core.notices import notice_send_once, notice_subject
 from core.profiles import current_profile
-from editorial.notifications import send_recorded
 from organization.selectors import board_for
 from provinces.calendar import TZ, calendar_for
 from qa import clocks
-from qa.models import Notice
 from qa.services import questions_purge_expired
 from tenants.tasks import for_each_province, in_a_province
 
 
 def _notify_once(*, question, kind: str, recipient, day, subject: str, body: str) -> bool:
-    if not recipient.email:
-        return False
-    return send_recorded(
-        record=lambda: Notice.objects.get_or_create(
-            question=question, kind=kind, recipient=recipient, day=day
-        )[1],
-        compose=lambda _new: EmailMessage(subject=subject, body=body, to=[recipient.email]),
-        what=f"qa {kind} to user {recipient.pk} on {day}",
+    return notice_send_once(
+        recipient=recipient,
+        subject=notice_subject(kind=kind, about="qa" if question is None else question),
+        day=day,
+        message=lambda: EmailMessage(subject=subject, body=body, to=[recipient.email]),
     )
 
 

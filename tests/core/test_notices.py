@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from core.models import Notice
 from core.notices import notice_send_once, notice_subject, notices_send_once
@@ -169,3 +169,61 @@ def test_one_refused_recipient_stops_no_other(staff, mailoutbox, settings):
     assert sent == [True, False, True]
     assert [mail.to for mail in mailoutbox] == [[first.email], [last.email]]
     assert set(Notice.objects.values_list("recipient", flat=True)) == {first.pk, last.pk}
+
+
+# --- one table, in every province schema ----------------------------------------------------
+
+
+def test_every_province_schema_has_the_one_notice_table(tenant_db):
+    schemas = [province.schema_name for province in tenant_db.values()] + ["province_template"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema = ANY(%s) AND table_name IN "
+            "('core_notice', 'editorial_reminder', 'qa_notice')",
+            [schemas],
+        )
+        found = sorted(cursor.fetchall())
+    assert found == sorted((schema, "core_notice") for schema in schemas)
+
+
+def test_the_old_reminders_and_notices_move_into_the_one_table(province_schema):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from editorial.services import item_create
+
+    # given: the schema as it was, with an item's reminder, a board summary and a question's
+    # notice recorded in the two old tables
+    site, staff = province_schema("thainguyen")
+    user = staff.holding("updater")
+    item = item_create(actor=user, kind="news", title="Tin", site=site)
+    before = [("editorial", "0003_scheduled_revision_and_step_delegation")]
+    before += [("qa", "0002_question_lateness_and_publication")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    reminder, notice = old.get_model("editorial", "Reminder"), old.get_model("qa", "Notice")
+    reminder.objects.create(item_id=item.pk, kind="overdue", recipient_id=user.pk, day=DAY)
+    reminder.objects.create(kind="board_summary", recipient_id=user.pk, day=DAY)
+    notice.objects.create(kind="overdue_summary", recipient_id=user.pk, day=DAY)
+    sent_at = set(reminder.objects.values_list("sent_at", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own transaction
+    # when
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # then: one row per old row, same recipient, day and time sent
+    rows = set(Notice.objects.values_list("recipient", "subject", "day"))
+    assert rows == {
+        (user.pk, f"editorial.item:{item.pk}:overdue", DAY),
+        (user.pk, "editorial:board_summary", DAY),
+        (user.pk, "qa:overdue_summary", DAY),
+    }
+    assert sent_at <= set(Notice.objects.values_list("sent_at", flat=True))
+    # and the copied rows count as sent: the reminder is not sent again that day
+    assert not notice_send_once(
+        recipient=with_email(user),
+        subject=notice_subject(kind="overdue", about=item),
+        day=DAY,
+        message=message_to(user),
+    )

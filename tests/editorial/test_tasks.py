@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from editorial.models import Item, Reminder, Transition
+from core.models import Notice
+from editorial.models import Item, Transition
 from editorial.services import item_create, item_transition
 from editorial.tasks import publish_scheduled, send_board_summaries, send_reminders
 from organization.models import Agency
@@ -90,10 +91,10 @@ def test_the_holders_of_the_waiting_step_are_reminded_once_a_day(thainguyen, mai
     approver = with_email(staff.holding("approver"))
     other_agency = Agency.objects.exclude(pk=site.agency_id).filter(kind="district").first()
     elsewhere = with_email(staff.holding("approver", agency=other_agency))
-    submitted_news(
+    overdue = submitted_news(
         site=site, updater=updater, title="Tin quá hạn", event_at=NOW - timedelta(hours=26)
     )
-    submitted_news(
+    soon = submitted_news(
         site=site, updater=updater, title="Tin sắp đến hạn", event_at=NOW - timedelta(minutes=30)
     )
     # when: the hourly task runs, then runs again
@@ -108,7 +109,11 @@ def test_the_holders_of_the_waiting_step_are_reminded_once_a_day(thainguyen, mai
     assert "Tin quá hạn" in mail.body
     assert "Tin sắp đến hạn" in mail.body
     assert "QĐ 40/2012 Art. 10(2)" in mail.body
-    assert Reminder.objects.filter(recipient=approver, day=NOW.date()).count() == 2
+    assert Notice.objects.filter(recipient=approver, day=NOW.date()).count() == 2
+    assert set(Notice.objects.filter(recipient=approver).values_list("subject", flat=True)) == {
+        f"editorial.item:{overdue.pk}:overdue",
+        f"editorial.item:{soon.pk}:due_soon",
+    }
 
 
 def test_an_item_that_becomes_overdue_is_reminded_again_as_overdue(thainguyen, mailoutbox):
@@ -133,7 +138,7 @@ def test_no_reminder_is_sent_outside_office_hours(thainguyen, mailoutbox):
     send_reminders(now=NOW.replace(hour=20).isoformat())
     send_reminders(now=datetime(2026, 11, 28, 10, 0, tzinfo=TZ).isoformat())  # a Saturday
     assert mailoutbox == []
-    assert not Reminder.objects.exists()
+    assert not Notice.objects.exists()
 
 
 # --- the board's daily summary -------------------------------------------------------------
@@ -186,7 +191,7 @@ def test_an_agency_board_gets_the_summary_of_its_own_agency(province_schema, mai
     assert "Tin thời sự" in mailoutbox[0].body
 
 
-# --- reminders are never lost (one helper with qa.tasks: editorial.notifications.send_recorded)
+# --- reminders are never lost (one service with qa.tasks: core.notices)
 
 
 def test_a_reminder_whose_mail_fails_is_sent_on_the_next_run(thainguyen, mailoutbox, settings):
@@ -199,13 +204,13 @@ def test_a_reminder_whose_mail_fails_is_sent_on_the_next_run(thainguyen, mailout
     # when
     send_reminders(now=NOW.isoformat())
     # then: nothing is recorded as sent
-    assert not Reminder.objects.filter(recipient=approver).exists()
+    assert not Notice.objects.filter(recipient=approver).exists()
     # when: it is back for the next run, which sends it, once
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     send_reminders(now=(NOW + timedelta(hours=1)).isoformat())
     send_reminders(now=(NOW + timedelta(hours=2)).isoformat())
     assert [mail.to for mail in mailoutbox] == [[approver.email]]
-    assert Reminder.objects.filter(recipient=approver, day=NOW.date()).count() == 1
+    assert Notice.objects.filter(recipient=approver, day=NOW.date()).count() == 1
 
 
 def test_one_refused_recipient_stops_no_other_reminder_or_summary(thainguyen, mailoutbox, settings):
@@ -226,7 +231,7 @@ def test_one_refused_recipient_stops_no_other_reminder_or_summary(thainguyen, ma
     send_board_summaries(now=NOW.isoformat())
     # then: the others are reached; the refused one is owed its reminder
     assert sorted(mail.to[0] for mail in mailoutbox) == sorted([other.email, editor_in_chief.email])
-    assert not Reminder.objects.filter(recipient=refused).exists()
+    assert not Notice.objects.filter(recipient=refused).exists()
     # when the mailbox works again, only the owed reminder goes out
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mailoutbox.clear()

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.core import mail
 
+from core.models import Notice
 from provinces.calendar import TZ
-from qa.models import Notice
 from qa.services import question_submit
 from qa.tasks import remind_province
 from tests.conftest import RefusingOneRecipientMailBackend
