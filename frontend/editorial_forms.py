@@ -13,8 +13,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.bounds import MAX_JSON_DEPTH, json_depth
+from core.profiles import current_profile
 from editorial.content import ALLOWED_TAGS, MAX_TITLE
-from editorial.profile import current_profile
 from frontend import errors
 from frontend.item_fields import KindField, kind_fields, parse_value
 

@@ -22,11 +22,16 @@ from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
 from api.parsers import BoundedJSONParser
 from api.permissions import IsProvinceStaff
-from api.throttling import AnonRateThrottle
+from api.throttling import (
+    AnonRateThrottle,
+    ExportGuesses,
+    TrackingCodeGuesses,
+    UserRateThrottle,
+)
 from api.views import ServiceActionView
 from config.client import client_address
 from core.errors import ErrorKind, ServiceError
-from editorial.profile import current_profile
+from core.profiles import current_profile
 from organization.selectors import agency_list
 from qa import selectors, services
 from qa.models import Answer, Question
@@ -56,13 +61,6 @@ class QaView(APIView):
         elif isinstance(exc, TooManyFieldsSent):
             exc = ServiceError("too_many_fields", "Quá nhiều trường dữ liệu.")
         return super().handle_exception(exc)
-
-
-class PublicLookupThrottle(AnonRateThrottle):
-    """Tracking codes and the export are keys to one asker's item: slow down guessing."""
-
-    scope = "qa_lookup"
-    rate = "30/min"
 
 
 class StrictCharField(serializers.CharField):
@@ -233,7 +231,9 @@ class QaQuestionTrackOutput(QaDeadlineMixin):
 
 class QuestionTrackView(NoStore, QaView):
     permission_classes = [AllowAny]
-    throttle_classes = [PublicLookupThrottle]
+    # A code is the key to one asker's item: unknown codes count against the address's
+    # allowance of guesses, the web page's and the API's together.
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, TrackingCodeGuesses]
 
     @extend_schema(
         tags=TAGS,
@@ -244,6 +244,7 @@ class QuestionTrackView(NoStore, QaView):
     def get(self, request, code: str):
         question = selectors.question_by_tracking_code(code=code)
         if question is None:
+            TrackingCodeGuesses.failed(request)
             raise ServiceError("not_found", "Không tìm thấy mã tra cứu.", kind=ErrorKind.NOT_FOUND)
         answered = question.status in selectors.PUBLIC_STATUSES
         returned = question.status == Question.Status.RETURNED
@@ -390,7 +391,7 @@ class QaExportOutput(serializers.Serializer):
 
 class AskerExportView(NoStore, QaView):
     permission_classes = [AllowAny]
-    throttle_classes = [PublicLookupThrottle]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ExportGuesses]
 
     @extend_schema(
         tags=TAGS,
@@ -403,7 +404,11 @@ class AskerExportView(NoStore, QaView):
     def post(self, request):
         payload = QaExportInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = services.question_export_for_asker(**payload.validated_data)
+        try:
+            data = services.question_export_for_asker(**payload.validated_data)
+        except services.QaError:
+            ExportGuesses.failed(request)  # code and e-mail do not match
+            raise
         return Response(QaExportOutput(data).data)
 
 

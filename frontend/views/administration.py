@@ -30,8 +30,8 @@ from accounts.models import User
 from accounts.selectors import audit_entries
 from accounts.services import AccountError, user_issue_secret, user_set_active
 from core.errors import ServiceError
+from core.profiles import current_profile
 from editorial.models import Category
-from editorial.profile import current_profile
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.errors import add_service_error, service_message

@@ -22,12 +22,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.client import client_address
+from core import limits
 from core.errors import ErrorKind
+from core.profiles import profile_at
 from frontend.errors import add_service_error
-from frontend.failure_limit import FailureLimit
 from frontend.profiles import profile_for
 from provinces.calendar import TZ, qa_deadline
-from provinces.loader import ProfileError, profile_in_force
+from provinces.loader import ProfileError
 from qa import selectors
 from qa.models import Question
 from qa.services import (
@@ -35,17 +36,12 @@ from qa.services import (
     MAX_NAME,
     MAX_TEXT,
     MAX_TITLE,
-    RATE_WINDOW,
     QaError,
     question_export_for_asker,
     question_submit,
 )
 
 PAGE_SIZE = 10
-# Failed look-ups of the data export (code + e-mail) per client address: guessing an asker's
-# e-mail for a known code is slowed down the way sign-in guessing is.
-EXPORT_MAX_FAILURES = 10
-EXPORT_WINDOW_SECONDS = 15 * 60
 
 INTAKE_LABELS = {
     "question": _("Hỏi – Đáp"),
@@ -110,7 +106,7 @@ def question_profile(request, question: Question):
     baseline of that instant, ADR 0009): its deadline rules are the ones that apply to it (a
     later version never moves them)."""
     try:
-        return profile_in_force(request.tenant.slug, question.received_at.astimezone(TZ).date())
+        return profile_at(question.received_at)
     except (ProfileError, OSError, LookupError):
         return profile_for(request)
 
@@ -351,13 +347,11 @@ def _add_service_error(form: forms.Form, error: QaError) -> None:
 
 
 def _rate_limited(request):
+    window = limits.LIMITS["qa.submission"].window()
     response = render(
-        request,
-        "frontend/qa/rate_limited.html",
-        {"window_minutes": RATE_WINDOW // 60},
-        status=429,
+        request, "frontend/qa/rate_limited.html", {"window_minutes": window // 60}, status=429
     )
-    response["Retry-After"] = str(RATE_WINDOW)
+    response["Retry-After"] = str(window)
     return response
 
 
@@ -422,15 +416,16 @@ def question_track(request):
     portal_only(request)
     form = TrackForm(request.GET if "ma" in request.GET else None)
     question, status = None, 200
-    if form.is_bound and TRACK_LIMIT.blocked(request):
-        return _too_many(request, TRACK_LIMIT)
+    guesses = _guesses(request, "qa.tracking_code_guess")
+    if form.is_bound and guesses.blocked():
+        return _too_many(request, guesses)
     if form.is_bound:
         if form.is_valid():
             question = selectors.question_by_tracking_code(
                 code=_normalise_code(form.cleaned_data["ma"])
             )
             if question is None:
-                TRACK_LIMIT.record(request)
+                guesses.hit()
                 form.add_error(
                     "ma", _("Không tìm thấy câu hỏi nào có mã này. Hãy kiểm tra lại mã.")
                 )
@@ -475,19 +470,18 @@ class ExportForm(forms.Form):
     )
 
 
-EXPORT_LIMIT = FailureLimit("qa-export", EXPORT_MAX_FAILURES, EXPORT_WINDOW_SECONDS)
-# Unknown tracking codes: a code is the key to one asker's item, so guessing is slowed down.
-TRACK_LIMIT = FailureLimit("qa-track", 30, 10 * 60)
+def _guesses(request, name: str) -> limits.Counter:
+    """This address's failed guesses (unknown tracking codes, code and e-mail that do not
+    match): one allowance with the API's look-ups of the same kind (core.limits)."""
+    return limits.counter(name, who=client_address(request), province=None)
 
 
-def _too_many(request, limit: FailureLimit):
+def _too_many(request, guesses: limits.Counter):
+    window = guesses.limit.window()
     response = render(
-        request,
-        "frontend/qa/rate_limited.html",
-        {"window_minutes": limit.window_seconds // 60},
-        status=429,
+        request, "frontend/qa/rate_limited.html", {"window_minutes": window // 60}, status=429
     )
-    response["Retry-After"] = str(limit.window_seconds)
+    response["Retry-After"] = str(window)
     return response
 
 
@@ -500,8 +494,9 @@ def asker_data(request):
     form = ExportForm(request.POST or None)
     data, status = None, 200
     if request.method == "POST":
-        if EXPORT_LIMIT.blocked(request):
-            return _too_many(request, EXPORT_LIMIT)
+        guesses = _guesses(request, "qa.export_guess")
+        if guesses.blocked():
+            return _too_many(request, guesses)
         if form.is_valid():
             try:
                 data = question_export_for_asker(
@@ -509,7 +504,7 @@ def asker_data(request):
                     email=form.cleaned_data["email"],
                 )
             except QaError:
-                EXPORT_LIMIT.record(request)
+                guesses.hit()
                 form.add_error(None, _("Không tìm thấy câu hỏi nào với mã và thư điện tử này."))
                 status = 404
             else:

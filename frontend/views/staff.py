@@ -5,6 +5,8 @@ console (at its root): only the URL modules differ."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, password_validation, update_session_auth_hash
@@ -12,6 +14,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,10 +25,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.services import AccountError, user_change_password
+from config.client import client_address
+from core import limits
 from frontend.errors import add_service_error
 from frontend.forms import LoginForm, PasswordChangeForm
 from frontend.labels import role_scope_label
-from frontend.login_throttle import WINDOW_SECONDS, LoginThrottle
 from frontend.profiles import profile_for
 from organization.selectors import role_assignment_list
 
@@ -68,6 +72,17 @@ def _next_url(request) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _wrong_passwords(request, *, username: str) -> tuple[limits.Counter, limits.Counter]:
+    """Wrong passwords counted by the core's limiter: per account of this province (its schema,
+    whichever of its hosts is tried) and per address across the platform, so that spreading
+    attempts over several provinces does not reset it."""
+    account = unicodedata.normalize("NFC", username).strip().casefold()
+    return (
+        limits.counter("accounts.sign_in_account", who=account, province=connection.schema_name),
+        limits.counter("accounts.sign_in_address", who=client_address(request), province=None),
+    )
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -78,8 +93,8 @@ def login(request):
     status = 200
     blocked = False
     if request.method == "POST":
-        throttle = LoginThrottle.for_request(request, username=request.POST.get("username", ""))
-        if throttle.is_blocked():
+        account, address = _wrong_passwords(request, username=request.POST.get("username", ""))
+        if account.blocked() or address.blocked():
             blocked, status = True, 429
         elif form.is_valid():
             user = authenticate(
@@ -88,27 +103,29 @@ def login(request):
                 password=form.cleaned_data["password"],
             )
             if user is None:
-                throttle.record_failure()
+                account.hit()
+                address.hit()
                 form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
             else:
-                throttle.record_success()
+                account.reset()
                 auth_login(request, user)
                 if getattr(user, "must_change_password", False):
                     return redirect("frontend:password_change")
                 return redirect(_next_url(request))
+    window = limits.LIMITS["accounts.sign_in_account"].window()
     response = render(
         request,
         "frontend/staff/login.html",
         {
             "form": form,
             "blocked": blocked,
-            "window_minutes": WINDOW_SECONDS // 60,
+            "window_minutes": window // 60,
             "next": request.POST.get("next") or request.GET.get("next") or "",
         },
         status=status,
     )
     if blocked:
-        response["Retry-After"] = str(WINDOW_SECONDS)
+        response["Retry-After"] = str(window)
     return response
 
 
@@ -128,8 +145,8 @@ def password_change(request):
     form = PasswordChangeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        throttle = LoginThrottle.for_request(request, username=request.user.get_username())
-        if throttle.is_blocked():
+        account, address = _wrong_passwords(request, username=request.user.get_username())
+        if account.blocked() or address.blocked():
             # Guessing the current password from a left-open session counts as guessing it
             # at the sign-in form.
             form.add_error(None, _("Quá nhiều lần nhập sai mật khẩu. Hãy thử lại sau."))
@@ -143,7 +160,8 @@ def password_change(request):
                 )
             except AccountError as error:
                 if error.code == "wrong_password":
-                    throttle.record_failure()
+                    account.hit()
+                    address.hit()
                 add_service_error(
                     form, error, field_map=SERVICE_FIELDS, wording=ACCOUNT_ERRORS, always=True
                 )

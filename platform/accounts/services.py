@@ -14,6 +14,7 @@ from unidecode import unidecode
 
 from accounts.models import AuditEntry, User
 from core.errors import ErrorKind, ServiceError
+from core.profiles import current_profile
 
 ONE_TIME_SECRET_BYTES = 12
 
@@ -89,8 +90,6 @@ def first_password_change_required() -> bool:
     """The profile in force of the active province: must a new account change the password
     it was enrolled with at its first sign-in? (Huế Art. 11(2): "phải thay đổi mật khẩu khi
     truy cập vào hệ thống lần đầu tiên"; every shipped profile says yes.)"""
-    from editorial.profile import current_profile
-
     return current_profile().accounts.force_first_password_change
 
 

@@ -1,9 +1,8 @@
 """Text hygiene and the fields of each content kind: NFC everywhere, rich text sanitised to a
-safe subset (nh3), uploads checked by their bytes (not their names) and their size."""
+safe subset (nh3). Uploads are checked by the core (core.uploads)."""
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from datetime import date, datetime
 from typing import Any
@@ -12,12 +11,12 @@ import nh3
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config.bounds import nul_byte_path
-from core.errors import ErrorKind, ServiceError
+from core.errors import ServiceError
+from core.text import nfc_data
 from editorial.models import Kind
 
 MAX_TITLE = 500
 MAX_BODY = 1_000_000  # characters of HTML after sanitising
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 ALLOWED_TAGS = {
@@ -34,29 +33,9 @@ ALLOWED_ATTRIBUTES = {
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 
-# Magic bytes → the content type we accept. Anything else is refused, whatever its name says.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),  # .doc/.xls (OLE2)
-)
-_ZIP = b"PK\x03\x04"
-_OOXML = {
-    b"word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    b"xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    b"ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
-
 
 class ContentError(ServiceError):
     """A refused content: code, message, the field (or fields) to blame, and its kind."""
-
-
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "").strip()
 
 
 def sanitise_html(html: str) -> str:
@@ -80,8 +59,9 @@ class _Fields(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _nfc(cls, value: Any) -> Any:
-        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    def _precomposed(cls, value: Any) -> Any:
+        # Strings only: a nested entry (a schedule's line, a contact) is a model of its own.
+        return nfc_data(value) if isinstance(value, str) else value
 
     @field_validator("*")
     @classmethod
@@ -234,50 +214,3 @@ def clean_fields(kind: str, raw: dict | None) -> dict:
         raise ContentError(
             "invalid_fields", "Một số trường của nội dung không hợp lệ.", fields=fields
         ) from None
-
-
-# --- uploads ---------------------------------------------------------------------------------
-
-
-def sniff_content_type(head: bytes, *, zip_names: bytes = b"") -> str | None:
-    for signature, content_type in _SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head.startswith(_ZIP):
-        for prefix, content_type in _OOXML.items():
-            if prefix in zip_names:
-                return content_type
-    return None
-
-
-def check_upload(uploaded) -> tuple[str, str, int]:
-    """(content type from the bytes, sha256, size) of an uploaded file, or ContentError."""
-    size = uploaded.size
-    if size > MAX_UPLOAD_BYTES:
-        raise ContentError(
-            "file_too_large",
-            f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB).",
-            "file",
-            kind=ErrorKind.TOO_LARGE,
-        )
-    if size == 0:
-        raise ContentError("file_empty", "Tệp rỗng.", "file")
-    digest = hashlib.sha256()
-    head = b""
-    names = b""
-    for chunk in uploaded.chunks():
-        if len(head) < 4096:
-            head += chunk[: 4096 - len(head)]
-        if head.startswith(_ZIP) and len(names) < 65536:
-            names += chunk[:65536]
-        digest.update(chunk)
-    uploaded.seek(0)
-    content_type = sniff_content_type(head, zip_names=names)
-    if content_type is None:
-        raise ContentError(
-            "file_type_refused",
-            "Chỉ nhận PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF "
-            "(kiểm tra theo nội dung tệp).",
-            "file",
-        )
-    return content_type, digest.hexdigest(), size

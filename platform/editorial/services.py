@@ -19,15 +19,16 @@ from django.utils.text import slugify
 from unidecode import unidecode
 
 from core.errors import ErrorKind
+from core.profiles import current_profile
+from core.text import nfc
+from core.uploads import UploadRefused, check_upload
 from editorial import rules
 from editorial.content import (
     MAX_TITLE,
     MAX_YEAR,
     MIN_YEAR,
     ContentError,
-    check_upload,
     clean_fields,
-    nfc,
     sanitise_html,
 )
 from editorial.models import (
@@ -40,7 +41,6 @@ from editorial.models import (
     Transition,
     WorkflowState,
 )
-from editorial.profile import current_profile
 from organization.models import ComponentSite
 from organization.selectors import acting_capacity
 from provinces.calendar import TZ
@@ -983,7 +983,11 @@ def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
             _schedule_cancelled(
                 item, cancelled, actor=actor, on_behalf_of=on_behalf_of, from_status=from_status
             )
-    content_type, digest, size = check_upload(uploaded)
+    try:
+        content_type, digest, size = check_upload(uploaded)
+    except UploadRefused as refused:
+        kind = ErrorKind.TOO_LARGE if refused.code == "file_too_large" else ErrorKind.INVALID
+        raise ContentError(refused.code, refused.message, "file", kind=kind) from refused
     name = unicodedata.normalize("NFC", uploaded.name or "tep")[-255:]
     return Attachment.objects.create(
         item=item,

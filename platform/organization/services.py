@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.db import transaction
 
 from core.errors import ErrorKind, ServiceError
+from core.text import nfc
 from organization.models import Agency, ComponentSite, Role, RoleAssignment
 
 
 class OrganizationError(ServiceError):
     """A refused change to the organization: code, message, the field to blame, its kind."""
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def _apply(instance, values: dict) -> bool:
@@ -31,9 +26,9 @@ def _apply(instance, values: dict) -> bool:
 def role_ensure(*, code: str, name: str, scope: str, source: str) -> bool:
     """Create or update a workflow role from the profile; True when something changed."""
     role, created = Role.objects.get_or_create(
-        code=code, defaults={"name": _nfc(name), "scope": scope, "source": source}
+        code=code, defaults={"name": nfc(name), "scope": scope, "source": source}
     )
-    return created or _apply(role, {"name": _nfc(name), "scope": scope, "source": source})
+    return created or _apply(role, {"name": nfc(name), "scope": scope, "source": source})
 
 
 @transaction.atomic
@@ -49,12 +44,12 @@ def agency_ensure(
     alternate_hosts: list[str] | None = None,
 ) -> bool:
     """Create or update an agency (and its component site when a host is given)."""
-    name = _nfc(name)
+    name = nfc(name)
     agency, created = Agency.objects.get_or_create(
-        name=name, defaults={"short_name": _nfc(short_name), "kind": kind, "source": source}
+        name=name, defaults={"short_name": nfc(short_name), "kind": kind, "source": source}
     )
     changed = created or _apply(
-        agency, {"short_name": _nfc(short_name), "kind": kind, "source": source}
+        agency, {"short_name": nfc(short_name), "kind": kind, "source": source}
     )
     if host is None:
         return changed
@@ -96,7 +91,7 @@ def role_assign(*, user, role_code: str, agency_name: str | None = None) -> Role
     agency = None
     if agency_name:
         agency = (
-            Agency.objects.filter(name=_nfc(agency_name)).first()
+            Agency.objects.filter(name=nfc(agency_name)).first()
             or Agency.objects.filter(short_name__iexact=agency_name).first()
             or Agency.objects.filter(site__label=agency_name.lower()).first()
         )
@@ -149,7 +144,7 @@ def delegation_create(
         agency=assignment.agency,
         starts_at=starts_at,
         ends_at=ends_at,
-        reason=_nfc(reason),
+        reason=nfc(reason),
         created_by=actor,
     )
 
@@ -159,7 +154,7 @@ def role_assign_lookup(*, user, role_code: str, agency_name: str | None) -> Role
         user=user, role__code=role_code
     )
     if agency_name:
-        assignments = assignments.filter(agency__name=_nfc(agency_name))
+        assignments = assignments.filter(agency__name=nfc(agency_name))
     assignment = assignments.first()
     if assignment is None:
         raise OrganizationError(
@@ -292,7 +287,7 @@ def staff_create(
     )
 
     _require_administrator(actor)
-    full_name = _nfc(full_name)
+    full_name = nfc(full_name)
     if not full_name:
         raise OrganizationError("name_required", "Hãy nhập họ và tên.", "full_name")
     derived = not username.strip()

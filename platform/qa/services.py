@@ -8,22 +8,20 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import unicodedata
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from unidecode import unidecode
 
+from core import limits
 from core.errors import ErrorKind, ServiceError
-from editorial.content import check_upload
-from editorial.profile import current_province_slug
+from core.profiles import profile_at
+from core.text import fold, nfc
+from core.uploads import UploadRefused, check_upload
 from organization.models import Agency, RoleAssignment
 from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
-from provinces.loader import profile_in_force
 from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
@@ -35,7 +33,6 @@ MAX_TEXT = 10_000
 MAX_NAME = 200
 MAX_ATTACHMENTS = 3
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-RATE_WINDOW = 3600  # one hour
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _PHONE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -45,15 +42,6 @@ class QaError(ServiceError):
     """A refused Q&A action: code, message, the field to blame, and its kind (FORBIDDEN for
     who may not act, CONFLICT for a question whose state forbids it, TOO_MANY when rate
     limited)."""
-
-
-def nfc(text: str | None) -> str:
-    return unicodedata.normalize("NFC", text or "").strip()
-
-
-def fold(text: str) -> str:
-    """Accent-insensitive search form ("Đất đai" → "dat dai")."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", unidecode(nfc(text)).lower()).split())
 
 
 def _tracking_code() -> str:
@@ -72,14 +60,10 @@ def _event(question, action, *, actor=None, on_behalf_of=None, comment="", **dat
     )
 
 
-def _profile_at(instant: datetime):
-    return profile_in_force(current_province_slug(), instant.astimezone(TZ).date())
-
-
 def _apply_deadline(question: Question, *, kind: str) -> None:
     """Compute and store the deadline under the profile version in force at arrival, counted
     from the moment the item counts as received (qa.receipt_all_hours)."""
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     try:
         deadline = qa_deadline(profile, receipt_counted_at(profile, question.received_at), kind)
     except ValueError as error:
@@ -94,20 +78,12 @@ def _apply_deadline(question: Question, *, kind: str) -> None:
 
 
 def _check_rate(client_address: str | None) -> None:
-    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform: the counter lives in the
-    platform-wide cache (no schema in its key), so an address cannot multiply its allowance
-    by calling each province's host in turn."""
+    """QA_SUBMISSIONS_PER_HOUR per address across the whole platform (the core's limit
+    "qa.submission"): an address cannot multiply its allowance by calling each province's host
+    in turn, nor by switching between the web form and the API."""
     if not client_address:
         return
-    counters = caches["platform_wide"]
-    key = f"qa:submissions:{client_address}"
-    counters.add(key, 0, RATE_WINDOW)  # starts the window; a no-op while it runs
-    try:
-        count = counters.incr(key)
-    except ValueError:  # the window expired between add() and incr()
-        counters.set(key, 1, RATE_WINDOW)
-        count = 1
-    if count > settings.QA_SUBMISSIONS_PER_HOUR:
+    if not limits.counter("qa.submission", who=client_address, province=None).hit().allowed:
         raise QaError(
             "rate_limited",
             "Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ.",
@@ -162,7 +138,7 @@ def question_submit(
     Nguyên Art. 14(1)); route it by topic; store its deadline. Suspect text goes to moderation
     (the clock is the one of receipt all the same). Invalid input stores nothing."""
     received_at = received_at or timezone.now()
-    profile = _profile_at(received_at)
+    profile = profile_at(received_at)
     name, email, phone = nfc(name), nfc(email).lower(), nfc(phone)
     title, text = nfc(title), nfc(text)
     _validate_submission(
@@ -186,10 +162,8 @@ def question_submit(
             raise QaError("file_too_large", "Mỗi tệp tối đa 5 MB.", "attachments")
         try:
             checked.append((uploaded, *check_upload(uploaded)))
-        except Exception as error:  # ContentError: a clear message for the field
-            raise QaError(
-                getattr(error, "code", "file_refused"), str(error), "attachments"
-            ) from error
+        except UploadRefused as refused:  # a clear message for the field
+            raise QaError(refused.code, refused.message, "attachments") from refused
     _check_rate(client_address)
     suspicion = screen(title, text)
     with transaction.atomic():
@@ -291,7 +265,7 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
     if not board:
         head, _ = acting_capacity(
             user=actor,
-            role_code=_profile_at(question.received_at).qa.answer_role,
+            role_code=profile_at(question.received_at).qa.answer_role,
             agency_id=question.agency_id,
             delegation_allowed=True,
             at=timezone.now(),
@@ -349,7 +323,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
     if question.missed_due_at is None and question.effective_due_at < now:
         question.missed_due_at = question.effective_due_at
     _apply_deadline(question, kind=kind)
-    question.inter_agency = _profile_at(question.received_at).qa.kinds[kind].inter_agency
+    question.inter_agency = profile_at(question.received_at).qa.kinds[kind].inter_agency
 
 
 def _require_in_time(question: Question, now: datetime, what: str) -> None:
@@ -399,7 +373,7 @@ def question_set_appointment(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
     if special is None:
         raise QaError("no_appointments", "Quy chế của tỉnh không quy định hẹn ngày trả lời.")
@@ -457,7 +431,7 @@ def question_progress_notice(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     kind = profile.qa.kinds.get(question.deadline_kind)
     if kind is None or not kind.progress_notice:
         raise QaError("no_progress_notice", "Quy chế không quy định thông báo tiến độ.")
@@ -493,7 +467,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
     return is the agency's reply and only the answer role (or a delegate) sends it."""
     question = _lock(question)
     _require_open(question)
-    if _profile_at(question.received_at).qa.out_of_scope_return_immediately:
+    if profile_at(question.received_at).qa.out_of_scope_return_immediately:
         _require_staff(actor, question)
     else:
         _answer_capacity(actor, question)
@@ -508,7 +482,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
 
 
 def _answer_capacity(actor, question: Question):
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     allowed, on_behalf_of = acting_capacity(
         user=actor,
         role_code=profile.qa.answer_role,
@@ -640,7 +614,7 @@ def question_publish(
     oversees the question's agency (organization.selectors.board_for)."""
     now = now or timezone.now()
     question = _lock(question)
-    profile = _profile_at(question.received_at)
+    profile = profile_at(question.received_at)
     if profile.qa.answer_publisher != "board":
         raise QaError(
             "published_by_the_agency",
