@@ -1,13 +1,15 @@
 """Uploaded files checked by their bytes, not their names, and by their size: the one check
 every module's attachments go through (editorial items, citizens' questions).
 
-A refusal is an `UploadRefused` with a stable code; the module that asked names the field it
-belongs to (ADR 0015)."""
+A refusal is an `UploadRefused` (a ServiceError) with a stable code and its kind; the module
+that asked names the field it belongs to (ADR 0015)."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+
+from core.errors import ErrorKind, ServiceError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -28,14 +30,10 @@ _OOXML = {
 }
 
 
-class UploadRefused(Exception):
+class UploadRefused(ServiceError):
     """A file the platform does not take: `code` is stable (file_too_large, file_empty,
-    file_type_refused), `message` is for the person who sent it."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    file_type_refused), `message` is for the person who sent it, `kind` TOO_LARGE for a file
+    over the size limit and INVALID otherwise. No field: the caller knows which it was."""
 
 
 def sniff_content_type(head: bytes, *, zip_names: bytes = b"") -> str | None:
@@ -55,7 +53,9 @@ def check_upload(uploaded: Any) -> tuple[str, str, int]:
     size = uploaded.size
     if size > MAX_UPLOAD_BYTES:
         raise UploadRefused(
-            "file_too_large", f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB)."
+            "file_too_large",
+            f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB).",
+            kind=ErrorKind.TOO_LARGE,
         )
     if size == 0:
         raise UploadRefused("file_empty", "Tệp rỗng.")

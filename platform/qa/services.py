@@ -163,7 +163,9 @@ def question_submit(
         try:
             checked.append((uploaded, *check_upload(uploaded)))
         except UploadRefused as refused:  # a clear message for the field
-            raise QaError(refused.code, refused.message, "attachments") from refused
+            raise QaError(
+                refused.code, refused.message, "attachments", kind=refused.kind
+            ) from refused
     _check_rate(client_address)
     suspicion = screen(title, text)
     with transaction.atomic():

@@ -10,6 +10,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.errors import ErrorKind, ServiceError
 from core.uploads import MAX_UPLOAD_BYTES, UploadRefused, check_upload, sniff_content_type
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
@@ -44,17 +45,26 @@ def test_the_file_is_left_at_its_start_for_storage():
 
 
 @pytest.mark.parametrize(
-    ("uploaded", "code"),
+    ("uploaded", "code", "kind"),
     [
-        (SimpleUploadedFile("trang.pdf", b"<html><script>alert(1)</script>"), "file_type_refused"),
-        (SimpleUploadedFile("rong.pdf", b""), "file_empty"),
-        (SimpleUploadedFile("lon.pdf", PDF + b"\0" * MAX_UPLOAD_BYTES), "file_too_large"),
+        (
+            SimpleUploadedFile("trang.pdf", b"<html><script>alert(1)</script>"),
+            "file_type_refused",
+            ErrorKind.INVALID,
+        ),
+        (SimpleUploadedFile("rong.pdf", b""), "file_empty", ErrorKind.INVALID),
+        (
+            SimpleUploadedFile("lon.pdf", PDF + b"\0" * MAX_UPLOAD_BYTES),
+            "file_too_large",
+            ErrorKind.TOO_LARGE,
+        ),
     ],
 )
-def test_a_refusal_has_a_stable_code_and_a_vietnamese_message(uploaded, code):
+def test_a_refusal_is_a_service_error_with_a_stable_code_and_kind(uploaded, code, kind):
     with pytest.raises(UploadRefused) as refused:
         check_upload(uploaded)
-    assert refused.value.code == code
+    assert isinstance(refused.value, ServiceError)
+    assert (refused.value.code, refused.value.kind) == (code, kind)
     assert refused.value.message.startswith(("Chỉ nhận", "Tệp"))
 
 
