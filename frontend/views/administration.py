@@ -392,10 +392,9 @@ def _iso_date_words(value: str) -> str:
     return f"{day}/{month}/{year}" if day else value
 
 
-@administrator_required
-def audit_log(request):
-    """Who changed accounts, roles, topics, categories and API keys, and when."""
-    entries = [
+def audit_rows(entries) -> list[dict]:
+    """Audit rows as the pages show them (the province's log, the operator console's)."""
+    return [
         {
             "created_at": entry.created_at,
             "actor_name": entry.actor_name,
@@ -404,8 +403,14 @@ def audit_log(request):
             "target": entry.target,
             "details": _audit_details(entry),
         }
-        for entry in audit_entries()
+        for entry in entries
     ]
+
+
+@administrator_required
+def audit_log(request):
+    """Who changed accounts, roles, topics, categories and API keys, and when."""
+    entries = audit_rows(audit_entries())
     return render(request, "frontend/administration/audit.html", {"entries": entries})
 
 

@@ -1,4 +1,5 @@
-"""The operator console on the platform host: the provinces and how to onboard one."""
+"""The operator console on the platform host: the provinces, how to onboard one, and the
+platform's audit."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from accounts.selectors import audit_entries
 from frontend.links import host_url, is_development_request
+from frontend.views.administration import audit_rows
 from tenants.selectors import province_list, province_portal_host
 
 
@@ -34,4 +37,7 @@ def console_home(request):
                 "profile_effective_from": province.profile_effective_from,
             }
         )
-    return render(request, "frontend/console/home.html", {"provinces": provinces})
+    # The platform's own audit (public schema): operators created, secrets re-issued, operator
+    # API keys; the commands record themselves there as the server's command line.
+    audit = audit_rows(audit_entries(limit=50))
+    return render(request, "frontend/console/home.html", {"provinces": provinces, "audit": audit})

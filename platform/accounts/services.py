@@ -113,18 +113,6 @@ def user_create_with_password(
 
 
 @transaction.atomic
-def user_reset_secret(*, user: User) -> IssuedAccount:
-    """A new one-time secret: the old password stops working, the secret must be changed at
-    the next sign-in, and every API key issued before now is refused (ADR 0013)."""
-    secret = one_time_secret()
-    user.set_password(secret)
-    user.must_change_password = True
-    user.secret_issued_at = timezone.now()
-    user.save(update_fields=["password", "must_change_password", "secret_issued_at"])
-    return IssuedAccount(user=user, one_time_secret=secret)
-
-
-@transaction.atomic
 def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password):
         raise AccountError("wrong_password", "Mật khẩu hiện tại không đúng.", field="old_password")
@@ -147,10 +135,14 @@ def audit_record(
     *, actor, action: str, target: str, actor_name: str | None = None, **data
 ) -> AuditEntry:
     """One audit row in the active schema (and a log line); never pass a secret in `data`.
-    `actor_name` names an actor without an account here (the server's command line)."""
+    An actor without an account here (`actor` None) is the server's command line, named by
+    `command_line_name()` unless `actor_name` says otherwise, the row saying `via: command`:
+    the management commands call the same services as the pages with `actor=None`."""
     import logging
 
-    name = actor.get_username() if actor is not None else (actor_name or "-")
+    if actor is None:
+        data.setdefault("via", "command")
+    name = actor.get_username() if actor is not None else (actor_name or command_line_name())
     logging.getLogger("accounts.audit").info("%s: %s by %s %s", action, target, name, data)
     return AuditEntry.objects.create(
         actor=actor, actor_name=name, action=action, target=str(target)[:300], data=data
@@ -169,12 +161,14 @@ def command_line_name() -> str:
     return f"dòng lệnh máy chủ ({who})" if who else "dòng lệnh máy chủ"
 
 
-def _audit(action: str, *, actor: User, user: User) -> None:
+def _audit(action: str, *, actor: User | None, user: User) -> None:
     audit_record(actor=actor, action=action, target=user.get_username())
 
 
-def _require_administrator(actor: User) -> None:
-    if not (actor.is_active and actor.is_superuser):
+def _require_administrator(actor: User | None) -> None:
+    """The pages act for a signed-in administrator of this schema; the command line (actor
+    None) acts for whoever may run commands on the server."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
         raise AccountError(
             "not_allowed",
             "Chỉ quản trị viên của cổng mới được làm việc này.",
@@ -231,12 +225,26 @@ def user_set_active(*, user: User, active: bool, actor: User) -> User:
 
 
 @transaction.atomic
-def user_issue_secret(*, user: User, actor: User) -> IssuedAccount:
-    """The administrator issues a new one-time secret for a staff member who lost theirs; it
-    must be changed at the next sign-in (Huế Art. 11(2)). Not for one's own account: that is
-    the password change page's job."""
+def operator_create(
+    *, username: str, full_name: str = "", email: str = "", actor: User | None = None
+) -> IssuedAccount:
+    """A ministry operator (an account of the public schema) with a one-time secret, recorded
+    in the public schema's audit, which the operator console shows."""
     _require_administrator(actor)
-    if user.pk == actor.pk:
+    issued = user_create_with_secret(username=username, full_name=full_name, email=email)
+    _audit("staff_created", actor=actor, user=issued.user)
+    return issued
+
+
+@transaction.atomic
+def user_issue_secret(*, user: User, actor: User | None) -> IssuedAccount:
+    """An administrator (or the server's command line, actor None: `manage.py staff reset`,
+    `manage.py operator reset`) issues a new one-time secret for someone who lost theirs: the
+    old password stops working, the secret must be changed at the next sign-in (Huế Art.
+    11(2)) and every API key issued before now is refused (ADR 0013). Not for one's own
+    account: that is the password change page's job."""
+    _require_administrator(actor)
+    if actor is not None and user.pk == actor.pk:
         raise AccountError(
             "self_reset",
             "Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu.",
@@ -253,6 +261,10 @@ def user_issue_secret(*, user: User, actor: User) -> IssuedAccount:
             f"Tài khoản '{locked.username}' đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu.",
             field="user",
         )
-    issued = user_reset_secret(user=locked)
+    secret = one_time_secret()
+    locked.set_password(secret)
+    locked.must_change_password = True
+    locked.secret_issued_at = timezone.now()
+    locked.save(update_fields=["password", "must_change_password", "secret_issued_at"])
     _audit("user_secret_issued", actor=actor, user=locked)
-    return issued
+    return IssuedAccount(user=locked, one_time_secret=secret)

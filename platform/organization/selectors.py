@@ -18,6 +18,21 @@ def agency_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).select_related("site")
 
 
+def agency_by_reference(reference: str) -> Agency | None:
+    """The agency a person names on the command line: by its full name, its short name or its
+    component site's label ("stttt"), whichever matches first; None when none does."""
+    import unicodedata
+
+    reference = unicodedata.normalize("NFC", reference).strip()
+    if not reference:
+        return None
+    return (
+        Agency.objects.filter(name=reference).first()
+        or Agency.objects.filter(short_name__iexact=reference).first()
+        or Agency.objects.filter(site__label=reference.lower()).first()
+    )
+
+
 def role_assignment_list(*, user) -> QuerySet[RoleAssignment]:
     return (
         RoleAssignment.objects.filter(user=user)

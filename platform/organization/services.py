@@ -79,37 +79,6 @@ def agency_ensure(
 
 
 @transaction.atomic
-def role_assign(*, user, role_code: str, agency_name: str | None = None) -> RoleAssignment:
-    role = Role.objects.filter(code=role_code).first()
-    if role is None:
-        codes = ", ".join(Role.objects.values_list("code", flat=True))
-        raise OrganizationError(
-            "unknown_role",
-            f"Vai trò '{role_code}' không có trong hồ sơ quy chế ({codes}).",
-            field="role",
-        )
-    agency = None
-    if agency_name:
-        agency = (
-            Agency.objects.filter(name=nfc(agency_name)).first()
-            or Agency.objects.filter(short_name__iexact=agency_name).first()
-            or Agency.objects.filter(site__label=agency_name.lower()).first()
-        )
-        if agency is None:
-            raise OrganizationError(
-                "unknown_agency", f"Không tìm thấy cơ quan '{agency_name}'.", field="agency"
-            )
-    if role.scope == Role.Scope.AGENCY and agency is None:
-        raise OrganizationError(
-            "agency_required",
-            f"Vai trò '{role.code}' thuộc một cơ quan: cần chỉ rõ --agency.",
-            field="agency",
-        )
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)
-    return assignment
-
-
-@transaction.atomic
 def delegation_create(
     *,
     actor,
@@ -195,7 +164,10 @@ def _audit(action: str, *, actor, **data) -> None:
 
 
 def _require_administrator(actor) -> None:
-    if not (actor.is_active and actor.is_superuser):
+    """The pages act for a signed-in administrator of the province; the command line (actor
+    None: `manage.py staff`, `seed_demo`) acts for whoever may run commands on the server,
+    and the audit names it so (accounts.services.audit_record)."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
         raise OrganizationError(
             "not_allowed",
             "Chỉ quản trị viên của cổng mới được làm việc này.",
@@ -206,8 +178,9 @@ def _require_administrator(actor) -> None:
 
 @transaction.atomic
 def role_grant(*, user, role_code: str, agency: Agency | None, actor) -> RoleAssignment:
-    """The administrator gives `user` a role of the profile: an agency-scoped role for one
-    agency, a portal role for none. Refuses a role already held in that scope."""
+    """The administrator (or the command line, actor None) gives `user` a role of the
+    profile: an agency-scoped role for one agency, a portal role for none. Refuses a role
+    already held in that scope."""
     _require_administrator(actor)
     role = Role.objects.filter(code=role_code).first()
     if role is None:
@@ -276,21 +249,26 @@ def staff_create(
     agency: Agency | None = None,
     username: str = "",
     email: str = "",
+    password: str | None = None,
 ):
-    """Create a staff account holding one role, with a one-time secret to hand over once.
+    """Create a staff account holding one role, with a one-time secret to hand over once
+    (or, from the command line, the first password the staff member typed themselves:
+    `password`, whose change at the first sign-in is the profile's rule, ADR 0013).
     Without a username, it is derived from the full name with the profile's rule (Huế Art. 11:
     "Nguyễn Văn An" → "nvan"). Nothing is created when any part is refused."""
     from accounts.services import (
         AccountError,
+        IssuedAccount,
+        user_create_with_password,
         user_create_with_secret,
         username_from_full_name,
     )
 
     _require_administrator(actor)
     full_name = nfc(full_name)
-    if not full_name:
-        raise OrganizationError("name_required", "Hãy nhập họ và tên.", "full_name")
     derived = not username.strip()
+    if derived and not full_name:
+        raise OrganizationError("name_required", "Hãy nhập họ và tên.", "full_name")
     if derived:
         try:
             username = username_from_full_name(full_name, rule=username_rule)
@@ -299,7 +277,13 @@ def staff_create(
                 error.code, error.message, error.field, kind=error.kind
             ) from error
     try:
-        issued = user_create_with_secret(username=username, full_name=full_name, email=email)
+        if password is None:
+            issued = user_create_with_secret(username=username, full_name=full_name, email=email)
+        else:
+            user = user_create_with_password(
+                username=username, password=password, full_name=full_name, email=email
+            )
+            issued = IssuedAccount(user=user, one_time_secret=None)
     except AccountError as error:
         message = error.message
         if error.code == "username_taken" and derived:

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.models import User
-from accounts.services import user_create_with_secret, username_from_full_name
+from accounts.services import username_from_full_name
 from organization.models import Agency, Role
-from organization.services import role_assign
+from organization.services import staff_create
 from tests.conftest import host_client
 
 HOST = "hagiang.localhost"
@@ -20,13 +20,15 @@ NEW_PASSWORD = "Mật-khẩu-mới-2025"
 def issued(in_province):
     """A Hà Giang staff account with one role, as `manage.py staff create` issues it."""
     with in_province("hagiang"):
-        account = user_create_with_secret(username="nvan", full_name="Nguyễn Văn An")
         role = Role.objects.order_by("code").first()
         agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
-        role_assign(
-            user=account.user,
+        account = staff_create(
+            actor=None,
+            username="nvan",
+            full_name="Nguyễn Văn An",
+            username_rule="initials_given",
             role_code=role.code,
-            agency_name=agency.name if role.scope == Role.Scope.AGENCY else None,
+            agency=agency if role.scope == Role.Scope.AGENCY else None,
         )
     return SimpleNamespace(user=account.user, one_time_secret=account.one_time_secret, role=role)
 

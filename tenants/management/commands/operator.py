@@ -3,11 +3,15 @@ from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
-from accounts.services import AccountError, user_create_with_secret, user_reset_secret
+from accounts.services import AccountError, operator_create, user_issue_secret
 
 
 class Command(BaseCommand):
-    help = "Ministry operators (platform host): create one, or issue a new one-time secret."
+    help = (
+        "Ministry operators (platform host): create one, or issue a new one-time secret. Both "
+        "are recorded in the platform's audit (shown on the operator console) as done by the "
+        "server's command line."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -21,20 +25,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if connection.schema_name != get_public_schema_name():
             raise CommandError("operators live in the public schema")
-        if options["action"] == "create":
-            try:
-                issued = user_create_with_secret(
+        try:
+            if options["action"] == "create":
+                issued = operator_create(
                     username=options["username"],
                     full_name=options["full_name"],
                     email=options["email"],
+                    actor=None,
                 )
-            except AccountError as error:
-                raise CommandError(f"{error.code}: {error.message}") from error
-        else:
-            user = User.objects.filter(username=options["username"]).first()
-            if user is None:
-                raise CommandError(f"unknown operator '{options['username']}'")
-            issued = user_reset_secret(user=user)
+            else:
+                user = User.objects.filter(username=options["username"]).first()
+                if user is None:
+                    raise CommandError(f"unknown operator '{options['username']}'")
+                issued = user_issue_secret(user=user, actor=None)
+        except AccountError as error:
+            raise CommandError(f"{error.code}: {error.message}") from error
         self.stdout.write(
             f"operator {issued.user.username}\none-time password: {issued.one_time_secret}\n"
             "  (shown once; it must be changed at first login on the platform host)"

@@ -13,9 +13,9 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from accounts.services import user_create_with_secret
+from accounts.services import operator_create
 from organization.models import Agency, Role
-from organization.services import role_assign
+from organization.services import staff_create
 from provinces.loader import ProfileError, resolve_profile, shipped_profile_paths
 from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
 
@@ -65,8 +65,8 @@ class Command(BaseCommand):
 
     def _operator(self, store):
         if not User.objects.filter(username=OPERATOR_USERNAME).exists():
-            issued = user_create_with_secret(
-                username=OPERATOR_USERNAME, full_name="Cán bộ vận hành (bộ)"
+            issued = operator_create(
+                username=OPERATOR_USERNAME, full_name="Cán bộ vận hành (bộ)", actor=None
             )
             store[f"platform:{OPERATOR_USERNAME}"] = issued.one_time_secret
 
@@ -78,9 +78,15 @@ class Command(BaseCommand):
             username = f"demo_{role.code}"[:150]
             if User.objects.filter(username=username).exists():
                 continue
-            issued = user_create_with_secret(username=username, full_name=f"Demo {role.name}")
-            agency_name = first_agency.name if role.scope == Role.Scope.AGENCY else None
-            role_assign(user=issued.user, role_code=role.code, agency_name=agency_name)
+            # Through the administration page's audited service, as the command line.
+            issued = staff_create(
+                actor=None,
+                full_name=f"Demo {role.name}",
+                username=username,
+                username_rule=profile.accounts.username_rule,
+                role_code=role.code,
+                agency=first_agency if role.scope == Role.Scope.AGENCY else None,
+            )
             store[f"{slug}:{username}"] = issued.one_time_secret
 
     @transaction.atomic

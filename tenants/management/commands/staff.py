@@ -1,13 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django_tenants.utils import schema_context
 
-from accounts.services import (
-    AccountError,
-    user_create_with_password,
-    user_create_with_secret,
-    username_from_full_name,
-)
-from organization.services import OrganizationError, role_assign
+from accounts.models import User
+from accounts.services import AccountError, user_issue_secret
+from organization.selectors import agency_by_reference
+from organization.services import OrganizationError, staff_create
 from provinces.loader import resolve_profile
 from tenants.models import Province
 
@@ -47,35 +45,34 @@ class Command(BaseCommand):
         if options["action"] == "reset":
             self._reset(province, options["username"])
             return
-        username = options["username"]
-        if not username:
-            if not options["full_name"]:
-                raise CommandError("give --username or --full-name")
-            rule = resolve_profile(province.slug).accounts.username_rule
-            username = username_from_full_name(options["full_name"], rule=rule)
+        if not options["username"] and not options["full_name"]:
+            raise CommandError("give --username or --full-name")
         password = self._ask_password() if options["own_password"] else None
-        try:
-            with schema_context(province.schema_name):
-                from django.db import transaction
-
-                with transaction.atomic():
-                    if password is not None:
-                        user = user_create_with_password(
-                            username=username,
-                            password=password,
-                            full_name=options["full_name"],
-                            email=options["email"],
-                        )
-                    else:
-                        issued = user_create_with_secret(
-                            username=username,
-                            full_name=options["full_name"],
-                            email=options["email"],
-                        )
-                        user = issued.user
-                    role_assign(user=user, role_code=options["role"], agency_name=options["agency"])
-        except (AccountError, OrganizationError) as error:
-            raise CommandError(f"{error.code}: {error.message}") from error
+        # The same audited service as the administration page, acting as the server's command
+        # line (actor None): the audit names it, and the role's scope is checked the same way.
+        with schema_context(province.schema_name):
+            agency = None
+            if options["agency"]:
+                agency = agency_by_reference(options["agency"])
+                if agency is None:
+                    raise CommandError(
+                        f"unknown agency '{options['agency']}' in {province.slug} "
+                        "(give its name, short name or site label)"
+                    )
+            try:
+                issued = staff_create(
+                    actor=None,
+                    full_name=options["full_name"],
+                    username=options["username"] or "",
+                    email=options["email"],
+                    username_rule=resolve_profile(province.slug).accounts.username_rule,
+                    role_code=options["role"],
+                    agency=agency,
+                    password=password,
+                )
+            except (AccountError, OrganizationError) as error:
+                raise CommandError(f"{error.code}: {error.message}") from error
+        user = issued.user
         if password is not None:
             rule = (
                 "must change it at the first sign-in"
@@ -103,24 +100,16 @@ class Command(BaseCommand):
         return first
 
     def _reset(self, province, username):
-        from django.db import transaction
-
-        from accounts.models import User
-        from accounts.services import audit_record, command_line_name, user_reset_secret
-
         with schema_context(province.schema_name), transaction.atomic():
-            user = User.objects.select_for_update().filter(username=username).first()
+            user = User.objects.filter(username=username).first()
             if user is None:
                 raise CommandError(f"unknown user '{username}' in {province.slug}")
-            # The user's API keys issued before now stop working (ADR 0013).
-            issued = user_reset_secret(user=user)
-            audit_record(
-                actor=None,
-                actor_name=command_line_name(),
-                action="user_secret_issued",
-                target=username,
-                via="command",
-            )
+            # The user's API keys issued before now stop working (ADR 0013); audited as done
+            # by the server's command line.
+            try:
+                issued = user_issue_secret(user=user, actor=None)
+            except AccountError as error:
+                raise CommandError(f"{error.code}: {error.message}") from error
         self.stdout.write(
             f"{province.name}: {username}\none-time password: {issued.one_time_secret}\n"
             "  (shown once; it must be changed at first login)"
