@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
-from accounts.services import audit_record, command_line_name
+from accounts.services import audit_record
 from core.errors import ErrorKind, ServiceError
 from integrations import selectors
 from integrations.models import ApiKey
@@ -80,9 +80,9 @@ def _target(api_key: ApiKey) -> str:
 
 
 def _audit(action: str, api_key: ApiKey, *, actor: User | None, via: str, **data) -> None:
+    # actor None: audit_record names the server's command line.
     audit_record(
         actor=actor,
-        actor_name=None if actor is not None else command_line_name(),
         action=action,
         target=_target(api_key),
         via=via,
