@@ -1,2 +1,3 @@
-"""The platform's core: what every module needs and no module owns (ARCHITECTURE.md, ADR
-0015). It imports no module; the modules import it."""
+"""The platform's core: what every module needs and no module owns (ADR 0015). It imports no
+module; the modules import it. This file imports nothing, so that `core.text` stays importable
+without Django by the pure-Python profiles (`provinces/`)."""

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from core.profiles import current_calendar, current_profile
+from core.profiles import current_calendar, profile_at
 from editorial import selectors
 from editorial.models import Item, WorkflowState
 from organization.models import Agency, Role, RoleAssignment
@@ -373,7 +373,7 @@ class Dashboard:
 def dashboard_panels(*, user, now: datetime | None = None) -> Dashboard:
     """Every panel of the staff dashboard for `user`: 1 query for the scope, 1 per panel."""
     now = now or timezone.now()
-    profile = current_profile(now.astimezone(TZ).date())
+    profile = profile_at(now)
     calendar = calendar_for(profile)
     scope = dashboard_scope(user=user)
     start, end = month_bounds(now.astimezone(TZ).date())
