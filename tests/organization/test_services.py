@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.services import AccountError, user_issue_secret, user_set_active
 from organization.models import Agency, RoleAssignment
 from organization.services import OrganizationError, role_grant, role_unassign, staff_create
@@ -87,6 +87,29 @@ def test_role_grant_refuses_a_role_the_profile_does_not_have(hue):
     with pytest.raises(OrganizationError) as refused:
         role_grant(user=admin, role_code="tong_bien_tap", agency=site.agency, actor=admin)
     assert (refused.value.code, refused.value.field) == ("unknown_role", "role")
+
+
+def test_role_grant_of_a_portal_role_refuses_an_agency_and_stores_nothing(province_schema):
+    site, staff = province_schema("hagiang")
+    admin = User.objects.get(is_superuser=True)
+    member = staff.holding("focal_point")
+    before = AuditEntry.objects.count()
+    # board_editor is a member of the portal's editorial board (QĐ 19/2015 Art. 12(4))
+    with pytest.raises(OrganizationError) as refused:
+        role_grant(user=member, role_code="board_editor", agency=site.agency, actor=admin)
+    assert (refused.value.code, refused.value.field) == ("agency_not_allowed", "agency")
+    assert not member.role_assignments.filter(role__code="board_editor").exists()
+    assert AuditEntry.objects.count() == before
+
+
+def test_role_grant_by_the_command_line_is_audited_as_done_by_it(hue):
+    site, staff, _admin = hue
+    member = staff.holding("board_member")
+    role_grant(user=member, role_code="head", agency=site.agency, actor=None)
+    entry = AuditEntry.objects.get(action="role_granted", target=member.username)
+    assert entry.actor is None
+    assert entry.actor_name.startswith("dòng lệnh máy chủ")
+    assert entry.data["via"] == "command"
 
 
 # --- staff_create -----------------------------------------------------------------------------
@@ -224,6 +247,18 @@ def test_user_issue_secret_replaces_the_password_and_forces_a_change(hue):
     assert member.check_password(issued.one_time_secret)
     assert not member.check_password("old-password-2025")
     assert member.must_change_password is True
+
+
+def test_user_issue_secret_by_the_command_line_is_audited_as_done_by_it(hue):
+    _site, _staff, admin = hue
+    # the province administrator's own lost secret: only the command line may re-issue it
+    issued = user_issue_secret(user=admin, actor=None)
+    admin.refresh_from_db()
+    assert admin.check_password(issued.one_time_secret)
+    assert admin.must_change_password is True
+    entry = AuditEntry.objects.get(action="user_secret_issued", target=admin.username)
+    assert (entry.actor, entry.data) == (None, {"via": "command"})
+    assert entry.actor_name.startswith("dòng lệnh máy chủ")
 
 
 def test_user_issue_secret_refuses_yourself_and_a_deactivated_account(hue):
