@@ -986,8 +986,7 @@ def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
     try:
         content_type, digest, size = check_upload(uploaded)
     except UploadRefused as refused:
-        kind = ErrorKind.TOO_LARGE if refused.code == "file_too_large" else ErrorKind.INVALID
-        raise ContentError(refused.code, refused.message, "file", kind=kind) from refused
+        raise ContentError(refused.code, refused.message, "file", kind=refused.kind) from refused
     name = unicodedata.normalize("NFC", uploaded.name or "tep")[-255:]
     return Attachment.objects.create(
         item=item,

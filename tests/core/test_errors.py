@@ -42,6 +42,7 @@ MODULE_ERRORS = [
 ]
 # Where the modules define their refusals (every exception class there must be a ServiceError).
 SERVICE_MODULES = [
+    "core.uploads",
     "accounts.services",
     "organization.services",
     "integrations.services",
