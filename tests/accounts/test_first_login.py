@@ -1,7 +1,6 @@
 """First sign-in of a staff account issued with a one-time secret: it can do nothing but
 change that secret (Huế Art. 11); failed sign-ins are rate-limited."""
 
-from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +10,7 @@ from accounts.services import username_from_full_name
 from organization.models import Agency, Role
 from organization.services import staff_create
 from tests.conftest import host_client
+from tests.factories.pages import page_text
 
 HOST = "hagiang.localhost"
 NEW_PASSWORD = "Mật-khẩu-mới-2025"
@@ -49,10 +49,6 @@ def _stored(in_province) -> User:
         return User.objects.get(username="nvan")
 
 
-def _text(response) -> str:
-    return unescape(response.content.decode())
-
-
 def test_every_staff_page_leads_to_the_password_change_until_it_is_done(signed_in):
     for path in ("/staff/", "/", "/staff/login/"):
         response = signed_in.get(path)
@@ -60,7 +56,7 @@ def test_every_staff_page_leads_to_the_password_change_until_it_is_done(signed_i
         assert response["Location"] == "/staff/password/", path
     page = signed_in.get("/staff/password/")
     assert page.status_code == 200
-    assert "mật khẩu được cấp một lần" in _text(page)
+    assert "mật khẩu được cấp một lần" in page_text(page)
 
 
 def test_wrong_current_password_is_refused_and_nothing_changes(signed_in, issued, in_province):
@@ -75,7 +71,7 @@ def test_wrong_current_password_is_refused_and_nothing_changes(signed_in, issued
         },
     )
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert "Mật khẩu hiện tại không đúng." in html
     assert 'aria-describedby="id_old_password_error"' in html
@@ -107,7 +103,7 @@ def test_weak_new_password_is_refused_in_vietnamese(
             "new_password2": new_password,
         },
     )
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert expected in html
     assert 'aria-invalid="true"' in html
@@ -127,7 +123,7 @@ def test_mismatched_confirmation_is_refused(signed_in, issued, in_province):
         },
     )
     assert response.status_code == 200
-    assert "Hai lần nhập mật khẩu mới không khớp nhau." in _text(response)
+    assert "Hai lần nhập mật khẩu mới không khớp nhau." in page_text(response)
     assert _stored(in_province).must_change_password is True
 
 
@@ -148,7 +144,7 @@ def test_after_the_change_the_staff_home_lists_the_roles_in_the_same_session(
     assert response["Location"] == "/staff/"
     home = signed_in.get("/staff/")
     assert home.status_code == 200
-    html = _text(home)
+    html = page_text(home)
     assert issued.role.name in html
     assert "Đã đổi mật khẩu." in html
     user = _stored(in_province)
@@ -176,7 +172,7 @@ def test_an_account_exists_only_in_its_own_province(issued):
         "/staff/login/", {"username": "nvan", "password": issued.one_time_secret}
     )
     assert response.status_code == 200
-    assert "Tên đăng nhập hoặc mật khẩu không đúng." in _text(response)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page_text(response)
 
 
 # --- rate limit ------------------------------------------------------------------------
@@ -194,7 +190,7 @@ def test_five_failed_sign_ins_for_an_account_block_the_next_attempt(issued):
     # then it is refused with a clear message
     assert response.status_code == 429
     assert "Retry-After" in response
-    assert "quá nhiều lần đăng nhập không thành công" in _text(response).lower()
+    assert "quá nhiều lần đăng nhập không thành công" in page_text(response).lower()
     assert "_auth_user_id" not in client.session
     # another account on the same host is not blocked
     other = client.post("/staff/login/", {"username": "someone", "password": "sai"})

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from core.profiles import current_profile
-from editorial import rules
 from editorial.models import Category, Item
 from editorial.services import (
     EditorialError,
@@ -19,12 +17,7 @@ from editorial.services import (
 )
 from organization.models import ComponentSite
 from tests.api.test_editorial_api import NEWS, Newsroom, error_of, patch, post
-
-
-def _author(staff, site):
-    return staff.holding(
-        rules.workflow_for(current_profile(), on_portal=site is None).steps[0].role
-    )
+from tests.factories.editorial import item_author
 
 
 @pytest.fixture
@@ -108,7 +101,13 @@ def test_only_a_category_without_items_can_be_deleted(bac_kan):
     site, staff, admin = bac_kan
     used = category_create(name="Tin địa phương", site=site, actor=admin)
     unused = category_create(name="Chưa dùng", site=site, actor=admin)
-    item_create(actor=_author(staff, site), kind="news", title="Tin", site=site, category=used)
+    item_create(
+        actor=item_author(staff, on_portal=site is None),
+        kind="news",
+        title="Tin",
+        site=site,
+        category=used,
+    )
     with pytest.raises(EditorialError) as refused:
         category_delete(category=used, actor=admin)
     category_delete(category=unused, actor=admin)
@@ -125,7 +124,7 @@ def test_an_item_is_created_only_with_a_category_of_its_own_site(bac_kan):
     portal_category = category_create(name="Chỉ đạo điều hành", actor=admin)
     with pytest.raises(EditorialError) as refused:
         item_create(
-            actor=_author(staff, site),
+            actor=item_author(staff, on_portal=site is None),
             kind="news",
             title="Tin",
             site=site,
@@ -137,7 +136,7 @@ def test_an_item_is_created_only_with_a_category_of_its_own_site(bac_kan):
 
 def test_an_edit_moves_the_item_to_another_category_of_its_site_or_removes_it(bac_kan):
     site, staff, admin = bac_kan
-    author = _author(staff, site)
+    author = item_author(staff, on_portal=site is None)
     first = category_create(name="Nông nghiệp", site=site, actor=admin)
     second = category_create(name="Công nghiệp", site=site, actor=admin)
     item = item_create(actor=author, kind="news", title="Tin", site=site, category=first)
@@ -155,7 +154,7 @@ def test_an_edit_moves_the_item_to_another_category_of_its_site_or_removes_it(ba
 
 def test_an_edit_with_another_sites_category_is_refused_and_nothing_is_written(bac_kan):
     site, staff, admin = bac_kan
-    author = _author(staff, site)
+    author = item_author(staff, on_portal=site is None)
     mine = category_create(name="Của trang", site=site, actor=admin)
     other_site = ComponentSite.objects.exclude(pk=site.pk).order_by("pk").first()
     theirs = category_create(name="Của trang khác", site=other_site, actor=admin)

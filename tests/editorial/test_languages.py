@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from core.profiles import current_profile
-from editorial import rules
 from editorial.models import Item
 from editorial.services import EditorialError, item_create
-
-
-def _author(staff):
-    return staff.holding(rules.workflow_for(current_profile(), on_portal=False).steps[0].role)
+from tests.factories.editorial import item_author
 
 
 def test_an_english_version_is_refused_where_the_regulation_provides_none(province_schema):
     # given a Vietnamese item on a Bắc Kạn component site (language.english = false)
     site, staff = province_schema("backan")
-    author = _author(staff)
+    author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Lồng tồng")
     # when its English version is entered
     with pytest.raises(EditorialError) as refused:
@@ -40,7 +35,7 @@ def test_an_english_version_is_refused_where_the_regulation_provides_none(provin
 
 def test_an_english_version_is_accepted_where_the_regulation_provides_one(province_schema):
     site, staff = province_schema("thainguyen")
-    author = _author(staff)
+    author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Đền Đuổm")
     translation = item_create(
         actor=author,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.profiles import current_profile
 from editorial import rules
 from editorial.content import ContentError
-from editorial.models import Item, Transition, WorkflowState
+from editorial.models import Item, Transition
 from editorial.selectors import public_items
 from editorial.services import (
     EditorialError,
@@ -20,23 +20,9 @@ from editorial.services import (
 )
 from organization.services import delegation_create
 from provinces.calendar import TZ
+from tests.factories.editorial import run_to_the_end
 
 SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
-
-
-def _run_to_the_end(item, spec, staff, *, agency):
-    """Forward the item through every remaining step, each by a holder of that step's role."""
-    while True:
-        state = item.workflow_states.filter(status=WorkflowState.Status.ACTIVE).first()
-        if state is None:
-            return item
-        step = spec.steps[state.current_step]
-        item = item_transition(
-            item=item,
-            actor=staff.holding(step.role, agency=agency),
-            decision="forward",
-            comment=f"{step.code} ok",
-        )
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -61,7 +47,7 @@ def test_a_news_item_runs_the_whole_workflow_and_only_then_appears(
     # not public before the publish step passes
     if publish_index > 0:
         assert item not in public_items(site=target)
-    item = _run_to_the_end(item, spec, staff, agency=site.agency)
+    item = run_to_the_end(item, staff=staff, agency=site.agency, comment=True)
     item.refresh_from_db()
     assert item.status == Item.Status.PUBLISHED
     assert item in public_items(site=target)
@@ -191,7 +177,7 @@ def test_public_never_sees_a_working_copy(province_schema):
     author = staff.holding(spec.steps[0].role)
     item = item_create(actor=author, kind="news", title="Bản đã duyệt", site=site)
     item = item_transition(item=item, actor=author, decision="forward")
-    item = _run_to_the_end(item, spec, staff, agency=site.agency)
+    item = run_to_the_end(item, staff=staff, agency=site.agency, comment=True)
     item_update(item=item, actor=author, title="Bản nháp chưa duyệt")
     item.refresh_from_db()
     public = public_items(site=site).get(pk=item.pk)
@@ -207,7 +193,7 @@ def test_correction_and_withdrawal_keep_history_and_need_a_reason(province_schem
         actor=author, kind="news", title="Số liệu 2025", site=site, body="<p>Tăng 5%</p>"
     )
     item = item_transition(item=item, actor=author, decision="forward")
-    item = _run_to_the_end(item, spec, staff, agency=site.agency)
+    item = run_to_the_end(item, staff=staff, agency=site.agency, comment=True)
     publisher = staff.holding(spec.steps[rules.publish_step_index(spec.steps)].role)
     first = item.published_revision
     correction = item_correct(

@@ -23,6 +23,7 @@ from provinces.loader import PROFILES_DIR, load_profile
 from provinces.schema import Profile
 from provinces.sla import sla_deadline
 from tests.conftest import host_client
+from tests.factories.editorial import item_author
 
 SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
 # Thursday 26/11/2026 10:00 in Vietnam, a working day.
@@ -68,14 +69,9 @@ def _anchor_value(kind: str, field: str) -> str:
     return ANCHOR.date().isoformat()
 
 
-def _author(staff, profile):
-    return staff.holding(profile.governance.workflows.portal.steps[0].role)
-
-
 def _create(staff, *, kind, fields, sla_content_type=None, title="Bài"):
-    profile = current_profile()
     return item_create(
-        actor=_author(staff, profile),
+        actor=item_author(staff, on_portal=True),
         kind=kind,
         title=title,
         fields={**REQUIRED.get(kind, {}), **fields},
@@ -360,7 +356,7 @@ def test_hue_urgent_announcement_through_the_api_counts_from_receipt(province_sc
     # given: a Huế board member with a write key
     _site, staff = province_schema("thuathienhue")
     client = host_client("thuathienhue.localhost")
-    client.force_login(_author(staff, current_profile()))
+    client.force_login(item_author(staff, on_portal=True))
     # when
     response = client.post(
         "/api/v1/items/",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import re
-from html import unescape
 
 import pytest
 from django.db import connection
@@ -18,26 +17,17 @@ from accounts.models import User
 from organization.models import Agency, RoleAssignment
 from qa.models import Topic
 from tests.conftest import host_client
+from tests.factories.pages import options, page_text, signed_in
 
 HOST = "thuathienhue.localhost"  # Thừa Thiên Huế's portal
 ADMIN_PASSWORD = "Quản-trị-Huế-2025"
 SECRET = re.compile(r'<code id="one-time-secret"[^>]*>([^<]+)</code>')
 
 
-def _text(response) -> str:
-    return unescape(response.content.decode())
-
-
 def _secret(response) -> str:
     match = SECRET.search(response.content.decode())
     assert match, "the page shows no one-time secret"
     return match.group(1)
-
-
-def _options(html: str, name: str) -> list[str]:
-    select = re.search(rf'<select name="{name}".*?</select>', html, re.DOTALL)
-    assert select, f"no <select name={name}>"
-    return re.findall(r'<option value="([^"]*)"', select.group(0))
 
 
 class Hue:
@@ -54,9 +44,7 @@ class Hue:
         self.admin.save()
 
     def client(self, user=None, **kwargs):
-        client = host_client(HOST, **kwargs)
-        client.force_login(user or self.admin)
-        return client
+        return signed_in(HOST, user or self.admin, **kwargs)
 
 
 @pytest.fixture
@@ -73,7 +61,7 @@ def test_admin_creates_a_hue_staff_member_named_by_the_regulation(hue, caplog):
     admin = hue.client()
     form = admin.get("/staff/quan-tri/can-bo/them/")
     assert form.status_code == 200
-    assert "deputy_head" in _options(_text(form), "role")
+    assert "deputy_head" in options(page_text(form), "role")
     # when: no username given — Huế Art. 11 names the account from the full name
     response = admin.post(
         "/staff/quan-tri/can-bo/them/",
@@ -104,8 +92,8 @@ def test_admin_creates_a_hue_staff_member_named_by_the_regulation(hue, caplog):
         assert page.status_code == 200
         assert secret not in page.content.decode()
         assert 'id="one-time-secret"' not in page.content.decode()
-    assert "nvan" in _text(listing)
-    assert hue.agency.name in _text(listing)
+    assert "nvan" in page_text(listing)
+    assert hue.agency.name in page_text(listing)
     # the new staff member signs in with it and must change it first
     newcomer = host_client(HOST)
     login = newcomer.post("/staff/login/", {"username": "nvan", "password": secret})
@@ -119,7 +107,7 @@ def test_an_agency_role_without_an_agency_is_refused_and_nothing_is_created(hue)
         "/staff/quan-tri/can-bo/them/",
         {"full_name": "Trần Thị Bích", "role": "deputy_head", "agency": ""},
     )
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert "hãy chọn cơ quan" in html
     assert 'aria-invalid="true"' in html
@@ -133,7 +121,7 @@ def test_a_taken_username_is_refused_with_a_free_one_suggested(hue):
         "/staff/quan-tri/can-bo/them/",
         {"full_name": "Nguyễn Văn An", "role": "head", "agency": hue.agency.pk},
     )
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert "'nvan' đã tồn tại" in html
     assert "'nvan2'" in html
@@ -173,13 +161,13 @@ def test_admin_gives_and_removes_a_role(hue):
         {"role": "deputy_head", "agency": hue.other.pk},
     )
     assert again.status_code == 400
-    assert "đã giữ vai trò" in _text(again)
+    assert "đã giữ vai trò" in page_text(again)
     # when: removed
     removed = admin.post(f"/staff/quan-tri/can-bo/{member.pk}/vai-tro/{added.pk}/go/")
     # then
     assert removed.status_code == 302
     assert list(member.role_assignments.values_list("role__code", flat=True)) == ["board_member"]
-    page = _text(admin.get(f"/staff/quan-tri/can-bo/{member.pk}/"))
+    page = page_text(admin.get(f"/staff/quan-tri/can-bo/{member.pk}/"))
     assert "Đã gỡ vai trò." in page
 
 
@@ -188,7 +176,7 @@ def test_deactivating_yourself_is_refused(hue):
         f"/staff/quan-tri/can-bo/{hue.admin.pk}/trang-thai/", {"active": "0"}
     )
     assert response.status_code == 400
-    assert "không thể tự khoá" in _text(response)
+    assert "không thể tự khoá" in page_text(response)
     hue.admin.refresh_from_db()
     assert hue.admin.is_active is True
 
@@ -209,7 +197,7 @@ def test_a_deactivated_account_can_no_longer_sign_in_until_reactivated(hue):
         "/staff/login/", {"username": member.username, "password": "Mật-khẩu-2025"}
     )
     assert refused.status_code == 200
-    assert "không đúng" in _text(refused)
+    assert "không đúng" in page_text(refused)
     # reactivated
     admin.post(f"/staff/quan-tri/can-bo/{member.pk}/trang-thai/", {"active": "1"})
     member.refresh_from_db()
@@ -230,7 +218,7 @@ def test_the_account_list_reads_in_a_fixed_number_of_queries(hue):
 
 
 def test_the_account_list_is_a_captioned_table(hue):
-    html = _text(hue.client().get("/staff/quan-tri/can-bo/"))
+    html = page_text(hue.client().get("/staff/quan-tri/can-bo/"))
     assert "<caption>" in html
     assert '<th scope="col">' in html
     assert '<th scope="row">' in html
@@ -300,7 +288,7 @@ def test_a_topic_is_created_moved_to_another_agency_and_deactivated(hue):
     assert created.status_code == 302
     topic = Topic.objects.get(name="Đất đai")
     assert topic.agency == hue.agency
-    assert topic.slug in _options(_text(public.get("/hoi-dap/gui/")), "topic")
+    assert topic.slug in options(page_text(public.get("/hoi-dap/gui/")), "topic")
     # when: routed to another agency
     moved = admin.post(
         f"/staff/quan-tri/linh-vuc/{topic.pk}/",
@@ -315,8 +303,8 @@ def test_a_topic_is_created_moved_to_another_agency_and_deactivated(hue):
     assert stopped.status_code == 302
     topic.refresh_from_db()
     assert topic.is_active is False
-    assert _options(_text(public.get("/hoi-dap/gui/")), "topic") == ["", "giao-duc"]
-    listing = _text(admin.get("/staff/quan-tri/linh-vuc/"))
+    assert options(page_text(public.get("/hoi-dap/gui/")), "topic") == ["", "giao-duc"]
+    listing = page_text(admin.get("/staff/quan-tri/linh-vuc/"))
     assert "Đất đai" in listing
     assert "Ngừng sử dụng" in listing
 
@@ -332,7 +320,7 @@ def test_topics_are_listed_by_position(hue):
         {"name": "Giáo dục", "agency": hue.agency.pk, "position": 99, "is_active": "on"},
     )
     # then
-    html = _text(admin.get("/staff/quan-tri/linh-vuc/"))
+    html = page_text(admin.get("/staff/quan-tri/linh-vuc/"))
     table = html[html.index("<table") :]
     assert table.index("Xây dựng") < table.index("Giáo dục")
     assert [t.slug for t in Topic.objects.all()][-1] == "giao-duc"
@@ -343,14 +331,14 @@ def test_a_topic_with_a_name_already_used_is_refused_on_the_form(hue):
     admin.post("/staff/quan-tri/linh-vuc/", {"name": "Đất đai", "agency": hue.agency.pk})
     response = admin.post("/staff/quan-tri/linh-vuc/", {"name": "đất đai", "agency": hue.other.pk})
     assert response.status_code == 400
-    assert "Đã có lĩnh vực 'Đất đai'" in _text(response)
+    assert "Đã có lĩnh vực 'Đất đai'" in page_text(response)
     assert Topic.objects.filter(name__iexact="đất đai").count() == 1
 
 
 def test_a_topic_form_without_an_agency_is_refused(hue):
     response = hue.client().post("/staff/quan-tri/linh-vuc/", {"name": "Y tế", "agency": ""})
     assert response.status_code == 400
-    assert "Hãy chọn cơ quan trả lời." in _text(response)
+    assert "Hãy chọn cơ quan trả lời." in page_text(response)
     assert not Topic.objects.filter(name="Y tế").exists()
 
 
@@ -371,7 +359,7 @@ def test_every_administrative_change_is_in_the_audit_log_without_secrets(hue):
     secret = _secret(response)
     entry = AuditEntry.objects.order_by("-pk").first()
     assert (entry.actor_name, entry.action) == (hue.admin.username, "staff_created")
-    page = _text(admin.get("/staff/quan-tri/nhat-ky/"))
+    page = page_text(admin.get("/staff/quan-tri/nhat-ky/"))
     # the action in words, never its code
     assert "<td>Tạo tài khoản</td>" in page
     assert "staff_created" not in page

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -18,14 +17,11 @@ from accounts.services import user_issue_secret
 from integrations.models import ApiKey
 from integrations.services import api_key_create
 from tests.conftest import host_client
+from tests.factories.pages import page_text, signed_in
 
 HOST = "thuathienhue.localhost"
 PAGE = "/staff/quan-tri/khoa-api/"
 KEY = re.compile(r'<code id="api-key"[^>]*>([^<]+)</code>')
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
 
 
 class Hue:
@@ -36,9 +32,7 @@ class Hue:
         self.updater = staff.holding("it_officer")
 
     def client(self, user=None, **kwargs):
-        client = host_client(HOST, **kwargs)
-        client.force_login(user or self.admin)
-        return client
+        return signed_in(HOST, user or self.admin, **kwargs)
 
 
 @pytest.fixture
@@ -74,7 +68,7 @@ def test_the_administrator_sees_every_key_with_its_status_in_words(
 
     # then
     assert page.status_code == 200
-    html = _text(page)
+    html = page_text(page)
     row = _row(html, active.prefix)
     assert hue.updater.username in row
     assert "Cổng dữ liệu" in row
@@ -104,7 +98,7 @@ def test_the_administrator_issues_a_key_shown_once_and_audited(hue):
             "expires_in_days": "90",
         },
     )
-    assert response.status_code == 200, _text(response)
+    assert response.status_code == 200, page_text(response)
     key = KEY.search(response.content.decode()).group(1)
     stored = ApiKey.objects.get(prefix=key.split(".")[0])
     assert (stored.user, stored.scopes, stored.created_by) == (
@@ -203,10 +197,10 @@ def test_the_navigation_and_the_audit_page_name_the_keys_in_words(hue):
     expired = api_key_create(user=hue.updater, name="cũ", scopes=["read"]).api_key
     ApiKey.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
     admin = hue.client()
-    home = _text(admin.get("/staff/quan-tri/"))
+    home = page_text(admin.get("/staff/quan-tri/"))
     assert PAGE in home
     assert "1 khoá đang dùng được; 1 khoá chưa thu hồi nhưng không dùng được" in home
-    audit = _text(admin.get("/staff/quan-tri/nhat-ky/"))
+    audit = page_text(admin.get("/staff/quan-tri/nhat-ky/"))
     assert "Cấp khoá API" in audit
     assert "api_key_issued" not in audit
 
@@ -215,7 +209,7 @@ def test_the_page_reads_in_english_too(hue, settings):
     api_key_create(user=hue.updater, name="cms", scopes=["read", "write"])
     admin = hue.client()
     admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    html = _text(admin.get(PAGE))
+    html = page_text(admin.get(PAGE))
     for words in ("API keys", "Account the key acts for", "Read, write", "Usable", "Revoke"):
         assert words in html
     assert "Withdrawal" not in html

@@ -4,28 +4,24 @@ an unpublished item's files are 404; staff get their province's files."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.profiles import current_profile
 from editorial import rules
 from editorial.services import EditorialError, attachment_add, item_create, item_transition
 from tests.conftest import host_client
+from tests.factories.editorial import item_author, run_to_the_end, workflow
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def _published_item_with_file(province_schema):
     site, staff = province_schema("backan")
-    spec = rules.workflow_for(current_profile(), on_portal=False)
-    author = staff.holding(spec.steps[0].role)
-    item = item_create(actor=author, kind="news", title="Tin có tệp", site=site)
+    entered_by = item_author(staff)
+    item = item_create(actor=entered_by, kind="news", title="Tin có tệp", site=site)
     attachment = attachment_add(
-        item=item, actor=author, uploaded=SimpleUploadedFile("ke-hoach.pdf", PDF)
+        item=item, actor=entered_by, uploaded=SimpleUploadedFile("ke-hoach.pdf", PDF)
     )
-    item = item_transition(item=item, actor=author, decision="forward")
-    while item.workflow_states.filter(status="active").exists():
-        state = item.workflow_states.get(status="active")
-        holder = staff.holding(spec.steps[state.current_step].role)
-        item = item_transition(item=item, actor=holder, decision="forward")
-    return site, staff, spec, item, attachment
+    item = item_transition(item=item, actor=entered_by, decision="forward")
+    item = run_to_the_end(item, staff=staff)
+    return site, staff, workflow(), item, attachment
 
 
 def test_citizens_download_files_of_published_items_only(province_schema):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -13,16 +12,7 @@ from editorial.models import Item, Transition
 from editorial.services import item_create, item_transition
 from organization.models import Delegation
 from tests.conftest import host_client
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def _signed_in(host: str, user, **kwargs):
-    client = host_client(host, **kwargs)
-    client.force_login(user)
-    return client
+from tests.factories.pages import page_text, signed_in
 
 
 class Hue:
@@ -37,7 +27,7 @@ class Hue:
         self.head = staff.holding("head")
 
     def client(self, user, **kwargs):
-        return _signed_in(self.host, user, **kwargs)
+        return signed_in(self.host, user, **kwargs)
 
     def draft(self, title: str = "Tin Huế", **content) -> Item:
         return item_create(
@@ -66,7 +56,7 @@ def _history(item) -> list[tuple[str, str]]:
 def test_hue_item_is_entered_verified_and_published_by_three_people_through_the_forms(hue):
     member, deputy, head = (hue.client(user) for user in (hue.member, hue.deputy, hue.head))
     # step 1: a board member enters the news and submits it
-    form = _text(member.get(f"/staff/items/new/?kind=news&site={hue.site.label}"))
+    form = page_text(member.get(f"/staff/items/new/?kind=news&site={hue.site.label}"))
     assert '<label for="id_title">Tiêu đề</label>' in form
     assert 'name="fields__event_at"' in form
     assert 'type="datetime-local"' in form
@@ -87,21 +77,23 @@ def test_hue_item_is_entered_verified_and_published_by_three_people_through_the_
         "event_at": "2026-11-24T19:00:00+07:00",
         "major_event": False,
     }
-    editor = _text(member.get(f"/staff/items/{item.pk}/"))
+    editor = page_text(member.get(f"/staff/items/{item.pk}/"))
     assert "Bước 1: Nhập mới thông tin (ghi rõ nguồn tin khi đăng lại)</button>" in editor
     response = member.post(f"/staff/items/{item.pk}/decide/", {"decision": "forward"})
     assert response.status_code == 302
     # step 2: the deputy head finds it in the queue and verifies it
-    queue = _text(deputy.get("/staff/queue/"))
+    queue = page_text(deputy.get("/staff/queue/"))
     assert "Khai mạc Festival Huế" in queue
     assert "Bước 2: Xác thực thông tin" in queue
-    assert "Bước 2: Xác thực thông tin</button>" in _text(deputy.get(f"/staff/items/{item.pk}/"))
+    assert "Bước 2: Xác thực thông tin</button>" in page_text(
+        deputy.get(f"/staff/items/{item.pk}/")
+    )
     response = deputy.post(
         f"/staff/items/{item.pk}/decide/", {"decision": "forward", "forward-comment": "Đúng"}
     )
     assert response.status_code == 302
     # step 3: the head publishes it
-    assert "Bước 3: Đăng tải thông tin</button>" in _text(head.get(f"/staff/items/{item.pk}/"))
+    assert "Bước 3: Đăng tải thông tin</button>" in page_text(head.get(f"/staff/items/{item.pk}/"))
     response = head.post(f"/staff/items/{item.pk}/decide/", {"decision": "forward"})
     assert response.status_code == 302
     item.refresh_from_db()
@@ -117,8 +109,8 @@ def test_hue_item_is_entered_verified_and_published_by_three_people_through_the_
         hue.deputy,
         hue.head,
     ]
-    assert "Đã đăng bài." in _text(head.get(f"/staff/items/{item.pk}/"))
-    public = _text(host_client(hue.host).get(f"/bai-viet/{item.slug}/"))
+    assert "Đã đăng bài." in page_text(head.get(f"/staff/items/{item.pk}/"))
+    public = page_text(host_client(hue.host).get(f"/bai-viet/{item.slug}/"))
     assert "Khai mạc Festival Huế" in public
     assert "<script>" not in public
 
@@ -128,12 +120,12 @@ def test_hue_updater_is_refused_on_the_publish_step_and_nothing_changes(hue):
     before = (item.status, Transition.objects.filter(item=item).count())
     member = hue.client(hue.member)
     # the page offers the board member no publish action
-    editor = _text(member.get(f"/staff/items/{item.pk}/"))
+    editor = page_text(member.get(f"/staff/items/{item.pk}/"))
     assert "Bước 3: Đăng tải thông tin</button>" not in editor
     assert "bạn không giữ vai trò này" in editor
     # and posting it anyway is refused with the reason, not a 500
     response = member.post(f"/staff/items/{item.pk}/decide/", {"decision": "forward"})
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert 'class="error-summary"' in html
     assert "'head'" in html
@@ -150,7 +142,7 @@ def test_rejection_needs_a_reason_and_sends_the_item_back(hue):
         f"/staff/items/{item.pk}/decide/", {"decision": "reject", "reject-comment": " "}
     )
     assert response.status_code == 400
-    html = _text(response)
+    html = page_text(response)
     assert "Trả lại phải kèm lý do." in html
     assert 'href="#id_reject-comment"' in html
     assert 'aria-describedby="id_reject-comment_error"' in html
@@ -168,9 +160,9 @@ def test_queue_shows_only_the_items_waiting_for_the_users_step(hue):
     entered = item_transition(item=hue.draft("Chờ xác thực"), actor=hue.member, decision="forward")
     waiting = hue.at_publish_step("Chờ đăng tải")
     hue.draft("Bản nháp chưa gửi")
-    deputy_queue = _text(hue.client(hue.deputy).get("/staff/queue/"))
-    head_queue = _text(hue.client(hue.head).get("/staff/queue/"))
-    member_queue = _text(hue.client(hue.member).get("/staff/queue/"))
+    deputy_queue = page_text(hue.client(hue.deputy).get("/staff/queue/"))
+    head_queue = page_text(hue.client(hue.head).get("/staff/queue/"))
+    member_queue = page_text(hue.client(hue.member).get("/staff/queue/"))
     assert "Chờ xác thực" in deputy_queue
     assert "Chờ đăng tải" not in deputy_queue
     assert "Chờ đăng tải" in head_queue
@@ -183,7 +175,7 @@ def test_queue_shows_only_the_items_waiting_for_the_users_step(hue):
 def test_queue_marks_overdue_items_with_text_not_colour_alone(hue):
     item = hue.draft("Tin quá hạn", fields={"event_at": "2026-01-05T09:00:00+07:00"})
     item_transition(item=item, actor=hue.member, decision="forward")
-    html = _text(hue.client(hue.deputy).get("/staff/queue/"))
+    html = page_text(hue.client(hue.deputy).get("/staff/queue/"))
     assert "Quá hạn" in html
     assert "16:00, 05/01/2026" in html  # Huế Art. 9(3): news by 16:00 the same day
 
@@ -191,7 +183,7 @@ def test_queue_marks_overdue_items_with_text_not_colour_alone(hue):
 def test_publish_time_can_be_scheduled_at_the_publish_step(hue):
     item = hue.at_publish_step()
     head = hue.client(hue.head)
-    assert 'name="forward-publish_at"' in _text(head.get(f"/staff/items/{item.pk}/"))
+    assert 'name="forward-publish_at"' in page_text(head.get(f"/staff/items/{item.pk}/"))
     when = timezone.localtime() + timedelta(days=2)
     response = head.post(
         f"/staff/items/{item.pk}/decide/",
@@ -216,7 +208,7 @@ def test_a_publish_time_in_an_implausible_year_is_refused_and_nothing_moves(hue,
     )
     # then: a field error, not published at once, not scheduled for the year 9999
     assert response.status_code == 400
-    assert "Năm phải trong khoảng 1900–2100" in _text(response)
+    assert "Năm phải trong khoảng 1900–2100" in page_text(response)
     item.refresh_from_db()
     assert item.status != Item.Status.PUBLISHED
     assert item.publish_at is None
@@ -227,13 +219,13 @@ def test_a_publish_time_in_an_implausible_year_is_refused_and_nothing_moves(hue,
 
 def test_create_form_has_an_input_for_every_field_of_the_kind(hue):
     member = hue.client(hue.member)
-    html = _text(member.get(f"/staff/items/new/?kind=legal_document&site={hue.site.label}"))
+    html = page_text(member.get(f"/staff/items/new/?kind=legal_document&site={hue.site.label}"))
     for name in ("number", "document_type", "issuing_body", "signer", "issued_on", "effective_on"):
         assert f'name="fields__{name}"' in html, name
     assert '<select name="fields__status"' in html
     assert "Còn hiệu lực" in html
     assert 'type="date"' in html
-    html = _text(member.get(f"/staff/items/new/?kind=leader_schedule&site={hue.site.label}"))
+    html = page_text(member.get(f"/staff/items/new/?kind=leader_schedule&site={hue.site.label}"))
     assert '<textarea name="fields__entries"' in html
     assert "Danh sách JSON" in html
     assert "starts_at" in html
@@ -241,7 +233,7 @@ def test_create_form_has_an_input_for_every_field_of_the_kind(hue):
 
 
 def test_kind_chooser_lists_the_kinds_and_sites(hue):
-    html = _text(hue.client(hue.member).get("/staff/items/new/"))
+    html = page_text(hue.client(hue.member).get("/staff/items/new/"))
     assert 'value="legal_document"' in html
     assert "Văn bản quy phạm pháp luật" in html
     assert f'value="{hue.site.label}"' in html
@@ -254,7 +246,7 @@ def test_invalid_list_json_and_refused_fields_show_the_form_again(hue):
         url, {"title": "Lịch tuần", "fields__week_of": "2026-11-23", "fields__entries": "[{"}
     )
     assert response.status_code == 400
-    assert "Không đọc được JSON" in _text(response)
+    assert "Không đọc được JSON" in page_text(response)
     response = member.post(
         url,
         {
@@ -263,7 +255,7 @@ def test_invalid_list_json_and_refused_fields_show_the_form_again(hue):
             "fields__entries": '[{"starts_at": "2026-11-23T08:00:00+07:00", "leader": ""}]',
         },
     )
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert 'id="id_fields__entries_error"' in html
     assert "#1 leader" in html
@@ -276,7 +268,7 @@ def test_hue_repost_without_a_source_is_refused_on_the_form(hue):
         f"/staff/items/new/?kind=news&site={hue.site.label}",
         {"title": "Tin đăng lại", "is_repost": "on"},
     )
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert "Tin đăng lại phải ghi rõ nguồn" in html
     assert 'href="#id_source_name"' in html
@@ -299,7 +291,7 @@ def test_back_office_needs_a_sign_in(hue):
 
 
 def test_staff_pages_link_the_queue_items_dashboard_and_delegations(hue):
-    html = _text(hue.client(hue.member).get("/staff/queue/"))
+    html = page_text(hue.client(hue.member).get("/staff/queue/"))
     for href in ("/staff/queue/", "/staff/items/", "/staff/dashboard/", "/staff/delegations/"):
         assert f'href="{href}"' in html, href
     assert 'aria-current="page">Việc chờ xử lý' in html
@@ -310,15 +302,15 @@ def test_items_list_filters_by_status_kind_and_site(hue):
     item_transition(item=published, actor=hue.head, decision="forward")
     hue.draft("Tin nháp")
     client = hue.client(hue.member)
-    everything = _text(client.get("/staff/items/"))
+    everything = page_text(client.get("/staff/items/"))
     assert "Tin đã đăng" in everything
     assert "Tin nháp" in everything
-    drafts = _text(client.get("/staff/items/?status=draft"))
+    drafts = page_text(client.get("/staff/items/?status=draft"))
     assert "Tin nháp" in drafts
     assert "Tin đã đăng" not in drafts
-    portal = _text(client.get("/staff/items/?site=portal"))
+    portal = page_text(client.get("/staff/items/?site=portal"))
     assert "Tin nháp" not in portal
-    site = _text(client.get(f"/staff/items/?site={hue.site.label}&kind=news"))
+    site = page_text(client.get(f"/staff/items/?site={hue.site.label}&kind=news"))
     assert "Tin nháp" in site
 
 
@@ -339,7 +331,7 @@ def test_editing_makes_a_new_revision_and_the_diff_shows_it_with_text_labels(hue
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.current_revision.number == 2
-    html = _text(member.get(f"/staff/items/{item.pk}/diff/?from=1&to=2"))
+    html = page_text(member.get(f"/staff/items/{item.pk}/diff/?from=1&to=2"))
     deleted = '<span class="visually-hidden">Đã xoá: </span><span lang="vi"># Tiêu đề cũ</span>'
     assert f"<del>{deleted}</del>" in html
     assert (
@@ -367,13 +359,13 @@ def test_history_shows_who_when_as_whose_delegate_and_the_comment(hue):
     assert response.status_code == 302
     item = hue.at_publish_step()
     delegate = hue.client(colleague)
-    editor = _text(delegate.get(f"/staff/items/{item.pk}/"))
+    editor = page_text(delegate.get(f"/staff/items/{item.pk}/"))
     assert "theo uỷ quyền của" in editor
     response = delegate.post(
         f"/staff/items/{item.pk}/decide/", {"decision": "forward", "forward-comment": "Đăng thay"}
     )
     assert response.status_code == 302
-    html = _text(head.get(f"/staff/items/{item.pk}/history/"))
+    html = page_text(head.get(f"/staff/items/{item.pk}/history/"))
     assert html.count("<tr>") == 5  # header + create, submit, approve, publish
     assert "Bước 3: Đăng tải thông tin" in html
     assert colleague.full_name in html
@@ -385,7 +377,7 @@ def test_history_shows_who_when_as_whose_delegate_and_the_comment(hue):
 def test_delegations_can_be_listed_and_revoked(hue):
     colleague = hue.staff.holding("board_member")
     head = hue.client(hue.head)
-    page = _text(head.get("/staff/delegations/"))
+    page = page_text(head.get("/staff/delegations/"))
     assert "Trưởng Ban Biên tập (đăng tải thông tin)" in page
     assert "QĐ 2567/2007 Art. 19" in page
     # a period that ends before it starts is refused on the form
@@ -398,11 +390,11 @@ def test_delegations_can_be_listed_and_revoked(hue):
     }
     response = head.post("/staff/delegations/", data)
     assert response.status_code == 400
-    assert "Thời hạn uỷ quyền không hợp lệ." in _text(response)
+    assert "Thời hạn uỷ quyền không hợp lệ." in page_text(response)
     data["ends_at"] = (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
     assert head.post("/staff/delegations/", data).status_code == 302
     grant = Delegation.objects.get(delegator=hue.head)
-    assert colleague.username in _text(head.get("/staff/delegations/"))
+    assert colleague.username in page_text(head.get("/staff/delegations/"))
     # only its grantor may revoke it
     refused = hue.client(colleague).post(f"/staff/delegations/{grant.pk}/revoke/")
     assert refused.status_code == 400
@@ -433,8 +425,8 @@ def test_the_delegations_page_says_step_by_step_where_a_delegate_may_act(
     )
     monkeypatch.setattr("frontend.views.delegations.current_profile", lambda: varied)
     # when
-    editor = _signed_in(site.dev_host, staff.holding("editor_in_chief"))
-    page = _text(editor.get("/staff/delegations/"))
+    editor = signed_in(site.dev_host, staff.holding("editor_in_chief"))
+    page = page_text(editor.get("/staff/delegations/"))
     # then: each step of each workflow with its own answer
     assert "Kiểm duyệt: không được uỷ quyền" in page
     assert "Tổng Biên tập duyệt đăng: được uỷ quyền" in page
@@ -448,14 +440,14 @@ def test_publisher_corrects_and_withdraws_through_the_forms(hue):
     item = hue.at_publish_step("Tin có sai sót")
     item = item_transition(item=item, actor=hue.head, decision="forward")
     head, member = hue.client(hue.head), hue.client(hue.member)
-    assert "Đăng đính chính" in _text(head.get(f"/staff/items/{item.pk}/"))
-    assert "Đăng đính chính" not in _text(member.get(f"/staff/items/{item.pk}/"))
+    assert "Đăng đính chính" in page_text(head.get(f"/staff/items/{item.pk}/"))
+    assert "Đăng đính chính" not in page_text(member.get(f"/staff/items/{item.pk}/"))
     response = head.post(
         f"/staff/items/{item.pk}/correct/",
         {"correct-reason": "", "correct-text": "x", "correct-title": "Tin có sai sót"},
     )
     assert response.status_code == 400
-    assert "Hãy nêu lý do đính chính." in _text(response)
+    assert "Hãy nêu lý do đính chính." in page_text(response)
     response = head.post(
         f"/staff/items/{item.pk}/correct/",
         {
@@ -485,7 +477,7 @@ def test_attachment_upload_checks_the_bytes(hue):
     fake = SimpleUploadedFile("bao-cao.pdf", b"MZ not a pdf", content_type="application/pdf")
     response = member.post(f"/staff/items/{item.pk}/attachments/", {"attach-file": fake})
     assert response.status_code == 400
-    assert "Chỉ nhận PDF" in _text(response)
+    assert "Chỉ nhận PDF" in page_text(response)
     pdf = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.7 test", content_type="application/pdf")
     response = member.post(f"/staff/items/{item.pk}/attachments/", {"attach-file": pdf})
     assert response.status_code == 302
@@ -496,7 +488,7 @@ def test_component_site_item_is_shared_to_the_portal(hue):
     item = hue.at_publish_step("Tin chia sẻ")
     item_transition(item=item, actor=hue.head, decision="forward")
     member = hue.client(hue.member)
-    assert "Chia sẻ lên Cổng tỉnh" in _text(member.get(f"/staff/items/{item.pk}/"))
+    assert "Chia sẻ lên Cổng tỉnh" in page_text(member.get(f"/staff/items/{item.pk}/"))
     response = member.post(f"/staff/items/{item.pk}/share/")
     assert response.status_code == 302
     shared = Item.objects.get(shared_from=item)
@@ -514,7 +506,7 @@ def test_editor_shows_the_working_copy_to_a_reviewer_who_may_not_edit(province_s
         actor=updater, kind="news", title="Tin chờ duyệt", site=site, body="<p>Nội dung cần đọc</p>"
     )
     item = item_transition(item=item, actor=updater, decision="forward")
-    html = _text(_signed_in(site.dev_host, approver).get(f"/staff/items/{item.pk}/"))
+    html = page_text(signed_in(site.dev_host, approver).get(f"/staff/items/{item.pk}/"))
     assert "Nội dung cần đọc" in html
     assert 'name="title"' not in html
     assert "Ban Biên tập thành phần kiểm duyệt, đăng tải</button>" in html
@@ -524,7 +516,7 @@ def test_back_office_speaks_english_when_chosen(hue):
     item = hue.draft("Tin tiếng Việt")
     client = hue.client(hue.member)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    html = _text(client.get(f"/staff/items/{item.pk}/"))
+    html = page_text(client.get(f"/staff/items/{item.pk}/"))
     assert '<html lang="en">' in html
     assert "Publishing workflow" in html
     assert "Quy trình duyệt đăng" not in html
@@ -534,7 +526,7 @@ def test_back_office_speaks_english_when_chosen(hue):
         f"/staff/items/{item.pk}/decide/", {"decision": "reject", "reject-comment": "x"}
     )
     assert response.status_code == 400
-    assert "The item has not been submitted yet." in _text(response)
+    assert "The item has not been submitted yet." in page_text(response)
 
 
 def test_back_office_pages_cost_a_bounded_number_of_queries(hue, django_assert_max_num_queries):

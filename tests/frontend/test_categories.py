@@ -4,29 +4,17 @@ news by category and follow an item's category to that list."""
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 import pytest
 
 from editorial.models import Category, Item
 from editorial.services import category_create, item_create
 from organization.models import ComponentSite
 from tests.conftest import host_client
+from tests.factories.pages import options, page_text
 from tests.frontend.test_administration import Hue as HueAdministration
 from tests.frontend.test_editorial_pages import Desk
 
 ADMIN = "/staff/quan-tri/chuyen-muc/"
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def _options(html: str, name: str) -> list[str]:
-    select = re.search(rf'<select name="{name}".*?</select>', html, re.DOTALL)
-    assert select, f"no <select name={name}>"
-    return re.findall(r'<option value="([^"]*)"', select.group(0))
 
 
 @pytest.fixture
@@ -44,12 +32,12 @@ def hue(province_schema):
 def test_admin_sees_the_categories_of_the_portal_and_of_each_component_site(hue):
     category_create(name="Chỉ đạo điều hành")
     category_create(name="Hoạt động sở", site=hue.site)
-    html = _text(hue.client().get(ADMIN))
+    html = page_text(hue.client().get(ADMIN))
     assert "Chỉ đạo điều hành" in html
     assert "Hoạt động sở" in html
     assert hue.site.agency.name in html
     assert hue.other_site.agency.name in html
-    choices = _options(html, "site")
+    choices = options(html, "site")
     assert choices[0] == "portal"
     assert {str(hue.site.pk), str(hue.other_site.pk)} <= set(choices[1:])
 
@@ -67,13 +55,13 @@ def test_admin_creates_renames_and_reorders_a_component_sites_category(hue):
     assert edited.status_code == 302
     category.refresh_from_db()
     assert (category.name, category.slug, category.position) == ("Du lịch", "van-hoa-du-lich", 5)
-    assert "Du lịch" in _text(admin.get(ADMIN))
+    assert "Du lịch" in page_text(admin.get(ADMIN))
 
 
 def test_a_name_the_site_already_has_is_refused_with_the_form_again(hue):
     category_create(name="Thời sự", site=hue.site)
     response = hue.client().post(ADMIN, {"site": hue.site.pk, "name": "thời sự", "position": "1"})
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert 'class="error-summary" role="alert"' in html
     assert 'id="id_name_error"' in html
@@ -90,7 +78,7 @@ def test_a_negative_position_and_an_unknown_site_are_refused(hue):
     negative = admin.post(ADMIN, {"site": "portal", "name": "A", "position": "-1"})
     unknown = admin.post(ADMIN, {"site": "999999", "name": "B"})
     assert (negative.status_code, unknown.status_code) == (400, 400)
-    assert "Thứ tự phải là số không âm." in _text(negative)
+    assert "Thứ tự phải là số không âm." in page_text(negative)
     assert not Category.objects.exists()
 
 
@@ -108,7 +96,7 @@ def test_a_category_in_use_is_not_deleted_an_unused_one_is(hue):
     refused = admin.post(f"{ADMIN}{used.pk}/xoa/")
     deleted = admin.post(f"{ADMIN}{unused.pk}/xoa/")
     assert refused.status_code == 400
-    assert "đang có 1 bài viết" in _text(refused)
+    assert "đang có 1 bài viết" in page_text(refused)
     assert deleted.status_code == 302
     assert list(Category.objects.values_list("name", flat=True)) == ["Đang dùng"]
 
@@ -133,12 +121,12 @@ def test_the_new_item_form_offers_only_the_categories_of_its_site(hue):
     member = hue.staff.holding("board_member")
     client = hue.client(member)
     url = f"/staff/items/new/?kind=news&site={hue.site.label}"
-    assert _options(_text(client.get(url)), "category") == ["", str(mine.pk)]
+    assert options(page_text(client.get(url)), "category") == ["", str(mine.pk)]
     # another site's category posted anyway: refused on the field, nothing created
     for foreign in (theirs, portal):
         refused = client.post(url, {"title": "Tin", "category": foreign.pk})
         assert refused.status_code == 400
-        assert "Chuyên mục không thuộc trang của bài viết." in _text(refused)
+        assert "Chuyên mục không thuộc trang của bài viết." in page_text(refused)
     assert not Item.objects.exists()
     created = client.post(url, {"title": "Tin có chuyên mục", "category": mine.pk})
     assert created.status_code == 302
@@ -151,8 +139,8 @@ def test_the_editor_changes_or_removes_an_items_category(hue):
     member = hue.staff.holding("board_member")
     item = item_create(actor=member, kind="news", title="Tin", site=hue.site, category=first)
     client = hue.client(member)
-    page = _text(client.get(f"/staff/items/{item.pk}/"))
-    assert _options(page, "category") == ["", str(first.pk), str(second.pk)]
+    page = page_text(client.get(f"/staff/items/{item.pk}/"))
+    assert options(page, "category") == ["", str(first.pk), str(second.pk)]
     assert f'<option value="{first.pk}" selected>' in page
     moved = client.post(f"/staff/items/{item.pk}/", {"title": "Tin", "category": second.pk})
     assert moved.status_code == 302
@@ -180,13 +168,13 @@ def test_the_news_list_filters_by_a_category_of_this_site_and_links_each_one(new
     newsroom.publish(title="Tin chưa xếp")
     client = host_client(newsroom.site.dev_host)
     # the whole list links each category of the site
-    listing = _text(client.get("/tin-tuc/"))
+    listing = page_text(client.get("/tin-tuc/"))
     assert 'href="/tin-tuc/?chuyen-muc=kinh-te"' in listing
     assert 'href="/tin-tuc/?chuyen-muc=van-hoa"' in listing
     assert all(title in listing for title in ("Tin kinh tế", "Tin văn hoá", "Tin chưa xếp"))
     # when filtered
     response = client.get("/tin-tuc/?chuyen-muc=kinh-te")
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert "<h1>Kinh tế</h1>" in html
     assert 'href="/tin-tuc/?chuyen-muc=kinh-te" aria-current="page"' in html
@@ -207,7 +195,7 @@ def test_another_sites_or_an_unknown_category_is_not_found(newsroom):
 def test_an_items_page_links_its_category_to_the_filtered_list(newsroom):
     category = category_create(name="Nông nghiệp", site=newsroom.site)
     item = newsroom.publish(title="Mùa lúa mới", category=category)
-    html = _text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    html = page_text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
     assert '<a href="/tin-tuc/?chuyen-muc=nong-nghiep">Nông nghiệp</a>' in html
 
 

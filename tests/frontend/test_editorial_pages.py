@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -21,15 +19,8 @@ from editorial.services import (
     item_withdraw,
 )
 from tests.conftest import host_client
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def _meta(html: str, name: str) -> str | None:
-    match = re.search(rf'<meta name="{re.escape(name)}" content="([^"]*)">', html)
-    return match.group(1) if match else None
+from tests.factories.editorial import item_author, published, run_to_the_end, workflow
+from tests.factories.pages import meta, page_text
 
 
 class Desk:
@@ -39,26 +30,17 @@ class Desk:
         self.staff, self.site = staff, site
 
     def spec(self, site):
-        return rules.workflow_for(current_profile(), on_portal=site is None)
+        return workflow(on_portal=site is None)
 
     def author(self, site=None):
-        return self.staff.holding(self.spec(site).steps[0].role)
+        return item_author(self.staff, on_portal=site is None)
 
     def publisher(self, site=None):
         spec = self.spec(site)
         return self.staff.holding(spec.steps[rules.publish_step_index(spec.steps)].role)
 
     def publish(self, *, on_portal: bool = False, **content) -> Item:
-        site = None if on_portal else self.site
-        spec = self.spec(site)
-        author = self.author(site)
-        item = item_create(actor=author, site=site, **{"kind": "news", **content})
-        for index, step in enumerate(spec.steps):
-            actor = author if index == 0 else self.staff.holding(step.role)
-            item = item_transition(item=item, actor=actor, decision="forward")
-        item.refresh_from_db()
-        assert item.status == Item.Status.PUBLISHED
-        return item
+        return published(self.staff, site=None if on_portal else self.site, **content)
 
 
 @pytest.fixture
@@ -88,7 +70,7 @@ def test_item_page_shows_the_published_revision_never_a_newer_working_copy(desk)
     # when
     response = host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/")
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert "Bản đã duyệt" in html
     assert "Tóm tắt đã duyệt" in html
@@ -100,13 +82,13 @@ def test_item_page_fills_the_dublin_core_metadata(desk):
     newsroom = desk("backan")
     item = newsroom.publish(title="Hội nghị xúc tiến đầu tư", summary="Tỉnh đón 30 nhà đầu tư.")
     host = newsroom.site.dev_host
-    html = _text(host_client(host).get(f"/bai-viet/{item.slug}/"))
-    assert _meta(html, "DC.title") == "Hội nghị xúc tiến đầu tư"
-    assert _meta(html, "DC.description") == "Tỉnh đón 30 nhà đầu tư."
-    assert _meta(html, "DC.identifier") == f"http://{host}/bai-viet/{item.slug}/"
-    assert _meta(html, "DC.date") == timezone.localtime(item.first_published_at).date().isoformat()
-    assert _meta(html, "DC.publisher") == "Cổng Thông tin điện tử tỉnh Bắc Kạn"
-    assert _meta(html, "DC.creator") == newsroom.site.agency.name
+    html = page_text(host_client(host).get(f"/bai-viet/{item.slug}/"))
+    assert meta(html, "DC.title") == "Hội nghị xúc tiến đầu tư"
+    assert meta(html, "DC.description") == "Tỉnh đón 30 nhà đầu tư."
+    assert meta(html, "DC.identifier") == f"http://{host}/bai-viet/{item.slug}/"
+    assert meta(html, "DC.date") == timezone.localtime(item.first_published_at).date().isoformat()
+    assert meta(html, "DC.publisher") == "Cổng Thông tin điện tử tỉnh Bắc Kạn"
+    assert meta(html, "DC.creator") == newsroom.site.agency.name
 
 
 def test_an_item_is_served_only_on_its_own_site(desk):
@@ -127,7 +109,7 @@ def test_unknown_draft_and_unpublished_items_are_not_found(desk):
     for slug in ("khong-co-bai-nay", draft.slug, published.slug):
         response = client.get(f"/bai-viet/{slug}/")
         assert response.status_code == 404, slug
-        assert "Sẽ bị gỡ" not in _text(response)
+        assert "Sẽ bị gỡ" not in page_text(response)
 
 
 def test_withdrawn_item_is_gone_with_its_public_reason(desk):
@@ -135,7 +117,7 @@ def test_withdrawn_item_is_gone_with_its_public_reason(desk):
     item = newsroom.publish(title="Thông tin bị thu hồi", body="<p>Nội dung cũ</p>")
     item_withdraw(item=item, actor=newsroom.publisher(newsroom.site), reason="Văn bản đã bị bãi bỏ")
     response = host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/")
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 410
     assert "Bài viết đã bị thu hồi" in html
     assert "Văn bản đã bị bãi bỏ" in html
@@ -149,7 +131,7 @@ def test_correction_notice_shows_its_date_and_reason_with_the_corrected_text(
     newsroom = desk("backan")
     item = newsroom.publish(title="Số liệu 2025", body="<p>Tăng 5%</p>")
     client = host_client(newsroom.site.dev_host)
-    assert "Tăng 5%" in _text(client.get(f"/bai-viet/{item.slug}/"))  # now cached
+    assert "Tăng 5%" in page_text(client.get(f"/bai-viet/{item.slug}/"))  # now cached
     # when (the services bump the public version on commit)
     with django_capture_on_commit_callbacks(execute=True):
         correction = item_correct(
@@ -160,7 +142,7 @@ def test_correction_notice_shows_its_date_and_reason_with_the_corrected_text(
             body="<p>Tăng 6%</p>",
         )
     # then the page shows the correction at once
-    html = _text(client.get(f"/bai-viet/{item.slug}/"))
+    html = page_text(client.get(f"/bai-viet/{item.slug}/"))
     assert "Đính chính" in html
     assert "Sai số liệu" in html
     assert "Sửa 5% thành 6%" in html
@@ -179,7 +161,7 @@ def test_repost_names_its_source_and_the_page_gives_the_provinces_attribution_te
         source_url="https://baobackan.vn/tin-1",
         is_repost=True,
     )
-    html = _text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    html = page_text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
     assert "Nguồn:" in html
     assert (
         '<a href="https://baobackan.vn/tin-1" rel="noopener noreferrer nofollow">Báo Bắc Kạn</a>'
@@ -191,7 +173,6 @@ def test_repost_names_its_source_and_the_page_gives_the_provinces_attribution_te
 def test_page_links_the_english_translation_and_back(desk):
     newsroom = desk("thainguyen")  # language.english = true (Art. 4(13))
     original = newsroom.publish(title="Lễ hội Lồng tồng")
-    spec = newsroom.spec(newsroom.site)
     translation = item_create(
         actor=newsroom.author(newsroom.site),
         kind="news",
@@ -200,13 +181,12 @@ def test_page_links_the_english_translation_and_back(desk):
         language="en",
         translation_of=original,
     )
-    for index, step in enumerate(spec.steps):
-        actor = translation.author if index == 0 else newsroom.staff.holding(step.role)
-        translation = item_transition(item=translation, actor=actor, decision="forward")
+    translation = item_transition(item=translation, actor=translation.author, decision="forward")
+    run_to_the_end(translation, staff=newsroom.staff)
     client = host_client(newsroom.site.dev_host)
-    html = _text(client.get(f"/bai-viet/{original.slug}/"))
+    html = page_text(client.get(f"/bai-viet/{original.slug}/"))
     assert f'href="/en/article/{translation.slug}/"' in html
-    english = _text(client.get(f"/en/article/{translation.slug}/"))
+    english = page_text(client.get(f"/en/article/{translation.slug}/"))
     assert "Long Tong festival" in english
     assert f'href="/bai-viet/{original.slug}/"' in english
     assert '<h1 id="item-title" lang="en">' in english
@@ -227,7 +207,7 @@ def test_legal_document_shows_its_number_issuer_signer_dates_and_status(desk):
             "status": "in_force",
         },
     )
-    html = _text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    html = page_text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
     for text in (
         "Số, ký hiệu",
         "19/2015/QĐ-UBND",
@@ -251,7 +231,7 @@ def test_fields_that_only_time_the_publication_are_not_shown_to_citizens(desk):
         fields={"urgent": True, "received_at": "2026-03-02T09:15:00+07:00"},
     )
     # when
-    html = _text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    html = page_text(host_client(newsroom.site.dev_host).get(f"/bai-viet/{item.slug}/"))
     # then: the deadline's anchor is the staff's business, not the reader's
     assert "Thông báo khẩn về lũ" in html
     assert "Thời điểm nhận được thông tin" not in html
@@ -281,13 +261,13 @@ def test_schedule_and_directory_are_tables_with_column_headers(desk):
         fields={"contacts": [{"name": "Trần Thị Hoa", "phone": "0208 3855 123"}]},
     )
     client = host_client(newsroom.site.dev_host)
-    html = _text(client.get(f"/bai-viet/{schedule.slug}/"))
+    html = page_text(client.get(f"/bai-viet/{schedule.slug}/"))
     assert '<th scope="col">Lãnh đạo</th>' in html
     assert "Họp giao ban" in html
     assert "Phòng họp số 1" in html
     assert "08:00" in html
     assert "23/11/2026" in html
-    html = _text(client.get(f"/bai-viet/{directory.slug}/"))
+    html = page_text(client.get(f"/bai-viet/{directory.slug}/"))
     assert '<th scope="col">Họ và tên</th>' in html
     assert "Trần Thị Hoa" in html
     assert "0208 3855 123" in html
@@ -306,14 +286,14 @@ def test_open_draft_document_takes_a_citizens_comment(desk):
         },
     )
     client = host_client(newsroom.site.dev_host)
-    page = _text(client.get(f"/bai-viet/{item.slug}/"))
+    page = page_text(client.get(f"/bai-viet/{item.slug}/"))
     assert "Gửi góp ý cho dự thảo" in page
     assert 'name="csrfmiddlewaretoken"' in page
     # a comment without text is refused with the form again
     response = client.post(f"/bai-viet/{item.slug}/gop-y/", {"name": "Lê Văn A", "text": ""})
     assert response.status_code == 400
-    assert "Hãy nhập nội dung góp ý." in _text(response)
-    assert 'aria-invalid="true"' in _text(response)
+    assert "Hãy nhập nội dung góp ý." in page_text(response)
+    assert 'aria-invalid="true"' in page_text(response)
     response = client.post(
         f"/bai-viet/{item.slug}/gop-y/",
         {"name": "Lê Văn A", "email": "a@example.vn", "text": "Đề nghị sửa Điều 3."},
@@ -331,13 +311,13 @@ def test_closed_draft_document_offers_no_comment_form(desk):
         fields={"drafting_body": "Sở Tư pháp", "opens_on": "2025-01-01", "closes_on": "2025-01-31"},
     )
     client = host_client(newsroom.site.dev_host)
-    html = _text(client.get(f"/bai-viet/{item.slug}/"))
+    html = page_text(client.get(f"/bai-viet/{item.slug}/"))
     assert "Ngày kết thúc" in html
     assert "31/01/2025" in html
     assert "Gửi góp ý cho dự thảo" not in html
     response = client.post(f"/bai-viet/{item.slug}/gop-y/", {"name": "A", "text": "Muộn"})
     assert response.status_code == 400
-    assert "Đã hết thời hạn góp ý." in _text(response)
+    assert "Đã hết thời hạn góp ý." in page_text(response)
     assert not PublicComment.objects.filter(item=item).exists()
 
 
@@ -346,7 +326,7 @@ def test_item_page_in_english_keeps_the_content_language(desk):
     item = newsroom.publish(title="Tin tiếng Việt")
     client = host_client(newsroom.site.dev_host)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    html = _text(client.get(f"/bai-viet/{item.slug}/"))
+    html = page_text(client.get(f"/bai-viet/{item.slug}/"))
     assert '<html lang="en">' in html
     assert "Published" in html
     assert '<h1 id="item-title" lang="vi">Tin tiếng Việt</h1>' in html
@@ -363,15 +343,15 @@ def test_news_list_is_newest_first_and_paginated(desk):
         )
     newsroom.publish(title="Văn bản không thuộc danh sách tin", kind="static_page")
     client = host_client(newsroom.site.dev_host)
-    first = _text(client.get("/tin-tuc/"))
+    first = page_text(client.get("/tin-tuc/"))
     assert first.index("Tin số 22") < first.index("Tin số 21") < first.index("Tin số 03")
     assert "Tin số 02" not in first
     assert "Văn bản không thuộc danh sách tin" not in first
     assert "Trang 1 / 2" in first
-    second = _text(client.get("/tin-tuc/?trang=2"))
+    second = page_text(client.get("/tin-tuc/?trang=2"))
     assert "Tin số 02" in second
     assert "Tin số 01" in second
-    only = _text(client.get("/tin-tuc/?loai=announcement"))
+    only = page_text(client.get("/tin-tuc/?loai=announcement"))
     assert "Tin số 22" in only
     assert "Tin số 21" not in only
     assert client.get("/tin-tuc/?loai=khong-co").status_code == 404
@@ -380,10 +360,10 @@ def test_news_list_is_newest_first_and_paginated(desk):
 def test_news_list_shows_a_new_publication_at_once(desk, django_capture_on_commit_callbacks):
     newsroom = desk("backan")
     client = host_client("backan.localhost")
-    assert "Chưa có bài nào." in _text(client.get("/tin-tuc/"))  # cached, empty
+    assert "Chưa có bài nào." in page_text(client.get("/tin-tuc/"))  # cached, empty
     with django_capture_on_commit_callbacks(execute=True):
         newsroom.publish(title="Tin vừa đăng trên Cổng", on_portal=True)
-    assert "Tin vừa đăng trên Cổng" in _text(client.get("/tin-tuc/"))
+    assert "Tin vừa đăng trên Cổng" in page_text(client.get("/tin-tuc/"))
 
 
 # --- cost ----------------------------------------------------------------------------------

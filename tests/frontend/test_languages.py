@@ -5,20 +5,15 @@ an English version. Staff keep their own choice of interface language in the bac
 
 from __future__ import annotations
 
-from html import unescape
 from html.parser import HTMLParser
 
 from django.utils import timezone
 
-from core.profiles import current_profile
-from editorial import rules
 from editorial.models import Item, Revision
 from editorial.services import item_create, item_transition
 from tests.conftest import host_client
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
+from tests.factories.editorial import item_author
+from tests.factories.pages import page_text
 
 
 class _LanguageSwitch(HTMLParser):
@@ -46,13 +41,9 @@ def _switch(html: str) -> _LanguageSwitch:
     return parser
 
 
-def _author(staff):
-    return staff.holding(rules.workflow_for(current_profile(), on_portal=False).steps[0].role)
-
-
 def test_the_language_switch_is_offered_only_where_there_is_an_english_version(tenant_db):
-    assert _switch(_text(host_client("hagiang.localhost").get("/"))).links == ["en"]
-    backan = _switch(_text(host_client("backan.localhost").get("/tin-tuc/")))
+    assert _switch(page_text(host_client("hagiang.localhost").get("/"))).links == ["en"]
+    backan = _switch(page_text(host_client("backan.localhost").get("/tin-tuc/")))
     assert not backan.found
 
 
@@ -64,13 +55,13 @@ def test_choosing_english_on_a_vietnamese_only_portal_changes_nothing(tenant_db)
     assert (response.status_code, response["Location"]) == (302, "/tin-tuc/")
     assert "django_language" not in client.cookies
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})  # Django's own view
-    assert '<html lang="vi">' in _text(client.get("/tin-tuc/"))
+    assert '<html lang="vi">' in page_text(client.get("/tin-tuc/"))
 
 
 def test_english_pages_of_a_vietnamese_only_portal_are_not_found(province_schema):
     # given an English item that was published before the rule was enforced
     site, staff = province_schema("backan")
-    author = _author(staff)
+    author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Lồng tồng")
     translation = Item.objects.create(
         kind="news",
@@ -95,36 +86,36 @@ def test_english_pages_of_a_vietnamese_only_portal_are_not_found(province_schema
 
 def test_staff_cannot_enter_an_english_version_where_there_is_none(province_schema):
     site, staff = province_schema("backan")
-    author = _author(staff)
+    author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Lồng tồng")
     client = host_client(site.dev_host)
     client.force_login(author)
     # the editor offers no English version
-    assert "?translation_of=" not in _text(client.get(f"/staff/items/{original.pk}/"))
+    assert "?translation_of=" not in page_text(client.get(f"/staff/items/{original.pk}/"))
     # and a forged form is refused with the reason, storing nothing
     response = client.post(
         f"/staff/items/new/?translation_of={original.pk}", {"title": "Long Tong festival"}
     )
     assert response.status_code == 400
-    assert "không có phiên bản tiếng Anh" in _text(response)
+    assert "không có phiên bản tiếng Anh" in page_text(response)
     assert not Item.objects.filter(language="en").exists()
 
 
 def test_staff_can_enter_an_english_version_where_there_is_one(province_schema):
     site, staff = province_schema("thainguyen")
-    author = _author(staff)
+    author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Đền Đuổm")
     original = item_transition(item=original, actor=author, decision="forward")
     client = host_client(site.dev_host)
     client.force_login(author)
-    assert f"?translation_of={original.pk}" in _text(client.get(f"/staff/items/{original.pk}/"))
+    assert f"?translation_of={original.pk}" in page_text(client.get(f"/staff/items/{original.pk}/"))
 
 
 def test_staff_keep_their_interface_language_in_the_back_office(province_schema):
     site, staff = province_schema("backan")
     client = host_client(site.dev_host)
-    client.force_login(_author(staff))
+    client.force_login(item_author(staff))
     client.get("/ngon-ngu/?lang=en&next=/staff/")
-    html = _text(client.get("/staff/"))
+    html = page_text(client.get("/staff/"))
     assert '<html lang="en">' in html
     assert _switch(html).found

@@ -1,7 +1,6 @@
 """Citizen pages, the language switch and the operator console, as a browser sees them."""
 
 import re
-from html import unescape
 
 import pytest
 
@@ -9,6 +8,7 @@ from accounts.models import User
 from accounts.services import user_create_with_secret
 from provinces.loader import resolve_profile
 from tests.conftest import host_client
+from tests.factories.pages import meta, page_text
 
 DUBLIN_CORE = (
     "DC.title",
@@ -19,16 +19,6 @@ DUBLIN_CORE = (
     "DC.identifier",
 )
 
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
-
-
-def _meta(html: str, name: str) -> str | None:
-    match = re.search(rf'<meta name="{re.escape(name)}" content="([^"]*)">', html)
-    return match.group(1) if match else None
-
-
 # --- province portal ------------------------------------------------------------------
 
 
@@ -36,7 +26,7 @@ def test_portal_home_is_in_vietnamese_and_names_the_portal(tenant_db):
     # when
     response = host_client("hagiang.localhost").get("/")
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert '<html lang="vi">' in html
     portal_name = tenant_db["hagiang"].portal_name
@@ -48,7 +38,7 @@ def test_portal_home_is_in_vietnamese_and_names_the_portal(tenant_db):
 
 def test_portal_home_links_agencies_to_their_component_sites_keeping_the_port(tenant_db):
     response = host_client("hagiang.localhost:8123").get("/")
-    html = _text(response)
+    html = page_text(response)
     assert 'href="http://stttt.hagiang.localhost:8123/"' in html
     assert "Sở Thông tin và Truyền thông" in html
 
@@ -56,12 +46,12 @@ def test_portal_home_links_agencies_to_their_component_sites_keeping_the_port(te
 def test_portal_home_links_real_hosts_on_the_real_domain(tenant_db, settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".hagiang.gov.vn", "hagiang.gov.vn"]
     response = host_client("hagiang.gov.vn").get("/")
-    assert 'href="http://stttt.hagiang.gov.vn/"' in _text(response)
+    assert 'href="http://stttt.hagiang.gov.vn/"' in page_text(response)
 
 
 def test_portal_home_lists_the_sections_the_profile_requires(tenant_db):
     sections = resolve_profile("hagiang").required_sections
-    html = _text(host_client("hagiang.localhost").get("/"))
+    html = page_text(host_client("hagiang.localhost").get("/"))
     assert "Chuyên mục" in html
     for section in sections:
         assert section.name in html
@@ -72,7 +62,7 @@ def test_portal_home_links_only_to_pages_that_exist(tenant_db):
     import re
 
     client = host_client("hagiang.localhost")
-    html = _text(client.get("/"))
+    html = page_text(client.get("/"))
     assert "Văn bản</h2>" not in html  # no placeholder sections
     local_links = set(re.findall(r'href="(/[^"#]*)"', html))
     assert "/hoi-dap/" in local_links
@@ -88,18 +78,18 @@ def test_every_page_carries_dublin_core_metadata(tenant_db):
         ("stttt.hagiang.localhost", "/"),
         ("hagiang.localhost", "/staff/login/"),
     ]:
-        html = _text(host_client(host).get(path))
+        html = page_text(host_client(host).get(path))
         for name in DUBLIN_CORE:
-            assert _meta(html, name), f"{name} missing on {host}{path}"
-    home = _text(host_client("hagiang.localhost").get("/"))
-    assert _meta(home, "DC.identifier") == "http://hagiang.localhost/"
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", _meta(home, "DC.date"))
-    assert _meta(home, "DC.publisher") == tenant_db["hagiang"].portal_name
+            assert meta(html, name), f"{name} missing on {host}{path}"
+    home = page_text(host_client("hagiang.localhost").get("/"))
+    assert meta(home, "DC.identifier") == "http://hagiang.localhost/"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta(home, "DC.date"))
+    assert meta(home, "DC.publisher") == tenant_db["hagiang"].portal_name
 
 
 def test_component_site_home_names_the_agency_and_links_back_to_the_portal(tenant_db):
     response = host_client("stttt.hagiang.localhost").get("/")
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert "<h1>Sở Thông tin và Truyền thông" in html
     assert "Sở, ban, ngành" in html
@@ -113,14 +103,14 @@ def test_switching_to_english_renders_english_strings(tenant_db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     # then
     assert response.status_code == 302
-    html = _text(client.get("/"))
+    html = page_text(client.get("/"))
     assert '<html lang="en">' in html
     assert "Agencies and component sites" in html
     assert "Cơ quan và trang thông tin thành phần" not in html
     assert "Skip to main content" in html
     # and back
     client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
-    assert '<html lang="vi">' in _text(client.get("/"))
+    assert '<html lang="vi">' in page_text(client.get("/"))
 
 
 def test_chosen_language_middleware_ignores_the_browser_language(tenant_db, settings):
@@ -131,15 +121,15 @@ def test_chosen_language_middleware_ignores_the_browser_language(tenant_db, sett
         for name in settings.MIDDLEWARE
     ]
     client = host_client("hagiang.localhost", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    assert '<html lang="vi">' in _text(client.get("/"))
+    assert '<html lang="vi">' in page_text(client.get("/"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert '<html lang="en">' in _text(client.get("/"))
+    assert '<html lang="en">' in page_text(client.get("/"))
 
 
 def test_unknown_page_is_a_plain_404(tenant_db):
     response = host_client("hagiang.localhost").get("/khong-co/")
     assert response.status_code == 404
-    assert "Không tìm thấy trang" in _text(response)
+    assert "Không tìm thấy trang" in page_text(response)
 
 
 def test_server_error_page_renders_without_a_request():
@@ -169,7 +159,7 @@ def test_component_site_home_costs_a_bounded_number_of_queries(
 
 
 def test_sign_in_page_labels_its_fields(tenant_db):
-    html = _text(host_client("hagiang.localhost").get("/staff/login/"))
+    html = page_text(host_client("hagiang.localhost").get("/staff/login/"))
     assert '<label for="id_username">Tên đăng nhập</label>' in html
     assert '<label for="id_password">Mật khẩu</label>' in html
     assert 'autocomplete="current-password"' in html
@@ -197,7 +187,7 @@ def test_console_lists_provinces_with_hosts_schema_and_onboarding(tenant_db, ope
         "/login/", {"username": "console_operator", "password": "Vận-hành-2025!"}
     )
     assert response.status_code == 302
-    html = _text(client.get("/"))
+    html = page_text(client.get("/"))
     for province in tenant_db.values():
         assert province.name in html
         assert f"<code>{province.schema_name}</code>" in html
@@ -223,7 +213,7 @@ def test_province_staff_cannot_sign_in_to_the_console(tenant_db, in_province):
         "/login/", {"username": "hg_staff", "password": "Can-bo-2025!"}
     )
     assert response.status_code == 200
-    assert "Tên đăng nhập hoặc mật khẩu không đúng." in _text(response)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page_text(response)
 
 
 def test_operator_first_sign_in_changes_the_one_time_password_on_the_console(tenant_db):
@@ -252,7 +242,7 @@ def test_language_links_set_the_choice_and_go_back_to_the_page(tenant_db):
     response = client.get("/ngon-ngu/?lang=en&next=/tin-tuc/")
     assert (response.status_code, response["Location"]) == (302, "/tin-tuc/")
     assert client.cookies["django_language"].value == "en"
-    assert 'lang="en"' in _text(client.get("/"))
+    assert 'lang="en"' in page_text(client.get("/"))
     # an outside address is never followed
     assert client.get("/ngon-ngu/?lang=vi&next=https://evil.example/")["Location"] == "/"
 
@@ -262,7 +252,7 @@ def test_citizen_pages_carry_no_csrf_token_and_are_served_from_the_cache(
 ):
     client = host_client("hagiang.localhost")
     first = client.get("/")
-    assert "csrfmiddlewaretoken" not in _text(first)
+    assert "csrfmiddlewaretoken" not in page_text(first)
     assert "csrftoken" not in first.cookies
     with django_assert_max_num_queries(0):
         again = client.get("/")
@@ -279,7 +269,7 @@ def test_a_page_made_for_one_visitor_is_never_served_to_another(tenant_db):
     assert "messages" not in other.cookies
     first = other.get("/")
     assert other.get("/").content == first.content
-    assert "Bạn đã đăng xuất" not in _text(first)
+    assert "Bạn đã đăng xuất" not in page_text(first)
 
 
 def test_sign_out_message_reaches_only_the_one_who_signed_out(tenant_db, in_province):
@@ -293,5 +283,5 @@ def test_sign_out_message_reaches_only_the_one_who_signed_out(tenant_db, in_prov
     client = host_client("hagiang.localhost")
     client.post("/staff/login/", {"username": "flash_user", "password": "Mat-khau-dai-2026!"})
     response = client.post("/staff/logout/", follow=True)
-    assert "Bạn đã đăng xuất" in _text(response)
-    assert "Bạn đã đăng xuất" not in _text(host_client("hagiang.localhost").get("/"))
+    assert "Bạn đã đăng xuất" in page_text(response)
+    assert "Bạn đã đăng xuất" not in page_text(host_client("hagiang.localhost").get("/"))

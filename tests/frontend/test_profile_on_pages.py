@@ -3,7 +3,6 @@ the reuse notice, and the Dublin Core metadata of the profile's elements."""
 
 from __future__ import annotations
 
-from html import unescape
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
@@ -13,13 +12,10 @@ from django.utils import timezone
 from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Item
-from editorial.services import item_create, item_transition
 from frontend.views.public import dublin_core, reuse_notice
 from tests.conftest import host_client
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
+from tests.factories.editorial import published
+from tests.factories.pages import page_text
 
 
 class _Head(HTMLParser):
@@ -49,15 +45,7 @@ def _parse(html: str) -> _Head:
 
 def _publish(slug: str, province_schema, **content) -> Item:
     site, staff = province_schema(slug)
-    spec = rules.workflow_for(current_profile(), on_portal=False)
-    author = staff.holding(spec.steps[0].role)
-    item = item_create(actor=author, site=site, **{"kind": "news", **content})
-    for index, step in enumerate(spec.steps):
-        actor = author if index == 0 else staff.holding(step.role)
-        item = item_transition(item=item, actor=actor, decision="forward")
-    item.refresh_from_db()
-    assert item.status == Item.Status.PUBLISHED
-    return item
+    return published(staff, site=site, **content)
 
 
 # --- language.submission_mailbox ------------------------------------------------------------
@@ -65,17 +53,17 @@ def _publish(slug: str, province_schema, **content) -> Item:
 
 def test_the_portal_footer_gives_the_boards_mailbox_where_the_regulation_names_one(tenant_db):
     # Hà Giang Art. 10: agencies send information to bbtcongthongtindientutinh@hagiang.gov.vn
-    hagiang = _parse(_text(host_client("hagiang.localhost").get("/tin-tuc/")))
+    hagiang = _parse(page_text(host_client("hagiang.localhost").get("/tin-tuc/")))
     assert hagiang.mailto == ["bbtcongthongtindientutinh@hagiang.gov.vn"]
     # Đồng Nai's regulation names none
-    assert _parse(_text(host_client("dongnai.localhost").get("/tin-tuc/"))).mailto == []
+    assert _parse(page_text(host_client("dongnai.localhost").get("/tin-tuc/"))).mailto == []
 
 
 def test_staff_home_tells_agencies_where_to_send_content(province_schema):
     _site, staff = province_schema("thainguyen")
     client = host_client("thainguyen.localhost")
     client.force_login(staff.holding("updater"))
-    html = _text(client.get("/staff/"))
+    html = page_text(client.get("/staff/"))
     # Thái Nguyên Art. 9(1), in the staff section (and the portal's footer)
     assert "Cơ quan, đơn vị gửi thông tin bằng văn bản và thư điện tử về địa chỉ" in html
     assert set(_parse(html).mailto) == {"portal@thainguyen.gov.vn"}
@@ -85,7 +73,7 @@ def test_staff_home_tells_agencies_where_to_send_content(province_schema):
     client.force_login(
         staff.holding(rules.workflow_for(current_profile(), on_portal=False).steps[0].role)
     )
-    assert _parse(_text(client.get("/staff/"))).mailto == []
+    assert _parse(page_text(client.get("/staff/"))).mailto == []
 
 
 # --- attribution.required_on_repost ---------------------------------------------------------
@@ -94,12 +82,12 @@ def test_staff_home_tells_agencies_where_to_send_content(province_schema):
 def test_article_pages_give_the_reuse_notice_where_the_regulation_requires_it(province_schema):
     # Đồng Nai Art. 3(3): reusing the portal's information names its author and source
     item = _publish("dongnai", province_schema, title="Tin Đồng Nai")
-    html = _text(host_client(item.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    html = page_text(host_client(item.site.dev_host).get(f"/bai-viet/{item.slug}/"))
     assert "Khi sử dụng lại thông tin:" in html
     assert "Ghi rõ thông tin về tác giả, nguồn của thông tin" in html
     # Hà Giang's regulation requires none
     item = _publish("hagiang", province_schema, title="Tin Hà Giang")
-    html = _text(host_client(item.site.dev_host).get(f"/bai-viet/{item.slug}/"))
+    html = page_text(host_client(item.site.dev_host).get(f"/bai-viet/{item.slug}/"))
     assert "Khi sử dụng lại thông tin:" not in html
 
 
@@ -121,7 +109,7 @@ def test_item_pages_carry_exactly_the_profiles_dublin_core_elements(province_sch
         "thainguyen", province_schema, title="Hội nghị tổng kết", summary="Tổng kết năm 2026."
     )
     host = item.site.dev_host
-    head = _parse(_text(host_client(host).get(f"/bai-viet/{item.slug}/")))
+    head = _parse(page_text(host_client(host).get(f"/bai-viet/{item.slug}/")))
     elements = current_profile().page_metadata.elements
     assert head.schema_links == ["http://purl.org/dc/elements/1.1/"]
     assert [name for name, _ in head.dc] == list(elements)
@@ -135,7 +123,7 @@ def test_item_pages_carry_exactly_the_profiles_dublin_core_elements(province_sch
 
 
 def test_other_pages_carry_the_profiles_elements_too(tenant_db):
-    head = _parse(_text(host_client("thuathienhue.localhost").get("/tin-tuc/")))
+    head = _parse(page_text(host_client("thuathienhue.localhost").get("/tin-tuc/")))
     assert head.schema_links == ["http://purl.org/dc/elements/1.1/"]
     assert [name for name, _ in head.dc] == [
         "title",
