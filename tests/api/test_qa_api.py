@@ -20,8 +20,9 @@ from organization.models import Agency, ComponentSite
 from organization.services import delegation_create
 from provinces.loader import resolve_profile
 from qa.models import Answer, Question
-from qa.services import question_answer, question_submit, topic_ensure
+from qa.services import question_answer, topic_ensure
 from tests.conftest import Staff, host_client
+from tests.factories.qa import answered, submitted
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PERSON = {"name": "Nguyễn Văn Riêng", "email": "rieng.tu@example.vn", "phone": "0912 345 678"}
@@ -50,22 +51,14 @@ class Province:
         return client
 
     def submit(self, **overrides) -> Question:
-        values = {
-            "topic": self.topic.slug,
-            "title": "Hỏi về Đất đai",
-            "text": "Xin hỏi thủ tục cấp giấy chứng nhận quyền sử dụng đất?",
-            "consent": True,
-            **PERSON,
-        }
-        return question_submit(**(values | overrides))
+        text = "Xin hỏi thủ tục cấp giấy chứng nhận quyền sử dụng đất?"
+        values = PERSON | {"title": "Hỏi về Đất đai", "text": text}
+        return submitted(self.topic, **(values | overrides))
 
     def answered(self, *, publish: bool = True, **overrides) -> Question:
         question = self.submit(**overrides)
         head = self.staff.holding("agency_head", agency=question.agency)
-        text = "Trả lời: nộp hồ sơ."
-        return question_answer(
-            question=question, actor=head, text=text, channel="portal", publish=publish
-        )
+        return answered(question, by=head, publish=publish)
 
     def leave(self):
         self._context.__exit__(None, None, None)

@@ -19,12 +19,7 @@ from integrations.services import api_key_create
 from organization.services import delegation_create
 from provinces.calendar import TZ
 from tests.conftest import host_client
-
-
-def with_email(user):
-    user.email = f"{user.username}@example.gov.vn"
-    user.save(update_fields=["email"])
-    return user
+from tests.factories.accounts import with_email
 
 
 class Newsroom:

@@ -23,6 +23,7 @@ from provinces.loader import (
     profile_in_force,
     validate_paths,
 )
+from tests.factories.qa import submitted
 
 HAGIANG = PROFILES_DIR / "hagiang" / "2015-10-15.toml"
 BEFORE_DECREE_42 = date(2020, 3, 2)
@@ -62,27 +63,13 @@ def qa_province(province_schema):
     return enter
 
 
-def _ask(topic, day: date):
-    from qa.services import question_submit
-
-    return question_submit(
-        name="Nguyễn Văn A",
-        email="a@example.vn",
-        topic=topic.slug,
-        title="Hỏi về đất đai",
-        text="Thủ tục cấp giấy chứng nhận?",
-        consent=True,
-        received_at=_at(day),
-    )
-
-
 def test_hagiang_question_received_in_2026_takes_decree_42_where_it_has_one(qa_province):
     from core.profiles import current_profile
 
     # given Hà Giang's 2015 regulation, which defers to Decree 43/2011 Art. 17
     _site, _staff, topic = qa_province("hagiang")
     # when a question arrives on 2026-03-02, under Decree 42/2022
-    question = _ask(topic, UNDER_DECREE_42)
+    question = submitted(topic, received_at=_at(UNDER_DECREE_42))
     profile = current_profile(UNDER_DECREE_42)
     # then the rules taken from the baseline are those of Decree 42/2022 where it has one ...
     assert profile.province.instrument == "QĐ 19/2015/QĐ-UBND"
@@ -106,7 +93,7 @@ def test_hagiang_question_received_in_2020_takes_decree_43(qa_province):
     from core.profiles import current_profile
 
     _site, _staff, topic = qa_province("hagiang")
-    question = _ask(topic, BEFORE_DECREE_42)
+    question = submitted(topic, received_at=_at(BEFORE_DECREE_42))
     profile = current_profile(BEFORE_DECREE_42)
     assert profile.baseline.name == "Nghị định 43/2011/NĐ-CP"
     assert profile.public_services.levels == ["level1", "level2", "level3", "level4"]
@@ -120,7 +107,7 @@ def test_hagiang_question_received_in_2020_takes_decree_43(qa_province):
 def test_a_question_keeps_the_rule_it_started_under(qa_province):
     # given a question received on the last working day under Decree 43/2011
     _site, _staff, topic = qa_province("hagiang")
-    question = _ask(topic, date(2022, 8, 12))
+    question = submitted(topic, received_at=_at(date(2022, 8, 12)))
     stored = (question.due_at, question.deadline_rule, question.deadline_source)
     # when it is read again after Decree 42/2022 took effect (its deadline runs into it)
     question.refresh_from_db()

@@ -19,8 +19,8 @@ from qa.services import (
     question_progress_notice,
     question_set_appointment,
     question_set_kind,
-    question_submit,
 )
+from tests.factories.qa import submitted
 
 # Wed 4 Mar 2026 10:00: the clock starts Thu 5 Mar 08:00 (Thái Nguyên Art. 14(4)(c)).
 RECEIVED = datetime(2026, 3, 4, 10, 0, tzinfo=TZ)
@@ -28,18 +28,6 @@ COMPETENCE_DUE = datetime(2026, 3, 11, 17, 0, tzinfo=TZ)  # 5 working days, Art.
 SPECIAL_MAX = datetime(2026, 3, 25, 17, 0, tzinfo=TZ)  # 15 working days, Art. 14(4)(c)
 NATIONAL_DUE = SPECIAL_MAX  # 15 working days under Decree 43/2011 Art. 17, same clock
 PROGRESS_MAX = datetime(2026, 4, 15, 17, 0, tzinfo=TZ)  # 15 working days after 25 Mar
-
-
-def _submit(topic):
-    return question_submit(
-        name="Lê Thị C",
-        email="c@example.vn",
-        topic=topic.slug,
-        title="Hỏi về đất đai",
-        text="Xin hỏi thủ tục?",
-        consent=True,
-        received_at=RECEIVED,
-    )
 
 
 def _at(day: int, month: int = 3, hour: int = 9) -> datetime:
@@ -52,7 +40,7 @@ def _at(day: int, month: int = 3, hour: int = 9) -> datetime:
 def test_an_appointment_reclassifies_to_the_special_kind_with_its_reason(qa_province):
     # given
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     clerk = staff.holding("updater")
     # when
     question = question_set_appointment(
@@ -78,7 +66,7 @@ def test_an_appointment_reclassifies_to_the_special_kind_with_its_reason(qa_prov
 def test_an_appointment_is_refused_once_the_deadline_has_passed(qa_province):
     # given: the 5-day deadline ran out on Wed 11 Mar at 17:00
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     # when
     with pytest.raises(QaError) as caught:
         question_set_appointment(
@@ -96,7 +84,7 @@ def test_an_appointment_is_refused_once_the_deadline_has_passed(qa_province):
 
 def test_an_appointment_never_exceeds_the_kinds_maximum_from_receipt(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     clerk = staff.holding("updater")
     with pytest.raises(QaError) as caught:
         question_set_appointment(
@@ -116,7 +104,7 @@ def test_an_appointment_never_exceeds_the_kinds_maximum_from_receipt(qa_province
 
 def test_an_appointment_needs_its_reason(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     with pytest.raises(QaError) as caught:
         question_set_appointment(
             question=question, actor=staff.holding("updater"), at=_at(20), reason=" ", now=_at(9)
@@ -126,7 +114,7 @@ def test_an_appointment_needs_its_reason(qa_province):
 
 def test_a_second_appointment_cannot_move_past_the_first_once_it_has_passed(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     clerk = staff.holding("updater")
     question_set_appointment(
         question=question, actor=clerk, at=_at(13, hour=17), reason="Nghiên cứu", now=_at(9)
@@ -140,7 +128,7 @@ def test_a_second_appointment_cannot_move_past_the_first_once_it_has_passed(qa_p
 
 def test_a_province_without_an_appointment_kind_refuses_appointments(qa_province):
     _site, staff, topic = qa_province("hagiang")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     with pytest.raises(QaError) as caught:
         question_set_appointment(
             question=question,
@@ -158,7 +146,7 @@ def test_a_province_without_an_appointment_kind_refuses_appointments(qa_province
 def test_a_progress_notice_date_is_bounded_by_the_profile(qa_province):
     # given: Hà Giang answers under Decree 43/2011 Art. 17, due Wed 25 Mar 17:00
     _site, staff, topic = qa_province("hagiang")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     focal = staff.holding("focal_point")
     assert question.due_at == NATIONAL_DUE
     for too_late in (datetime(9999, 12, 31, 17, 0, tzinfo=TZ), _at(16, 4, 17)):
@@ -178,7 +166,7 @@ def test_a_progress_notice_date_is_bounded_by_the_profile(qa_province):
 
 def test_a_progress_notice_is_refused_once_the_deadline_has_passed(qa_province):
     _site, staff, topic = qa_province("hagiang")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     with pytest.raises(QaError) as caught:
         question_progress_notice(
             question=question,
@@ -198,7 +186,7 @@ def test_a_progress_notice_is_refused_once_the_deadline_has_passed(qa_province):
 def test_reclassifying_a_late_question_keeps_its_lateness(qa_province):
     # given: the 5-day deadline passed on Wed 11 Mar
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     # when: it is reclassified as inter-agency (10 days, due Wed 18 Mar) on Thu 12 Mar
     question = question_set_kind(
         question=question,
@@ -218,7 +206,7 @@ def test_reclassifying_a_late_question_keeps_its_lateness(qa_province):
 
 def test_reclassifying_in_time_records_no_lateness(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic, received_at=RECEIVED)
     question = question_set_kind(
         question=question, actor=staff.holding("updater"), kind="interagency", now=_at(9)
     )

@@ -13,7 +13,7 @@ import pytest
 
 from provinces.calendar import TZ
 from qa.models import Question
-from qa.services import question_submit
+from tests.factories.qa import submitted
 
 
 def _at(text: str) -> datetime:
@@ -53,15 +53,7 @@ def test_due_date_by_hand(qa_province, slug, case):
     _site, _staff, topic = qa_province(slug)
     received, due_5, due_15 = CASES[case]
     days, article = PROVINCE_DAYS[slug]
-    question = question_submit(
-        name="Nguyễn Văn A",
-        email="a@example.vn",
-        topic=topic.slug,
-        title="Hỏi về đất đai",
-        text="Thủ tục cấp giấy chứng nhận?",
-        consent=True,
-        received_at=_at(received),
-    )
+    question = submitted(topic, received_at=_at(received))
     expected = due_5 if days == 5 else due_15
     assert question.due_at.astimezone(TZ) == _at(f"{expected} 17:00")
     assert question.deadline_working_days == days
@@ -71,15 +63,7 @@ def test_due_date_by_hand(qa_province, slug, case):
 
 def test_a_later_profile_version_does_not_move_a_stored_deadline(qa_province, tmp_path):
     _site, _staff, topic = qa_province("thainguyen")
-    question = question_submit(
-        name="Trần B",
-        phone="0912345678",
-        topic=topic.slug,
-        title="Hỏi",
-        text="Nội dung",
-        consent=True,
-        received_at=_at("2026-03-04 10:00"),
-    )
+    question = submitted(topic, email="", phone="0912345678", received_at=_at("2026-03-04 10:00"))
     stored = (question.due_at, question.deadline_rule, question.profile_effective_from)
     question.refresh_from_db()
     assert (question.due_at, question.deadline_rule, question.profile_effective_from) == stored

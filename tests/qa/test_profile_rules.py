@@ -17,30 +17,11 @@ from qa.models import Event, Question
 from qa.selectors import question_public_list
 from qa.services import (
     QaError,
-    question_answer,
     question_publish,
     question_return,
-    question_submit,
 )
 from tests.conftest import host_client
-
-
-def _submit(topic, **overrides):
-    values = {
-        "name": "Lê Thị C",
-        "email": "c@example.vn",
-        "topic": topic.slug,
-        "title": "Hỏi về đất đai",
-        "text": "Xin hỏi thủ tục?",
-        "consent": True,
-    }
-    return question_submit(**(values | overrides))
-
-
-def _answer(question, head, *, publish=True):
-    return question_answer(
-        question=question, actor=head, text="Trả lời: nộp hồ sơ.", channel="portal", publish=publish
-    )
+from tests.factories.qa import answered, submitted
 
 
 @pytest.fixture
@@ -71,10 +52,10 @@ def profile_edited(tmp_path, monkeypatch):
 def test_where_the_board_publishes_the_agencys_answer_waits_for_it(qa_province, slug, board_role):
     # given: Hà Giang Art. 9(2), Đồng Nai Art. 8(2)(d)
     _site, staff, topic = qa_province(slug)
-    question = _submit(topic)
+    question = submitted(topic)
     head = staff.holding("agency_head")
     # when: the head answers and asks for publication
-    question = _answer(question, head)
+    question = answered(question, by=head)
     # then: the asker has the answer, the public archive does not yet
     assert question.status == Question.Status.ANSWERED
     assert (question.is_public, question.publication_pending) == (False, True)
@@ -93,7 +74,7 @@ def test_where_the_board_publishes_the_agencys_answer_waits_for_it(qa_province, 
 
 def test_the_board_declines_publication_only_with_a_reason(qa_province):
     _site, staff, topic = qa_province("hagiang")
-    question = _answer(_submit(topic), staff.holding("agency_head"))
+    question = answered(submitted(topic), by=staff.holding("agency_head"))
     board = staff.holding("board_head")
     with pytest.raises(QaError) as caught:
         question_publish(question=question, actor=board, publish=False)
@@ -108,7 +89,7 @@ def test_where_the_agency_head_publishes_the_answer_is_public_at_once(qa_provinc
     # Thái Nguyên Art. 14(2)-(3): the head answers on the portal and publishes
     _site, staff, topic = qa_province("thainguyen")
     head = staff.holding("agency_head")
-    question = _answer(_submit(topic), head)
+    question = answered(submitted(topic), by=head)
     assert (question.is_public, question.publication_pending) == (True, False)
     assert question.published_by == head
     with pytest.raises(QaError) as caught:
@@ -123,7 +104,7 @@ def test_receipt_at_all_hours_counts_from_arrival(qa_province):
     # Thái Nguyên Art. 14(1): "24h/24h vào tất cả các ngày"
     _site, _staff, topic = qa_province("thainguyen")
     saturday = datetime(2026, 3, 7, 21, 0, tzinfo=TZ)
-    question = _submit(topic, received_at=saturday)
+    question = submitted(topic, received_at=saturday)
     assert question.received_at == saturday
     assert "counted_from" not in Event.objects.get(question=question, action="received").data
 
@@ -137,7 +118,7 @@ def test_receipt_in_office_hours_only_counts_from_the_next_opening(
     # when: a question arrives on Saturday evening
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
+        question = submitted(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
     assert "được tính là tiếp nhận lúc 07:30 ngày 09/03/2026" in mail.outbox[-1].body
     # then: it counts as received on Monday when the office opens (07:30 in Thái Nguyên), and
     # is due 5 working days on
@@ -146,10 +127,10 @@ def test_receipt_in_office_hours_only_counts_from_the_next_opening(
     assert question.clock_start_at == datetime(2026, 3, 9, 8, 0, tzinfo=TZ)
     assert question.due_at == datetime(2026, 3, 13, 17, 0, tzinfo=TZ)
     # and one arriving in office hours counts from its arrival
-    in_hours = _submit(topic, received_at=datetime(2026, 3, 9, 10, 0, tzinfo=TZ))
+    in_hours = submitted(topic, received_at=datetime(2026, 3, 9, 10, 0, tzinfo=TZ))
     assert "counted_from" not in Event.objects.get(question=in_hours, action="received").data
     # and one arriving in the lunch break counts from the afternoon's opening (ADR 0008)
-    at_lunch = _submit(topic, received_at=datetime(2026, 3, 9, 12, 0, tzinfo=TZ))
+    at_lunch = submitted(topic, received_at=datetime(2026, 3, 9, 12, 0, tzinfo=TZ))
     counted = Event.objects.get(question=at_lunch, action="received").data["counted_from"]
     assert counted == "2026-03-09T13:30:00+07:00"
 
@@ -172,7 +153,7 @@ def test_with_the_next_working_day_clock_receipt_hours_move_the_deadline(
         ('clock_start = "office_start"', 'clock_start = "next_working_day"'),
     )
     _site, _staff, topic = qa_province("thainguyen")
-    question = _submit(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
+    question = submitted(topic, received_at=datetime(2026, 3, 7, 21, 0, tzinfo=TZ))
     assert question.due_at == due
 
 
@@ -205,7 +186,7 @@ def test_out_of_scope_is_returned_at_once_by_any_staff_with_the_reason_mailed(
 ):
     # Decree 43/2011 Art. 17 (Thái Nguyên's profile): no need to wait for the head
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         question = question_return(
@@ -226,7 +207,7 @@ def test_without_immediate_return_only_the_answer_role_returns(qa_province, prof
         ),
     )
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic)
     with pytest.raises(QaError) as caught:
         question_return(question=question, actor=staff.holding("updater"), reason="Ngoài phạm vi")
     assert caught.value.kind is ErrorKind.FORBIDDEN

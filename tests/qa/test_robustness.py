@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from qa.models import Question
-from qa.services import question_submit, questions_purge_expired
+from qa.services import questions_purge_expired
 from tests.conftest import host_client
+from tests.factories.qa import submitted
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -17,28 +18,13 @@ def test_a_mail_server_down_does_not_hide_a_stored_submission(
     _site, _staff, topic = qa_province("hagiang")
     settings.EMAIL_BACKEND = "tests.conftest.FailingMailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        question = question_submit(
-            name="Ngô E",
-            email="e@example.vn",
-            topic=topic.slug,
-            title="Hỏi",
-            text="Nội dung",
-            consent=True,
-        )
+        question = submitted(topic)
     assert Question.objects.filter(pk=question.pk).exists()
 
 
 def test_purge_removes_the_files_too(qa_province, django_capture_on_commit_callbacks):
     _site, _staff, topic = qa_province("backan")
-    question = question_submit(
-        name="Đỗ F",
-        email="f@example.vn",
-        topic=topic.slug,
-        title="Hỏi",
-        text="Nội dung",
-        consent=True,
-        attachments=[SimpleUploadedFile("cmnd.pdf", PDF)],
-    )
+    question = submitted(topic, attachments=[SimpleUploadedFile("cmnd.pdf", PDF)])
     stored = question.attachments.get().file
     assert stored.storage.exists(stored.name)
     with django_capture_on_commit_callbacks(execute=True):

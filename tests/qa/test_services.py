@@ -19,22 +19,9 @@ from qa.services import (
     question_return,
     question_set_appointment,
     question_set_kind,
-    question_submit,
     questions_purge_expired,
 )
-
-
-def _submit(topic_row, **overrides):
-    values = {
-        "name": "Lê Thị C",
-        "email": "c@example.vn",
-        "topic": topic_row.slug,
-        "title": "Hỏi về đất đai",
-        "text": "Xin hỏi thủ tục?",
-        "consent": True,
-    }
-    values.update(overrides)
-    return question_submit(**values)
+from tests.factories.qa import submitted
 
 
 @pytest.mark.parametrize(
@@ -53,7 +40,7 @@ def test_bad_submissions_are_refused_and_store_nothing(qa_province, overrides, f
     _site, _staff, topic = qa_province("thainguyen")
     before = Question.objects.count()
     with pytest.raises(QaError) as caught:
-        _submit(topic, **overrides)
+        submitted(topic, **overrides)
     assert caught.value.field == field
     assert Question.objects.count() == before
 
@@ -63,7 +50,7 @@ def test_submission_gets_a_code_a_due_date_and_a_receipt_mail(
 ):
     _site, _staff, topic = qa_province("hagiang")
     with django_capture_on_commit_callbacks(execute=True):
-        question = _submit(topic)
+        question = submitted(topic)
     assert len(question.tracking_code) == 9
     assert question.agency == topic.agency
     assert mail.outbox[-1].to == ["c@example.vn"]
@@ -72,13 +59,13 @@ def test_submission_gets_a_code_a_due_date_and_a_receipt_mail(
 
 def test_script_tags_are_kept_as_plain_text(qa_province):
     _site, _staff, topic = qa_province("hagiang")
-    question = _submit(topic, text="<script>alert(1)</script> Xin hỏi")
+    question = submitted(topic, text="<script>alert(1)</script> Xin hỏi")
     assert question.text.startswith("<script>")  # stored as text; templates escape it
 
 
 def test_suspect_text_goes_to_moderation_not_to_the_bin(qa_province):
     _site, staff, topic = qa_province("dongnai")
-    question = _submit(topic, text="Mời chơi casino trực tuyến")
+    question = submitted(topic, text="Mời chơi casino trực tuyến")
     assert question.status == Question.Status.MODERATION
     board = staff.holding("support_editor")
     question = question_moderate(question=question, actor=board, accept=True)
@@ -87,7 +74,7 @@ def test_suspect_text_goes_to_moderation_not_to_the_bin(qa_province):
 
 def test_only_the_head_or_a_delegate_sends_the_answer(qa_province):
     site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic)
     clerk = staff.holding("updater")
     head = staff.holding("agency_head")
     draft = answer_draft(question=question, author=clerk, text="Trả lời dự thảo")
@@ -102,7 +89,7 @@ def test_only_the_head_or_a_delegate_sends_the_answer(qa_province):
     draft.refresh_from_db()
     assert (draft.status, draft.decided_by) == (Answer.Status.SENT, head)
     # a delegate of the head may send, and the answer records whose delegate
-    other = _submit(topic, title="Câu khác")
+    other = submitted(topic, title="Câu khác")
     deputy = staff.holding("updater")
     now = timezone.now()
     delegation_create(
@@ -127,7 +114,7 @@ def test_reassign_and_inter_agency_recompute_from_the_original_receipt(qa_provin
 
     from provinces.calendar import TZ
 
-    question = _submit(topic, received_at=datetime(2026, 3, 4, 10, 0, tzinfo=TZ))
+    question = submitted(topic, received_at=datetime(2026, 3, 4, 10, 0, tzinfo=TZ))
     clerk = staff.holding("updater")
     other_agency = Agency.objects.exclude(pk=site.agency_id).first()
     with pytest.raises(QaError):
@@ -147,7 +134,7 @@ def test_reassign_and_inter_agency_recompute_from_the_original_receipt(qa_provin
 
 def test_special_case_appointment_never_beyond_the_maximum(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic)
     clerk = staff.holding("updater")
     too_late = question.received_at + timedelta(days=60)
     with pytest.raises(QaError) as caught:
@@ -161,7 +148,7 @@ def test_special_case_appointment_never_beyond_the_maximum(qa_province):
 
 def test_out_of_scope_is_returned_at_once_with_the_reason(qa_province):
     _site, staff, topic = qa_province("hagiang")
-    question = _submit(topic)
+    question = submitted(topic)
     question = question_return(
         question=question, actor=staff.holding("focal_point"), reason="Không thuộc phạm vi của Cổng"
     )
@@ -170,7 +157,7 @@ def test_out_of_scope_is_returned_at_once_with_the_reason(qa_province):
 
 def test_staff_of_another_agency_cannot_act(qa_province):
     site, staff, topic = qa_province("thainguyen")
-    question = _submit(topic)
+    question = submitted(topic)
     other_agency = Agency.objects.exclude(pk=site.agency_id).first()
     outsider = staff.holding("updater", agency=other_agency)
     with pytest.raises(QaError) as caught:
@@ -180,7 +167,7 @@ def test_staff_of_another_agency_cannot_act(qa_province):
 
 def test_personal_data_is_purged_after_retention(qa_province):
     _site, _staff, topic = qa_province("backan")
-    question = _submit(topic)
+    question = submitted(topic)
     later = question.retention_until + timedelta(days=1)
     assert questions_purge_expired(today=later) == 1
     assert questions_purge_expired(today=later) == 0
@@ -194,7 +181,7 @@ def test_a_complaint_is_tracked_to_its_result_on_the_channels_the_province_offer
     _site, staff, topic = qa_province("thuathienhue")
     from qa.services import complaint_record_result
 
-    complaint = _submit(topic, intake="complaint", title="Khiếu nại về thủ tục")
+    complaint = submitted(topic, intake="complaint", title="Khiếu nại về thủ tục")
     head = staff.holding("agency_head")
     complaint = complaint_record_result(question=complaint, actor=head, result="Đã giải quyết")
     assert complaint.status == Question.Status.CLOSED
@@ -204,7 +191,7 @@ def test_a_complaint_is_tracked_to_its_result_on_the_channels_the_province_offer
 def test_where_no_portal_board_exists_the_agency_head_moderates(qa_province):
     # Huế's text covers departments' sites only: no portal-wide role to moderate
     _site, staff, topic = qa_province("thuathienhue")
-    question = _submit(topic, text="Quảng cáo casino")
+    question = submitted(topic, text="Quảng cáo casino")
     assert question.status == Question.Status.MODERATION
     with pytest.raises(QaError):
         question_moderate(question=question, actor=staff.holding("board_member"), accept=True)
@@ -220,7 +207,7 @@ def test_the_heads_inbox_lists_the_items_waiting_for_their_moderation(qa_provinc
     from qa.selectors import question_inbox
 
     _site, staff, topic = qa_province("thuathienhue")
-    question = _submit(topic, text="Quảng cáo casino")
+    question = submitted(topic, text="Quảng cáo casino")
     head, member = staff.holding("agency_head"), staff.holding("board_member")
     assert question in question_inbox(user=head, now=tz.now())
     assert question not in question_inbox(user=member, now=tz.now())

@@ -7,33 +7,20 @@ from django.core import mail
 
 from core.models import Notice
 from provinces.calendar import TZ
-from qa.services import question_submit
 from qa.tasks import remind_province
 from tests.conftest import RefusingOneRecipientMailBackend
-
-
-def _submit(topic, received_at):
-    return question_submit(
-        name="Phạm D",
-        email="d@example.vn",
-        topic=topic.slug,
-        title="Hỏi",
-        text="Nội dung",
-        consent=True,
-        received_at=received_at,
-    )
+from tests.factories.accounts import with_email
+from tests.factories.qa import submitted
 
 
 def test_due_soon_goes_to_the_agency_head_and_late_ones_to_the_board_once(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    head = staff.holding("agency_head")
-    head.email = "head@thainguyen.gov.vn"
-    head.save()
-    board = staff.holding("editor_in_chief")
-    board.email = "tbt@thainguyen.gov.vn"
-    board.save()
-    soon = _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar 17:00
-    late = _submit(topic, datetime(2026, 2, 2, 10, 0, tzinfo=TZ))  # due Mon 9 Feb 17:00
+    with_email(staff.holding("agency_head"), "head@thainguyen.gov.vn")
+    with_email(staff.holding("editor_in_chief"), "tbt@thainguyen.gov.vn")
+    # due Wed 11 Mar 17:00
+    soon = submitted(topic, received_at=datetime(2026, 3, 4, 10, 0, tzinfo=TZ))
+    # due Mon 9 Feb 17:00
+    late = submitted(topic, received_at=datetime(2026, 2, 2, 10, 0, tzinfo=TZ))
     now = datetime(2026, 3, 10, 9, 0, tzinfo=TZ)
     mail.outbox.clear()
 
@@ -44,7 +31,7 @@ def test_due_soon_goes_to_the_agency_head_and_late_ones_to_the_board_once(qa_pro
     assert ("head@thainguyen.gov.vn", f"Sắp đến hạn trả lời: {soon.tracking_code}") in recipients
     summary = next(m for m in mail.outbox if m.to == ["tbt@thainguyen.gov.vn"])
     assert late.tracking_code in summary.body
-    assert "d@example.vn" not in summary.body  # no citizen's contact in staff mail
+    assert late.email not in summary.body  # no citizen's contact in staff mail
     # a rerun the same day sends nothing more
     assert remind_province(now=now + timedelta(hours=1)) == 0
     assert len(mail.outbox) == 2
@@ -52,10 +39,8 @@ def test_due_soon_goes_to_the_agency_head_and_late_ones_to_the_board_once(qa_pro
 
 def test_no_reminder_on_a_non_working_day(qa_province):
     _site, staff, topic = qa_province("thainguyen")
-    head = staff.holding("agency_head")
-    head.email = "head@thainguyen.gov.vn"
-    head.save()
-    _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar
+    with_email(staff.holding("agency_head"), "head@thainguyen.gov.vn")
+    submitted(topic, received_at=datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar
     mail.outbox.clear()
     # Sunday 8 Mar 2026
     assert remind_province(now=datetime(2026, 3, 8, 9, 0, tzinfo=TZ)) == 0
@@ -85,18 +70,12 @@ LATE_RECEIVED = datetime(2026, 2, 2, 10, 0, tzinfo=TZ)  # due in February whatev
 RUN_AT = datetime(2026, 3, 10, 9, 0, tzinfo=TZ)  # Tuesday, a working day everywhere
 
 
-def _with_email(user, address=None):
-    user.email = address or f"{user.username}@example.gov.vn"
-    user.save(update_fields=["email"])
-    return user
-
-
 @pytest.mark.parametrize("slug", sorted(BOARD_ROLES))
 def test_an_overdue_question_reaches_the_board_in_every_province(qa_province, slug):
     # given
     _site, staff, topic = qa_province(slug)
-    board = _with_email(staff.holding(BOARD_ROLES[slug]))
-    late = _submit(topic, LATE_RECEIVED)
+    board = with_email(staff.holding(BOARD_ROLES[slug]))
+    late = submitted(topic, received_at=LATE_RECEIVED)
     mail.outbox.clear()
     # when
     remind_province(now=RUN_AT)
@@ -110,11 +89,11 @@ def test_in_hue_the_board_of_the_questions_agency_hears_of_it_not_the_others(qa_
     from organization.models import Agency
 
     site, staff, topic = qa_province("thuathienhue")
-    own = _with_email(staff.holding("head"))
-    elsewhere = _with_email(
+    own = with_email(staff.holding("head"))
+    elsewhere = with_email(
         staff.holding("head", agency=Agency.objects.exclude(pk=site.agency_id).first())
     )
-    late = _submit(topic, LATE_RECEIVED)
+    late = submitted(topic, received_at=LATE_RECEIVED)
     mail.outbox.clear()
     remind_province(now=RUN_AT)
     assert [m.to for m in mail.outbox if late.tracking_code in m.body] == [[own.email]]
@@ -129,10 +108,10 @@ def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_on_the_next_ru
 ):
     # given: the mail server is down during the first run
     _site, staff, topic = qa_province("thainguyen")
-    head = _with_email(staff.holding("agency_head"))
-    board = _with_email(staff.holding("editor_in_chief"))
-    soon = _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar
-    _submit(topic, LATE_RECEIVED)
+    head = with_email(staff.holding("agency_head"))
+    board = with_email(staff.holding("editor_in_chief"))
+    soon = submitted(topic, received_at=datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due Wed 11 Mar
+    submitted(topic, received_at=LATE_RECEIVED)
     settings.EMAIL_BACKEND = "tests.conftest.FailingMailBackend"
     mail.outbox.clear()
     # when
@@ -151,11 +130,11 @@ def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_on_the_next_ru
 def test_one_refused_recipient_stops_no_other_reminder(qa_province, settings):
     # given: two heads of the agency answer; one mailbox refuses mail
     _site, staff, topic = qa_province("thainguyen")
-    refused = _with_email(staff.holding("agency_head"), RefusingOneRecipientMailBackend.REFUSED)
-    other = _with_email(staff.holding("agency_head"))
-    board = _with_email(staff.holding("editor_in_chief"))
-    _submit(topic, datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due soon
-    _submit(topic, LATE_RECEIVED)  # overdue
+    refused = with_email(staff.holding("agency_head"), RefusingOneRecipientMailBackend.REFUSED)
+    other = with_email(staff.holding("agency_head"))
+    board = with_email(staff.holding("editor_in_chief"))
+    submitted(topic, received_at=datetime(2026, 3, 4, 10, 0, tzinfo=TZ))  # due soon
+    submitted(topic, received_at=LATE_RECEIVED)  # overdue
     settings.EMAIL_BACKEND = "tests.conftest.RefusingOneRecipientMailBackend"
     mail.outbox.clear()
     # when
