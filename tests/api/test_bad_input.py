@@ -14,11 +14,13 @@ from accounts.services import user_create_with_secret
 from editorial.content import ContentError, clean_fields
 from editorial.models import Item
 from editorial.services import item_create, item_transition
-from integrations.services import api_key_create
 from organization.models import ComponentSite
 from qa.models import Question
-from qa.services import question_submit, topic_ensure
+from qa.services import topic_ensure
 from tests.conftest import Staff, host_client
+from tests.factories.api import error_of, post_json
+from tests.factories.integrations import api_key
+from tests.factories.qa import submitted
 
 _addresses = itertools.count(1)
 YEAR_ONE = "0001-01-01T00:00:00+07:00"
@@ -41,11 +43,7 @@ class Desk:
 
     def key(self, role: str) -> str:
         with self.inside():
-            return api_key_create(
-                user=self.staff.holding(role, agency=self.site.agency),
-                name="cms",
-                scopes=["read", "write"],
-            ).key
+            return api_key(self.staff.holding(role, agency=self.site.agency))
 
     def client(self, key: str | None = None):
         headers = {"HTTP_AUTHORIZATION": f"Api-Key {key}"} if key else {}
@@ -55,15 +53,7 @@ class Desk:
 
     def question(self) -> int:
         with self.inside():
-            return question_submit(
-                topic=self.topic.slug,
-                title="Hỏi về đất đai",
-                text="Xin hỏi thủ tục?",
-                name="Nguyễn Văn A",
-                email="a@example.vn",
-                phone="",
-                consent=True,
-            ).pk
+            return submitted(self.topic).pk
 
     def item(self, *, published: bool = False) -> int:
         with self.inside():
@@ -80,18 +70,6 @@ def desk(tenant_db):
     return Desk(tenant_db["thainguyen"])
 
 
-def _post(client, path: str, raw: str):
-    return client.post(path, data=raw, content_type="application/json")
-
-
-def _error(response, status: int = 400) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
-
-
 # --- JSON bodies ----------------------------------------------------------------------------
 
 
@@ -99,7 +77,7 @@ def _error(response, status: int = 400) -> dict:
 @pytest.mark.parametrize("raw", [DEEP_JSON, DEEP_OBJECT], ids=["array", "object"])
 def test_json_nested_1000_deep_is_a_400_without_signing_in(desk, path, raw):
     before = _questions(desk)
-    error = _error(_post(desk.client(), path, raw))
+    error = error_of(post_json(desk.client(), path, raw), 400)
     assert error["code"] == "parse_error"
     assert _questions(desk) == before
 
@@ -109,7 +87,9 @@ def test_json_depth_is_bounded_on_every_api_view(desk):
     key = desk.key("updater")
     body = json.dumps({"kind": "news", "title": "Tin", "fields": {"x": [[[[[[[[]]]]]]]]}})
     deep = body.replace("[[[[[[[[]]]]]]]]", "[" * 200 + "]" * 200)
-    assert _error(_post(desk.client(key), "/api/v1/items/", deep))["code"] == "parse_error"
+    assert (
+        error_of(post_json(desk.client(key), "/api/v1/items/", deep), 400)["code"] == "parse_error"
+    )
 
 
 @pytest.mark.parametrize(
@@ -127,7 +107,7 @@ def test_a_body_that_cannot_be_read_is_a_400(desk, body, content_type):
     response = desk.client().generic(
         "POST", "/api/v1/qa/questions/", body, content_type=content_type
     )
-    assert _error(response)["code"] in {"parse_error", "validation_error"}
+    assert error_of(response, 400)["code"] in {"parse_error", "validation_error"}
 
 
 def _questions(desk) -> int:
@@ -149,7 +129,7 @@ def test_a_nul_byte_inside_an_items_fields_is_a_400_and_nothing_is_stored(desk, 
     with desk.inside():
         before = Item.objects.count()
     body = json.dumps({"kind": "event", "title": "Hội nghị", "fields": fields})
-    error = _error(_post(desk.client(key), "/api/v1/items/", body))
+    error = error_of(post_json(desk.client(key), "/api/v1/items/", body), 400)
     assert error["code"] == "nul_byte"
     assert any(name.startswith("fields") for name in error["fields"]), error
     with desk.inside():
@@ -178,7 +158,7 @@ PAGED = [("/api/v1/items/", False), ("/api/v1/qa/answered/", False), ("/api/v1/q
 @pytest.mark.parametrize(("path", "staff"), PAGED)
 def test_a_crafted_cursor_is_a_400(desk, path, staff, cursor):
     client = desk.client(desk.key("agency_head") if staff else None)
-    error = _error(client.get(path, {"cursor": cursor}))
+    error = error_of(client.get(path, {"cursor": cursor}), 400)
     assert error["code"] == "invalid_cursor"
     assert "cursor" in error["fields"]
 
@@ -186,7 +166,7 @@ def test_a_crafted_cursor_is_a_400(desk, path, staff, cursor):
 @pytest.mark.parametrize(("path", "staff"), PAGED[1:])
 def test_a_number_where_the_ordering_is_a_date_is_a_400(desk, path, staff):
     client = desk.client(desk.key("agency_head") if staff else None)
-    assert _error(client.get(path, {"cursor": "cD0w"}))["code"] == "invalid_cursor"  # p=0
+    assert error_of(client.get(path, {"cursor": "cD0w"}), 400)["code"] == "invalid_cursor"  # p=0
 
 
 @pytest.mark.parametrize(("path", "staff"), PAGED)
@@ -217,16 +197,16 @@ def test_dates_out_of_range_are_a_400_on_item_schedules(desk, when):
     waiting = desk.item()
     published = desk.item(published=True)
 
-    schedule = _post(
+    schedule = post_json(
         approver,
         f"/api/v1/items/{waiting}/transitions/",
         json.dumps({"decision": "forward", "publish_at": when}),
     )
-    assert "publish_at" in _error(schedule)["fields"]
-    unpublish = _post(
+    assert "publish_at" in error_of(schedule, 400)["fields"]
+    unpublish = post_json(
         approver, f"/api/v1/items/{published}/unpublish-schedule/", json.dumps({"at": when})
     )
-    assert "at" in _error(unpublish)["fields"]
+    assert "at" in error_of(unpublish, 400)["fields"]
     with desk.inside():
         assert Item.objects.get(pk=waiting).publish_at is None
         assert Item.objects.get(pk=published).unpublish_at is None
@@ -237,16 +217,16 @@ def test_dates_out_of_range_are_a_400_on_appointments_and_progress_notices(desk,
     head = desk.client(desk.key("agency_head"))
     question = desk.question()
 
-    appointment = _post(
+    appointment = post_json(
         head, f"/api/v1/qa/questions/{question}/appointment/", json.dumps({"at": when})
     )
-    assert "at" in _error(appointment)["fields"]
-    progress = _post(
+    assert "at" in error_of(appointment, 400)["fields"]
+    progress = post_json(
         head,
         f"/api/v1/qa/questions/{question}/progress/",
         json.dumps({"new_due": when, "text": "Đang xác minh."}),
     )
-    assert "new_due" in _error(progress)["fields"]
+    assert "new_due" in error_of(progress, 400)["fields"]
     with desk.inside():
         stored = Question.objects.get(pk=question)
         assert (stored.appointment_at, stored.progress_due_at) == (None, None)
@@ -260,7 +240,7 @@ def operator_client(tenant_db):
     issued = user_create_with_secret(username="operator_bad_input", full_name="Vận hành")
     issued.user.must_change_password = False
     issued.user.save()
-    key = api_key_create(user=issued.user, name="console", scopes=["operator"]).key
+    key = api_key(issued.user, name="console", scopes=["operator"])
     return host_client("platform.localhost", HTTP_AUTHORIZATION=f"Api-Key {key}")
 
 
@@ -274,10 +254,10 @@ def operator_client(tenant_db):
     ids=["arrays", "inline-tables", "sixty-deep"],
 )
 def test_a_deeply_nested_profile_toml_is_a_400(operator_client, toml):
-    response = _post(
+    response = post_json(
         operator_client, "/api/v1/operator/provinces/", json.dumps({"profile_toml": toml})
     )
-    error = _error(response)
+    error = error_of(response, 400)
     assert error["code"] == "invalid_profile"
     assert "profile_toml" in error["fields"]
 

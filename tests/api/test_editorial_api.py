@@ -9,9 +9,10 @@ from django_tenants.utils import schema_context
 
 from editorial.models import Item, Transition
 from editorial.services import item_create, item_transition, item_unpublish
-from integrations.services import api_key_create
 from organization.models import ComponentSite
 from tests.conftest import Staff, host_client
+from tests.factories.api import error_of, patch_json, post_json
+from tests.factories.integrations import api_key
 
 NEWS = {
     "kind": "news",
@@ -40,7 +41,7 @@ class Newsroom:
     def key(self, role: str, *, scopes=("read", "write")) -> str:
         with self.inside():
             user = self._staff.holding(role)
-            return api_key_create(user=user, name="cms", scopes=list(scopes)).key
+            return api_key(user, scopes=scopes)
 
     def client(self, key: str | None = None, *, portal: bool = False):
         host = self.portal_host if portal else self.site_host
@@ -69,21 +70,6 @@ def newsroom(tenant_db):
     return lambda slug: Newsroom(tenant_db[slug])
 
 
-def post(client, path, payload):
-    return client.post(path, payload, content_type="application/json")
-
-
-def patch(client, path, payload):
-    return client.patch(path, payload, content_type="application/json")
-
-
-def error_of(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
-
-
 # --- the workflow over the API ----------------------------------------------------------------
 
 
@@ -95,7 +81,7 @@ def test_thainguyen_news_runs_updater_then_approver_and_appears_only_once_publis
     anonymous = tn.client()
 
     # when: the updater creates the item
-    created = post(updater, "/api/v1/items/", NEWS)
+    created = post_json(updater, "/api/v1/items/", NEWS)
 
     # then: a draft on the host's site, not public
     assert created.status_code == 201, created.content
@@ -106,7 +92,7 @@ def test_thainguyen_news_runs_updater_then_approver_and_appears_only_once_publis
     assert anonymous.get(path).status_code == 404
 
     # when: the updater submits; then: it waits for the approver's publish step
-    submitted = post(updater, path + "transitions/", {"decision": "forward"})
+    submitted = post_json(updater, path + "transitions/", {"decision": "forward"})
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["status"] == "in_workflow"
     assert submitted.json()["workflow"]["step"]["role"] == "approver"
@@ -115,7 +101,9 @@ def test_thainguyen_news_runs_updater_then_approver_and_appears_only_once_publis
     assert item["id"] in [entry["id"] for entry in queue]
 
     # when: the approver publishes
-    published = post(approver, path + "transitions/", {"decision": "forward", "comment": "Đạt"})
+    published = post_json(
+        approver, path + "transitions/", {"decision": "forward", "comment": "Đạt"}
+    )
 
     # then: the public reads it on the site's host, and only there
     assert published.status_code == 200, published.content
@@ -145,15 +133,15 @@ def test_hue_updater_cannot_publish_through_the_api_and_nothing_changes(newsroom
     hue = newsroom("thuathienhue")
     updater = hue.client(hue.key("board_member"))
     deputy = hue.client(hue.key("deputy_head"))
-    item = post(updater, "/api/v1/items/", NEWS).json()
+    item = post_json(updater, "/api/v1/items/", NEWS).json()
     path = f"/api/v1/items/{item['id']}/"
-    assert post(updater, path + "transitions/", {"decision": "forward"}).status_code == 200
-    assert post(deputy, path + "transitions/", {"decision": "forward"}).status_code == 200
+    assert post_json(updater, path + "transitions/", {"decision": "forward"}).status_code == 200
+    assert post_json(deputy, path + "transitions/", {"decision": "forward"}).status_code == 200
     before = updater.get(path + "?view=staff").json()
     moves = len(updater.get(path + "history/").json())
 
     # when: the updater tries to publish
-    response = post(updater, path + "transitions/", {"decision": "forward"})
+    response = post_json(updater, path + "transitions/", {"decision": "forward"})
 
     # then: refused, and the item and its history are as they were
     assert response.status_code == 403
@@ -169,28 +157,28 @@ def test_refused_moves_are_400_or_409_with_the_reason(newsroom):
     # given: a submitted Thái Nguyên item
     tn = newsroom("thainguyen")
     updater, approver = tn.client(tn.key("updater")), tn.client(tn.key("approver"))
-    path = f"/api/v1/items/{post(updater, '/api/v1/items/', NEWS).json()['id']}/"
-    post(updater, path + "transitions/", {"decision": "forward"})
+    path = f"/api/v1/items/{post_json(updater, '/api/v1/items/', NEWS).json()['id']}/"
+    post_json(updater, path + "transitions/", {"decision": "forward"})
 
     # a rejection without a reason is a 400 naming the comment
-    response = post(approver, path + "transitions/", {"decision": "reject"})
+    response = post_json(approver, path + "transitions/", {"decision": "reject"})
     assert response.status_code == 400
     assert error_of(response)["code"] == "reason_required"
     assert "comment" in error_of(response)["fields"]
     # an unknown decision is a validation error
-    response = post(approver, path + "transitions/", {"decision": "approve"})
+    response = post_json(approver, path + "transitions/", {"decision": "approve"})
     assert response.status_code == 400
     assert "decision" in error_of(response)["fields"]
 
     # once published and withdrawn, further moves conflict with its state
-    post(approver, path + "transitions/", {"decision": "forward"})
-    withdrawn = post(approver, path + "withdrawal/", {"reason": "Thông tin hết hiệu lực"})
+    post_json(approver, path + "transitions/", {"decision": "forward"})
+    withdrawn = post_json(approver, path + "withdrawal/", {"reason": "Thông tin hết hiệu lực"})
     assert withdrawn.status_code == 200
     assert withdrawn.json()["status"] == "withdrawn"
-    response = post(approver, path + "transitions/", {"decision": "forward"})
+    response = post_json(approver, path + "transitions/", {"decision": "forward"})
     assert response.status_code == 409
     assert error_of(response)["code"] == "withdrawn"
-    response = patch(updater, path, {"title": "Sửa bài đã thu hồi"})
+    response = patch_json(updater, path, {"title": "Sửa bài đã thu hồi"})
     assert response.status_code == 409
 
 
@@ -199,7 +187,7 @@ def test_a_withdrawn_item_answers_410_with_its_public_reason(newsroom):
     pk = tn.published_item(title="Thông báo cũ", author_role="updater", publisher_role="approver")
     approver = tn.client(tn.key("approver"))
 
-    post(approver, f"/api/v1/items/{pk}/withdrawal/", {"reason": "Văn bản đã hết hiệu lực"})
+    post_json(approver, f"/api/v1/items/{pk}/withdrawal/", {"reason": "Văn bản đã hết hiệu lực"})
 
     response = tn.client().get(f"/api/v1/items/{pk}/")
     assert response.status_code == 410
@@ -230,7 +218,7 @@ def test_a_correction_is_published_at_once_with_its_notice(newsroom):
     )
     approver = tn.client(tn.key("approver"))
 
-    response = post(
+    response = post_json(
         approver,
         f"/api/v1/items/{pk}/corrections/",
         {"reason": "Sai số liệu", "text": "Sửa 5% thành 6%", "body": "<p>Tăng 6%</p>"},
@@ -254,7 +242,7 @@ def test_public_read_never_shows_a_working_copy_and_staff_see_the_diff(newsroom)
     pk = tn.published_item(title="Bản đã duyệt", author_role="updater", publisher_role="approver")
     updater = tn.client(tn.key("updater"))
     path = f"/api/v1/items/{pk}/"
-    edited = patch(updater, path, {"title": "Bản nháp chưa duyệt", "comment": "sửa tiêu đề"})
+    edited = patch_json(updater, path, {"title": "Bản nháp chưa duyệt", "comment": "sửa tiêu đề"})
     assert edited.status_code == 200, edited.content
     assert (edited.json()["revision"], edited.json()["published_revision"]) == (2, 1)
 
@@ -300,7 +288,7 @@ def test_staff_only_reads_are_refused_to_others(newsroom):
         from accounts.models import User
 
         outsider = User.objects.create(username="citizen_reader")
-        outsider_key = api_key_create(user=outsider, name="reader", scopes=["read"]).key
+        outsider_key = api_key(outsider, name="reader", scopes=["read"])
     anonymous, outsider_client = tn.client(), tn.client(outsider_key)
 
     assert anonymous.get("/api/v1/items/?view=staff").status_code == 401
@@ -356,7 +344,7 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_stored(newsroom, cha
     updater = tn.client(tn.key("updater"))
     before = tn.items()
 
-    response = post(updater, "/api/v1/items/", {**NEWS, **change})
+    response = post_json(updater, "/api/v1/items/", {**NEWS, **change})
 
     assert response.status_code == 400
     assert field in error_of(response)["fields"]
@@ -368,7 +356,7 @@ def test_a_10_mb_body_is_refused_before_it_is_read(newsroom):
     updater = tn.client(tn.key("updater"))
     before = tn.items()
 
-    response = post(updater, "/api/v1/items/", {**NEWS, "body": "<p>" + "x" * 10_000_000})
+    response = post_json(updater, "/api/v1/items/", {**NEWS, "body": "<p>" + "x" * 10_000_000})
 
     assert response.status_code == 413
     assert error_of(response)["code"] == "request_too_large"
@@ -378,11 +366,11 @@ def test_a_10_mb_body_is_refused_before_it_is_read(newsroom):
 def test_a_patch_cannot_change_what_is_fixed_or_nothing(newsroom):
     tn = newsroom("thainguyen")
     updater = tn.client(tn.key("updater"))
-    path = f"/api/v1/items/{post(updater, '/api/v1/items/', NEWS).json()['id']}/"
+    path = f"/api/v1/items/{post_json(updater, '/api/v1/items/', NEWS).json()['id']}/"
 
-    fixed = patch(updater, path, {"kind": "event", "title": "Tiêu đề mới"})
-    empty = patch(updater, path, {"comment": "không sửa gì"})
-    wrong_fields = patch(updater, path, {"fields": {"event_at": "x"}})
+    fixed = patch_json(updater, path, {"kind": "event", "title": "Tiêu đề mới"})
+    empty = patch_json(updater, path, {"comment": "không sửa gì"})
+    wrong_fields = patch_json(updater, path, {"fields": {"event_at": "x"}})
 
     assert (fixed.status_code, list(error_of(fixed)["fields"])) == (400, ["kind"])
     assert empty.status_code == 400
@@ -394,7 +382,7 @@ def test_script_tags_are_stored_sanitised_not_refused(newsroom):
     tn = newsroom("thainguyen")
     updater = tn.client(tn.key("updater"))
 
-    response = post(
+    response = post_json(
         updater,
         "/api/v1/items/",
         {**NEWS, "body": '<p onclick="steal()">Tin<script>alert(1)</script></p>'},
@@ -415,13 +403,13 @@ def test_keys_of_another_province_and_read_only_keys_cannot_write(newsroom):
     before = tn.items()
 
     # then: the foreign key is unknown here (401), even for reading; the read key may not write
-    assert post(foreign, "/api/v1/items/", NEWS).status_code == 401
+    assert post_json(foreign, "/api/v1/items/", NEWS).status_code == 401
     assert foreign.get("/api/v1/items/").status_code == 401
-    response = post(read_only, "/api/v1/items/", NEWS)
+    response = post_json(read_only, "/api/v1/items/", NEWS)
     assert response.status_code == 403
     assert error_of(response)["code"] == "permission_denied"
     assert read_only.get("/api/v1/items/").status_code == 200
-    assert post(tn.client(), "/api/v1/items/", NEWS).status_code == 401
+    assert post_json(tn.client(), "/api/v1/items/", NEWS).status_code == 401
     assert tn.items() == before
 
 
@@ -430,7 +418,7 @@ def test_a_user_without_the_first_steps_role_cannot_create(newsroom):
     approver = tn.client(tn.key("approver"))
     before = tn.items()
 
-    response = post(approver, "/api/v1/items/", NEWS)
+    response = post_json(approver, "/api/v1/items/", NEWS)
 
     assert response.status_code == 403
     assert error_of(response)["code"] == "not_allowed"
@@ -444,7 +432,7 @@ def test_a_signed_in_editor_creates_through_the_session(newsroom, tenant_db):
         site = ComponentSite.objects.select_related("agency").order_by("pk").first()
         client.force_login(Staff(site.agency).holding("updater"))
 
-    response = post(client, "/api/v1/items/", {**NEWS, "site": tn.site_label})
+    response = post_json(client, "/api/v1/items/", {**NEWS, "site": tn.site_label})
 
     assert response.status_code == 201, response.content
     with tn.inside():
@@ -466,7 +454,7 @@ def media_root(settings, tmp_path):
 def test_attachments_are_checked_by_their_bytes(newsroom, media_root):
     tn = newsroom("thainguyen")
     updater = tn.client(tn.key("updater"))
-    path = f"/api/v1/items/{post(updater, '/api/v1/items/', NEWS).json()['id']}/attachments/"
+    path = f"/api/v1/items/{post_json(updater, '/api/v1/items/', NEWS).json()['id']}/attachments/"
 
     pdf = SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.7\n%...\n", content_type="text/plain")
     added = updater.post(path, {"file": pdf})
@@ -491,9 +479,9 @@ def test_an_english_version_is_refused_where_the_regulation_provides_none(newsro
     # Bắc Kạn's profile: language.english = false
     backan = newsroom("backan")
     client = backan.client(backan.key("site_editor"))
-    original = post(client, "/api/v1/items/", NEWS).json()["id"]
+    original = post_json(client, "/api/v1/items/", NEWS).json()["id"]
     before = backan.items()
-    response = post(
+    response = post_json(
         client,
         "/api/v1/items/",
         {**NEWS, "title": "Trade fair opens", "language": "en", "translation_of": original},

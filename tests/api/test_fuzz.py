@@ -32,9 +32,9 @@ from accounts.models import User
 from accounts.services import user_create_with_secret
 from config.wsgi import application
 from editorial.services import item_create, item_transition
-from integrations.services import api_key_create
 from organization.models import Agency, ComponentSite, Role, RoleAssignment
 from qa.services import answer_draft, question_submit, topic_ensure
+from tests.factories.integrations import api_key
 
 pytestmark = pytest.mark.fuzz
 
@@ -158,7 +158,7 @@ def test_no_province_operation_answers_5xx(
         for role in Role.objects.all():
             scoped = agency if role.scope == Role.Scope.AGENCY else None
             RoleAssignment.objects.create(user=staff, role=role, agency=scoped)
-        key = api_key_create(user=staff, name="fuzz", scopes=["read", "write"]).key
+        key = api_key(staff, name="fuzz", scopes=["read", "write"])
         topic = topic_ensure(name="Đất đai", agency=agency)
         question = question_submit(
             topic=topic.slug,
@@ -201,7 +201,7 @@ def test_no_platform_operation_answers_5xx(
     issued.user.must_change_password = False
     issued.user.is_staff = True
     issued.user.save()
-    key = api_key_create(user=issued.user, name="fuzz", scopes=["operator"]).key
+    key = api_key(issued.user, name="fuzz", scopes=["operator"])
 
     started = time.monotonic()
     run = _fuzz(

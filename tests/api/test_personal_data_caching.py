@@ -4,8 +4,6 @@ text they wrote, or the tracking code that unlocks them; the public archive stay
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.urls import URLPattern
 from django_tenants.utils import schema_context
@@ -13,10 +11,12 @@ from django_tenants.utils import schema_context
 from api.caching import NoStore
 from api.permissions import IsProvinceStaff
 from api.v1 import urls_qa
-from integrations.services import api_key_create
 from organization.models import ComponentSite
-from qa.services import answer_draft, question_submit, topic_ensure
+from qa.services import answer_draft, topic_ensure
 from tests.conftest import Staff, host_client
+from tests.factories.api import post_json
+from tests.factories.integrations import api_key
+from tests.factories.qa import submitted
 
 ASKER = {"name": "Trần Thị Riêng", "email": "rieng@example.vn", "phone": "0912 000 111"}
 
@@ -28,14 +28,8 @@ class Desk:
             site = ComponentSite.objects.select_related("agency").order_by("pk").first()
             self.topic = topic_ensure(name="Đất đai", agency=site.agency)
             self.head = Staff(site.agency).holding("agency_head")
-            self.key = api_key_create(user=self.head, name="cms", scopes=["read", "write"]).key
-            self.question = question_submit(
-                topic=self.topic.slug,
-                title="Hỏi về đất đai",
-                text="Xin hỏi thủ tục?",
-                consent=True,
-                **ASKER,
-            )
+            self.key = api_key(self.head)
+            self.question = submitted(self.topic, **ASKER)
             self.answer = answer_draft(question=self.question, author=self.head, text="Dự thảo.")
         self.staff = host_client("thainguyen.localhost", HTTP_AUTHORIZATION=f"Api-Key {self.key}")
         self.public = host_client("thainguyen.localhost", REMOTE_ADDR="192.0.2.77")
@@ -49,10 +43,6 @@ def desk(tenant_db):
 def _no_store(response) -> None:
     directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
     assert {"no-store", "private"} <= directives, (response.status_code, directives)
-
-
-def _post(client, path: str, body: dict):
-    return client.post(path, json.dumps(body), content_type="application/json")
 
 
 def test_staff_reads_of_a_question_are_no_store(desk):
@@ -69,17 +59,17 @@ def test_staff_reads_of_a_question_are_no_store(desk):
 
 def test_staff_actions_answering_with_the_question_are_no_store(desk):
     q = f"/api/v1/qa/questions/{desk.question.pk}/"
-    _no_store(_post(desk.staff, q + "answers/", {"text": "Trả lời", "submit": False}))
-    _no_store(_post(desk.staff, q + f"answers/{desk.answer.pk}/return/", {"comment": "Sửa"}))
-    _no_store(_post(desk.staff, q + "kind/", {"kind": "competence", "reason": "x"}))
-    _no_store(_post(desk.staff, q + "return/", {"reason": "Ngoài phạm vi"}))
-    refused = _post(desk.staff, q + "answer/", {"channel": "fax", "publish": False})
+    _no_store(post_json(desk.staff, q + "answers/", {"text": "Trả lời", "submit": False}))
+    _no_store(post_json(desk.staff, q + f"answers/{desk.answer.pk}/return/", {"comment": "Sửa"}))
+    _no_store(post_json(desk.staff, q + "kind/", {"kind": "competence", "reason": "x"}))
+    _no_store(post_json(desk.staff, q + "return/", {"reason": "Ngoài phạm vi"}))
+    refused = post_json(desk.staff, q + "answer/", {"channel": "fax", "publish": False})
     assert refused.status_code == 400
     _no_store(refused)  # an error of such a view too
 
 
 def test_the_askers_export_submission_and_tracking_are_no_store(desk):
-    export = _post(
+    export = post_json(
         desk.public,
         "/api/v1/qa/export/",
         {"tracking_code": desk.question.tracking_code, "email": ASKER["email"]},
@@ -87,7 +77,7 @@ def test_the_askers_export_submission_and_tracking_are_no_store(desk):
     assert export.status_code == 200, export.content
     assert export.json()["phone"] == ASKER["phone"]
     _no_store(export)
-    submitted = _post(
+    submitted = post_json(
         desk.public,
         "/api/v1/qa/questions/",
         {"topic": desk.topic.slug, "title": "T", "text": "Hỏi", "consent": True, **ASKER},

@@ -22,6 +22,7 @@ from provinces.loader import resolve_profile
 from qa.models import Answer, Question
 from qa.services import question_answer, topic_ensure
 from tests.conftest import Staff, host_client
+from tests.factories.api import error_of, post_json
 from tests.factories.qa import answered, submitted
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -88,16 +89,6 @@ def _payload(province: Province, **overrides) -> dict:
     }
 
 
-def _post_json(client, url: str, body) -> object:
-    return client.post(url, data=json.dumps(body), content_type="application/json")
-
-
-def _error(response) -> dict:
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "fields"}
-    return error
-
-
 # --- Submission -------------------------------------------------------------------------------
 
 
@@ -105,7 +96,7 @@ def test_submission_returns_a_tracking_code_and_the_due_date(province):
     # given
     tn = province("thainguyen")
     # when
-    response = _post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn))
+    response = post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn))
     # then
     assert response.status_code == 201, response.content
     body = response.json()
@@ -152,7 +143,7 @@ def test_script_tags_are_kept_as_plain_text_and_never_served_as_html(province):
     tn = province("thainguyen")
     script = "<script>alert(1)</script>"
     # when
-    created = _post_json(
+    created = post_json(
         tn.client(), "/api/v1/qa/questions/", _payload(tn, title=f"{script} Hỏi", text=script)
     )
     track = tn.client().get(f"/api/v1/qa/track/{created.json()['tracking_code']}/")
@@ -189,10 +180,10 @@ def test_bad_submissions_are_refused_with_a_4xx_and_store_nothing(province, body
     tn = province("thainguyen")
     before = Question.objects.count()
     # when
-    response = _post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn, **body))
+    response = post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn, **body))
     # then
     assert response.status_code == 400, response.content
-    error = _error(response)
+    error = error_of(response)
     assert (error["code"], list(error["fields"])) == (code, [field])
     assert Question.objects.count() == before
 
@@ -211,7 +202,7 @@ def test_malformed_bodies_are_refused_with_a_4xx(province, content_type, raw):
     before = Question.objects.count()
     response = tn.client().post("/api/v1/qa/questions/", data=raw, content_type=content_type)
     assert 400 <= response.status_code < 500
-    _error(response)
+    error_of(response)
     assert Question.objects.count() == before
 
 
@@ -221,12 +212,12 @@ def test_a_10_mb_body_is_refused_with_413_not_a_server_error(province):
     before = Question.objects.count()
     huge = "x" * (10 * 1024 * 1024)
     # when
-    as_json = _post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn, text=huge))
+    as_json = post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn, text=huge))
     as_form = tn.client().post("/api/v1/qa/questions/", data=_payload(tn, text=huge))
     # then
     for response in (as_json, as_form):
         assert response.status_code == 413
-        assert _error(response)["code"] == "request_too_large"
+        assert error_of(response)["code"] == "request_too_large"
     assert Question.objects.count() == before
 
 
@@ -235,15 +226,15 @@ def test_too_many_submissions_from_one_address_get_429(province):
     tn = province("thainguyen")
     client = tn.client()
     for _ in range(5):
-        assert _post_json(client, "/api/v1/qa/questions/", _payload(tn)).status_code == 201
+        assert post_json(client, "/api/v1/qa/questions/", _payload(tn)).status_code == 201
     before = Question.objects.count()
     # when
-    response = _post_json(client, "/api/v1/qa/questions/", _payload(tn))
+    response = post_json(client, "/api/v1/qa/questions/", _payload(tn))
     # then
     assert response.status_code == 429
-    assert _error(response)["code"] == "rate_limited"
+    assert error_of(response)["code"] == "rate_limited"
     assert Question.objects.count() == before
-    assert _post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn)).status_code == 201
+    assert post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn)).status_code == 201
 
 
 # --- Public reads -----------------------------------------------------------------------------
@@ -253,7 +244,7 @@ def test_unknown_tracking_code_is_404(province):
     tn = province("thainguyen")
     response = tn.client().get("/api/v1/qa/track/ABCD-EFGH/")
     assert response.status_code == 404
-    assert _error(response)["code"] == "not_found"
+    assert error_of(response)["code"] == "not_found"
 
 
 def test_tracking_shows_the_answer_once_answered_even_when_sent_by_email(province):
@@ -278,7 +269,7 @@ def test_no_public_response_carries_personal_data(province):
     # given: one answered and published, one still open
     tn = province("thainguyen")
     published = tn.answered()
-    submitted = _post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn))
+    submitted = post_json(tn.client(), "/api/v1/qa/questions/", _payload(tn))
     client = tn.client()
     # when
     responses = [
@@ -364,12 +355,12 @@ def test_the_asker_exports_their_data_with_code_and_email_only(province):
     question = tn.submit()
     client = tn.client()
     # when
-    wrong = _post_json(
+    wrong = post_json(
         client,
         "/api/v1/qa/export/",
         {"tracking_code": question.tracking_code, "email": "someone.else@example.vn"},
     )
-    right = _post_json(
+    right = post_json(
         client,
         "/api/v1/qa/export/",
         {"tracking_code": question.tracking_code, "email": PERSON["email"].upper()},
@@ -417,15 +408,15 @@ def test_only_the_head_or_a_delegate_sends_the_answer(province):
     base = f"/api/v1/qa/questions/{question.pk}"
     send = {"text": "Trả lời", "channel": "portal", "publish": True}
     # when: the drafter tries to send
-    refused = _post_json(tn.client(drafter), f"{base}/answer/", send)
+    refused = post_json(tn.client(drafter), f"{base}/answer/", send)
     # then
     assert refused.status_code == 403
-    assert _error(refused)["code"] == "not_allowed"
+    assert error_of(refused)["code"] == "not_allowed"
     question.refresh_from_db()
     assert question.status == Question.Status.RECEIVED
     # when: the drafter drafts, and the head approves and sends the draft
-    draft = _post_json(tn.client(drafter), f"{base}/answers/", {"text": "Nội dung soạn sẵn"})
-    sent = _post_json(
+    draft = post_json(tn.client(drafter), f"{base}/answers/", {"text": "Nội dung soạn sẵn"})
+    sent = post_json(
         tn.client(head),
         f"{base}/answer/",
         {"answer": draft.json()["id"], "channel": "portal", "publish": True},
@@ -457,7 +448,7 @@ def test_a_delegate_of_the_head_sends_on_the_heads_behalf(province):
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(days=3),
     )
-    response = _post_json(
+    response = post_json(
         tn.client(deputy),
         f"/api/v1/qa/questions/{question.pk}/answer/",
         {"text": "Trả lời", "channel": "email", "publish": False},
@@ -475,13 +466,13 @@ def test_the_head_returns_a_draft_to_its_author(province):
     drafter = tn.staff.holding("updater")
     head = tn.staff.holding("agency_head")
     base = f"/api/v1/qa/questions/{question.pk}/answers"
-    draft = _post_json(tn.client(drafter), f"{base}/", {"text": "Bản đầu"}).json()
-    by_drafter = _post_json(tn.client(drafter), f"{base}/{draft['id']}/return/", {"comment": "x"})
-    no_comment = _post_json(tn.client(head), f"{base}/{draft['id']}/return/", {})
-    returned = _post_json(tn.client(head), f"{base}/{draft['id']}/return/", {"comment": "Bổ sung"})
-    unknown = _post_json(tn.client(head), f"{base}/999999/return/", {"comment": "x"})
+    draft = post_json(tn.client(drafter), f"{base}/", {"text": "Bản đầu"}).json()
+    by_drafter = post_json(tn.client(drafter), f"{base}/{draft['id']}/return/", {"comment": "x"})
+    no_comment = post_json(tn.client(head), f"{base}/{draft['id']}/return/", {})
+    returned = post_json(tn.client(head), f"{base}/{draft['id']}/return/", {"comment": "Bổ sung"})
+    unknown = post_json(tn.client(head), f"{base}/999999/return/", {"comment": "x"})
     assert by_drafter.status_code == 403
-    assert (no_comment.status_code, list(_error(no_comment)["fields"])) == (400, ["comment"])
+    assert (no_comment.status_code, list(error_of(no_comment)["fields"])) == (400, ["comment"])
     assert (returned.status_code, returned.json()["status"]) == (200, "returned")
     assert unknown.status_code == 404
 
@@ -505,18 +496,18 @@ def test_handling_steps_map_refusals_to_their_http_status(province):
         ("result/", {"result": "x"}, 400, "intake"),
     ]
     for step, body, expected, field in cases:
-        response = _post_json(client, f"{base}/{step}", body)
+        response = post_json(client, f"{base}/{step}", body)
         assert response.status_code == expected, (step, response.content)
-        assert list(_error(response)["fields"]) == ([field] if field else [])
-    assert _post_json(client, "/api/v1/qa/questions/999999/kind/", {"kind": "x"}).status_code == 404
+        assert list(error_of(response)["fields"]) == ([field] if field else [])
+    assert post_json(client, "/api/v1/qa/questions/999999/kind/", {"kind": "x"}).status_code == 404
     # when: reclassified as inter-agency (Art. 14(4)(b)), then returned
-    kind = _post_json(client, f"{base}/kind/", {"kind": "interagency", "reason": "Liên ngành"})
-    returned = _post_json(client, f"{base}/return/", {"reason": "Không thuộc phạm vi"})
-    again = _post_json(client, f"{base}/return/", {"reason": "Lần nữa"})
+    kind = post_json(client, f"{base}/kind/", {"kind": "interagency", "reason": "Liên ngành"})
+    returned = post_json(client, f"{base}/return/", {"reason": "Không thuộc phạm vi"})
+    again = post_json(client, f"{base}/return/", {"reason": "Lần nữa"})
     # then
     assert (kind.status_code, kind.json()["deadline_working_days"]) == (200, 10)
     assert (returned.status_code, returned.json()["status"]) == (200, "returned")
-    assert (again.status_code, _error(again)["code"]) == (409, "not_open")
+    assert (again.status_code, error_of(again)["code"]) == (409, "not_open")
     track = tn.client().get(f"/api/v1/qa/track/{question.tracking_code}/").json()
     assert track["return_reason"] == "Không thuộc phạm vi"
 
@@ -529,10 +520,8 @@ def test_a_progress_notice_moves_the_promised_date_and_reassigning_hands_the_ite
     client = tn.client(staff)
     base = f"/api/v1/qa/questions/{question.pk}"
     later = (question.due_at + timedelta(days=7)).isoformat()
-    progress = _post_json(
-        client, f"{base}/progress/", {"new_due": later, "text": "Đang xin ý kiến"}
-    )
-    moved = _post_json(client, f"{base}/reassign/", {"agency": tn.other_agency.pk, "reason": "Sai"})
+    progress = post_json(client, f"{base}/progress/", {"new_due": later, "text": "Đang xin ý kiến"})
+    moved = post_json(client, f"{base}/reassign/", {"agency": tn.other_agency.pk, "reason": "Sai"})
     assert progress.status_code == 200, progress.content
     assert datetime.fromisoformat(progress.json()["due_at"]) == datetime.fromisoformat(later)
     assert moved.status_code == 200, moved.content
@@ -546,8 +535,8 @@ def test_moderation_is_for_the_board(province):
     agency_staff = tn.staff.holding("updater")
     board = tn.staff.holding("portal_approver")
     url = f"/api/v1/qa/questions/{suspect.pk}/moderation/"
-    refused = _post_json(tn.client(agency_staff), url, {"accept": True})
-    accepted = _post_json(tn.client(board), url, {"accept": True})
+    refused = post_json(tn.client(agency_staff), url, {"accept": True})
+    accepted = post_json(tn.client(board), url, {"accept": True})
     assert (suspect.status, refused.status_code) == ("moderation", 403)
     assert (accepted.status_code, accepted.json()["status"]) == (200, "received")
 
@@ -558,7 +547,7 @@ def test_complaint_result_is_recorded_and_closes_the_complaint(province):
     complaint = hue.submit(intake="complaint", email="", phone=PERSON["phone"])
     head = hue.staff.holding("agency_head")
     # when
-    response = _post_json(
+    response = post_json(
         hue.client(head), f"/api/v1/qa/questions/{complaint.pk}/result/", {"result": "Đã xử lý"}
     )
     # then
@@ -605,9 +594,9 @@ def test_an_api_key_needs_the_write_scope_to_act(province):
     write = api_key_create(user=staff, name="ghi", scopes=["read", "write"]).key
     url = f"/api/v1/qa/questions/{question.pk}/return/"
     body = {"reason": "Không thuộc phạm vi"}
-    by_reader = _post_json(tn.client(HTTP_AUTHORIZATION=f"Api-Key {read}"), url, body)
+    by_reader = post_json(tn.client(HTTP_AUTHORIZATION=f"Api-Key {read}"), url, body)
     reading = tn.client(HTTP_AUTHORIZATION=f"Api-Key {read}").get("/api/v1/qa/inbox/")
-    by_writer = _post_json(tn.client(HTTP_AUTHORIZATION=f"Api-Key {write}"), url, body)
+    by_writer = post_json(tn.client(HTTP_AUTHORIZATION=f"Api-Key {write}"), url, body)
     assert (by_reader.status_code, reading.status_code, by_writer.status_code) == (403, 200, 200)
 
 

@@ -10,11 +10,11 @@ import json
 import pytest
 from django_tenants.utils import schema_context
 
-from integrations.services import api_key_create
 from organization.models import ComponentSite
 from qa.models import Question
 from qa.services import topic_ensure
 from tests.conftest import Staff, host_client
+from tests.factories.integrations import api_key
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_signed_in_user_gets_429_past_the_user_rate(tenant_db, rates):
     with schema_context(tenant_db["dongnai"].schema_name):
         site = ComponentSite.objects.select_related("agency").order_by("pk").first()
         user = Staff(site.agency).holding("agency_head")
-        key = api_key_create(user=user, name="cms", scopes=["read"]).key
+        key = api_key(user, scopes=["read"])
     client = host_client("dongnai.localhost", HTTP_AUTHORIZATION=f"Api-Key {key}")
     for _ in range(2):
         assert client.get("/api/v1/me/").status_code == 200

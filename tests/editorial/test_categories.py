@@ -16,7 +16,8 @@ from editorial.services import (
     item_update,
 )
 from organization.models import ComponentSite
-from tests.api.test_editorial_api import NEWS, Newsroom, error_of, patch, post
+from tests.api.test_editorial_api import NEWS, Newsroom
+from tests.factories.api import error_of, patch_json, post_json
 from tests.factories.editorial import item_author
 
 
@@ -192,15 +193,15 @@ def _category_of(newsroom, pk: int) -> int | None:
 
 def test_a_patch_moves_an_item_to_a_category_of_its_site_or_removes_it(thai_nguyen):
     updater = thai_nguyen.client(thai_nguyen.key("updater"))
-    pk = post(updater, "/api/v1/items/", NEWS).json()["id"]
+    pk = post_json(updater, "/api/v1/items/", NEWS).json()["id"]
     path = f"/api/v1/items/{pk}/"
 
-    moved = patch(updater, path, {"category": thai_nguyen.mine})
+    moved = patch_json(updater, path, {"category": thai_nguyen.mine})
     assert moved.status_code == 200, moved.content
     assert moved.json()["category"] == thai_nguyen.mine
     assert _category_of(thai_nguyen, pk) == thai_nguyen.mine
 
-    removed = patch(updater, path, {"category": None})
+    removed = patch_json(updater, path, {"category": None})
     assert removed.status_code == 200
     assert _category_of(thai_nguyen, pk) is None
 
@@ -208,10 +209,10 @@ def test_a_patch_moves_an_item_to_a_category_of_its_site_or_removes_it(thai_nguy
 @pytest.mark.parametrize("which", ["portal", "theirs"])
 def test_a_patch_with_another_sites_category_is_a_400_and_nothing_is_written(thai_nguyen, which):
     updater = thai_nguyen.client(thai_nguyen.key("updater"))
-    created = post(updater, "/api/v1/items/", {**NEWS, "category": thai_nguyen.mine}).json()
+    created = post_json(updater, "/api/v1/items/", {**NEWS, "category": thai_nguyen.mine}).json()
     path = f"/api/v1/items/{created['id']}/"
 
-    response = patch(updater, path, {"category": getattr(thai_nguyen, which), "title": "Mới"})
+    response = patch_json(updater, path, {"category": getattr(thai_nguyen, which), "title": "Mới"})
 
     assert response.status_code == 400
     error = error_of(response)
@@ -222,7 +223,7 @@ def test_a_patch_with_another_sites_category_is_a_400_and_nothing_is_written(tha
 
 def test_a_patch_with_an_unknown_category_id_is_a_400(thai_nguyen):
     updater = thai_nguyen.client(thai_nguyen.key("updater"))
-    path = f"/api/v1/items/{post(updater, '/api/v1/items/', NEWS).json()['id']}/"
-    response = patch(updater, path, {"category": 999_999})
+    path = f"/api/v1/items/{post_json(updater, '/api/v1/items/', NEWS).json()['id']}/"
+    response = patch_json(updater, path, {"category": 999_999})
     assert response.status_code == 400
     assert "category" in error_of(response)["fields"]

@@ -15,11 +15,11 @@ from editorial.models import Item, Transition, WorkflowState
 from editorial.selectors import public_items
 from editorial.services import EditorialError, item_create, item_transition, item_update
 from editorial.tasks import publish_scheduled
-from integrations.services import api_key_create
 from organization.services import delegation_create
 from provinces.calendar import TZ
 from tests.conftest import host_client
 from tests.factories.accounts import with_email
+from tests.factories.integrations import api_key
 
 
 class Newsroom:
@@ -243,10 +243,10 @@ def test_a_withdrawn_item_is_not_brought_back_by_its_schedule(newsroom):
 def test_through_the_api_an_edit_after_scheduling_cancels_it(
     newsroom, mailoutbox, django_capture_on_commit_callbacks
 ):
-    updater_key = api_key_create(user=newsroom.updater, name="cms", scopes=["read", "write"]).key
-    approver_key = api_key_create(user=newsroom.approver, name="cms", scopes=["read", "write"])
+    updater_key = api_key(newsroom.updater)
+    approver_key = api_key(newsroom.approver)
     updater = host_client(newsroom.site.dev_host, HTTP_AUTHORIZATION=f"Api-Key {updater_key}")
-    approver = host_client(newsroom.site.dev_host, HTTP_AUTHORIZATION=f"Api-Key {approver_key.key}")
+    approver = host_client(newsroom.site.dev_host, HTTP_AUTHORIZATION=f"Api-Key {approver_key}")
     item = item_create(actor=newsroom.updater, kind="news", title="Tin API", site=newsroom.site)
     item_transition(item=item, actor=newsroom.updater, decision="forward")
     path = f"/api/v1/items/{item.pk}/"

@@ -22,6 +22,7 @@ from integrations.models import ApiKey
 from integrations.services import ApiKeyError, api_key_create, api_key_revoke
 from organization.models import ComponentSite
 from tests.conftest import Staff, host_client
+from tests.factories.api import error_of, post_json
 
 NEWS = {"kind": "news", "title": "Hội nghị tổng kết năm", "summary": "Tóm tắt.", "body": "<p>x</p>"}
 NEW_PASSWORD = "Mật-khẩu-mới-của-tôi-2026"
@@ -71,17 +72,6 @@ def media_root(settings, tmp_path):
     return tmp_path
 
 
-def _post(client, path, payload):
-    return client.post(path, payload, content_type="application/json")
-
-
-def _error(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    return body["error"]
-
-
 def _every_use(client, item_id: int) -> dict:
     """Read, create, edit, forward and attach with one key: {use: response}."""
     path = f"/api/v1/items/{item_id}/"
@@ -89,9 +79,9 @@ def _every_use(client, item_id: int) -> dict:
     return {
         "me": client.get("/api/v1/me/"),
         "read": client.get(path + "?view=staff"),
-        "create": _post(client, "/api/v1/items/", NEWS),
+        "create": post_json(client, "/api/v1/items/", NEWS),
         "edit": client.patch(path, {"title": "Sửa"}, content_type="application/json"),
-        "forward": _post(client, path + "transitions/", {"decision": "forward"}),
+        "forward": post_json(client, path + "transitions/", {"decision": "forward"}),
         "attach": client.post(path + "attachments/", {"file": pdf}),
     }
 
@@ -100,7 +90,7 @@ def test_a_key_issued_before_its_users_secret_was_reissued_is_refused_for_every_
     newsroom, media_root
 ):
     # given: the updater's key works, and one item of theirs exists
-    created = _post(newsroom.client(), "/api/v1/items/", NEWS)
+    created = post_json(newsroom.client(), "/api/v1/items/", NEWS)
     assert created.status_code == 201, created.content
     item_id = created.json()["id"]
     before = newsroom.counts()
@@ -112,7 +102,7 @@ def test_a_key_issued_before_its_users_secret_was_reissued_is_refused_for_every_
     # then: the old key does nothing, not even read, and says why and what to do
     for use, response in _every_use(newsroom.client(), item_id).items():
         assert response.status_code == 401, (use, response.content)
-        error = _error(response)
+        error = error_of(response)
         assert error["code"] == "api_key_secret_reissued", use
         assert "new key" in error["message"], use
     assert newsroom.counts() == before
@@ -125,19 +115,19 @@ def test_a_key_issued_before_its_users_secret_was_reissued_is_refused_for_every_
             new_password=NEW_PASSWORD,
         )
     response = newsroom.client().get("/api/v1/me/")
-    assert (response.status_code, _error(response)["code"]) == (401, "api_key_secret_reissued")
+    assert (response.status_code, error_of(response)["code"]) == (401, "api_key_secret_reissued")
 
     # when: a new key is issued; then: it works
     with newsroom.inside():
         fresh = api_key_create(
             user=newsroom.updater, name="cms", scopes=["read", "write"], actor=newsroom.admin
         ).key
-    assert _post(newsroom.client(fresh), "/api/v1/items/", NEWS).status_code == 201
+    assert post_json(newsroom.client(fresh), "/api/v1/items/", NEWS).status_code == 201
 
 
 def test_the_key_of_a_user_who_must_change_a_one_time_password_is_refused(newsroom, media_root):
     # given: an item, then the updater's account is back on a one-time secret
-    item_id = _post(newsroom.client(), "/api/v1/items/", NEWS).json()["id"]
+    item_id = post_json(newsroom.client(), "/api/v1/items/", NEWS).json()["id"]
     with newsroom.inside():
         user = User.objects.get(pk=newsroom.updater.pk)
         user.must_change_password = True
@@ -150,7 +140,7 @@ def test_the_key_of_a_user_who_must_change_a_one_time_password_is_refused(newsro
     for key in (newsroom.key, later):
         for use, response in _every_use(newsroom.client(key), item_id).items():
             assert response.status_code == 401, (use, response.content)
-            error = _error(response)
+            error = error_of(response)
             assert error["code"] == "api_key_password_change_required", use
             assert "change" in error["message"], use
     assert newsroom.counts() == before
@@ -164,10 +154,10 @@ def test_an_expired_key_is_refused_with_its_expiry(newsroom):
     before = newsroom.counts()
     for response in (
         newsroom.client().get("/api/v1/me/"),
-        _post(newsroom.client(), "/api/v1/items/", NEWS),
+        post_json(newsroom.client(), "/api/v1/items/", NEWS),
     ):
         assert response.status_code == 401
-        error = _error(response)
+        error = error_of(response)
         assert error["code"] == "api_key_expired"
         assert "expired" in error["message"]
     assert newsroom.counts() == before
@@ -178,14 +168,14 @@ def test_a_revoked_key_and_a_locked_accounts_key_say_so(newsroom, tenant_db):
         other = api_key_create(user=newsroom.updater, name="x", scopes=["read"]).key
         api_key_revoke(api_key=ApiKey.objects.get(user=newsroom.updater, name="cms"))
     response = newsroom.client().get("/api/v1/me/")
-    assert (response.status_code, _error(response)["code"]) == (401, "api_key_revoked")
+    assert (response.status_code, error_of(response)["code"]) == (401, "api_key_revoked")
     with newsroom.inside():
         User.objects.filter(pk=newsroom.updater.pk).update(is_active=False)
     response = newsroom.client(other).get("/api/v1/me/")
-    assert (response.status_code, _error(response)["code"]) == (401, "api_key_account_locked")
+    assert (response.status_code, error_of(response)["code"]) == (401, "api_key_account_locked")
     # an unknown key says nothing more than that
     response = newsroom.client(other[:-2] + "xx").get("/api/v1/me/")
-    assert (response.status_code, _error(response)["code"]) == (401, "authentication_failed")
+    assert (response.status_code, error_of(response)["code"]) == (401, "authentication_failed")
 
 
 def test_a_key_expires_after_one_year_by_default_or_when_asked(newsroom):
@@ -255,7 +245,7 @@ def test_the_administrator_lists_issues_and_revokes_keys_through_the_api(newsroo
     )
     assert {"id", "name", "prefix", "created_at", "last_used_at", "expires_at"} <= set(row)
 
-    issued = _post(
+    issued = post_json(
         admin,
         "/api/v1/api-keys/",
         {"user": newsroom.updater.username, "name": "cổng dữ liệu", "scopes": ["read"]},
@@ -264,10 +254,10 @@ def test_the_administrator_lists_issues_and_revokes_keys_through_the_api(newsroo
     raw = issued.json()["key"]
     assert newsroom.client(raw).get("/api/v1/me/").status_code == 200
 
-    revoked = _post(admin, f"/api/v1/api-keys/{issued.json()['id']}/revocation/", {})
+    revoked = post_json(admin, f"/api/v1/api-keys/{issued.json()['id']}/revocation/", {})
     assert revoked.status_code == 200, revoked.content
     assert revoked.json()["status"] == "revoked"
-    assert _error(newsroom.client(raw).get("/api/v1/me/"))["code"] == "api_key_revoked"
+    assert error_of(newsroom.client(raw).get("/api/v1/me/"))["code"] == "api_key_revoked"
 
     [entry] = [e for e in _audit(newsroom, "api_key_issued") if e.data.get("via") == "api"]
     assert entry.actor_id == newsroom.admin.pk
@@ -286,10 +276,10 @@ def test_bad_issue_requests_are_400_and_nothing_is_issued(newsroom):
         ({"user": newsroom.updater.username, "scopes": ["read"], "expires_in_days": 0}, None),
         ({"user": newsroom.updater.username, "scopes": ["read"], "name": "x" * 121}, "name"),
     ):
-        response = _post(admin, "/api/v1/api-keys/", payload)
+        response = post_json(admin, "/api/v1/api-keys/", payload)
         assert response.status_code == 400, (payload, response.content)
         if field:
-            assert field in _error(response)["fields"], payload
+            assert field in error_of(response)["fields"], payload
     with newsroom.inside():
         assert ApiKey.objects.count() == before
 
@@ -307,7 +297,7 @@ def test_only_the_administrators_session_manages_keys_through_the_api(newsroom):
     with_key = host_client(newsroom.host, HTTP_AUTHORIZATION=f"Api-Key {admin_key}")
     for client in (staff, with_key):
         assert client.get("/api/v1/api-keys/").status_code == 403
-        response = _post(client, f"/api/v1/api-keys/{key_id}/revocation/", {})
+        response = post_json(client, f"/api/v1/api-keys/{key_id}/revocation/", {})
         assert response.status_code == 403
     assert newsroom.client().get("/api/v1/me/").status_code == 200
 
@@ -319,7 +309,7 @@ def test_another_provinces_key_id_is_404_through_the_api(newsroom, tenant_db):
     with newsroom.inside():
         assert not ApiKey.objects.filter(pk=foreign.api_key.pk).exists()
     admin = _admin_client(newsroom)
-    response = _post(admin, f"/api/v1/api-keys/{foreign.api_key.pk}/revocation/", {})
+    response = post_json(admin, f"/api/v1/api-keys/{foreign.api_key.pk}/revocation/", {})
     assert response.status_code == 404
     with schema_context(tenant_db["dongnai"].schema_name):
         assert ApiKey.objects.get(pk=foreign.api_key.pk).revoked_at is None
@@ -357,7 +347,7 @@ def test_the_command_issues_lists_and_revokes_through_the_audited_services(newsr
     call_command(
         "api_key", "revoke", "--province", "thainguyen", "--prefix", prefix, stdout=StringIO()
     )
-    assert _error(newsroom.client(raw).get("/api/v1/me/"))["code"] == "api_key_revoked"
+    assert error_of(newsroom.client(raw).get("/api/v1/me/"))["code"] == "api_key_revoked"
 
     [issued] = [e for e in _audit(newsroom, "api_key_issued") if e.data.get("via") == "command"]
     [revoked] = _audit(newsroom, "api_key_revoked")
@@ -382,7 +372,7 @@ def test_staff_reset_on_the_command_line_stops_the_keys_and_is_audited(newsroom)
         stdout=StringIO(),
     )  # fmt: skip
     response = newsroom.client().get("/api/v1/me/")
-    assert (response.status_code, _error(response)["code"]) == (401, "api_key_secret_reissued")
+    assert (response.status_code, error_of(response)["code"]) == (401, "api_key_secret_reissued")
     [entry] = _audit(newsroom, "user_secret_issued")
     assert (entry.actor, entry.target, entry.data) == (
         None,
