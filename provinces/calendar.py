@@ -332,6 +332,22 @@ class WorkingCalendar:
             "Thứ Bảy" if day.weekday() == _SATURDAY else "Chủ nhật"
         )
 
+    def working_days_between(self, first: date, last: date) -> int:
+        """Working days from `first` to `last`, both included (0 when `first` is after `last`):
+        how many remain until a due day, or have passed since one (the staff clocks, ADR 0011).
+        Each year's working days are one set: counting a long span tests no day twice."""
+        first, last = _as_date(first), _as_date(last)
+        count = 0
+        for year in range(first.year, last.year + 1):
+            if year not in self._working_by_year:
+                self._working_by_year[year] = self._working_days_of(year)
+            working = self._working_by_year[year]
+            if date(year, 1, 1) >= first and date(year, 12, 31) <= last:
+                count += len(working)
+            else:
+                count += sum(1 for day in working if first <= day <= last)
+        return count
+
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after `day`."""
         return self._working_days_on_or_after(_as_date(day) + _ONE_DAY, 1)[0]

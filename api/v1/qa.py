@@ -480,7 +480,7 @@ class InboxView(NoStore, QaView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(questions, request, view=self)
         for question in page:
-            question.overdue = question.effective_due < now
+            question.overdue = question.is_overdue(now)
         return paginator.get_paginated_response(QaInboxItem(page, many=True).data)
 
 
@@ -506,6 +506,15 @@ class QaAnswerOutput(serializers.Serializer):
     decided_by = serializers.CharField(source="decided_by.username", allow_null=True, default=None)
     decided_at = serializers.DateTimeField(allow_null=True)
     comment = serializers.CharField()
+
+
+class QaActionOutput(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="moderate, publish, reassign, kind, appointment, progress, return, draft, "
+        "answer, result (a complaint's answer) or approve (decide on a submitted draft)"
+    )
+    reason = serializers.CharField(help_text="why the caller may take it")
+    source = serializers.CharField(help_text="the rule's source in the profile, if any")
 
 
 class QaQuestionStaffOutput(QaDeadlineMixin):
@@ -554,6 +563,11 @@ class QaQuestionStaffOutput(QaDeadlineMixin):
     )
     result = serializers.CharField()
     purged_at = serializers.DateTimeField(allow_null=True)
+    actions = QaActionOutput(
+        many=True,
+        help_text="what the caller may do with the item now (qa.selectors.question_actions, as "
+        "on the web page); the action's operation still checks it",
+    )
 
 
 def _staff_view(question: Question, user) -> dict:
@@ -564,7 +578,9 @@ def _staff_view(question: Question, user) -> dict:
         if visible and question.purged_at is None
         else None
     )
-    question.overdue = question.is_open and question.effective_due_at < timezone.now()
+    now = timezone.now()
+    question.overdue = question.is_open and question.is_overdue(now)
+    question.actions = selectors.question_actions(question=question, user=user, now=now).allowed
     body = QaQuestionStaffOutput(question).data
     if not visible:
         body["attachments"] = None

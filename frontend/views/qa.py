@@ -440,7 +440,7 @@ def question_track(request):
             "intake_label": intake_label(question.intake),
             "kind_label": kind_label(profile, question.deadline_kind),
             "is_open": question.is_open,
-            "overdue": question.is_open and question.effective_due_at < timezone.now(),
+            "overdue": question.is_open and question.is_overdue(timezone.now()),
             "disclaimer": profile.qa.disclaimer if profile is not None else None,
         }
     return render(request, "frontend/qa/track.html", context, status=status)

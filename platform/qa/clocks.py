@@ -5,32 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from organization.selectors import users_in_role
 from provinces.calendar import TZ, calendar_for
 from qa.models import Question
-
-OPEN = (Question.Status.RECEIVED, Question.Status.IN_PROGRESS)
-
-
-def _effective_due(lookup: str, instant: datetime) -> Q:
-    """Items whose promised date (appointment, else progress date, else deadline) compares to
-    `instant` by `lookup` ("lt", "lte")."""
-    return (
-        Q(appointment_at__isnull=False, **{f"appointment_at__{lookup}": instant})
-        | Q(
-            appointment_at__isnull=True,
-            progress_due_at__isnull=False,
-            **{f"progress_due_at__{lookup}": instant},
-        )
-        | Q(
-            appointment_at__isnull=True,
-            progress_due_at__isnull=True,
-            **{f"due_at__{lookup}": instant},
-        )
-    )
 
 
 def receipt_counted_at(profile, arrived: datetime) -> datetime:
@@ -56,8 +36,8 @@ def overdue(*, now: datetime | None = None) -> QuerySet[Question]:
     reclassification moved it (lateness stays in reports, ADR 0011)."""
     now = now or timezone.now()
     return (
-        Question.objects.filter(status__in=OPEN)
-        .filter(_effective_due("lt", now) | Q(missed_due_at__isnull=False))
+        Question.objects.open()
+        .overdue(now, or_missed=True)
         .select_related("agency")
         .order_by("due_at")
     )
@@ -74,9 +54,9 @@ def due_soon(*, profile, now: datetime | None = None) -> QuerySet[Question]:
     calendar = calendar_for(profile)
     horizon = calendar.office_end(calendar.next_working_day(now.astimezone(TZ).date()))
     return (
-        Question.objects.filter(status__in=OPEN)
-        .filter(_effective_due("lte", horizon))
-        .exclude(_effective_due("lt", now))
+        Question.objects.open()
+        .due_by(horizon)
+        .not_overdue(now)
         .select_related("agency")
         .order_by("due_at")
     )

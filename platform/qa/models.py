@@ -6,8 +6,11 @@ Personal data (name, e-mail, phone) is kept only until `retention_until`, then p
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from organization.models import Agency
 
@@ -26,6 +29,49 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _promised(lookup: str, instant: datetime) -> Q:
+    """Items whose date last promised to the asker (an appointment, else a progress notice's
+    date, else the deadline) compares to `instant` by `lookup` ("lt", "lte"). A plain Q, not an
+    annotation, so that the (status, due_at) index serves it."""
+    return (
+        Q(appointment_at__isnull=False, **{f"appointment_at__{lookup}": instant})
+        | Q(
+            appointment_at__isnull=True,
+            progress_due_at__isnull=False,
+            **{f"progress_due_at__{lookup}": instant},
+        )
+        | Q(
+            appointment_at__isnull=True,
+            progress_due_at__isnull=True,
+            **{f"due_at__{lookup}": instant},
+        )
+    )
+
+
+class QuestionQuerySet(models.QuerySet):
+    def open(self) -> QuestionQuerySet:
+        """Received or in progress: still owed an answer."""
+        return self.filter(status__in=(self.model.Status.RECEIVED, self.model.Status.IN_PROGRESS))
+
+    def overdue(self, now: datetime, *, or_missed: bool = False) -> QuestionQuerySet:
+        """The overdue test, the one every caller uses (Question.is_overdue for one item): the
+        date last promised to the asker is before `now`. `or_missed` also keeps the items that
+        missed a promised date before a reclassification moved it (lateness stays in reports,
+        ADR 0011). Whether an item is still owed is its status's business (`open()`)."""
+        late = _promised("lt", now)
+        if or_missed:
+            late |= Q(missed_due_at__isnull=False)
+        return self.filter(late)
+
+    def not_overdue(self, now: datetime) -> QuestionQuerySet:
+        """The items `overdue(now)` leaves out."""
+        return self.exclude(_promised("lt", now))
+
+    def due_by(self, instant: datetime) -> QuestionQuerySet:
+        """The date last promised to the asker is `instant` or earlier."""
+        return self.filter(_promised("lte", instant))
 
 
 class Question(models.Model):
@@ -105,6 +151,8 @@ class Question(models.Model):
     )
     result = models.TextField(blank=True)  # complaints: the result (Huế Art. 13(1))
 
+    objects = QuestionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_at"]
         indexes = [
@@ -125,6 +173,11 @@ class Question(models.Model):
     def was_late(self) -> bool:
         """A promised date passed unanswered, even if a later reclassification moved it."""
         return self.missed_due_at is not None
+
+    def is_overdue(self, now: datetime) -> bool:
+        """The overdue test for one item (QuestionQuerySet.overdue for many): the date last
+        promised to the asker is before `now`."""
+        return self.effective_due_at < now
 
     @property
     def effective_due_at(self):

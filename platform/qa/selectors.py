@@ -5,15 +5,19 @@ cannot leak it by accident."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from core.profiles import current_profile
+from core.profiles import current_profile, profile_at
 from core.text import fold
 from organization.models import RoleAssignment
-from organization.selectors import board_members
+from organization.selectors import acting_capacity, board_members, is_board_member
+from provinces.loader import ProfileError
 from qa.models import Answer, Event, Question, Topic
 
 PERSONAL_FIELDS = ("name", "email", "phone")
@@ -103,9 +107,9 @@ def question_inbox(
     if topic:
         questions = questions.filter(topic__slug=topic)
     if overdue is True:
-        questions = questions.filter(effective_due__lt=now)
+        questions = questions.overdue(now)
     elif overdue is False:
-        questions = questions.filter(effective_due__gte=now)
+        questions = questions.not_overdue(now)
     return questions
 
 
@@ -152,3 +156,106 @@ def answer_of_question(*, question: Question, pk: int) -> Answer | None:
 
 def question_events(*, question: Question) -> QuerySet[Event]:
     return Event.objects.filter(question=question).select_related("actor", "on_behalf_of")
+
+
+# --- what a user may do with one question (frontend/views/qa_staff, api/v1/qa.py) -------------
+
+
+@dataclass(frozen=True)
+class QuestionAction:
+    """One action a user may take on a question, why, and the rule's source in the profile
+    (empty where the platform allows it to every handler of the item)."""
+
+    code: str
+    reason: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionActions:
+    """What `user` may do with one question, for showing and hiding it on the staff pages and
+    in the API. The services check the same rules again when the action is taken: this is a
+    read, never the guard."""
+
+    board: bool  # on the editorial board (a portal-scope role)
+    can_answer: bool  # holds the answer role for the item's agency, or is its delegate
+    on_behalf_of: Any  # the holder a delegate answers for, if any
+    allowed: tuple[QuestionAction, ...]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(action.code for action in self.allowed)
+
+    def may(self, code: str) -> bool:
+        return any(action.code == code for action in self.allowed)
+
+
+def question_actions(*, question: Question, user, now: datetime, profile=None) -> QuestionActions:
+    """The actions `user` may take on `question` under `profile` (by default the one in force
+    when it arrived, ADR 0009), each with its reason. Codes: moderate, publish, reassign, kind,
+    appointment, progress, return, draft, answer, result (a complaint's answer) and approve
+    (decide on a submitted draft: send it or return it). Only the handling agency's staff and
+    the board handle an item (`may_see_contact`): anyone else may do nothing with it."""
+    if profile is None:
+        try:
+            profile = profile_at(question.received_at)
+        except (ProfileError, OSError, LookupError):
+            profile = current_profile()
+    board, _agencies = staff_scope(user=user)
+    if not may_see_contact(user=user, question=question):
+        return QuestionActions(board, False, None, ())
+    can_answer, on_behalf_of = False, None
+    if profile is not None and question.agency_id is not None:
+        can_answer, on_behalf_of = acting_capacity(
+            user=user,
+            role_code=profile.qa.answer_role,
+            agency_id=question.agency_id,
+            delegation_allowed=True,
+            at=now,
+        )
+    qa = profile.qa if profile is not None else None
+    allowed: list[QuestionAction] = []
+
+    def allow(code: str, reason: str, source: str = "") -> None:
+        allowed.append(QuestionAction(code, reason, source))
+
+    if question.status == Question.Status.MODERATION and board:
+        allow("moderate", _("Ban biên tập kiểm duyệt câu hỏi bị giữ lại trước khi tiếp nhận."))
+    if (
+        qa is not None
+        and qa.answer_publisher == "board"
+        and question.publication_pending
+        and is_board_member(user=user, profile=profile, agency_id=question.agency_id)
+    ):
+        allow(
+            "publish",
+            _("Ban biên tập quyết định đăng câu trả lời trên Cổng."),
+            qa.source_of("answer_publisher"),
+        )
+    if not question.is_open:
+        return QuestionActions(board, can_answer, on_behalf_of, tuple(allowed))
+    handler = _("Cán bộ cơ quan xử lý hoặc Ban biên tập xử lý câu hỏi đang mở.")
+    allow("reassign", handler)
+    allow("kind", handler)
+    kinds = dict(qa.kinds) if qa is not None else {}
+    special = next(((code, rule) for code, rule in kinds.items() if rule.appointment), None)
+    if special is not None:
+        allow(
+            "appointment",
+            _("Trường hợp cần nghiên cứu thêm được hẹn ngày trả lời."),
+            special[1].source,
+        )
+    kind = kinds.get(question.deadline_kind)
+    if kind is not None and kind.progress_notice:
+        allow("progress", _("Loại câu hỏi này cho phép thông báo tiến độ."), kind.source)
+    allow("return", handler)
+    allow("draft", handler)
+    if can_answer:
+        answerer = _("Thủ trưởng cơ quan xử lý hoặc người được uỷ quyền trả lời.")
+        source = qa.source_of("answer_role") if qa is not None else ""
+        if question.intake == Question.Intake.COMPLAINT:
+            allow("result", answerer, source)
+        else:
+            allow("answer", answerer, source)
+        allow("approve", answerer, source)
+    return QuestionActions(board, can_answer, on_behalf_of, tuple(allowed))

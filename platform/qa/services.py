@@ -322,7 +322,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
     """Recompute the deadline for `kind` from the original receipt. A promised date that has
     already passed stays on the record (`missed_due_at`): moving the deadline later never
     unmakes lateness (ADR 0011)."""
-    if question.missed_due_at is None and question.effective_due_at < now:
+    if question.missed_due_at is None and question.is_overdue(now):
         question.missed_due_at = question.effective_due_at
     _apply_deadline(question, kind=kind)
     question.inter_agency = profile_at(question.received_at).qa.kinds[kind].inter_agency
@@ -331,7 +331,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
 def _require_in_time(question: Question, now: datetime, what: str) -> None:
     """Decree 43/2011 Art. 17, Thái Nguyên Art. 14(4)(c): an appointment or a progress notice
     is given within the deadline, never to cover one already missed."""
-    if question.effective_due_at < now:
+    if question.is_overdue(now):
         raise QaError(
             "deadline_passed",
             f"Hạn trả lời {question.effective_due_at.astimezone(TZ):%H:%M %d/%m/%Y} đã qua: "

@@ -4,7 +4,7 @@ user may open."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -37,27 +37,18 @@ def clock_of(question: Question, *, now: datetime, calendar: WorkingCalendar) ->
     included) or have passed since it, counted over a year at most."""
     due = question.effective_due_at
     today, due_day = now.astimezone(TZ).date(), due.astimezone(TZ).date()
-    if now > due:
+    if question.is_overdue(now):
         first = max(due_day, today - COUNTED_SPAN) + ONE_DAY
-        days = _working_days_between(calendar, first, today)
+        days = calendar.working_days_between(first, today)
         return Clock(due, True, days, more=first > due_day + ONE_DAY)
     last = min(due_day, today + COUNTED_SPAN)
     return Clock(
         due,
         False,
-        _working_days_between(calendar, today, last),
+        calendar.working_days_between(today, last),
         due_today=due_day == today,
         more=last < due_day,
     )
-
-
-def _working_days_between(calendar: WorkingCalendar, first: date, last: date) -> int:
-    """Working days from `first` to `last`, both included (0 when first is after last)."""
-    count, day = 0, first
-    while day <= last:
-        count += calendar.is_working_day(day)
-        day += ONE_DAY
-    return count
 
 
 def calendar_of(profile) -> WorkingCalendar:

@@ -40,9 +40,7 @@ from frontend.views.qa_staff.forms import (
     ReturnForm,
 )
 from organization.selectors import (
-    acting_capacity,
     agency_list,
-    is_board_member,
 )
 from provinces.calendar import TZ, qa_deadline
 from qa import selectors
@@ -84,8 +82,7 @@ class Page:
     question: Question
     profile: object
     now: datetime
-    board: bool
-    can_answer: bool
+    actions: selectors.QuestionActions  # what the user may do here (qa.selectors)
 
     @property
     def kinds(self) -> dict:
@@ -111,64 +108,50 @@ class Page:
         return qa_deadline(self.profile, received, special[0]).due
 
     @property
-    def progress_allowed(self) -> bool:
-        kind = self.kinds.get(self.question.deadline_kind)
-        return bool(kind is not None and kind.progress_notice)
-
-    @property
     def by_board(self) -> bool:
         return self.profile is not None and self.profile.qa.answer_publisher == "board"
-
-    @property
-    def may_publish(self) -> bool:
-        """The board decides on an answer waiting for publication (ADR 0011)."""
-        return (
-            self.by_board
-            and self.question.publication_pending
-            and is_board_member(
-                user=self.request.user, profile=self.profile, agency_id=self.question.agency_id
-            )
-        )
 
     def submitted_drafts(self) -> list[Answer]:
         return [a for a in self.question.answers.all() if a.status == Answer.Status.SUBMITTED]
 
     def forms(self, bound: dict[str, forms.Form]) -> dict[str, forms.Form]:
-        """The forms this item's state and the user's role allow (bound ones kept)."""
-        question, made = self.question, {}
+        """The forms of the actions qa.selectors.question_actions allows (bound ones kept)."""
+        question, made, may = self.question, {}, self.actions.may
 
         def add(key, factory):
             made[key] = bound.get(key) or factory()
 
-        if question.status == Question.Status.MODERATION and self.board:
+        if may("moderate"):
             add("moderate", lambda: ModerationForm(prefix="moderate"))
-        if self.may_publish:
+        if may("publish"):
             add("publish", lambda: PublishForm(prefix="publish"))
-        if not question.is_open:
-            return made
-        agencies = [a for a in agency_list() if a.pk != question.agency_id]
-        add("reassign", lambda: ReassignForm(prefix="reassign", agencies=agencies))
-        kinds = [(code, rule.label) for code, rule in self.kinds.items()]
-        add(
-            "kind",
-            lambda: KindForm(prefix="kind", kinds=kinds, initial={"kind": question.deadline_kind}),
-        )
-        if self.appointment_kind is not None:
+        if may("reassign"):
+            agencies = [a for a in agency_list() if a.pk != question.agency_id]
+            add("reassign", lambda: ReassignForm(prefix="reassign", agencies=agencies))
+        if may("kind"):
+            kinds = [(code, rule.label) for code, rule in self.kinds.items()]
+            add(
+                "kind",
+                lambda: KindForm(
+                    prefix="kind", kinds=kinds, initial={"kind": question.deadline_kind}
+                ),
+            )
+        if may("appointment"):
             add("appointment", lambda: AppointmentForm(prefix="appointment"))
-        if self.progress_allowed:
+        if may("progress"):
             add("progress", lambda: ProgressForm(prefix="progress"))
-        add("return", lambda: ReturnForm(prefix="return"))
-        add("draft", lambda: DraftForm(prefix="draft"))
-        if self.can_answer:
-            if question.intake == Question.Intake.COMPLAINT:
-                add("result", lambda: ResultForm(prefix="result"))
-            else:
-                add(
-                    "answer",
-                    lambda: AnswerForm(
-                        prefix="answer", channels=self.channels, by_board=self.by_board
-                    ),
-                )
+        if may("return"):
+            add("return", lambda: ReturnForm(prefix="return"))
+        if may("draft"):
+            add("draft", lambda: DraftForm(prefix="draft"))
+        if may("result"):
+            add("result", lambda: ResultForm(prefix="result"))
+        if may("answer"):
+            add(
+                "answer",
+                lambda: AnswerForm(prefix="answer", channels=self.channels, by_board=self.by_board),
+            )
+        if may("approve"):
             for draft in self.submitted_drafts():
                 add(
                     f"approve-{draft.pk}",
@@ -186,17 +169,10 @@ class Page:
 def page_of(request, question: Question) -> Page:
     profile = question_profile(request, question)
     now = timezone.now()
-    board, _agencies = selectors.staff_scope(user=request.user)
-    can_answer = False
-    if profile is not None and question.agency_id is not None:
-        can_answer, _delegator = acting_capacity(
-            user=request.user,
-            role_code=profile.qa.answer_role,
-            agency_id=question.agency_id,
-            delegation_allowed=True,
-            at=now,
-        )
-    return Page(request, question, profile, now, board, can_answer)
+    actions = selectors.question_actions(
+        question=question, user=request.user, profile=profile, now=now
+    )
+    return Page(request, question, profile, now, actions)
 
 
 def render_detail(request, page: Page, *, bound=None, failed: str = "", status: int = 200):
@@ -217,7 +193,7 @@ def render_detail(request, page: Page, *, bound=None, failed: str = "", status: 
     limit = page.appointment_limit
     progress_limit = (
         progress_notice_limit(question=question, profile=profile)
-        if question.is_open and page.progress_allowed
+        if page.actions.may("progress")
         else None
     )
     return render(
@@ -241,8 +217,8 @@ def render_detail(request, page: Page, *, bound=None, failed: str = "", status: 
             "channel_label": channel_label(question.answer_channel)
             if question.answer_channel
             else "",
-            "can_answer": page.can_answer,
-            "is_board": page.board,
+            "can_answer": page.actions.can_answer,
+            "is_board": page.actions.board,
             "answer_role_source": (
                 profile.qa.field_sources.get("answer_role", profile.qa.source) if profile else ""
             ),
