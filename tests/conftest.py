@@ -42,9 +42,19 @@ def provinces(django_db_setup, django_db_blocker):
     return onboarded
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "without_services: the test touches neither the database nor the cache (pure Python), "
+        "so nothing is cleaned after it",
+    )
+
+
 @pytest.fixture(autouse=True)
-def _public_schema_and_clean_cache():
+def _public_schema_and_clean_cache(request):
     yield
+    if request.node.get_closest_marker("without_services"):
+        return
     connection.set_schema_to_public()
     _clear_test_cache()
 

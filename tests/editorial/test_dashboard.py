@@ -27,6 +27,7 @@ from editorial.models import Item, Revision, WorkflowState
 from organization.models import Agency
 from provinces.calendar import TZ, calendar_for
 from tests.conftest import host_client
+from tests.factories.pages import signed_in
 
 # Thursday 26/11/2026, 09:00 in Vietnam: a working day, in office hours.
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=TZ)
@@ -473,8 +474,7 @@ def test_the_page_shows_the_rule_and_article_of_a_late_item_and_the_quota_flag(
         rule="immediately (1 working hour) after the receipt",
         source="QĐ 40/2012 Art. 10(2); platform default (reading of “ngay”)",
     )
-    client = host_client("thainguyen.localhost")
-    client.force_login(editor_in_chief)
+    client = signed_in("thainguyen.localhost", editor_in_chief)
     # when: host routing (cold cache: 4), session, user, then the scope and one query per
     # panel (the portal's daily updates included), whatever the number of items and agencies
     with django_assert_max_num_queries(13):

@@ -20,6 +20,7 @@ from provinces.calendar import TZ
 from tests.conftest import host_client
 from tests.factories.accounts import with_email
 from tests.factories.integrations import api_key
+from tests.factories.pages import signed_in
 
 
 class Newsroom:
@@ -278,10 +279,8 @@ def test_through_the_api_an_edit_after_scheduling_cancels_it(
 def test_through_the_back_office_an_edit_after_scheduling_cancels_it(
     newsroom, mailoutbox, django_capture_on_commit_callbacks
 ):
-    approver = host_client(newsroom.site.dev_host)
-    approver.force_login(newsroom.approver)
-    updater = host_client(newsroom.site.dev_host)
-    updater.force_login(newsroom.updater)
+    approver = signed_in(newsroom.site.dev_host, newsroom.approver)
+    updater = signed_in(newsroom.site.dev_host, newsroom.updater)
     item = item_create(actor=newsroom.updater, kind="news", title="Tin trang", site=newsroom.site)
     item_transition(item=item, actor=newsroom.updater, decision="forward")
     when = timezone.localtime() + timedelta(days=1)

@@ -22,8 +22,8 @@ from provinces.items import ANCHOR_FIELDS, ITEM_FLAGS, ITEM_KINDS
 from provinces.loader import PROFILES_DIR, load_profile
 from provinces.schema import Profile
 from provinces.sla import sla_deadline
-from tests.conftest import host_client
 from tests.factories.editorial import item_author
+from tests.factories.pages import signed_in
 
 SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
 # Thursday 26/11/2026 10:00 in Vietnam, a working day.
@@ -325,8 +325,7 @@ def test_thai_nguyen_staff_mark_a_major_event_on_the_form_and_pick_only_what_the
 ):
     # given: the portal's updater (Art. 17(2)) signed in on the portal
     _site, staff = province_schema("thainguyen")
-    client = host_client("thainguyen.localhost")
-    client.force_login(staff.holding("portal_updater"))
+    client = signed_in("thainguyen.localhost", staff.holding("portal_updater"))
     # when
     event_form = unescape(client.get("/staff/items/new/?kind=event").content.decode())
     legal_form = unescape(client.get("/staff/items/new/?kind=legal_document").content.decode())
@@ -355,8 +354,7 @@ def test_thai_nguyen_staff_mark_a_major_event_on_the_form_and_pick_only_what_the
 def test_hue_urgent_announcement_through_the_api_counts_from_receipt(province_schema):
     # given: a Huế board member with a write key
     _site, staff = province_schema("thuathienhue")
-    client = host_client("thuathienhue.localhost")
-    client.force_login(item_author(staff, on_portal=True))
+    client = signed_in("thuathienhue.localhost", item_author(staff, on_portal=True))
     # when
     response = client.post(
         "/api/v1/items/",

@@ -17,6 +17,7 @@ from accounts.models import User
 from organization.models import Agency, RoleAssignment
 from qa.models import Topic
 from tests.conftest import host_client
+from tests.factories.accounts import administrator
 from tests.factories.pages import options, page_text, signed_in
 
 HOST = "thuathienhue.localhost"  # Thừa Thiên Huế's portal
@@ -38,10 +39,7 @@ class Hue:
         self.staff = staff
         self.agency = site.agency
         self.other = Agency.objects.exclude(pk=site.agency.pk).order_by("pk").first()
-        self.admin = User.objects.get(is_superuser=True)
-        self.admin.set_password(ADMIN_PASSWORD)
-        self.admin.must_change_password = False
-        self.admin.save()
+        self.admin = administrator(password=ADMIN_PASSWORD)
 
     def client(self, user=None, **kwargs):
         return signed_in(HOST, user or self.admin, **kwargs)

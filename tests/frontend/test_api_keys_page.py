@@ -17,6 +17,7 @@ from accounts.services import user_issue_secret
 from integrations.models import ApiKey
 from integrations.services import api_key_create
 from tests.conftest import host_client
+from tests.factories.accounts import administrator
 from tests.factories.pages import page_text, signed_in
 
 HOST = "thuathienhue.localhost"
@@ -26,9 +27,7 @@ KEY = re.compile(r'<code id="api-key"[^>]*>([^<]+)</code>')
 
 class Hue:
     def __init__(self, site, staff):
-        self.admin = User.objects.get(is_superuser=True)
-        self.admin.must_change_password = False
-        self.admin.save(update_fields=["must_change_password"])
+        self.admin = administrator()
         self.updater = staff.holding("it_officer")
 
     def client(self, user=None, **kwargs):

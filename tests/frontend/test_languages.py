@@ -13,7 +13,7 @@ from editorial.models import Item, Revision
 from editorial.services import item_create, item_transition
 from tests.conftest import host_client
 from tests.factories.editorial import item_author
-from tests.factories.pages import page_text
+from tests.factories.pages import page_text, signed_in
 
 
 class _LanguageSwitch(HTMLParser):
@@ -88,8 +88,7 @@ def test_staff_cannot_enter_an_english_version_where_there_is_none(province_sche
     site, staff = province_schema("backan")
     author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Lồng tồng")
-    client = host_client(site.dev_host)
-    client.force_login(author)
+    client = signed_in(site.dev_host, author)
     # the editor offers no English version
     assert "?translation_of=" not in page_text(client.get(f"/staff/items/{original.pk}/"))
     # and a forged form is refused with the reason, storing nothing
@@ -106,15 +105,13 @@ def test_staff_can_enter_an_english_version_where_there_is_one(province_schema):
     author = item_author(staff)
     original = item_create(actor=author, kind="news", site=site, title="Lễ hội Đền Đuổm")
     original = item_transition(item=original, actor=author, decision="forward")
-    client = host_client(site.dev_host)
-    client.force_login(author)
+    client = signed_in(site.dev_host, author)
     assert f"?translation_of={original.pk}" in page_text(client.get(f"/staff/items/{original.pk}/"))
 
 
 def test_staff_keep_their_interface_language_in_the_back_office(province_schema):
     site, staff = province_schema("backan")
-    client = host_client(site.dev_host)
-    client.force_login(item_author(staff))
+    client = signed_in(site.dev_host, item_author(staff))
     client.get("/ngon-ngu/?lang=en&next=/staff/")
     html = page_text(client.get("/staff/"))
     assert '<html lang="en">' in html

@@ -15,7 +15,7 @@ from editorial.models import Item
 from frontend.views.public import dublin_core, reuse_notice
 from tests.conftest import host_client
 from tests.factories.editorial import published
-from tests.factories.pages import page_text
+from tests.factories.pages import page_text, signed_in
 
 
 class _Head(HTMLParser):
@@ -61,8 +61,7 @@ def test_the_portal_footer_gives_the_boards_mailbox_where_the_regulation_names_o
 
 def test_staff_home_tells_agencies_where_to_send_content(province_schema):
     _site, staff = province_schema("thainguyen")
-    client = host_client("thainguyen.localhost")
-    client.force_login(staff.holding("updater"))
+    client = signed_in("thainguyen.localhost", staff.holding("updater"))
     html = page_text(client.get("/staff/"))
     # Thái Nguyên Art. 9(1), in the staff section (and the portal's footer)
     assert "Cơ quan, đơn vị gửi thông tin bằng văn bản và thư điện tử về địa chỉ" in html

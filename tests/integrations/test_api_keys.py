@@ -22,7 +22,9 @@ from integrations.models import ApiKey
 from integrations.services import ApiKeyError, api_key_create, api_key_revoke
 from organization.models import ComponentSite
 from tests.conftest import Staff, host_client
+from tests.factories.accounts import administrator
 from tests.factories.api import error_of, post_json
+from tests.factories.pages import signed_in
 
 NEWS = {"kind": "news", "title": "Hội nghị tổng kết năm", "summary": "Tóm tắt.", "body": "<p>x</p>"}
 NEW_PASSWORD = "Mật-khẩu-mới-của-tôi-2026"
@@ -223,13 +225,8 @@ def test_issuing_and_revoking_through_the_services_is_audited_and_never_holds_th
 
 
 def _admin_client(newsroom, **kwargs):
-    client = host_client(f"{newsroom.province.slug}.localhost", **kwargs)
     with newsroom.inside():
-        admin = User.objects.get(pk=newsroom.admin.pk)
-        admin.must_change_password = False
-        admin.save(update_fields=["must_change_password"])
-        client.force_login(admin)
-    return client
+        return signed_in(f"{newsroom.province.slug}.localhost", administrator(), **kwargs)
 
 
 def test_the_administrator_lists_issues_and_revokes_keys_through_the_api(newsroom):
@@ -292,8 +289,7 @@ def test_only_the_administrators_session_manages_keys_through_the_api(newsroom):
         User.objects.filter(pk__in=[newsroom.admin.pk, newsroom.updater.pk]).update(
             must_change_password=False
         )
-        staff = host_client(newsroom.host)
-        staff.force_login(newsroom.updater)
+        staff = signed_in(newsroom.host, newsroom.updater)
     with_key = host_client(newsroom.host, HTTP_AUTHORIZATION=f"Api-Key {admin_key}")
     for client in (staff, with_key):
         assert client.get("/api/v1/api-keys/").status_code == 403

@@ -11,11 +11,8 @@ from django.core.management.base import CommandError
 
 from provinces.loader import PROFILES_DIR
 
-
-@pytest.fixture(autouse=True)
-def _public_schema_and_clean_cache():
-    """The command touches neither the database nor the cache: replace the suite-wide cleanup."""
-    return
+# The command touches neither the database nor the cache.
+pytestmark = pytest.mark.without_services
 
 
 def run_deadline(*args: str) -> list[str]:

@@ -26,11 +26,8 @@ from provinces.calendar import (
 from provinces.loader import PROFILES_DIR, ProfileError, load_profile, resolve_profile
 from provinces.sla import sla_deadline
 
-
-@pytest.fixture(autouse=True)
-def _public_schema_and_clean_cache():
-    """These tests touch neither the database nor the cache: replace the suite-wide cleanup."""
-    return
+# These tests touch neither the database nor the cache.
+pytestmark = pytest.mark.without_services
 
 
 def vn(*args: int) -> datetime:
