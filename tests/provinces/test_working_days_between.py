@@ -9,11 +9,8 @@ import pytest
 
 from provinces.calendar import WorkingCalendar
 
-
-@pytest.fixture(autouse=True)
-def _public_schema_and_clean_cache():
-    """These tests touch neither the database nor the cache: replace the suite-wide cleanup."""
-    return
+# These tests touch neither the database nor the cache.
+pytestmark = pytest.mark.without_services
 
 
 CALENDAR = WorkingCalendar()
