@@ -1,9 +1,8 @@
 """Shared fixtures: one test database per run (reused with --reuse-db), the five shipped
-provinces onboarded once per session by cloning the migrated template schema."""
+provinces onboarded once per session by cloning the migrated template schema. Builders are in
+tests/factories/ (tests/README.md); `Staff` is re-exported here for the fixtures and old imports."""
 
 from __future__ import annotations
-
-import itertools
 
 import pytest
 from django.core.cache import cache
@@ -11,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from accounts.models import User
-from organization.models import Agency, ComponentSite, Role, RoleAssignment
+from organization.models import ComponentSite
+from tests.factories.organization import Staff
 
 SEED_SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
 
@@ -77,25 +76,6 @@ def in_province(tenant_db):
         return schema_context(tenant_db[slug].schema_name)
 
     return enter
-
-
-_counter = itertools.count(1)
-
-
-class Staff:
-    """Makes staff inside the active province schema, each holding one role."""
-
-    def __init__(self, agency: Agency):
-        self.agency = agency
-
-    def holding(self, role_code: str, *, agency: Agency | None = None) -> User:
-        role = Role.objects.get(code=role_code)
-        user = User.objects.create(
-            username=f"{role_code}_{next(_counter)}", full_name=f"Cán bộ {role.name}", is_staff=True
-        )
-        scoped = (agency or self.agency) if role.scope == Role.Scope.AGENCY else None
-        RoleAssignment.objects.create(user=user, role=role, agency=scoped)
-        return user
 
 
 @pytest.fixture

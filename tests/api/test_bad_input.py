@@ -17,9 +17,10 @@ from editorial.services import item_create, item_transition
 from organization.models import ComponentSite
 from qa.models import Question
 from qa.services import topic_ensure
-from tests.conftest import Staff, host_client
+from tests.conftest import host_client
 from tests.factories.api import error_of, post_json
 from tests.factories.integrations import api_key
+from tests.factories.organization import Staff
 from tests.factories.qa import submitted
 
 _addresses = itertools.count(1)

@@ -10,9 +10,10 @@ from django_tenants.utils import schema_context
 from editorial.models import Item, Transition
 from editorial.services import item_create, item_transition, item_unpublish
 from organization.models import ComponentSite
-from tests.conftest import Staff, host_client
+from tests.conftest import host_client
 from tests.factories.api import error_of, patch_json, post_json
 from tests.factories.integrations import api_key
+from tests.factories.organization import Staff
 
 NEWS = {
     "kind": "news",

@@ -13,9 +13,10 @@ from api.permissions import IsProvinceStaff
 from api.v1 import urls_qa
 from organization.models import ComponentSite
 from qa.services import answer_draft, topic_ensure
-from tests.conftest import Staff, host_client
+from tests.conftest import host_client
 from tests.factories.api import post_json
 from tests.factories.integrations import api_key
+from tests.factories.organization import Staff
 from tests.factories.qa import submitted
 
 ASKER = {"name": "Trần Thị Riêng", "email": "rieng@example.vn", "phone": "0912 000 111"}

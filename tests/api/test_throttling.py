@@ -13,8 +13,9 @@ from django_tenants.utils import schema_context
 from organization.models import ComponentSite
 from qa.models import Question
 from qa.services import topic_ensure
-from tests.conftest import Staff, host_client
+from tests.conftest import host_client
 from tests.factories.integrations import api_key
+from tests.factories.organization import Staff
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from editorial.models import Attachment, Item, Transition
 from integrations.models import ApiKey
 from integrations.services import ApiKeyError, api_key_create, api_key_revoke
 from organization.models import ComponentSite
-from tests.conftest import Staff, host_client
+from tests.conftest import host_client
 from tests.factories.accounts import administrator
 from tests.factories.api import error_of, post_json
+from tests.factories.organization import Staff
 from tests.factories.pages import signed_in
 
 NEWS = {"kind": "news", "title": "Hội nghị tổng kết năm", "summary": "Tóm tắt.", "body": "<p>x</p>"}
