@@ -21,44 +21,15 @@ from frontend.item_fields import KindField, kind_fields, parse_value
 FIELD_PREFIX = "fields__"
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
-# The services word their refusals in Vietnamese and name the rule and article they apply;
-# an English page shows its own wording for the codes it knows (the rest as the service says).
-SERVICE_ERRORS = {
-    "not_allowed": _("Bạn không giữ vai trò cần cho bước này của quy trình."),
-    "reason_required": _("Hãy nêu lý do."),
-    "withdrawn": _("Bài đã thu hồi."),
-    "may_not_amend": _("Bước này không được sửa nội dung."),
-    "not_published": _("Bài không ở trạng thái đang đăng."),
-    "source_required": _("Tin đăng lại phải ghi rõ nguồn."),
-    "title_required": _("Tiêu đề không được để trống."),
-    "invalid_fields": _("Một số trường của nội dung không hợp lệ."),
-    "not_publish_step": _("Chỉ bước xuất bản mới hẹn giờ đăng được."),
-    "not_in_workflow": _("Bài chưa được gửi duyệt."),
-    "closed": _("Đã hết thời hạn góp ý."),
-    "not_open": _("Văn bản này không lấy ý kiến."),
-    "required": _("Họ tên và nội dung góp ý là bắt buộc."),
-    "file_type_refused": _(
-        "Chỉ nhận PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF (kiểm tra theo nội dung tệp)."
-    ),
-    "file_too_large": _("Tệp quá lớn."),
-    "file_empty": _("Tệp rỗng."),
-    "self_delegation": _("Không thể uỷ quyền cho chính mình."),
-    "invalid_period": _("Thời hạn uỷ quyền không hợp lệ."),
-    "role_not_held": _("Người uỷ quyền không giữ vai trò này."),
-    "wrong_category": _("Chuyên mục không thuộc trang của bài viết."),
-}
-
 
 def service_message(error) -> str:
-    return errors.service_message(error, SERVICE_ERRORS)
+    return errors.service_message(error)
 
 
 def add_service_error(form: forms.Form, error, *, field_map: dict | None = None) -> None:
-    """A service's refusal on an editorial form (the one web helper, with this page's wording;
-    kind fields named `fields.<name>…` land on their `fields__<name>` inputs)."""
-    errors.add_service_error(
-        form, error, field_map=field_map, wording=SERVICE_ERRORS, kind_field_prefix=FIELD_PREFIX
-    )
+    """A service's refusal on an editorial form (the one web helper): kind fields named
+    `fields.<name>…` land on their `fields__<name>` inputs."""
+    errors.add_service_error(form, error, field_map=field_map, kind_field_prefix=FIELD_PREFIX)
 
 
 def _datetime_field(label, *, required: bool) -> forms.DateTimeField:

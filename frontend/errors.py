@@ -1,10 +1,9 @@
 """The web pages' one way of showing a service's refusal (`core.errors.ServiceError`).
 
 A refusal goes on the form: each field it names gets its messages, the rest goes on the form
-itself; the page's status is the API's for the same kind (`api.errors.http_status`). A page
-may keep its own wording for some codes (`wording`, code → lazily translated text): by default
-it is shown on pages in another language than Vietnamese only, the service's own Vietnamese
-message otherwise; `always=True` shows the page's wording in every language.
+itself; the page's status is the API's for the same kind (`api.errors.http_status`). The message is
+the service's own, marked for translation where it is written (ADR 0015, Translations): a page
+keeps no rewording of its own.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import forms
-from django.utils.translation import get_language
 
 from api.errors import http_status
 from core.errors import ServiceError
@@ -22,20 +20,9 @@ __all__ = ["add_service_error", "http_status", "service_message"]
 KIND_FIELDS = "fields."  # a content kind's own fields: "fields.<name>[.<index>.<column>]"
 
 
-def service_message(
-    error: ServiceError,
-    wording: Mapping[str, object] | None = None,
-    *,
-    always: bool = False,
-    params: Mapping[str, object] | None = None,
-) -> str:
-    """The refusal's text for this page: the page's wording of the code where it has one
-    (and the page is not Vietnamese, unless `always`), else the service's message."""
-    reworded = (wording or {}).get(error.code)
-    vietnamese = (get_language() or "vi").startswith("vi")
-    if reworded is None or (vietnamese and not always):
-        return str(error.message)
-    return str(reworded) % params if params else str(reworded)
+def service_message(error: ServiceError) -> str:
+    """The refusal's text, in the page's language."""
+    return str(error.message)
 
 
 def add_service_error(
@@ -43,16 +30,13 @@ def add_service_error(
     error: ServiceError,
     *,
     field_map: Mapping[str, str] | None = None,
-    wording: Mapping[str, object] | None = None,
-    always: bool = False,
-    params: Mapping[str, object] | None = None,
     kind_field_prefix: str | None = None,
 ) -> None:
     """Put a service's refusal on the form: the messages of each field it names on that field
     (`field_map`: the service's name → the form's), and its own message on the field it
     blames, or on the form when the form has no such field or several fields were named."""
     field_map = field_map or {}
-    message = service_message(error, wording, always=always, params=params)
+    message = service_message(error)
     placed = False
     for path, messages in error.fields.items():
         name = field_map.get(path, path)

@@ -2,7 +2,7 @@
 pages need them: an input per field on the staff forms, a labelled value on the public page.
 
 The models stay the one definition: a field added to a kind appears on both without a change
-here (labelled by its name until frontend.labels names it)."""
+here (labelled by its name until editorial.content.FIELD_LABELS names it)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,13 @@ from datetime import date, datetime
 from annotated_types import MaxLen
 from pydantic import BaseModel
 
-from editorial.content import FIELDS_OF_KIND, TIMING_FIELDS
-from frontend.labels import COLUMN_LABELS, FIELD_LABELS, LEGAL_STATUS_LABELS
+from editorial.content import (
+    COLUMN_LABELS,
+    FIELD_LABELS,
+    FIELDS_OF_KIND,
+    LEGAL_STATUS_LABELS,
+    TIMING_FIELDS,
+)
 from provinces.calendar import TZ
 
 LONG_TEXT = 1000  # a str field longer than this gets a text area

@@ -35,7 +35,6 @@ from editorial.models import Category
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.errors import add_service_error, service_message
-from frontend.labels import role_scope_label
 from integrations import selectors as key_selectors
 from integrations.models import ApiKey
 from integrations.services import (
@@ -52,37 +51,6 @@ from organization.selectors import agency_list, component_site_list
 from organization.services import OrganizationError, role_grant, role_unassign, staff_create
 from qa.models import Topic
 from qa.services import QaError, topic_create, topic_update
-
-# The services word their refusals in Vietnamese, naming the account, role or topic; an English
-# page shows its own wording for the codes it knows.
-ERRORS = {
-    "not_allowed": gettext_lazy("Chỉ quản trị viên của cổng mới được làm việc này."),
-    "self_deactivation": gettext_lazy("Bạn không thể tự khoá tài khoản của chính mình."),
-    "last_superuser": gettext_lazy(
-        "Không thể khoá tài khoản quản trị cuối cùng còn hoạt động của cổng."
-    ),
-    "self_reset": gettext_lazy(
-        "Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu."
-    ),
-    "inactive": gettext_lazy("Tài khoản đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu."),
-    "not_found": gettext_lazy("Tài khoản không còn tồn tại."),
-    "invalid_name": gettext_lazy("Họ tên không hợp lệ."),
-    "name_required": gettext_lazy("Hãy nhập tên."),
-    "name_too_long": gettext_lazy("Tên quá dài."),
-    "invalid_username": gettext_lazy("Tên đăng nhập phải là chữ không dấu, không khoảng trắng."),
-    "username_taken": gettext_lazy("Tên đăng nhập này đã có người dùng; hãy nhập tên khác."),
-    "unknown_role": gettext_lazy("Vai trò không có trong hồ sơ quy chế."),
-    "agency_required": gettext_lazy("Vai trò này thuộc một cơ quan: hãy chọn cơ quan."),
-    "agency_not_allowed": gettext_lazy("Vai trò này là vai trò cấp Cổng tỉnh: không chọn cơ quan."),
-    "agency_inactive": gettext_lazy("Cơ quan này đã ngừng hoạt động."),
-    "already_held": gettext_lazy("Tài khoản đã giữ vai trò này."),
-    "topic_exists": gettext_lazy("Đã có lĩnh vực cùng tên."),
-    "invalid_position": gettext_lazy("Thứ tự phải là số không âm."),
-    "category_exists": gettext_lazy("Trang này đã có chuyên mục cùng tên."),
-    "category_in_use": gettext_lazy(
-        "Chuyên mục đang có bài viết: hãy chuyển các bài sang chuyên mục khác trước khi xoá."
-    ),
-}
 
 USERNAME_RULES = {
     "initials_given": gettext_lazy(
@@ -105,12 +73,12 @@ def administrator_required(view):
 
 
 def _message(error: ServiceError) -> str:
-    return service_message(error, ERRORS)
+    return service_message(error)
 
 
 def _refuse(form: forms.Form, error: ServiceError, field_map: dict | None = None) -> None:
     """Put a service's refusal on the field it names, or on the form."""
-    add_service_error(form, error, field_map=field_map, wording=ERRORS)
+    add_service_error(form, error, field_map=field_map)
 
 
 def _person(user: User) -> str:
@@ -154,7 +122,7 @@ def _assignment_rows(user: User) -> list[dict]:
             "pk": assignment.pk,
             "role": assignment.role.name,
             "code": assignment.role.code,
-            "scope": role_scope_label(assignment.role.scope),
+            "scope": assignment.role.get_scope_display(),
             "agency": assignment.agency.name if assignment.agency_id else None,
         }
         for assignment in user.role_assignments.all()
@@ -187,7 +155,7 @@ class RoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [
             ("", _("— Chọn vai trò —")),
-            *[(role.code, f"{role.name} – {role_scope_label(role.scope)}") for role in roles],
+            *[(role.code, f"{role.name} – {role.get_scope_display()}") for role in roles],
         ]
         portal_roles = any(role.scope == Role.Scope.PORTAL for role in roles)
         self.fields["agency"].choices = _agency_choices(
@@ -341,7 +309,7 @@ def home(request):
             "rule": USERNAME_RULES.get(profile.accounts.username_rule),
             "rule_source": profile.accounts.source,
             "roles": [
-                {"name": role.name, "scope": role_scope_label(role.scope), "source": role.source}
+                {"name": role.name, "scope": Role.Scope(role.scope).label, "source": role.source}
                 for role in profile.governance.roles
             ],
         },

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from core.profiles import current_profile
 from editorial.content import ContentError
+from editorial.models import Item, Kind
 from editorial.selectors import (
     item_actions,
     item_history,
@@ -57,13 +58,6 @@ from frontend.editorial_forms import (
     service_message,
 )
 from frontend.item_fields import public_fields
-from frontend.labels import (
-    ITEM_STATUS_LABELS,
-    KIND_LABELS,
-    item_status_label,
-    kind_label,
-    transition_label,
-)
 from frontend.links import item_url
 from organization.selectors import component_site_list
 from provinces.languages import offers_english
@@ -116,9 +110,9 @@ def queue(request):
             {
                 "url": _editor_url(item),
                 "title": item.current_revision.title,
-                "kind": kind_label(item.kind),
+                "kind": item.get_kind_display(),
                 "site": _site_name(item),
-                "status": item_status_label(item.status),
+                "status": item.get_status_display(),
                 "step": step["name"],
                 "step_number": state.current_step + 1,
                 "step_count": len(state.steps),
@@ -134,9 +128,9 @@ def queue(request):
 def item_list(request):
     sites = list(component_site_list())
     status = request.GET.get("status", "")
-    status = status if status in ITEM_STATUS_LABELS else ""
+    status = status if status in Item.Status.values else ""
     kind = request.GET.get("kind", "")
-    kind = kind if kind in KIND_LABELS else ""
+    kind = kind if kind in Kind.values else ""
     site_value = request.GET.get("site", "")
     site = next((s for s in sites if s.label == site_value), None)
     if site is None and site_value != PORTAL:
@@ -148,9 +142,9 @@ def item_list(request):
         {
             "url": _editor_url(item),
             "title": item.current_revision.title if item.current_revision_id else item.slug,
-            "kind": kind_label(item.kind),
+            "kind": item.get_kind_display(),
             "site": _site_name(item),
-            "status": item_status_label(item.status),
+            "status": item.get_status_display(),
             "due": item.sla_due_at,
             "overdue": bool(
                 item.sla_due_at and item.sla_due_at < now and item.first_published_at is None
@@ -168,8 +162,8 @@ def item_list(request):
             "page": page,
             "query": query.urlencode(),
             "filters": {"status": status, "kind": kind, "site": site_value},
-            "statuses": list(ITEM_STATUS_LABELS.items()),
-            "kinds": list(KIND_LABELS.items()),
+            "statuses": Item.Status.choices,
+            "kinds": Kind.choices,
             "sites": [(s.label, s.agency.name) for s in sites],
         },
     )
@@ -195,12 +189,12 @@ def item_new(request):
         site = next((s for s in sites if s.label == site_label), None)
         if site_label and site is None:
             raise Http404
-        if kind not in KIND_LABELS:
+        if kind not in Kind.values:
             return render(
                 request,
                 "frontend/staff/item_new_choose.html",
                 {
-                    "kinds": list(KIND_LABELS.items()),
+                    "kinds": Kind.choices,
                     "sites": [(s.label, s.agency.name) for s in sites],
                     "site": site_label,
                 },
@@ -238,7 +232,7 @@ def item_new(request):
         {
             "form": form,
             "kind": kind,
-            "kind_label": kind_label(kind),
+            "kind_label": Kind(kind).label,
             "site_name": site.agency.name if site else _("Cổng tỉnh"),
             "original": original,
             "action": request.get_full_path(),
@@ -286,8 +280,8 @@ def _editor(request, item, *, status: int = 200, **forms):
         "revision": item.current_revision,
         "published": published,
         "title": item.current_revision.title,
-        "kind": kind_label(item.kind),
-        "status": item_status_label(item.status),
+        "kind": item.get_kind_display(),
+        "status": item.get_status_display(),
         "site_name": _site_name(item),
         "steps": _steps(actions),
         "public_url": item_url(request, item, portal_url=SiteContext(request).portal_url)
@@ -502,7 +496,7 @@ def item_history_view(request, pk: int):
     rows = [
         {
             "at": transition.created_at,
-            "action": transition_label(transition.action),
+            "action": transition.get_action_display(),
             "step": transition.step_name,
             "actor": transition.actor.full_name or transition.actor.username,
             "on_behalf_of": (transition.on_behalf_of.full_name or transition.on_behalf_of.username)
@@ -510,10 +504,10 @@ def item_history_view(request, pk: int):
             else None,
             "comment": transition.comment,
             "revision": transition.revision.number if transition.revision_id else None,
-            "from_status": item_status_label(transition.from_status)
+            "from_status": Item.Status(transition.from_status).label
             if transition.from_status
             else None,
-            "to_status": item_status_label(transition.to_status),
+            "to_status": Item.Status(transition.to_status).label,
         }
         for transition in item_history(item=item)
     ]

@@ -9,7 +9,12 @@ from django.views.decorators.cache import never_cache
 
 from editorial.dashboard import dashboard_panels
 from frontend.access import staff_required
-from frontend.labels import agency_kind_label
+from organization.models import Agency
+
+
+def _agency_kind(kind: str) -> str:
+    """An agency kind named by the profile, as the model labels it."""
+    return str(dict(Agency.Kind.choices).get(kind, kind))
 
 
 @never_cache
@@ -18,7 +23,7 @@ def dashboard(request):
     board = dashboard_panels(user=request.user)
     quota_rules = [
         {
-            "kind": agency_kind_label(rule.agency_kind),
+            "kind": _agency_kind(rule.agency_kind),
             "minimum": rule.min_per_month,
             "source": rule.source,
         }
@@ -27,7 +32,7 @@ def dashboard(request):
     quotas = [
         {
             "agency": row.agency_name,
-            "kind": agency_kind_label(row.agency_kind),
+            "kind": _agency_kind(row.agency_kind),
             "count": row.count,
             "minimum": row.minimum,
             "below": row.below,

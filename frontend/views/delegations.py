@@ -20,7 +20,6 @@ from core.profiles import current_profile
 from editorial import rules
 from frontend.access import staff_required
 from frontend.editorial_forms import DelegationForm, add_service_error, service_message
-from frontend.labels import role_scope_label
 from organization.selectors import (
     delegate_candidates,
     delegation_get,
@@ -97,7 +96,7 @@ def _page(request, *, form=None, revoke_error: str | None = None, status: int = 
             "assignments": [
                 {
                     "role": a.role.name,
-                    "scope": role_scope_label(a.role.scope),
+                    "scope": a.role.get_scope_display(),
                     "agency": a.agency.name if a.agency else None,
                 }
                 for a in assignments

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from frontend.labels import AGENCY_KIND_LABELS, agency_kind_label
 from frontend.links import component_site_url
 from frontend.page_cache import public_page
 from frontend.profiles import profile_for
+from organization.models import Agency
 from organization.selectors import agency_list
 
 
@@ -19,7 +19,7 @@ def home(request):
 
 
 def _portal_home(request):
-    groups: dict[str, list[dict]] = {kind: [] for kind in AGENCY_KIND_LABELS}
+    groups: dict[str, list[dict]] = {kind: [] for kind in Agency.Kind.values}
     for agency in agency_list():
         site = getattr(agency, "site", None)
         groups.setdefault(agency.kind, []).append(
@@ -29,7 +29,7 @@ def _portal_home(request):
             }
         )
     agency_groups = [
-        {"kind": kind, "label": agency_kind_label(kind), "agencies": agencies}
+        {"kind": kind, "label": Agency.Kind(kind).label, "agencies": agencies}
         for kind, agencies in groups.items()
         if agencies
     ]
@@ -47,5 +47,5 @@ def _component_site_home(request, site):
     return render(
         request,
         "frontend/site_home.html",
-        {"agency": agency, "agency_kind": agency_kind_label(agency.kind)},
+        {"agency": agency, "agency_kind": agency.get_kind_display()},
     )

@@ -25,7 +25,7 @@ from config.client import client_address
 from core import limits
 from core.profiles import current_profile
 from editorial.content import ContentError
-from editorial.models import Item
+from editorial.models import Item, Kind
 from editorial.selectors import (
     public_attachment,
     public_item,
@@ -37,7 +37,6 @@ from frontend.context_processors import SiteContext
 from frontend.downloads import download
 from frontend.editorial_forms import CommentForm, add_service_error
 from frontend.item_fields import public_fields
-from frontend.labels import KIND_LABELS, kind_label
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import english_offered
@@ -45,7 +44,7 @@ from frontend.public_cache import cached
 
 # The kinds of the news list when no kind is chosen (the rest have their own lists).
 NEWS_KINDS = ["news", "announcement", "event", "spokesperson_statement"]
-LISTED_KINDS = [kind for kind in KIND_LABELS if kind != "static_page"]
+LISTED_KINDS = [kind for kind in Kind.values if kind != Kind.PAGE]
 PAGE_SIZE = 20
 MAX_PAGE = 10_000
 
@@ -82,7 +81,7 @@ def item_list(request):
                 "title": item.published_revision.title,
                 "summary": item.published_revision.summary,
                 "url": item_path(item),
-                "kind": kind_label(item.kind),
+                "kind": item.get_kind_display(),
                 "category": item.category.name if item.category_id else "",
                 "published_at": item.published_at,
             }
@@ -100,7 +99,7 @@ def item_list(request):
             "rows": rows,
             "page": page,
             "kind": kind,
-            "kinds": [{"code": code, "label": kind_label(code)} for code in LISTED_KINDS],
+            "kinds": [{"code": code, "label": Kind(code).label} for code in LISTED_KINDS],
             "category": category,
             "categories": categories,
             "query": query,
@@ -109,7 +108,7 @@ def item_list(request):
         if category is not None:
             heading = category.name
         else:
-            heading = kind_label(kind) if kind else _("Tin tức – Thông báo")
+            heading = Kind(kind).label if kind else _("Tin tức – Thông báo")
         return {"html": html, "heading": heading}
 
     part = cached(request, "list", (kind, number, category_slug), build)
@@ -171,7 +170,7 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
     context = {
         "item": item,
         "revision": revision,
-        "kind": kind_label(item.kind),
+        "kind": item.get_kind_display(),
         "facts": [field for field in fields if field["type"] not in ("list", "textarea")],
         "tables": [field for field in fields if field["type"] == "list"],
         "texts": [field for field in fields if field["type"] == "textarea"],

@@ -43,52 +43,23 @@ from qa.services import (
 
 PAGE_SIZE = 10
 
-INTAKE_LABELS = {
-    "question": _("Hỏi – Đáp"),
-    "feedback": _("Góp ý, kiến nghị"),
-    "complaint": _("Khiếu nại"),
-}
 INTAKE_FORM_TITLES = {
     "question": _("Gửi câu hỏi"),
     "feedback": _("Gửi góp ý, kiến nghị"),
     "complaint": _("Gửi khiếu nại"),
 }
-STATUS_LABELS = {
-    "moderation": _("Chờ kiểm duyệt"),
-    "received": _("Đã tiếp nhận"),
-    "in_progress": _("Đang xử lý"),
-    "answered": _("Đã trả lời"),
-    "returned": _("Trả lại (không thuộc phạm vi)"),
-    "rejected": _("Không tiếp nhận"),
-    "closed": _("Đã có kết quả"),
-}
 CHANNEL_LABELS = {
     "portal": _("Đăng trên Cổng"),
     "email": _("Gửi thư điện tử cho người hỏi"),
 }
-# qa.services errors, by code: the page's own (translatable) wording.
-SUBMIT_ERRORS = {
-    "consent_required": _("Cần đồng ý cho phép xử lý dữ liệu cá nhân để gửi."),
-    "contact_required": _("Cần ít nhất thư điện tử hoặc số điện thoại."),
-    "invalid_email": _("Địa chỉ thư điện tử không hợp lệ."),
-    "invalid_phone": _("Số điện thoại không hợp lệ."),
-    "unknown_topic": _("Lĩnh vực không tồn tại; hãy chọn trong danh sách."),
-    "too_many_files": _("Tối đa %(count)d tệp đính kèm."),
-    "file_too_large": _("Mỗi tệp đính kèm tối đa 5 MB."),
-    "file_empty": _("Tệp đính kèm rỗng."),
-    "file_type_refused": _(
-        "Chỉ nhận tệp PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF "
-        "(kiểm tra theo nội dung tệp)."
-    ),
-}
 
 
 def intake_label(intake: str) -> str:
-    return str(INTAKE_LABELS.get(intake, intake))
+    return str(dict(Question.Intake.choices).get(intake, intake))
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return str(dict(Question.Status.choices).get(status, status))
 
 
 def channel_label(channel: str) -> str:
@@ -246,7 +217,7 @@ class SubmissionForm(forms.Form):
         files = self.cleaned_data["attachments"]
         if len(files) > MAX_ATTACHMENTS:
             raise forms.ValidationError(
-                SUBMIT_ERRORS["too_many_files"] % {"count": MAX_ATTACHMENTS}
+                _("Tối đa %(count)s tệp đính kèm.") % {"count": MAX_ATTACHMENTS}
             )
         return files
 
@@ -257,7 +228,7 @@ class SubmissionForm(forms.Form):
             and not cleaned.get("email")
             and not (cleaned.get("phone") or "").strip()
         ):
-            self.add_error("email", SUBMIT_ERRORS["contact_required"])
+            self.add_error("email", _("Cần ít nhất thư điện tử hoặc số điện thoại."))
         return cleaned
 
 
@@ -340,10 +311,8 @@ def question_submit_form(request):
 
 
 def _add_service_error(form: forms.Form, error: QaError) -> None:
-    """A refusal on the submission form, in the page's own wording where it has one."""
-    add_service_error(
-        form, error, wording=SUBMIT_ERRORS, always=True, params={"count": MAX_ATTACHMENTS}
-    )
+    """A refusal on the submission form, in the service's words."""
+    add_service_error(form, error)
 
 
 def _rate_limited(request):

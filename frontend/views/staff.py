@@ -29,15 +29,9 @@ from config.client import client_address
 from core import limits
 from frontend.errors import add_service_error
 from frontend.forms import LoginForm, PasswordChangeForm
-from frontend.labels import role_scope_label
 from frontend.profiles import profile_for
 from organization.selectors import role_assignment_list
 
-# accounts.services errors, by code: the page's own (translatable) wording.
-ACCOUNT_ERRORS = {
-    "wrong_password": gettext_lazy("Mật khẩu hiện tại không đúng."),
-    "same_password": gettext_lazy("Mật khẩu mới phải khác mật khẩu cũ."),
-}
 # The form field of each field the service names (others: on the form).
 SERVICE_FIELDS = {"old_password": "old_password", "new_password": "new_password1"}
 # Django's password validators, by code. Django 5.2's Vietnamese catalogue lacks some of its
@@ -162,9 +156,7 @@ def password_change(request):
                 if error.code == "wrong_password":
                     account.hit()
                     address.hit()
-                add_service_error(
-                    form, error, field_map=SERVICE_FIELDS, wording=ACCOUNT_ERRORS, always=True
-                )
+                add_service_error(form, error, field_map=SERVICE_FIELDS)
             except ValidationError as error:
                 for message in _password_rule_errors(error):
                     form.add_error("new_password1", message)
@@ -191,7 +183,7 @@ def staff_home(request):
         {
             "role": assignment.role.name,
             "code": assignment.role.code,
-            "scope": role_scope_label(assignment.role.scope),
+            "scope": assignment.role.get_scope_display(),
             "agency": assignment.agency.name if assignment.agency else None,
             "source": assignment.role.source,
         }

@@ -10,6 +10,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 from accounts.models import AuditEntry, User
@@ -40,7 +41,7 @@ def username_from_full_name(full_name: str, *, rule: str) -> str:
     words = ["".join(ch for ch in word if ch.isalnum()) for word in words]
     words = [word for word in words if word]
     if not words:
-        raise AccountError("invalid_name", "Họ tên không hợp lệ.", field="full_name")
+        raise AccountError("invalid_name", _("Họ tên không hợp lệ."), field="full_name")
     if rule == "initials_given":
         return "".join(word[0] for word in words[:-1]) + words[-1]
     return ".".join(words)
@@ -70,12 +71,14 @@ def _new_staff_user(*, username: str, full_name: str, email: str, is_superuser: 
     if not username or not username.isascii() or " " in username:
         raise AccountError(
             "invalid_username",
-            "Tên đăng nhập phải là chữ không dấu, không khoảng trắng.",
+            _("Tên đăng nhập phải là chữ không dấu, không khoảng trắng."),
             field="username",
         )
     if User.objects.filter(username__iexact=username).exists():
         raise AccountError(
-            "username_taken", f"Tên đăng nhập '{username}' đã tồn tại.", field="username"
+            "username_taken",
+            _("Tên đăng nhập '%(username)s' đã tồn tại.") % {"username": username},
+            field="username",
         )
     return User(
         username=username,
@@ -115,10 +118,12 @@ def user_create_with_password(
 @transaction.atomic
 def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
     if not user.check_password(old_password):
-        raise AccountError("wrong_password", "Mật khẩu hiện tại không đúng.", field="old_password")
+        raise AccountError(
+            "wrong_password", _("Mật khẩu hiện tại không đúng."), field="old_password"
+        )
     if old_password == new_password:
         raise AccountError(
-            "same_password", "Mật khẩu mới phải khác mật khẩu cũ.", field="new_password"
+            "same_password", _("Mật khẩu mới phải khác mật khẩu cũ."), field="new_password"
         )
     password_validation.validate_password(new_password, user)
     user.set_password(new_password)
@@ -171,7 +176,7 @@ def _require_administrator(actor: User | None) -> None:
     if actor is not None and not (actor.is_active and actor.is_superuser):
         raise AccountError(
             "not_allowed",
-            "Chỉ quản trị viên của cổng mới được làm việc này.",
+            _("Chỉ quản trị viên của cổng mới được làm việc này."),
             field="user",
             kind=ErrorKind.FORBIDDEN,
         )
@@ -188,8 +193,10 @@ def user_set_active(*, user: User, active: bool, actor: User) -> User:
     if not active and user.pk == actor.pk:
         raise AccountError(
             "self_deactivation",
-            "Bạn không thể tự khoá tài khoản của chính mình; "
-            "hãy nhờ một quản trị viên khác nếu cần.",
+            _(
+                "Bạn không thể tự khoá tài khoản của chính mình; hãy nhờ một quản trị "
+                "viên khác nếu cần."
+            ),
             field="user",
         )
     if user.is_superuser:
@@ -205,7 +212,7 @@ def user_set_active(*, user: User, active: bool, actor: User) -> User:
     locked = next((row for row in rows if row.pk == user.pk), None)
     if locked is None:
         raise AccountError(
-            "not_found", "Tài khoản không còn tồn tại.", field="user", kind=ErrorKind.NOT_FOUND
+            "not_found", _("Tài khoản không còn tồn tại."), field="user", kind=ErrorKind.NOT_FOUND
         )
     if locked.is_active == active:
         return locked
@@ -214,8 +221,11 @@ def user_set_active(*, user: User, active: bool, actor: User) -> User:
         if not others:
             raise AccountError(
                 "last_superuser",
-                f"Không thể khoá '{locked.username}': đây là tài khoản quản trị cuối cùng "
-                "còn hoạt động của cổng.",
+                _(
+                    "Không thể khoá '%(username)s': đây là tài khoản quản trị cuối cùng "
+                    "còn hoạt động của cổng."
+                )
+                % {"username": locked.username},
                 field="user",
             )
     locked.is_active = active
@@ -247,18 +257,19 @@ def user_issue_secret(*, user: User, actor: User | None) -> IssuedAccount:
     if actor is not None and user.pk == actor.pk:
         raise AccountError(
             "self_reset",
-            "Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu.",
+            _("Không cấp lại mật khẩu cho chính mình; hãy dùng trang Đổi mật khẩu."),
             field="user",
         )
     locked = User.objects.select_for_update().filter(pk=user.pk).first()
     if locked is None:
         raise AccountError(
-            "not_found", "Tài khoản không còn tồn tại.", field="user", kind=ErrorKind.NOT_FOUND
+            "not_found", _("Tài khoản không còn tồn tại."), field="user", kind=ErrorKind.NOT_FOUND
         )
     if not locked.is_active:
         raise AccountError(
             "inactive",
-            f"Tài khoản '{locked.username}' đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu.",
+            _("Tài khoản '%(username)s' đang bị khoá: hãy mở khoá trước khi cấp lại mật khẩu.")
+            % {"username": locked.username},
             field="user",
         )
     secret = one_time_secret()

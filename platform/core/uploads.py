@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from core.errors import ErrorKind, ServiceError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -54,11 +56,11 @@ def check_upload(uploaded: Any) -> tuple[str, str, int]:
     if size > MAX_UPLOAD_BYTES:
         raise UploadRefused(
             "file_too_large",
-            f"Tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // 1024 // 1024} MB).",
+            _("Tệp quá lớn (tối đa %(size)s MB).") % {"size": MAX_UPLOAD_BYTES // 1024 // 1024},
             kind=ErrorKind.TOO_LARGE,
         )
     if size == 0:
-        raise UploadRefused("file_empty", "Tệp rỗng.")
+        raise UploadRefused("file_empty", _("Tệp rỗng."))
     digest = hashlib.sha256()
     head = b""
     names = b""
@@ -73,7 +75,9 @@ def check_upload(uploaded: Any) -> tuple[str, str, int]:
     if content_type is None:
         raise UploadRefused(
             "file_type_refused",
-            "Chỉ nhận PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF "
-            "(kiểm tra theo nội dung tệp).",
+            _(
+                "Chỉ nhận PDF, Word, Excel, PowerPoint, PNG, JPEG hoặc GIF "
+                "(kiểm tra theo nội dung tệp)."
+            ),
         )
     return content_type, digest.hexdigest(), size

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import nh3
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config.bounds import nul_byte_path
@@ -47,7 +48,11 @@ def sanitise_html(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
     )
     if len(cleaned) > MAX_BODY:
-        raise ContentError("too_long", f"Nội dung quá dài (tối đa {MAX_BODY} ký tự).", "body")
+        raise ContentError(
+            "too_long",
+            _("Nội dung quá dài (tối đa %(limit)s ký tự).") % {"limit": MAX_BODY},
+            "body",
+        )
     return cleaned
 
 
@@ -191,17 +196,70 @@ FIELDS_OF_KIND: dict[str, type[_Fields]] = {
     Kind.PAGE: PageFields,
 }
 
+# The labels people read for the kinds' fields (FIELDS_OF_KIND), by name: the staff forms and
+# the public pages show them.
+FIELD_LABELS = {
+    "event_at": _("Thời điểm diễn ra sự kiện"),
+    "location": _("Địa điểm"),
+    "urgent": _("Khẩn"),
+    "number": _("Số, ký hiệu"),
+    "document_type": _("Loại văn bản"),
+    "issuing_body": _("Cơ quan ban hành"),
+    "signer": _("Người ký"),
+    "issued_on": _("Ngày ban hành"),
+    "effective_on": _("Ngày có hiệu lực"),
+    "status": _("Tình trạng hiệu lực"),
+    "drafting_body": _("Cơ quan chủ trì soạn thảo"),
+    "opens_on": _("Ngày bắt đầu lấy ý kiến"),
+    "closes_on": _("Ngày kết thúc"),
+    "comment_summary": _("Tổng hợp, tiếp thu ý kiến góp ý"),
+    "spokesperson": _("Người phát ngôn"),
+    "week_of": _("Tuần bắt đầu từ ngày"),
+    "entries": _("Lịch công tác"),
+    "contacts": _("Danh bạ"),
+    "period_start": _("Kỳ báo cáo từ ngày"),
+    "period_end": _("Kỳ báo cáo đến ngày"),
+    "reference": _("Số hiệu"),
+    # What an update deadline counts from or depends on (ADR 0005).
+    "major_event": _("Hội nghị sơ kết, tổng kết, hội nghị chuyên đề hoặc sự kiện quan trọng"),
+    "received_at": _("Thời điểm nhận được thông tin"),
+    "ready_at": _("Thời điểm thông tin hoàn thành"),
+}
+
+# The columns of the list fields (schedule entries, contacts), by name.
+COLUMN_LABELS = {
+    "starts_at": _("Thời gian"),
+    "leader": _("Lãnh đạo"),
+    "activity": _("Nội dung công việc"),
+    "place": _("Địa điểm"),
+    "name": _("Họ và tên"),
+    "title": _("Chức vụ"),
+    "unit": _("Đơn vị"),
+    "phone": _("Điện thoại"),
+    "email": _("Thư điện tử"),
+}
+
+# The values of a legal document's `status` field.
+LEGAL_STATUS_LABELS = {
+    "in_force": _("Còn hiệu lực"),
+    "partly_expired": _("Hết hiệu lực một phần"),
+    "expired": _("Hết hiệu lực"),
+    "pending": _("Chưa có hiệu lực"),
+}
+
 
 def clean_fields(kind: str, raw: dict | None) -> dict:
     """The validated, JSON-ready fields of a kind, or ContentError naming each bad field."""
     model = FIELDS_OF_KIND.get(kind)
     if model is None:
-        raise ContentError("unknown_kind", f"Loại nội dung '{kind}' không tồn tại.", "kind")
+        raise ContentError(
+            "unknown_kind", _("Loại nội dung '%(kind)s' không tồn tại.") % {"kind": kind}, "kind"
+        )
     nul_at = nul_byte_path(raw or {}, "fields")  # PostgreSQL stores no NUL in text or jsonb
     if nul_at is not None:
         raise ContentError(
             "invalid_fields",
-            "Một số trường của nội dung không hợp lệ.",
+            _("Một số trường của nội dung không hợp lệ."),
             fields={nul_at: ["Không được chứa ký tự NUL (\\u0000)."]},
         )
     try:
@@ -212,5 +270,5 @@ def clean_fields(kind: str, raw: dict | None) -> dict:
             path = "fields." + ".".join(str(part) for part in problem["loc"])
             fields.setdefault(path, []).append(problem["msg"])
         raise ContentError(
-            "invalid_fields", "Một số trường của nội dung không hợp lệ.", fields=fields
+            "invalid_fields", _("Một số trường của nội dung không hợp lệ."), fields=fields
         ) from None

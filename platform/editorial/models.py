@@ -8,24 +8,25 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from organization.models import Agency, ComponentSite
 
 
 class Kind(models.TextChoices):
-    NEWS = "news", "Tin tức"
-    EVENT = "event", "Sự kiện"
-    ANNOUNCEMENT = "announcement", "Thông báo"
-    LEGAL_DOCUMENT = "legal_document", "Văn bản quy phạm pháp luật"
-    DRAFT_DOCUMENT = "draft_document", "Dự thảo lấy ý kiến"
-    SPOKESPERSON = "spokesperson_statement", "Phát ngôn báo chí"
-    LEADER_SCHEDULE = "leader_schedule", "Lịch công tác lãnh đạo"
-    CONTACT_DIRECTORY = "contact_directory", "Danh bạ liên hệ, thư điện tử"
-    STATISTICS = "statistics_report", "Báo cáo thống kê"
-    INVESTMENT = "investment_notice", "Thông tin đầu tư"
-    BIDDING = "bidding_notice", "Thông tin đấu thầu"
-    PROCUREMENT = "procurement_notice", "Thông tin mua sắm công"
-    PAGE = "static_page", "Trang tĩnh"
+    NEWS = "news", _("Tin tức")
+    EVENT = "event", _("Sự kiện")
+    ANNOUNCEMENT = "announcement", _("Thông báo")
+    LEGAL_DOCUMENT = "legal_document", _("Văn bản quy phạm pháp luật")
+    DRAFT_DOCUMENT = "draft_document", _("Dự thảo lấy ý kiến")
+    SPOKESPERSON = "spokesperson_statement", _("Phát ngôn báo chí")
+    LEADER_SCHEDULE = "leader_schedule", _("Lịch công tác lãnh đạo")
+    CONTACT_DIRECTORY = "contact_directory", _("Danh bạ liên hệ, thư điện tử")
+    STATISTICS = "statistics_report", _("Báo cáo thống kê")
+    INVESTMENT = "investment_notice", _("Thông tin đầu tư")
+    BIDDING = "bidding_notice", _("Thông tin đấu thầu")
+    PROCUREMENT = "procurement_notice", _("Thông tin mua sắm công")
+    PAGE = "static_page", _("Trang tĩnh")
 
 
 class Category(models.Model):
@@ -53,11 +54,11 @@ class Category(models.Model):
 
 class Item(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Bản nháp"
-        IN_WORKFLOW = "in_workflow", "Đang duyệt"
-        PUBLISHED = "published", "Đã đăng"
-        UNPUBLISHED = "unpublished", "Đã gỡ"
-        WITHDRAWN = "withdrawn", "Đã thu hồi"
+        DRAFT = "draft", _("Bản nháp")
+        IN_WORKFLOW = "in_workflow", _("Đang duyệt")
+        PUBLISHED = "published", _("Đã đăng")
+        UNPUBLISHED = "unpublished", _("Đã gỡ")
+        WITHDRAWN = "withdrawn", _("Đã thu hồi")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # null = the provincial portal; otherwise the component site the item belongs to.
@@ -189,10 +190,10 @@ class WorkflowState(models.Model):
     version in force when the run started, so a later version does not change a run."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Đang chạy"
-        COMPLETED = "completed", "Hoàn tất"
-        REJECTED = "rejected", "Trả lại"
-        CANCELLED = "cancelled", "Huỷ"
+        ACTIVE = "active", _("Đang chạy")
+        COMPLETED = "completed", _("Hoàn tất")
+        REJECTED = "rejected", _("Trả lại")
+        CANCELLED = "cancelled", _("Huỷ")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="workflow_states")
     workflow = models.CharField(max_length=20)  # "portal" or "component_site"
@@ -227,19 +228,19 @@ class Transition(models.Model):
     """The audit log: every move of an item, who made it, as whose delegate, with what comment."""
 
     class Action(models.TextChoices):
-        CREATE = "create", "Tạo"
-        EDIT = "edit", "Sửa"
-        SUBMIT = "submit", "Gửi"
-        APPROVE = "approve", "Duyệt"
-        REJECT = "reject", "Trả lại"
-        PUBLISH = "publish", "Xuất bản"
-        SCHEDULE = "schedule", "Hẹn giờ đăng"
-        UNSCHEDULE = "unschedule", "Huỷ hẹn giờ đăng"
-        POST_CHECK = "post_check", "Kiểm tra sau đăng"
-        UNPUBLISH = "unpublish", "Gỡ"
-        WITHDRAW = "withdraw", "Thu hồi"
-        CORRECT = "correct", "Đính chính"
-        SHARE = "share", "Chia sẻ lên Cổng"
+        CREATE = "create", _("Tạo")
+        EDIT = "edit", _("Sửa")
+        SUBMIT = "submit", _("Gửi duyệt")
+        APPROVE = "approve", _("Duyệt")
+        REJECT = "reject", _("Trả lại")
+        PUBLISH = "publish", _("Xuất bản")
+        SCHEDULE = "schedule", _("Hẹn giờ đăng")
+        UNSCHEDULE = "unschedule", _("Huỷ hẹn giờ đăng")
+        POST_CHECK = "post_check", _("Kiểm tra sau đăng")
+        UNPUBLISH = "unpublish", _("Gỡ")
+        WITHDRAW = "withdraw", _("Thu hồi")
+        CORRECT = "correct", _("Đính chính")
+        SHARE = "share", _("Chia sẻ lên Cổng")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="transitions")
     workflow_state = models.ForeignKey(
@@ -309,9 +310,9 @@ class PublicComment(models.Model):
     Đồng Nai Art. 8(2)(c) compiles them). Contact details are never shown publicly."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Chờ duyệt"
-        VISIBLE = "visible", "Hiển thị"
-        HIDDEN = "hidden", "Ẩn"
+        PENDING = "pending", _("Chờ duyệt")
+        VISIBLE = "visible", _("Hiển thị")
+        HIDDEN = "hidden", _("Ẩn")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="public_comments")
     name = models.CharField(max_length=200)

@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 from core.errors import ErrorKind
@@ -80,7 +81,7 @@ def _check_category(category, *, site_id: int | None) -> None:
     if category is not None and category.site_id != site_id:
         raise EditorialError(
             "wrong_category",
-            f"Chuyên mục '{category.name}' không thuộc trang của bài viết.",
+            _("Chuyên mục '%(name)s' không thuộc trang của bài viết.") % {"name": category.name},
             "category",
         )
 
@@ -118,7 +119,8 @@ def _capacity(actor, step: rules.StepSpec, item: Item):
     if not allowed:
         raise EditorialError(
             "not_allowed",
-            f"Bạn không giữ vai trò '{step.role}' cần cho bước '{step.name}' ({step.source}).",
+            _("Bạn không giữ vai trò '%(role)s' cần cho bước '%(name)s' (%(source)s).")
+            % {"role": step.role, "name": step.name, "source": step.source},
             kind=ErrorKind.FORBIDDEN,
         )
     return on_behalf_of
@@ -141,14 +143,16 @@ def _sla_of_item(kind: str, fields: dict, requested: str | None, profile, curren
             known = ", ".join(s.content_type for s in profile.update_slas if s.applies_to)
             raise EditorialError(
                 "unknown_sla",
-                f"Hồ sơ quy chế không có loại thời hạn '{requested}' ({known}).",
+                _("Hồ sơ quy chế không có loại thời hạn '%(requested)s' (%(known)s).")
+                % {"requested": requested, "known": known},
                 "sla_content_type",
             )
         target = sla.target(kind)
         if target is None:
             raise EditorialError(
                 "sla_not_for_kind",
-                f"Thời hạn '{sla.label}' không áp dụng cho loại nội dung này ({sla.source}).",
+                _("Thời hạn '%(label)s' không áp dụng cho loại nội dung này (%(source)s).")
+                % {"label": sla.label, "source": sla.source},
                 "sla_content_type",
             )
         if target.when is not None and not fields.get(target.when):
@@ -211,9 +215,11 @@ def _apply_sla(item: Item, deadline, content_type: str) -> list[str]:
 def _revision(item: Item, *, actor, title, summary, body, fields, source_name, source_url):
     title = nfc(title)
     if not title:
-        raise EditorialError("title_required", "Tiêu đề không được để trống.", "title")
+        raise EditorialError("title_required", _("Tiêu đề không được để trống."), "title")
     if len(title) > MAX_TITLE:
-        raise EditorialError("too_long", f"Tiêu đề tối đa {MAX_TITLE} ký tự.", "title")
+        raise EditorialError(
+            "too_long", _("Tiêu đề tối đa %(limit)s ký tự.") % {"limit": MAX_TITLE}, "title"
+        )
     number = (item.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return Revision.objects.create(
         item=item,
@@ -233,7 +239,8 @@ def _check_attribution(*, profile, source_name: str, is_repost: bool) -> None:
     if is_repost and profile.attribution.reposts_must_cite_source and not nfc(source_name):
         raise EditorialError(
             "source_required",
-            f"Tin đăng lại phải ghi rõ nguồn ({profile.attribution.source}).",
+            _("Tin đăng lại phải ghi rõ nguồn (%(source)s).")
+            % {"source": profile.attribution.source},
             "source_name",
         )
 
@@ -289,20 +296,20 @@ def item_create(
     profile = current_profile()
     clean = clean_fields(kind, fields)
     if language not in ("vi", "en"):
-        raise EditorialError("invalid_language", "Ngôn ngữ phải là 'vi' hoặc 'en'.", "language")
+        raise EditorialError("invalid_language", _("Ngôn ngữ phải là 'vi' hoặc 'en'."), "language")
     if language not in content_languages(profile):
         # language.english = false: the regulation provides no English version of the portal.
         raise EditorialError(
             "language_not_offered",
-            "Theo quy chế, cổng không có phiên bản tiếng Anh: chỉ đăng bài bằng tiếng Việt.",
+            _("Theo quy chế, cổng không có phiên bản tiếng Anh: chỉ đăng bài bằng tiếng Việt."),
             "language",
         )
     if language != "vi" and translation_of is None:
         raise EditorialError(
-            "translation_needs_original", "Bản tiếng Anh phải gắn với bài gốc.", "translation_of"
+            "translation_needs_original", _("Bản tiếng Anh phải gắn với bài gốc."), "translation_of"
         )
     if translation_of is not None and translation_of.language == language:
-        raise EditorialError("same_language", "Bản dịch phải khác ngôn ngữ bài gốc.", "language")
+        raise EditorialError("same_language", _("Bản dịch phải khác ngôn ngữ bài gốc."), "language")
     _check_category(category, site_id=site.pk if site else None)
     _check_attribution(profile=profile, source_name=source_name, is_repost=is_repost)
     spec = rules.workflow_for(profile, on_portal=site is None)
@@ -328,7 +335,7 @@ def item_create(
             item.save()
     except IntegrityError as error:
         raise EditorialError(
-            "duplicate", "Đường dẫn bài viết đã tồn tại.", "slug", kind=ErrorKind.CONFLICT
+            "duplicate", _("Đường dẫn bài viết đã tồn tại."), "slug", kind=ErrorKind.CONFLICT
         ) from error
     revision = _revision(
         item,
@@ -513,7 +520,9 @@ def item_update(
     filing of the item rather than its content."""
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
-        raise EditorialError("withdrawn", "Bài đã thu hồi không sửa được.", kind=ErrorKind.CONFLICT)
+        raise EditorialError(
+            "withdrawn", _("Bài đã thu hồi không sửa được."), kind=ErrorKind.CONFLICT
+        )
     if category is not UNCHANGED:
         _check_category(category, site_id=item.site_id)
     profile = current_profile()
@@ -526,7 +535,8 @@ def item_update(
         if not step.may_amend:
             raise EditorialError(
                 "may_not_amend",
-                f"Bước '{step.name}' không được sửa nội dung ({step.source}).",
+                _("Bước '%(name)s' không được sửa nội dung (%(source)s).")
+                % {"name": step.name, "source": step.source},
                 kind=ErrorKind.CONFLICT,
             )
     on_behalf_of = _capacity(actor, step, item)
@@ -590,7 +600,9 @@ def _check_plausible(at: datetime | None, field: str) -> None:
     # schedule no run ever reaches (and overflow the calendar arithmetic of the pages).
     if at is not None and not MIN_YEAR <= at.year <= MAX_YEAR:
         raise EditorialError(
-            "implausible_date", f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}.", field
+            "implausible_date",
+            _("Năm phải trong khoảng %(first)s–%(last)s.") % {"first": MIN_YEAR, "last": MAX_YEAR},
+            field,
         )
 
 
@@ -608,15 +620,15 @@ def item_transition(
     reason. Anything else the profile does not allow is refused with EditorialError."""
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
-        raise EditorialError("withdrawn", "Bài đã thu hồi.", kind=ErrorKind.CONFLICT)
+        raise EditorialError("withdrawn", _("Bài đã thu hồi."), kind=ErrorKind.CONFLICT)
     _check_plausible(publish_at, "publish_at")
     if decision == "reject" and not nfc(comment):
-        raise EditorialError("reason_required", "Trả lại phải kèm lý do.", "comment")
+        raise EditorialError("reason_required", _("Trả lại phải kèm lý do."), "comment")
     state = _active_state(item)
     if state is None:
         if decision != "forward":
             raise EditorialError(
-                "not_in_workflow", "Bài chưa được gửi duyệt.", kind=ErrorKind.CONFLICT
+                "not_in_workflow", _("Bài chưa được gửi duyệt."), kind=ErrorKind.CONFLICT
             )
         spec = _workflow(item)
         state = WorkflowState.objects.create(
@@ -656,7 +668,7 @@ def item_transition(
             item_fields += _publish(item, now)
     elif publish_at is not None:
         raise EditorialError(
-            "not_publish_step", "Chỉ bước xuất bản mới hẹn giờ đăng được.", "publish_at"
+            "not_publish_step", _("Chỉ bước xuất bản mới hẹn giờ đăng được."), "publish_at"
         )
     if move.kind == "unpublish" and item.publish_at is not None:
         # The check refused a revision still waiting for its time: the schedule goes, what
@@ -736,10 +748,12 @@ def item_correct(
     item = _lock(item)
     if item.status != Item.Status.PUBLISHED:
         raise EditorialError(
-            "not_published", "Chỉ đính chính bài đang đăng.", kind=ErrorKind.CONFLICT
+            "not_published", _("Chỉ đính chính bài đang đăng."), kind=ErrorKind.CONFLICT
         )
     if not nfc(reason) or not nfc(text):
-        raise EditorialError("reason_required", "Đính chính phải có lý do và nội dung.", "reason")
+        raise EditorialError(
+            "reason_required", _("Đính chính phải có lý do và nội dung."), "reason"
+        )
     step, on_behalf_of = _publisher_capacity(item, actor)
     published = item.published_revision
     assert published is not None  # a published item has its published revision
@@ -785,9 +799,11 @@ def item_withdraw(*, item: Item, actor, reason: str) -> Item:
     """Withdraw a published item; the public reason stays visible in its place."""
     item = _lock(item)
     if not nfc(reason):
-        raise EditorialError("reason_required", "Thu hồi phải nêu lý do công khai.", "reason")
+        raise EditorialError("reason_required", _("Thu hồi phải nêu lý do công khai."), "reason")
     if item.status not in (Item.Status.PUBLISHED, Item.Status.UNPUBLISHED):
-        raise EditorialError("not_published", "Chỉ thu hồi bài đã đăng.", kind=ErrorKind.CONFLICT)
+        raise EditorialError(
+            "not_published", _("Chỉ thu hồi bài đã đăng."), kind=ErrorKind.CONFLICT
+        )
     step, on_behalf_of = _publisher_capacity(item, actor)
     from_status = item.status
     item.status = Item.Status.WITHDRAWN
@@ -814,7 +830,7 @@ def item_unpublish(*, item: Item, actor, reason: str = "") -> Item:
     item = _lock(item)
     if item.status != Item.Status.PUBLISHED:
         raise EditorialError(
-            "not_published", "Bài không ở trạng thái đang đăng.", kind=ErrorKind.CONFLICT
+            "not_published", _("Bài không ở trạng thái đang đăng."), kind=ErrorKind.CONFLICT
         )
     step, on_behalf_of = _publisher_capacity(item, actor)
     item.save(update_fields=_unpublish(item))
@@ -836,7 +852,7 @@ def item_schedule_unpublish(*, item: Item, actor, at: datetime) -> Item:
     step, on_behalf_of = _publisher_capacity(item, actor)
     _check_plausible(at, "unpublish_at")
     if at <= timezone.now():
-        raise EditorialError("in_the_past", "Thời điểm gỡ phải ở tương lai.", "unpublish_at")
+        raise EditorialError("in_the_past", _("Thời điểm gỡ phải ở tương lai."), "unpublish_at")
     item.unpublish_at = at
     item.save(update_fields=["unpublish_at"])
     _audit(
@@ -929,9 +945,11 @@ def item_share_to_portal(*, item: Item, actor) -> Item:
     """Share a component site's published item with the provincial portal: a portal draft
     linked to its original, which then runs the portal's own workflow."""
     if item.site_id is None:
-        raise EditorialError("already_on_portal", "Bài đã thuộc Cổng tỉnh.")
+        raise EditorialError("already_on_portal", _("Bài đã thuộc Cổng tỉnh."))
     if not item.is_public:
-        raise EditorialError("not_published", "Chỉ chia sẻ bài đã đăng.", kind=ErrorKind.CONFLICT)
+        raise EditorialError(
+            "not_published", _("Chỉ chia sẻ bài đã đăng."), kind=ErrorKind.CONFLICT
+        )
     published = item.published_revision
     assert published is not None  # is_public: published with a published revision
     site = item.site
@@ -966,7 +984,7 @@ def item_share_to_portal(*, item: Item, actor) -> Item:
 def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
     item = _lock(item)
     if item.status == Item.Status.WITHDRAWN:
-        raise EditorialError("withdrawn", "Bài đã thu hồi.", kind=ErrorKind.CONFLICT)
+        raise EditorialError("withdrawn", _("Bài đã thu hồi."), kind=ErrorKind.CONFLICT)
     if item.status == Item.Status.PUBLISHED:
         # A file on a published item is public at once: only the publisher may add one.
         _publisher_capacity(item, actor)
@@ -1003,18 +1021,18 @@ def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
 def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> PublicComment:
     """A citizen's comment on a draft document open for comment (held for moderation)."""
     if item.kind != "draft_document" or not item.is_public:
-        raise EditorialError("not_open", "Văn bản này không lấy ý kiến.")
+        raise EditorialError("not_open", _("Văn bản này không lấy ý kiến."))
     published = item.published_revision
     assert published is not None  # is_public: published with a published revision
     fields = published.fields
     today = timezone.localdate()
     if not (fields["opens_on"] <= today.isoformat() <= fields["closes_on"]):
-        raise EditorialError("closed", "Đã hết thời hạn góp ý.")
+        raise EditorialError("closed", _("Đã hết thời hạn góp ý."))
     name, text = nfc(name), nfc(text)
     if not name or not text:
-        raise EditorialError("required", "Họ tên và nội dung góp ý là bắt buộc.", "text")
+        raise EditorialError("required", _("Họ tên và nội dung góp ý là bắt buộc."), "text")
     if len(text) > 20_000:
-        raise EditorialError("too_long", "Góp ý tối đa 20.000 ký tự.", "text")
+        raise EditorialError("too_long", _("Góp ý tối đa 20.000 ký tự."), "text")
     return PublicComment.objects.create(item=item, name=name[:200], email=nfc(email), text=text)
 
 
@@ -1025,13 +1043,15 @@ def _category_name(name: str, *, site_id: int | None, exclude_pk: int | None = N
     """(NFC name, the site's category of that name or None), or a refusal naming the fault."""
     name = nfc(name)
     if not name:
-        raise EditorialError("name_required", "Tên chuyên mục không được để trống.", "name")
+        raise EditorialError("name_required", _("Tên chuyên mục không được để trống."), "name")
     if len(name) > CATEGORY_NAME_MAX:
         raise EditorialError(
-            "name_too_long", f"Tên chuyên mục dài quá {CATEGORY_NAME_MAX} ký tự.", "name"
+            "name_too_long",
+            _("Tên chuyên mục dài quá %(limit)s ký tự.") % {"limit": CATEGORY_NAME_MAX},
+            "name",
         )
     if not slugify(unidecode(name)):
-        raise EditorialError("invalid_name", "Tên chuyên mục phải có chữ hoặc số.", "name")
+        raise EditorialError("invalid_name", _("Tên chuyên mục phải có chữ hoặc số."), "name")
     # exclude(pk=None) is meant (Django makes it IS NULL: nothing excluded); the stubs refuse None.
     same = Category.objects.filter(site_id=site_id, name__iexact=name).exclude(pk=exclude_pk)  # type: ignore[misc]
     return name, same.first()
@@ -1039,7 +1059,7 @@ def _category_name(name: str, *, site_id: int | None, exclude_pk: int | None = N
 
 def _check_position(position: int | None) -> None:
     if position is not None and position < 0:
-        raise EditorialError("invalid_position", "Thứ tự phải là số không âm.", "position")
+        raise EditorialError("invalid_position", _("Thứ tự phải là số không âm."), "position")
 
 
 def _category_audit(action: str, category: Category, actor) -> None:
@@ -1072,7 +1092,9 @@ def category_create(
         if existing_ok:
             return same
         raise EditorialError(
-            "category_exists", f"Trang này đã có chuyên mục '{same.name}'.", "name"
+            "category_exists",
+            _("Trang này đã có chuyên mục '%(name)s'.") % {"name": same.name},
+            "name",
         )
     _check_position(position)
     siblings = Category.objects.filter(site_id=site_id)
@@ -1090,7 +1112,7 @@ def category_create(
             category = Category.objects.create(site=site, name=name, slug=slug, position=position)
     except IntegrityError as error:
         raise EditorialError(
-            "category_exists", "Chuyên mục vừa được tạo cùng lúc; hãy tải lại trang.", "name"
+            "category_exists", _("Chuyên mục vừa được tạo cùng lúc; hãy tải lại trang."), "name"
         ) from error
     _category_audit("category_created", category, actor)
     transaction.on_commit(_public_pages_changed)
@@ -1108,7 +1130,9 @@ def category_update(
         name, same = _category_name(name, site_id=locked.site_id, exclude_pk=locked.pk)
         if same is not None:
             raise EditorialError(
-                "category_exists", f"Trang này đã có chuyên mục '{same.name}'.", "name"
+                "category_exists",
+                _("Trang này đã có chuyên mục '%(name)s'.") % {"name": same.name},
+                "name",
             )
         if name != locked.name:
             values["name"] = name
@@ -1134,8 +1158,11 @@ def category_delete(*, category: Category, actor) -> None:
     if used:
         raise EditorialError(
             "category_in_use",
-            f"Chuyên mục '{locked.name}' đang có {used} bài viết: hãy chuyển các bài sang "
-            "chuyên mục khác trước khi xoá.",
+            _(
+                "Chuyên mục '%(name)s' đang có %(used)s bài viết: hãy chuyển các bài "
+                "sang chuyên mục khác trước khi xoá."
+            )
+            % {"name": locked.name, "used": used},
         )
     _category_audit("category_deleted", locked, actor)
     locked.delete()

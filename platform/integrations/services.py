@@ -178,7 +178,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None = None, via: str = VIA
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     """The key matching raw_key in the current schema, or None when there is none; raises
     ApiKeyRefused (with why and what to do) when it exists but may not be used now."""
-    prefix, _, secret = raw_key.partition(".")
+    prefix, _dot, secret = raw_key.partition(".")
     if not prefix or not secret or len(prefix) > 16:
         return None
     api_key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()

@@ -4,15 +4,16 @@ Every table here lives in the province's own schema."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Agency(models.Model):
     class Kind(models.TextChoices):
-        DEPARTMENT = "department", "Sở, ban, ngành"
-        DISTRICT = "district", "UBND cấp huyện"
-        COMMUNE = "commune", "UBND cấp xã"
-        SECTOR = "sector", "Cơ quan ngành dọc"
-        OTHER = "other", "Khác"
+        DEPARTMENT = "department", _("Sở, ban, ngành")
+        DISTRICT = "district", _("UBND cấp huyện")
+        COMMUNE = "commune", _("UBND cấp xã")
+        SECTOR = "sector", _("Cơ quan ngành dọc")
+        OTHER = "other", _("Khác")
 
     name = models.CharField(max_length=255, unique=True)
     short_name = models.CharField(max_length=60, blank=True)
@@ -57,8 +58,8 @@ class Role(models.Model):
     """A role of the province's editorial workflow, as its profile names it."""
 
     class Scope(models.TextChoices):
-        PORTAL = "portal", "Cổng tỉnh"
-        AGENCY = "agency", "Cơ quan"
+        PORTAL = "portal", _("Cổng tỉnh")
+        AGENCY = "agency", _("Cơ quan")
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import ErrorKind, ServiceError
 from core.text import nfc
@@ -95,13 +96,15 @@ def delegation_create(
     from organization.models import Delegation
 
     if delegator.pk == delegate.pk:
-        raise OrganizationError("self_delegation", "Không thể uỷ quyền cho chính mình.", "delegate")
+        raise OrganizationError(
+            "self_delegation", _("Không thể uỷ quyền cho chính mình."), "delegate"
+        )
     if ends_at <= starts_at:
-        raise OrganizationError("invalid_period", "Thời hạn uỷ quyền không hợp lệ.", "ends_at")
+        raise OrganizationError("invalid_period", _("Thời hạn uỷ quyền không hợp lệ."), "ends_at")
     if actor.pk != delegator.pk and not actor.is_superuser:
         raise OrganizationError(
             "not_allowed",
-            "Chỉ người giữ vai trò hoặc quản trị mới được uỷ quyền.",
+            _("Chỉ người giữ vai trò hoặc quản trị mới được uỷ quyền."),
             "delegator",
             kind=ErrorKind.FORBIDDEN,
         )
@@ -127,7 +130,9 @@ def role_assign_lookup(*, user, role_code: str, agency_name: str | None) -> Role
     assignment = assignments.first()
     if assignment is None:
         raise OrganizationError(
-            "role_not_held", f"Người uỷ quyền không giữ vai trò '{role_code}'.", "role"
+            "role_not_held",
+            _("Người uỷ quyền không giữ vai trò '%(role_code)s'.") % {"role_code": role_code},
+            "role",
         )
     return assignment
 
@@ -142,7 +147,7 @@ def delegation_revoke(*, delegation, actor):
     ):
         raise OrganizationError(
             "not_allowed",
-            "Không có quyền thu hồi uỷ quyền này.",
+            _("Không có quyền thu hồi uỷ quyền này."),
             "delegation",
             kind=ErrorKind.FORBIDDEN,
         )
@@ -170,7 +175,7 @@ def _require_administrator(actor) -> None:
     if actor is not None and not (actor.is_active and actor.is_superuser):
         raise OrganizationError(
             "not_allowed",
-            "Chỉ quản trị viên của cổng mới được làm việc này.",
+            _("Chỉ quản trị viên của cổng mới được làm việc này."),
             "user",
             kind=ErrorKind.FORBIDDEN,
         )
@@ -185,28 +190,36 @@ def role_grant(*, user, role_code: str, agency: Agency | None, actor) -> RoleAss
     role = Role.objects.filter(code=role_code).first()
     if role is None:
         raise OrganizationError(
-            "unknown_role", f"Vai trò '{role_code}' không có trong hồ sơ quy chế.", "role"
+            "unknown_role",
+            _("Vai trò '%(role_code)s' không có trong hồ sơ quy chế.") % {"role_code": role_code},
+            "role",
         )
     if role.scope == Role.Scope.AGENCY and agency is None:
         raise OrganizationError(
             "agency_required",
-            f"Vai trò '{role.name}' thuộc một cơ quan: hãy chọn cơ quan.",
+            _("Vai trò '%(name)s' thuộc một cơ quan: hãy chọn cơ quan.") % {"name": role.name},
             "agency",
         )
     if role.scope == Role.Scope.PORTAL and agency is not None:
         raise OrganizationError(
             "agency_not_allowed",
-            f"Vai trò '{role.name}' là vai trò cấp Cổng tỉnh: không chọn cơ quan.",
+            _("Vai trò '%(name)s' là vai trò cấp Cổng tỉnh: không chọn cơ quan.")
+            % {"name": role.name},
             "agency",
         )
     if agency is not None and not agency.is_active:
         raise OrganizationError(
-            "agency_inactive", f"Cơ quan '{agency.name}' đã ngừng hoạt động.", "agency"
+            "agency_inactive",
+            _("Cơ quan '%(name)s' đã ngừng hoạt động.") % {"name": agency.name},
+            "agency",
         )
     if RoleAssignment.objects.filter(user=user, role=role, agency=agency).exists():
         where = f" tại {agency.name}" if agency else ""
         raise OrganizationError(
-            "already_held", f"'{user.username}' đã giữ vai trò '{role.name}'{where}.", "role"
+            "already_held",
+            _("'%(username)s' đã giữ vai trò '%(name)s'%(where)s.")
+            % {"username": user.username, "name": role.name, "where": where},
+            "role",
         )
     assignment = RoleAssignment.objects.create(user=user, role=role, agency=agency)
     _audit(
@@ -268,7 +281,7 @@ def staff_create(
     full_name = nfc(full_name)
     derived = not username.strip()
     if derived and not full_name:
-        raise OrganizationError("name_required", "Hãy nhập họ và tên.", "full_name")
+        raise OrganizationError("name_required", _("Hãy nhập họ và tên."), "full_name")
     if derived:
         try:
             username = username_from_full_name(full_name, rule=username_rule)

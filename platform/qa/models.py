@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from organization.models import Agency
 
@@ -76,18 +77,18 @@ class QuestionQuerySet(models.QuerySet):
 
 class Question(models.Model):
     class Intake(models.TextChoices):
-        QUESTION = "question", "Hỏi – Đáp"
-        FEEDBACK = "feedback", "Góp ý, kiến nghị"
-        COMPLAINT = "complaint", "Khiếu nại"
+        QUESTION = "question", _("Hỏi – Đáp")
+        FEEDBACK = "feedback", _("Góp ý, kiến nghị")
+        COMPLAINT = "complaint", _("Khiếu nại")
 
     class Status(models.TextChoices):
-        MODERATION = "moderation", "Chờ kiểm duyệt"
-        RECEIVED = "received", "Đã tiếp nhận"
-        IN_PROGRESS = "in_progress", "Đang xử lý"
-        ANSWERED = "answered", "Đã trả lời"
-        RETURNED = "returned", "Trả lại (không thuộc phạm vi)"
-        REJECTED = "rejected", "Không tiếp nhận"
-        CLOSED = "closed", "Đã có kết quả"
+        MODERATION = "moderation", _("Chờ kiểm duyệt")
+        RECEIVED = "received", _("Đã tiếp nhận")
+        IN_PROGRESS = "in_progress", _("Đang xử lý")
+        ANSWERED = "answered", _("Đã trả lời")
+        RETURNED = "returned", _("Trả lại (không thuộc phạm vi)")
+        REJECTED = "rejected", _("Không tiếp nhận")
+        CLOSED = "closed", _("Đã có kết quả")
 
     intake = models.CharField(max_length=10, choices=Intake.choices, default=Intake.QUESTION)
     tracking_code = models.CharField(max_length=20, unique=True)
@@ -190,10 +191,10 @@ class Answer(models.Model):
     """An answer drafted by agency staff; only the head (answer role) or a delegate sends it."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Bản nháp"
-        SUBMITTED = "submitted", "Chờ thủ trưởng duyệt"
-        RETURNED = "returned", "Trả lại người soạn"
-        SENT = "sent", "Đã gửi"
+        DRAFT = "draft", _("Bản nháp")
+        SUBMITTED = "submitted", _("Chờ thủ trưởng duyệt")
+        RETURNED = "returned", _("Trả lại người soạn")
+        SENT = "sent", _("Đã gửi")
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     text = models.TextField()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 from core import limits
@@ -86,7 +87,7 @@ def _check_rate(client_address: str | None) -> None:
     if not limits.counter("qa.submission", who=client_address, province=None).hit().allowed:
         raise QaError(
             "rate_limited",
-            "Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ.",
+            _("Bạn đã gửi quá nhiều câu hỏi. Vui lòng thử lại sau một giờ."),
             kind=ErrorKind.TOO_MANY,
         )
 
@@ -95,29 +96,34 @@ def _validate_submission(*, intake, name, email, phone, title, text, consent, pr
     if intake not in profile.qa.intake:
         raise QaError(
             "intake_not_offered",
-            f"Cổng này không tiếp nhận loại '{intake}' ({', '.join(profile.qa.intake)}).",
+            _("Cổng này không tiếp nhận loại '%(intake)s' (%(offered)s).")
+            % {"intake": intake, "offered": ", ".join(profile.qa.intake)},
             "intake",
         )
     if not consent:
         raise QaError(
-            "consent_required", "Cần đồng ý cho phép xử lý dữ liệu cá nhân để gửi.", "consent"
+            "consent_required", _("Cần đồng ý cho phép xử lý dữ liệu cá nhân để gửi."), "consent"
         )
     checks = [
-        ("name", name, MAX_NAME, "Họ tên"),
-        ("title", title, MAX_TITLE, "Tiêu đề"),
-        ("text", text, MAX_TEXT, "Nội dung"),
+        ("name", name, MAX_NAME, _("Họ tên")),
+        ("title", title, MAX_TITLE, _("Tiêu đề")),
+        ("text", text, MAX_TEXT, _("Nội dung")),
     ]
     for field, value, limit, label in checks:
         if not value:
-            raise QaError("required", f"{label} không được để trống.", field)
+            raise QaError("required", _("%(label)s không được để trống.") % {"label": label}, field)
         if len(value) > limit:
-            raise QaError("too_long", f"{label} tối đa {limit} ký tự.", field)
+            raise QaError(
+                "too_long",
+                _("%(label)s tối đa %(limit)s ký tự.") % {"label": label, "limit": limit},
+                field,
+            )
     if not email and not phone:
-        raise QaError("contact_required", "Cần ít nhất thư điện tử hoặc số điện thoại.", "email")
+        raise QaError("contact_required", _("Cần ít nhất thư điện tử hoặc số điện thoại."), "email")
     if email and not _EMAIL.match(email):
-        raise QaError("invalid_email", "Địa chỉ thư điện tử không hợp lệ.", "email")
+        raise QaError("invalid_email", _("Địa chỉ thư điện tử không hợp lệ."), "email")
     if phone and not _PHONE.match(phone):
-        raise QaError("invalid_phone", "Số điện thoại không hợp lệ.", "phone")
+        raise QaError("invalid_phone", _("Số điện thoại không hợp lệ."), "phone")
 
 
 def question_submit(
@@ -153,13 +159,19 @@ def question_submit(
     )
     topic_row = Topic.objects.filter(slug=topic, is_active=True).select_related("agency").first()
     if topic_row is None:
-        raise QaError("unknown_topic", "Lĩnh vực không tồn tại.", "topic")
+        raise QaError(
+            "unknown_topic", _("Lĩnh vực không tồn tại; hãy chọn trong danh sách."), "topic"
+        )
     if len(attachments) > MAX_ATTACHMENTS:
-        raise QaError("too_many_files", f"Tối đa {MAX_ATTACHMENTS} tệp đính kèm.", "attachments")
+        raise QaError(
+            "too_many_files",
+            _("Tối đa %(count)s tệp đính kèm.") % {"count": MAX_ATTACHMENTS},
+            "attachments",
+        )
     checked = []
     for uploaded in attachments:
         if uploaded.size > MAX_ATTACHMENT_BYTES:
-            raise QaError("file_too_large", "Mỗi tệp tối đa 5 MB.", "attachments")
+            raise QaError("file_too_large", _("Mỗi tệp đính kèm tối đa 5 MB."), "attachments")
         try:
             checked.append((uploaded, *check_upload(uploaded)))
         except UploadRefused as refused:  # a clear message for the field
@@ -197,7 +209,7 @@ def question_submit(
             except IntegrityError:
                 continue
         else:  # pragma: no cover - 32^8 codes
-            raise QaError("code_exhausted", "Không tạo được mã tra cứu, vui lòng thử lại.")
+            raise QaError("code_exhausted", _("Không tạo được mã tra cứu, vui lòng thử lại."))
         for uploaded, content_type, digest, size in checked:
             QuestionAttachment.objects.create(
                 question=question,
@@ -242,7 +254,7 @@ def _staff_of(actor, agency_id: int | None) -> bool:
 def _require_staff(actor, question: Question) -> None:
     if not _staff_of(actor, question.agency_id):
         raise QaError(
-            "not_allowed", "Bạn không thuộc cơ quan xử lý câu hỏi này.", kind=ErrorKind.FORBIDDEN
+            "not_allowed", _("Bạn không thuộc cơ quan xử lý câu hỏi này."), kind=ErrorKind.FORBIDDEN
         )
 
 
@@ -250,7 +262,7 @@ def _require_open(question: Question) -> None:
     if not question.is_open:
         raise QaError(
             "not_open",
-            f"Câu hỏi ở trạng thái '{question.get_status_display()}'.",
+            _("Câu hỏi ở trạng thái '%(status)s'.") % {"status": question.get_status_display()},
             kind=ErrorKind.CONFLICT,
         )
 
@@ -260,12 +272,14 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
     """A moderator lets a suspect submission through or refuses it with a reason."""
     question = _lock(question)
     if question.status != Question.Status.MODERATION:
-        raise QaError("not_in_moderation", "Câu hỏi không chờ kiểm duyệt.", kind=ErrorKind.CONFLICT)
+        raise QaError(
+            "not_in_moderation", _("Câu hỏi không chờ kiểm duyệt."), kind=ErrorKind.CONFLICT
+        )
     # The portal's editorial board, or — where a province has no portal-wide body (Huế's text
     # covers departments' sites only) — the head of the agency the question was routed to.
     board = RoleAssignment.objects.filter(user=actor, agency__isnull=True).exists()
     if not board:
-        head, _ = acting_capacity(
+        head, _capacity = acting_capacity(
             user=actor,
             role_code=profile_at(question.received_at).qa.answer_role,
             agency_id=question.agency_id,
@@ -275,11 +289,11 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
         if not head:
             raise QaError(
                 "not_allowed",
-                "Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt.",
+                _("Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt."),
                 kind=ErrorKind.FORBIDDEN,
             )
     if not accept and not nfc(reason):
-        raise QaError("reason_required", "Cần nêu lý do không tiếp nhận.", "reason")
+        raise QaError("reason_required", _("Cần nêu lý do không tiếp nhận."), "reason")
     question.status = Question.Status.RECEIVED if accept else Question.Status.REJECTED
     question.save(update_fields=["status"])
     _event(question, "moderated" if accept else "refused", actor=actor, comment=reason)
@@ -293,9 +307,9 @@ def question_reassign(*, question: Question, actor, agency: Agency, reason: str)
     _require_open(question)
     _require_staff(actor, question)
     if not nfc(reason):
-        raise QaError("reason_required", "Chuyển cơ quan phải nêu lý do.", "reason")
+        raise QaError("reason_required", _("Chuyển cơ quan phải nêu lý do."), "reason")
     if agency.pk == question.agency_id:
-        raise QaError("same_agency", "Câu hỏi đã thuộc cơ quan này.", "agency")
+        raise QaError("same_agency", _("Câu hỏi đã thuộc cơ quan này."), "agency")
     previous = question.agency.name if question.agency else ""
     question.agency = agency
     question.save(update_fields=["agency"])
@@ -334,8 +348,8 @@ def _require_in_time(question: Question, now: datetime, what: str) -> None:
     if question.is_overdue(now):
         raise QaError(
             "deadline_passed",
-            f"Hạn trả lời {question.effective_due_at.astimezone(TZ):%H:%M %d/%m/%Y} đã qua: "
-            f"không thể {what}; câu hỏi được ghi nhận là quá hạn.",
+            _("Hạn trả lời %(due)s đã qua: không thể %(what)s; câu hỏi được ghi nhận là quá hạn.")
+            % {"due": f"{question.effective_due_at.astimezone(TZ):%H:%M %d/%m/%Y}", "what": what},
             kind=ErrorKind.CONFLICT,
         )
 
@@ -378,21 +392,24 @@ def question_set_appointment(
     profile = profile_at(question.received_at)
     special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
     if special is None:
-        raise QaError("no_appointments", "Quy chế của tỉnh không quy định hẹn ngày trả lời.")
+        raise QaError("no_appointments", _("Quy chế của tỉnh không quy định hẹn ngày trả lời."))
     reason = nfc(reason)
     if not reason:
-        raise QaError("reason_required", "Hẹn ngày trả lời phải nêu lý do.", "reason")
-    _require_in_time(question, now, "hẹn ngày trả lời")
+        raise QaError("reason_required", _("Hẹn ngày trả lời phải nêu lý do."), "reason")
+    _require_in_time(question, now, _("hẹn ngày trả lời"))
     limit = qa_deadline(profile, receipt_counted_at(profile, question.received_at), special).due
     if at > limit:
         raise QaError(
             "appointment_too_late",
-            f"Ngày hẹn muộn nhất là {limit.astimezone(TZ):%d/%m/%Y %H:%M} "
-            f"({profile.qa.kinds[special].source}).",
+            _("Ngày hẹn muộn nhất là %(limit)s (%(source)s).")
+            % {
+                "limit": f"{limit.astimezone(TZ):%d/%m/%Y %H:%M}",
+                "source": profile.qa.kinds[special].source,
+            },
             "appointment_at",
         )
     if at <= now:
-        raise QaError("in_the_past", "Ngày hẹn phải ở tương lai.", "appointment_at")
+        raise QaError("in_the_past", _("Ngày hẹn phải ở tương lai."), "appointment_at")
     _reclassify(question, kind=special, now=now)
     question.appointment_at = at
     question.status = Question.Status.IN_PROGRESS
@@ -436,20 +453,23 @@ def question_progress_notice(
     profile = profile_at(question.received_at)
     kind = profile.qa.kinds.get(question.deadline_kind)
     if kind is None or not kind.progress_notice:
-        raise QaError("no_progress_notice", "Quy chế không quy định thông báo tiến độ.")
+        raise QaError("no_progress_notice", _("Quy chế không quy định thông báo tiến độ."))
     if not nfc(text):
-        raise QaError("required", "Cần nội dung thông báo.", "text")
-    _require_in_time(question, now, "thông báo tiến độ")
+        raise QaError("required", _("Cần nội dung thông báo."), "text")
+    _require_in_time(question, now, _("thông báo tiến độ"))
     if new_due <= question.effective_due_at:
         raise QaError(
-            "new_date_not_later", "Ngày trả lời mới phải sau hạn trả lời hiện tại.", "new_due"
+            "new_date_not_later", _("Ngày trả lời mới phải sau hạn trả lời hiện tại."), "new_due"
         )
     limit = progress_notice_limit(question=question, profile=profile)
     if new_due > limit:
         raise QaError(
             "progress_too_late",
-            f"Ngày trả lời mới muộn nhất là {limit.astimezone(TZ):%d/%m/%Y %H:%M} "
-            f"({profile.qa.progress_notice_max_working_days} ngày làm việc sau hạn trả lời).",
+            _("Ngày trả lời mới muộn nhất là %(limit)s (%(days)s ngày làm việc sau hạn trả lời).")
+            % {
+                "limit": f"{limit.astimezone(TZ):%d/%m/%Y %H:%M}",
+                "days": profile.qa.progress_notice_max_working_days,
+            },
             "new_due",
         )
     question.progress_notice_at = now
@@ -474,7 +494,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
     else:
         _answer_capacity(actor, question)
     if not nfc(reason):
-        raise QaError("reason_required", "Trả lại phải nêu lý do.", "reason")
+        raise QaError("reason_required", _("Trả lại phải nêu lý do."), "reason")
     question.status = Question.Status.RETURNED
     question.return_reason = nfc(reason)
     question.save(update_fields=["status", "return_reason"])
@@ -495,8 +515,8 @@ def _answer_capacity(actor, question: Question):
     if not allowed:
         raise QaError(
             "not_allowed",
-            "Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền gửi câu trả lời "
-            f"({profile.qa.field_sources.get('answer_role', profile.qa.source)}).",
+            _("Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền gửi câu trả lời (%(source)s).")
+            % {"source": profile.qa.field_sources.get("answer_role", profile.qa.source)},
             kind=ErrorKind.FORBIDDEN,
         )
     return profile, on_behalf_of
@@ -509,9 +529,9 @@ def answer_draft(*, question: Question, author, text: str, submit: bool = True) 
     _require_open(question)
     _require_staff(author, question)
     if not nfc(text):
-        raise QaError("required", "Nội dung trả lời không được để trống.", "text")
+        raise QaError("required", _("Nội dung trả lời không được để trống."), "text")
     if len(nfc(text)) > 50_000:
-        raise QaError("too_long", "Câu trả lời tối đa 50.000 ký tự.", "text")
+        raise QaError("too_long", _("Câu trả lời tối đa 50.000 ký tự."), "text")
     answer = Answer.objects.create(
         question=question,
         text=nfc(text),
@@ -545,19 +565,20 @@ def question_answer(
     profile, on_behalf_of = _answer_capacity(actor, question)
     text = nfc(text)
     if not text:
-        raise QaError("required", "Nội dung trả lời không được để trống.", "text")
+        raise QaError("required", _("Nội dung trả lời không được để trống."), "text")
     if channel not in profile.qa.channels:
         raise QaError(
             "channel_not_offered",
-            f"Kênh trả lời phải là một trong: {', '.join(profile.qa.channels)}.",
+            _("Kênh trả lời phải là một trong: %(channels)s.")
+            % {"channels": ", ".join(profile.qa.channels)},
             "channel",
         )
     if channel == "email" and not question.email:
-        raise QaError("no_email", "Người hỏi không đăng ký thư điện tử.", "channel")
+        raise QaError("no_email", _("Người hỏi không đăng ký thư điện tử."), "channel")
     now = timezone.now()
     if answer is not None:
         if answer.question_id != question.pk or answer.status != Answer.Status.SUBMITTED:
-            raise QaError("answer_not_submitted", "Bản trả lời không chờ duyệt.", "answer")
+            raise QaError("answer_not_submitted", _("Bản trả lời không chờ duyệt."), "answer")
         answer.status = Answer.Status.SENT
         answer.decided_by, answer.decided_at = actor, now
         answer.save(update_fields=["status", "decided_by", "decided_at"])
@@ -620,8 +641,8 @@ def question_publish(
     if profile.qa.answer_publisher != "board":
         raise QaError(
             "published_by_the_agency",
-            "Theo quy chế, thủ trưởng cơ quan trả lời tự đăng câu trả lời "
-            f"({profile.qa.source_of('answer_publisher')}).",
+            _("Theo quy chế, thủ trưởng cơ quan trả lời tự đăng câu trả lời (%(source)s).")
+            % {"source": profile.qa.source_of("answer_publisher")},
             kind=ErrorKind.CONFLICT,
         )
     if not any(
@@ -630,14 +651,15 @@ def question_publish(
     ):
         raise QaError(
             "not_allowed",
-            f"Chỉ Ban biên tập đăng câu trả lời ({profile.qa.source_of('answer_publisher')}).",
+            _("Chỉ Ban biên tập đăng câu trả lời (%(source)s).")
+            % {"source": profile.qa.source_of("answer_publisher")},
             kind=ErrorKind.FORBIDDEN,
         )
     if not question.publication_pending:
-        raise QaError("not_pending", "Câu trả lời không chờ đăng.", kind=ErrorKind.CONFLICT)
+        raise QaError("not_pending", _("Câu trả lời không chờ đăng."), kind=ErrorKind.CONFLICT)
     reason = nfc(reason)
     if not publish and not reason:
-        raise QaError("reason_required", "Không đăng phải nêu lý do.", "reason")
+        raise QaError("reason_required", _("Không đăng phải nêu lý do."), "reason")
     question.publication_pending = False
     question.is_public = publish
     if publish:
@@ -657,9 +679,9 @@ def answer_return(*, answer: Answer, actor, comment: str) -> Answer:
     question = _lock(answer.question)
     _answer_capacity(actor, question)
     if answer.status != Answer.Status.SUBMITTED:
-        raise QaError("answer_not_submitted", "Bản trả lời không chờ duyệt.", "answer")
+        raise QaError("answer_not_submitted", _("Bản trả lời không chờ duyệt."), "answer")
     if not nfc(comment):
-        raise QaError("reason_required", "Cần góp ý cho người soạn.", "comment")
+        raise QaError("reason_required", _("Cần góp ý cho người soạn."), "comment")
     answer.status = Answer.Status.RETURNED
     answer.decided_by, answer.decided_at, answer.comment = actor, timezone.now(), nfc(comment)
     answer.save(update_fields=["status", "decided_by", "decided_at", "comment"])
@@ -672,12 +694,12 @@ def complaint_record_result(*, question: Question, actor, result: str) -> Questi
     """Huế Art. 13(1): a complaint is tracked from receipt to its result, and the result is sent
     to the complainant."""
     if question.intake != Question.Intake.COMPLAINT:
-        raise QaError("not_a_complaint", "Chỉ khiếu nại mới ghi kết quả.", "intake")
+        raise QaError("not_a_complaint", _("Chỉ khiếu nại mới ghi kết quả."), "intake")
     question = _lock(question)
     _require_open(question)
-    profile, _ = _answer_capacity(actor, question)  # refuse before anything is written
+    profile, _capacity = _answer_capacity(actor, question)  # refuse before anything is written
     if not nfc(result):
-        raise QaError("required", "Cần ghi kết quả giải quyết.", "result")
+        raise QaError("required", _("Cần ghi kết quả giải quyết."), "result")
     question.result = nfc(result)
     question.save(update_fields=["result"])
     channels = profile.qa.channels
@@ -722,7 +744,7 @@ def question_export_for_asker(*, tracking_code: str, email: str) -> dict:
     if question is None or not question.email or question.email != nfc(email).lower():
         raise QaError(
             "not_found",
-            "Không tìm thấy câu hỏi với mã và thư điện tử này.",
+            _("Không tìm thấy câu hỏi với mã và thư điện tử này."),
             kind=ErrorKind.NOT_FOUND,
         )
     return {
@@ -767,12 +789,16 @@ def _topic_name(name: str, *, exclude_pk: int | None = None) -> tuple[str, str]:
 
     name = nfc(name)
     if not name:
-        raise QaError("name_required", "Hãy nhập tên lĩnh vực.", "name")
+        raise QaError("name_required", _("Hãy nhập tên lĩnh vực."), "name")
     if len(name) > TOPIC_NAME_MAX:
-        raise QaError("name_too_long", f"Tên lĩnh vực dài quá {TOPIC_NAME_MAX} ký tự.", "name")
+        raise QaError(
+            "name_too_long",
+            _("Tên lĩnh vực dài quá %(limit)s ký tự.") % {"limit": TOPIC_NAME_MAX},
+            "name",
+        )
     slug = slugify(unidecode(name))[:120]
     if not slug:
-        raise QaError("invalid_name", "Tên lĩnh vực phải có chữ hoặc số.", "name")
+        raise QaError("invalid_name", _("Tên lĩnh vực phải có chữ hoặc số."), "name")
     # exclude(pk=None) is meant (Django makes it IS NULL: nothing excluded); the stubs refuse None.
     clash = Topic.objects.exclude(pk=exclude_pk).filter(name__iexact=name).first()  # type: ignore[misc]
     if clash is None and exclude_pk is None:
@@ -790,13 +816,17 @@ def _topic_name(name: str, *, exclude_pk: int | None = None) -> tuple[str, str]:
 
 def _active_agency(agency: Agency) -> Agency:
     if not agency.is_active:
-        raise QaError("agency_inactive", f"Cơ quan '{agency.name}' đã ngừng hoạt động.", "agency")
+        raise QaError(
+            "agency_inactive",
+            _("Cơ quan '%(name)s' đã ngừng hoạt động.") % {"name": agency.name},
+            "agency",
+        )
     return agency
 
 
 def _check_position(position: int | None) -> None:
     if position is not None and position < 0:
-        raise QaError("invalid_position", "Thứ tự phải là số không âm.", "position")
+        raise QaError("invalid_position", _("Thứ tự phải là số không âm."), "position")
 
 
 def _topic_audit(action: str, topic: Topic, actor) -> None:

@@ -241,17 +241,17 @@ def test_the_page_names_the_service_fields_its_own_way():
     assert form.errors == {"new_password1": ["Mật khẩu mới phải khác."]}
 
 
-def test_a_page_wording_shows_in_english_and_the_service_message_in_vietnamese():
-    wording = {"closed": "Comments are closed."}
-    error = EditorialError("closed", "Đã hết thời hạn góp ý.")
+def test_a_refusal_is_shown_in_the_language_of_the_page_from_the_service_message():
+    # The service marks its message (ADR 0015, Translations); no page keeps a rewording.
+    error = EditorialError("closed", gettext_lazy("Đã hết thời hạn góp ý."))
     with translation.override("vi"):
         vietnamese = _bound()
-        add_service_error(vietnamese, error, wording=wording)
+        add_service_error(vietnamese, error)
     with translation.override("en"):
         english = _bound()
-        add_service_error(english, error, wording=wording)
+        add_service_error(english, error)
     assert vietnamese.errors == {"__all__": ["Đã hết thời hạn góp ý."]}
-    assert english.errors == {"__all__": ["Comments are closed."]}
+    assert english.errors == {"__all__": ["The comment period has ended."]}
 
 
 def test_a_web_page_answers_with_the_status_of_the_kind():
