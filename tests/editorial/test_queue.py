@@ -1,14 +1,10 @@
 """A user's queue: only the items waiting for a step they may act on, in bounded queries."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
 from core.profiles import current_profile
 from editorial import rules
 from editorial.selectors import item_queue
 from editorial.services import item_create, item_transition
-from organization.services import delegation_create
+from tests.factories.organization import delegated
 
 
 def test_queue_holds_the_users_steps_only_and_costs_bounded_queries(
@@ -21,16 +17,7 @@ def test_queue_holds_the_users_steps_only_and_costs_bounded_queries(
         item = item_create(actor=author, kind="news", title=f"Tin {n}", site=site)
         item_transition(item=item, actor=author, decision="forward")
     colleague = staff.holding("board_member")
-    now = timezone.now()
-    delegation_create(
-        actor=deputy,
-        delegator=deputy,
-        delegate=colleague,
-        role_code="deputy_head",
-        agency_name=site.agency.name,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=1),
-    )
+    delegated(delegator=deputy, delegate=colleague, role_code="deputy_head", agency=site.agency)
 
     with django_assert_max_num_queries(6):
         waiting = item_queue(user=deputy)

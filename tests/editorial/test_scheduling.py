@@ -15,11 +15,11 @@ from editorial.models import Item, Transition, WorkflowState
 from editorial.selectors import public_items
 from editorial.services import EditorialError, item_create, item_transition, item_update
 from editorial.tasks import publish_scheduled
-from organization.services import delegation_create
 from provinces.calendar import TZ
 from tests.conftest import host_client
 from tests.factories.accounts import with_email
 from tests.factories.integrations import api_key
+from tests.factories.organization import delegated
 from tests.factories.pages import signed_in
 
 
@@ -196,14 +196,12 @@ def test_a_delegate_who_scheduled_is_recorded_as_publisher_for_the_head(province
     member, deputy, head = (staff.holding(r) for r in ("board_member", "deputy_head", "head"))
     colleague = staff.holding("deputy_head")
     now = timezone.now()
-    delegation_create(
-        actor=head,
+    delegated(
         delegator=head,
         delegate=colleague,
         role_code="head",
-        agency_name=site.agency.name,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=7),
+        agency=site.agency,
+        days=7,
         reason="Trưởng ban đi công tác",
     )
     item = item_create(actor=member, kind="news", title="Tin hẹn giờ Huế", site=site)

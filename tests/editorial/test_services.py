@@ -18,9 +18,9 @@ from editorial.services import (
     item_update,
     item_withdraw,
 )
-from organization.services import delegation_create
 from provinces.calendar import TZ
 from tests.factories.editorial import run_to_the_end
+from tests.factories.organization import delegated
 
 SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
 
@@ -107,15 +107,12 @@ def test_hue_head_delegates_publishing_for_a_period_and_it_is_recorded(province_
     site, staff = province_schema("thuathienhue")
     author, deputy, head = (staff.holding(r) for r in ("board_member", "deputy_head", "head"))
     colleague = staff.holding("board_member")
-    now = timezone.now()
-    grant = delegation_create(
-        actor=head,
+    grant = delegated(
         delegator=head,
         delegate=colleague,
         role_code="head",
-        agency_name=site.agency.name,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=7),
+        agency=site.agency,
+        days=7,
         reason="Trưởng ban đi công tác",
     )
     item = item_create(actor=author, kind="news", title="Tin uỷ quyền", site=site)
@@ -140,16 +137,7 @@ def test_delegation_is_refused_where_the_profile_does_not_allow_it(province_sche
     site, staff = province_schema("thainguyen")
     updater, approver = staff.holding("updater"), staff.holding("approver")
     colleague = staff.holding("updater")
-    now = timezone.now()
-    delegation_create(
-        actor=approver,
-        delegator=approver,
-        delegate=colleague,
-        role_code="approver",
-        agency_name=site.agency.name,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=1),
-    )
+    delegated(delegator=approver, delegate=colleague, role_code="approver", agency=site.agency)
     item = item_create(actor=updater, kind="news", title="Tin", site=site)
     item = item_transition(item=item, actor=updater, decision="forward")
     with pytest.raises(EditorialError):
@@ -348,17 +336,8 @@ def test_delegation_is_refused_at_one_step_and_accepted_at_another_of_the_same_r
         staff.holding(role) for role in ("portal_updater", "portal_approver", "editor_in_chief")
     )
     deputy = staff.holding("portal_updater")  # granted both roles below, holding neither
-    now = timezone.now()
     for delegator, role in ((approver, "portal_approver"), (chief, "editor_in_chief")):
-        delegation_create(
-            actor=delegator,
-            delegator=delegator,
-            delegate=deputy,
-            role_code=role,
-            agency_name=None,
-            starts_at=now - timedelta(minutes=1),
-            ends_at=now + timedelta(days=1),
-        )
+        delegated(delegator=delegator, delegate=deputy, role_code=role)
     item = item_create(actor=updater, kind="news", title="Tin Cổng tỉnh")
     item = item_transition(item=item, actor=updater, decision="forward")
     # when / then: at the approver's step the grant counts for nothing
@@ -392,16 +371,7 @@ def test_a_delegate_is_refused_at_a_step_that_says_no_where_the_workflow_says_ye
     monkeypatch.setattr("editorial.services.current_profile", lambda on=None: varied)
     member, deputy = staff.holding("board_member"), staff.holding("deputy_head")
     colleague = staff.holding("board_member")
-    now = timezone.now()
-    delegation_create(
-        actor=deputy,
-        delegator=deputy,
-        delegate=colleague,
-        role_code="deputy_head",
-        agency_name=site.agency.name,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=1),
-    )
+    delegated(delegator=deputy, delegate=colleague, role_code="deputy_head", agency=site.agency)
     item = item_create(actor=member, kind="news", title="Tin cần xác thực", site=site)
     item = item_transition(item=item, actor=member, decision="forward")
     # when / then

@@ -7,6 +7,9 @@ actions they perform, not their set-up."""
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
+
+from django.utils import timezone
 
 from accounts.models import User
 from organization.models import Agency, Role, RoleAssignment
@@ -28,3 +31,21 @@ class Staff:
         scoped = (agency or self.agency) if role.scope == Role.Scope.AGENCY else None
         RoleAssignment.objects.create(user=user, role=role, agency=scoped)
         return user
+
+
+def delegated(*, delegator, delegate, role_code: str, agency=None, days: int = 1, reason=""):
+    """`delegator` hands its `role_code` (in `agency`, None for a portal role) to `delegate`
+    through `delegation_create`, from a minute ago for `days` days."""
+    from organization.services import delegation_create
+
+    now = timezone.now()
+    return delegation_create(
+        actor=delegator,
+        delegator=delegator,
+        delegate=delegate,
+        role_code=role_code,
+        agency_name=agency.name if agency is not None else None,
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=days),
+        reason=reason,
+    )

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from core.errors import ErrorKind
 from organization.models import Agency
-from organization.services import delegation_create
 from qa.models import Answer, Question
 from qa.services import (
     QaError,
@@ -21,6 +20,7 @@ from qa.services import (
     question_set_kind,
     questions_purge_expired,
 )
+from tests.factories.organization import delegated
 from tests.factories.qa import submitted
 
 
@@ -91,16 +91,7 @@ def test_only_the_head_or_a_delegate_sends_the_answer(qa_province):
     # a delegate of the head may send, and the answer records whose delegate
     other = submitted(topic, title="Câu khác")
     deputy = staff.holding("updater")
-    now = timezone.now()
-    delegation_create(
-        actor=head,
-        delegator=head,
-        delegate=deputy,
-        role_code="agency_head",
-        agency_name=site.agency.name,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=3),
-    )
+    delegated(delegator=head, delegate=deputy, role_code="agency_head", agency=site.agency, days=3)
     other = question_answer(
         question=other, actor=deputy, text="Trả lời", channel="email", publish=False
     )
