@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from unidecode import unidecode
 
 from core import limits
-from core.errors import ErrorKind, ServiceError
+from core.errors import ErrorKind, Message, ServiceError
 from core.profiles import profile_at
 from core.text import fold, nfc
 from core.uploads import UploadRefused, check_upload
@@ -342,7 +342,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
     question.inter_agency = profile_at(question.received_at).qa.kinds[kind].inter_agency
 
 
-def _require_in_time(question: Question, now: datetime, what: str) -> None:
+def _require_in_time(question: Question, now: datetime, what: Message) -> None:
     """Decree 43/2011 Art. 17, Thái Nguyên Art. 14(4)(c): an appointment or a progress notice
     is given within the deadline, never to cover one already missed."""
     if question.is_overdue(now):

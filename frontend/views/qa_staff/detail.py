@@ -50,12 +50,6 @@ from qa.services import (
     progress_notice_limit,
 )
 
-ANSWER_STATUS_LABELS = {
-    "draft": gettext_lazy("Bản nháp"),
-    "submitted": gettext_lazy("Chờ thủ trưởng duyệt"),
-    "returned": gettext_lazy("Trả lại người soạn"),
-    "sent": gettext_lazy("Đã gửi"),
-}
 EVENT_LABELS = {
     "received": gettext_lazy("Tiếp nhận"),
     "moderated": gettext_lazy("Kiểm duyệt: tiếp nhận"),
@@ -184,7 +178,7 @@ def render_detail(request, page: Page, *, bound=None, failed: str = "", status: 
     drafts = [
         {
             "answer": answer,
-            "status": ANSWER_STATUS_LABELS.get(answer.status, answer.status),
+            "status": answer.get_status_display(),
             "approve": made.get(f"approve-{answer.pk}"),
             "return_draft": made.get(f"return_draft-{answer.pk}"),
         }
