@@ -77,23 +77,16 @@ class _UnreadableUpload(SimpleUploadedFile):
 
 def test_a_question_turns_only_refusals_into_field_errors(province_schema):
     from qa.models import Question
-    from qa.services import QaError, question_submit, topic_ensure
+    from qa.services import QaError, topic_ensure
+    from tests.factories.qa import submitted
 
     site, _staff = province_schema("hagiang")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
-    ask = {
-        "name": "Nguyễn Văn A",
-        "email": "a@example.vn",
-        "topic": topic.slug,
-        "title": "Hỏi về đất đai",
-        "text": "Thủ tục cấp giấy chứng nhận?",
-        "consent": True,
-    }
     # a refused file is the asker's field error ...
     with pytest.raises(QaError) as refused:
-        question_submit(**ask, attachments=[SimpleUploadedFile("a.pdf", b"MZ\x90\x00")])
+        submitted(topic, attachments=[SimpleUploadedFile("a.pdf", b"MZ\x90\x00")])
     assert (refused.value.code, refused.value.field) == ("file_type_refused", "attachments")
     # ... a failure of the server is not disguised as one
     with pytest.raises(OSError, match="storage is gone"):
-        question_submit(**ask, attachments=[_UnreadableUpload("a.pdf", PDF)])
+        submitted(topic, attachments=[_UnreadableUpload("a.pdf", PDF)])
     assert not Question.objects.exists()

@@ -30,13 +30,10 @@ from provinces.calendar import (
     next_working_day,
     qa_deadline,
 )
+from tests.factories.provinces import vn
 
 # These tests touch neither the database nor the cache.
 pytestmark = pytest.mark.without_services
-
-
-def vn(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
 
 
 def thai_nguyen_like(

@@ -9,14 +9,13 @@ Pure: no database.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from provinces.calendar import (
-    TZ,
     OfficeHours,
     OfficePeriod,
     WorkingCalendar,
@@ -25,13 +24,10 @@ from provinces.calendar import (
 )
 from provinces.loader import PROFILES_DIR, ProfileError, load_profile, resolve_profile
 from provinces.sla import sla_deadline
+from tests.factories.provinces import vn
 
 # These tests touch neither the database nor the cache.
 pytestmark = pytest.mark.without_services
-
-
-def vn(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
 
 
 TWO_PERIODS = OfficeHours(
