@@ -30,7 +30,7 @@ from frontend.profiles import profile_for
 from provinces.calendar import TZ, qa_deadline
 from provinces.loader import ProfileError
 from qa import selectors
-from qa.models import Question
+from qa.models import CHANNEL_LABELS, Question
 from qa.services import (
     MAX_ATTACHMENTS,
     MAX_NAME,
@@ -47,10 +47,6 @@ INTAKE_FORM_TITLES = {
     "question": _("Gửi câu hỏi"),
     "feedback": _("Gửi góp ý, kiến nghị"),
     "complaint": _("Gửi khiếu nại"),
-}
-CHANNEL_LABELS = {
-    "portal": _("Đăng trên Cổng"),
-    "email": _("Gửi thư điện tử cho người hỏi"),
 }
 
 

@@ -236,6 +236,31 @@ class Event(models.Model):
         return f"{self.question_id} {self.action}"
 
 
+# How an answer reaches the asker (`Question.answer_channel`, `Answer` sending), by code.
+CHANNEL_LABELS = {
+    "portal": _("Đăng trên Cổng"),
+    "email": _("Gửi thư điện tử cho người hỏi"),
+}
+
+# What each entry of a question's log (`Event.action`) records, by code.
+EVENT_LABELS = {
+    "received": _("Tiếp nhận"),
+    "moderated": _("Kiểm duyệt: tiếp nhận"),
+    "refused": _("Kiểm duyệt: không tiếp nhận"),
+    "reassigned": _("Chuyển cơ quan"),
+    "reclassified": _("Phân loại lại"),
+    "appointment": _("Hẹn ngày trả lời"),
+    "progress_notice": _("Thông báo tiến độ"),
+    "returned": _("Trả lại (không thuộc phạm vi)"),
+    "answer_drafted": _("Soạn trả lời, gửi duyệt"),
+    "answer_returned": _("Trả lại bản trả lời cho người soạn"),
+    "answered": _("Gửi trả lời"),
+    "published": _("Ban biên tập đăng câu trả lời"),
+    "publication_declined": _("Ban biên tập không đăng câu trả lời"),
+    "personal_data_purged": _("Xoá dữ liệu cá nhân hết thời hạn lưu"),
+}
+
+
 class QuestionAttachment(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="qa/%Y/%m/")

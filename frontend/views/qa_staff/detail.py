@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -45,27 +44,10 @@ from organization.selectors import (
 from provinces.calendar import TZ, qa_deadline
 from qa import selectors
 from qa.clocks import receipt_counted_at
-from qa.models import Answer, Question
+from qa.models import EVENT_LABELS, Answer, Question
 from qa.services import (
     progress_notice_limit,
 )
-
-EVENT_LABELS = {
-    "received": gettext_lazy("Tiếp nhận"),
-    "moderated": gettext_lazy("Kiểm duyệt: tiếp nhận"),
-    "refused": gettext_lazy("Kiểm duyệt: không tiếp nhận"),
-    "reassigned": gettext_lazy("Chuyển cơ quan"),
-    "reclassified": gettext_lazy("Phân loại lại"),
-    "appointment": gettext_lazy("Hẹn ngày trả lời"),
-    "progress_notice": gettext_lazy("Thông báo tiến độ"),
-    "returned": gettext_lazy("Trả lại (không thuộc phạm vi)"),
-    "answer_drafted": gettext_lazy("Soạn trả lời, gửi duyệt"),
-    "answer_returned": gettext_lazy("Trả lại bản trả lời cho người soạn"),
-    "answered": gettext_lazy("Gửi trả lời"),
-    "published": gettext_lazy("Ban biên tập đăng câu trả lời"),
-    "publication_declined": gettext_lazy("Ban biên tập không đăng câu trả lời"),
-    "personal_data_purged": gettext_lazy("Xoá dữ liệu cá nhân hết thời hạn lưu"),
-}
 
 
 @dataclass
