@@ -16,8 +16,7 @@ from editorial.services import (
     item_update,
 )
 from organization.models import ComponentSite
-from tests.api.test_editorial_api import NEWS, Newsroom
-from tests.factories.api import error_of, patch_json, post_json
+from tests.factories.api import NEWS, Newsroom, error_of, patch_json, post_json
 from tests.factories.editorial import item_author
 
 

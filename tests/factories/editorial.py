@@ -46,3 +46,24 @@ def published(staff, *, site, **content) -> Item:
     item.refresh_from_db()
     assert item.status == Item.Status.PUBLISHED
     return item
+
+
+class Desk:
+    """A province's newsroom on its first component site (or its portal): publishes items
+    through the province's own workflow, each step by a holder of its role."""
+
+    def __init__(self, staff, site):
+        self.staff, self.site = staff, site
+
+    def spec(self, site):
+        return workflow(on_portal=site is None)
+
+    def author(self, site=None):
+        return item_author(self.staff, on_portal=site is None)
+
+    def publisher(self, site=None):
+        spec = self.spec(site)
+        return self.staff.holding(spec.steps[rules.publish_step_index(spec.steps)].role)
+
+    def publish(self, *, on_portal: bool = False, **content) -> Item:
+        return published(self.staff, site=None if on_portal else self.site, **content)

@@ -10,9 +10,9 @@ from editorial.models import Category, Item
 from editorial.services import category_create, item_create
 from organization.models import ComponentSite
 from tests.conftest import host_client
+from tests.factories.editorial import Desk
 from tests.factories.pages import options, page_text
 from tests.frontend.test_administration import Hue as HueAdministration
-from tests.frontend.test_editorial_pages import Desk
 
 ADMIN = "/staff/quan-tri/chuyen-muc/"
 

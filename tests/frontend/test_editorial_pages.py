@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.profiles import current_profile
-from editorial import rules
-from editorial.models import Item, PublicComment
+from editorial.models import PublicComment
 from editorial.services import (
     item_correct,
     item_create,
@@ -19,28 +18,8 @@ from editorial.services import (
     item_withdraw,
 )
 from tests.conftest import host_client
-from tests.factories.editorial import item_author, published, run_to_the_end, workflow
+from tests.factories.editorial import Desk, run_to_the_end
 from tests.factories.pages import meta, page_text
-
-
-class Desk:
-    """Publishes items through the province's own workflow, each step by a holder of its role."""
-
-    def __init__(self, staff, site):
-        self.staff, self.site = staff, site
-
-    def spec(self, site):
-        return workflow(on_portal=site is None)
-
-    def author(self, site=None):
-        return item_author(self.staff, on_portal=site is None)
-
-    def publisher(self, site=None):
-        spec = self.spec(site)
-        return self.staff.holding(spec.steps[rules.publish_step_index(spec.steps)].role)
-
-    def publish(self, *, on_portal: bool = False, **content) -> Item:
-        return published(self.staff, site=None if on_portal else self.site, **content)
 
 
 @pytest.fixture
