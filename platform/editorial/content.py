@@ -260,7 +260,7 @@ def clean_fields(kind: str, raw: dict | None) -> dict:
         raise ContentError(
             "invalid_fields",
             _("Một số trường của nội dung không hợp lệ."),
-            fields={nul_at: ["Không được chứa ký tự NUL (\\u0000)."]},
+            fields={nul_at: [_("Không được chứa ký tự NUL (\\u0000).")]},
         )
     try:
         return model.model_validate(raw or {}).model_dump(mode="json")

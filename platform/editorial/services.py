@@ -157,10 +157,10 @@ def _sla_of_item(kind: str, fields: dict, requested: str | None, profile, curren
             )
         if target.when is not None and not fields.get(target.when):
             # The flag is one of the kind's fields: the refusal is shown on it too.
-            message = (
-                f"Thời hạn “{sla.label}” chỉ áp dụng cho bài được đánh dấu ở trường tương ứng "
-                f"({sla.source})."
-            )
+            message = _(
+                "Thời hạn “%(label)s” chỉ áp dụng cho bài được đánh dấu ở trường tương ứng "
+                "(%(source)s)."
+            ) % {"label": sla.label, "source": sla.source}
             raise EditorialError(
                 "sla_condition_unmet",
                 message,

@@ -214,7 +214,7 @@ def role_grant(*, user, role_code: str, agency: Agency | None, actor) -> RoleAss
             "agency",
         )
     if RoleAssignment.objects.filter(user=user, role=role, agency=agency).exists():
-        where = f" tại {agency.name}" if agency else ""
+        where = _(" tại %(agency)s") % {"agency": agency.name} if agency else ""
         raise OrganizationError(
             "already_held",
             _("'%(username)s' đã giữ vai trò '%(name)s'%(where)s.")
@@ -300,7 +300,9 @@ def staff_create(
     except AccountError as error:
         message = error.message
         if error.code == "username_taken" and derived:
-            message += f" Hãy nhập một tên đăng nhập khác, ví dụ '{_free_username(username)}'."
+            message = str(message) + _(" Hãy nhập một tên đăng nhập khác, ví dụ '%(free)s'.") % {
+                "free": _free_username(username)
+            }
         raise OrganizationError(error.code, message, error.field, kind=error.kind) from error
     role_grant(user=issued.user, role_code=role_code, agency=agency, actor=actor)
     _audit("staff_created", actor=actor, user=issued.user.username, role=role_code)

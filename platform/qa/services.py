@@ -806,9 +806,12 @@ def _topic_name(name: str, *, exclude_pk: int | None = None) -> tuple[str, str]:
     if clash is not None:
         raise QaError(
             "topic_exists",
-            f"Đã có lĩnh vực '{clash.name}'"
-            + ("" if clash.is_active else " (đang ngừng sử dụng: hãy mở lại lĩnh vực đó)")
-            + ".",
+            (
+                _("Đã có lĩnh vực '%(name)s'.")
+                if clash.is_active
+                else _("Đã có lĩnh vực '%(name)s' (đang ngừng sử dụng: hãy mở lại lĩnh vực đó).")
+            )
+            % {"name": clash.name},
             "name",
         )
     return name, slug
