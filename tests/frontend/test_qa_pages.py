@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.core import mail
@@ -18,13 +17,10 @@ from provinces.calendar import TZ
 from qa.models import Answer, Question
 from qa.services import question_answer, question_submit, topic_ensure
 from tests.conftest import host_client
+from tests.factories.pages import page_text, signed_in
 
 HOSTS = {"thainguyen": "thainguyen.localhost", "thuathienhue": "thuathienhue.localhost"}
 ASKER = {"name": "Nguyễn Thị Bình", "email": "binh.nguyen@example.vn", "phone": "0912 345 678"}
-
-
-def _text(response) -> str:
-    return unescape(response.content.decode())
 
 
 @pytest.fixture
@@ -95,7 +91,7 @@ def test_form_labels_every_field_and_states_the_retention_period(thainguyen):
     # when
     response = host_client(thainguyen["host"]).get("/hoi-dap/gui/")
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     for field in ("name", "email", "phone", "topic", "title", "text", "attachments", "consent"):
         assert f'for="id_{field}"' in html
@@ -119,11 +115,12 @@ def test_submission_shows_the_tracking_code_and_the_due_date_with_its_rule(thain
     assert Question.objects.count() == before + 1
     assert response["Location"] == f"/hoi-dap/da-gui/{question.tracking_code}/"
     assert question.agency == thainguyen["agency"]
-    html = _text(client.get(response["Location"]))
+    html = page_text(client.get(response["Location"]))
     assert question.tracking_code in html
     assert f"{question.due_at.astimezone(TZ):%H:%M %d/%m/%Y}" in html
     assert "Thuộc thẩm quyền giải quyết: 05 ngày làm việc" in html
-    assert "QĐ 40/2012 Art. 14(4)(a)" in html
+    assert "Điều 14 khoản 4 điểm a Quyết định số 40/2012/QĐ-UBND" in html
+    assert "Art." not in html
     _assert_no_personal_data(html)
 
 
@@ -136,7 +133,7 @@ def test_a_filled_honeypot_is_told_received_and_nothing_is_stored(thainguyen):
     )
     # then
     assert response.status_code == 200
-    html = _text(response)
+    html = page_text(response)
     assert "Đã tiếp nhận" in html
     assert re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}", html)
     assert Question.objects.count() == before
@@ -163,7 +160,7 @@ def test_invalid_submission_shows_the_form_again_and_stores_nothing(
         "/hoi-dap/gui/", _form(thainguyen["land"], **overrides)
     )
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 400
     assert Question.objects.count() == before
     assert 'class="error-summary"' in html
@@ -184,7 +181,7 @@ def test_too_many_submissions_get_a_429_page(thainguyen, settings):
     # then
     assert response.status_code == 429
     assert response["Retry-After"] == "3600"
-    assert "Vui lòng thử lại sau 60 phút." in _text(response)
+    assert "Vui lòng thử lại sau 60 phút." in page_text(response)
     assert Question.objects.count() == 1
 
 
@@ -194,7 +191,7 @@ def test_each_intake_has_its_form_only_where_the_profile_offers_it(province_sche
     # when / then
     complaint = host_client(HOSTS["thuathienhue"]).get("/hoi-dap/gui/?loai=complaint")
     assert complaint.status_code == 200
-    assert "<h1>Gửi khiếu nại</h1>" in _text(complaint)
+    assert "<h1>Gửi khiếu nại</h1>" in page_text(complaint)
     assert host_client(HOSTS["thainguyen"]).get("/hoi-dap/gui/?loai=complaint").status_code == 404
     assert host_client("dongnai.localhost").get("/hoi-dap/gui/?loai=feedback").status_code == 200
     assert host_client(HOSTS["thainguyen"]).get("/hoi-dap/gui/?loai=feedback").status_code == 404
@@ -224,14 +221,14 @@ def test_tracking_shows_status_dates_and_answer_but_no_personal_data(thainguyen)
     question = _ask(thainguyen["land"])
     client = host_client(thainguyen["host"])
     # when: open
-    html = _text(client.get(f"/hoi-dap/tra-cuu/?ma={question.tracking_code.lower()}"))
+    html = page_text(client.get(f"/hoi-dap/tra-cuu/?ma={question.tracking_code.lower()}"))
     # then
     assert "Đã tiếp nhận" in html
     assert f"{question.due_at.astimezone(TZ):%H:%M %d/%m/%Y}" in html
     _assert_no_personal_data(html)
     # when: answered
     _answer_publicly(question, thainguyen["agency"], thainguyen["staff"])
-    html = _text(client.get(f"/hoi-dap/tra-cuu/?ma={question.tracking_code}"))
+    html = page_text(client.get(f"/hoi-dap/tra-cuu/?ma={question.tracking_code}"))
     # then
     assert "Đã trả lời" in html
     assert "nộp tại bộ phận một cửa" in html
@@ -241,7 +238,7 @@ def test_tracking_shows_status_dates_and_answer_but_no_personal_data(thainguyen)
 def test_tracking_an_unknown_code_says_so(thainguyen):
     response = host_client(thainguyen["host"]).get("/hoi-dap/tra-cuu/?ma=ZZZZ-ZZZZ")
     assert response.status_code == 404
-    assert "Không tìm thấy câu hỏi nào có mã này." in _text(response)
+    assert "Không tìm thấy câu hỏi nào có mã này." in page_text(response)
 
 
 def test_answered_list_shows_published_answers_with_the_disclaimer_and_no_personal_data(
@@ -254,13 +251,13 @@ def test_answered_list_shows_published_answers_with_the_disclaimer_and_no_person
     # when
     response = host_client(thainguyen["host"]).get("/hoi-dap/")
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert answered.title in html
     assert "nộp tại bộ phận một cửa" in html
     assert "Câu hỏi chưa trả lời" not in html
     assert "không phải là cơ sở pháp lý trực tiếp" in html  # Thái Nguyên Art. 14(5)
-    assert "QĐ 40/2012 Art. 14(5)" in html
+    assert "Điều 14 khoản 5 Quyết định số 40/2012/QĐ-UBND" in html
     assert answered.tracking_code not in html
     _assert_no_personal_data(html)
 
@@ -272,7 +269,7 @@ def test_search_is_accent_insensitive(thainguyen):
     for question, agency in ((land, thainguyen["agency"]), (school, thainguyen["other"])):
         _answer_publicly(question, agency, thainguyen["staff"])
     # when
-    html = _text(host_client(thainguyen["host"]).get("/hoi-dap/?q=dat+dai"))
+    html = page_text(host_client(thainguyen["host"]).get("/hoi-dap/?q=dat+dai"))
     # then
     assert "Tranh chấp Đất đai giữa hai hộ" in html
     assert "Học phí năm học mới" not in html
@@ -285,10 +282,10 @@ def test_list_filters_by_topic_and_agency(thainguyen):
     _answer_publicly(land, thainguyen["agency"], thainguyen["staff"])
     _answer_publicly(school, thainguyen["other"], thainguyen["staff"])
     client = host_client(thainguyen["host"])
-    by_topic = _text(client.get("/hoi-dap/?linh_vuc=giao-duc"))
+    by_topic = page_text(client.get("/hoi-dap/?linh_vuc=giao-duc"))
     assert "Câu hỏi về trường" in by_topic
     assert "Câu hỏi về đất" not in by_topic
-    by_agency = _text(client.get(f"/hoi-dap/?co_quan={thainguyen['agency'].pk}"))
+    by_agency = page_text(client.get(f"/hoi-dap/?co_quan={thainguyen['agency'].pk}"))
     assert "Câu hỏi về đất" in by_agency
     assert "Câu hỏi về trường" not in by_agency
 
@@ -298,7 +295,7 @@ def test_province_without_a_disclaimer_shows_none(province_schema):
     topic = topic_ensure(name="Xây dựng", agency=site.agency)
     question = _ask(topic)
     _answer_publicly(question, site.agency, staff)
-    html = _text(host_client(HOSTS["thuathienhue"]).get("/hoi-dap/"))
+    html = page_text(host_client(HOSTS["thuathienhue"]).get("/hoi-dap/"))
     assert question.title in html
     assert "qa-disclaimer" not in html
 
@@ -314,7 +311,7 @@ def test_answered_list_costs_a_bounded_number_of_queries(thainguyen, django_asse
     with django_assert_max_num_queries(4):
         response = client.get("/hoi-dap/?q=cau+hoi&trang=2")
     assert response.status_code == 200
-    assert "Câu hỏi số 1" in _text(response)
+    assert "Câu hỏi số 1" in page_text(response)
 
 
 # --- the asker's own data --------------------------------------------------------------------
@@ -334,7 +331,7 @@ def test_asker_sees_and_downloads_own_data_with_code_and_email(thainguyen):
     )
     # then
     assert page.status_code == 200
-    assert ASKER["name"] in _text(page)
+    assert ASKER["name"] in page_text(page)
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
     data = json.loads(download.content)
@@ -348,16 +345,10 @@ def test_asker_data_needs_the_matching_email(thainguyen):
         "/hoi-dap/du-lieu-cua-toi/", {"code": question.tracking_code, "email": "other@example.vn"}
     )
     assert response.status_code == 404
-    assert ASKER["name"] not in _text(response)
+    assert ASKER["name"] not in page_text(response)
 
 
 # --- staff -----------------------------------------------------------------------------------
-
-
-def _staff_client(host, user):
-    client = host_client(host)
-    client.force_login(user)
-    return client
 
 
 def test_staff_pages_need_a_sign_in(thainguyen):
@@ -373,8 +364,8 @@ def test_inbox_shows_only_the_items_of_the_users_agency(thainguyen):
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
     board = thainguyen["staff"].holding("editor_in_chief")
     # when
-    html = _text(_staff_client(thainguyen["host"], updater).get("/staff/hoi-dap/"))
-    board_html = _text(_staff_client(thainguyen["host"], board).get("/staff/hoi-dap/"))
+    html = page_text(signed_in(thainguyen["host"], updater).get("/staff/hoi-dap/"))
+    board_html = page_text(signed_in(thainguyen["host"], board).get("/staff/hoi-dap/"))
     # then
     assert mine.tracking_code in html
     assert theirs.tracking_code not in html
@@ -388,7 +379,7 @@ def test_inbox_marks_overdue_items_in_words(thainguyen):
     late = _ask(thainguyen["land"], received_at=timezone.now() - timedelta(days=30))
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
     # when
-    html = _text(_staff_client(thainguyen["host"], updater).get("/staff/hoi-dap/?qua_han=1"))
+    html = page_text(signed_in(thainguyen["host"], updater).get("/staff/hoi-dap/?qua_han=1"))
     # then
     assert late.tracking_code in html
     assert '<span class="badge badge-overdue">Quá hạn</span>' in html
@@ -401,14 +392,14 @@ def test_detail_shows_the_contact_to_the_agency_and_refuses_other_agencies(thain
     other = thainguyen["staff"].holding("updater", agency=thainguyen["other"])
     url = f"/staff/hoi-dap/{question.pk}/"
     # when
-    html = _text(_staff_client(thainguyen["host"], mine).get(url))
-    refused = _staff_client(thainguyen["host"], other).get(url)
+    html = page_text(signed_in(thainguyen["host"], mine).get(url))
+    refused = signed_in(thainguyen["host"], other).get(url)
     # then
     assert ASKER["email"] in html
     assert ASKER["phone"] in html
     assert "Tiếp nhận" in html  # the history
     assert refused.status_code == 403
-    assert ASKER["email"] not in _text(refused)
+    assert ASKER["email"] not in page_text(refused)
 
 
 def test_non_head_cannot_send_and_the_draft_then_approve_path_works(thainguyen):
@@ -416,7 +407,7 @@ def test_non_head_cannot_send_and_the_draft_then_approve_path_works(thainguyen):
     question = _ask(thainguyen["land"])
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
     head = thainguyen["staff"].holding("agency_head", agency=thainguyen["agency"])
-    drafting = _staff_client(thainguyen["host"], updater)
+    drafting = signed_in(thainguyen["host"], updater)
     base = f"/staff/hoi-dap/{question.pk}/"
     # when: the updater tries to send
     refused = drafting.post(
@@ -425,7 +416,7 @@ def test_non_head_cannot_send_and_the_draft_then_approve_path_works(thainguyen):
     )
     # then
     assert refused.status_code == 403
-    assert "Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền" in _text(refused)
+    assert "Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền" in page_text(refused)
     question.refresh_from_db()
     assert question.status == Question.Status.RECEIVED
     # when: the updater drafts, the head approves
@@ -433,8 +424,8 @@ def test_non_head_cannot_send_and_the_draft_then_approve_path_works(thainguyen):
     assert drafted.status_code == 302
     draft = Answer.objects.get(question=question)
     assert draft.status == Answer.Status.SUBMITTED
-    approving = _staff_client(thainguyen["host"], head)
-    page = _text(approving.get(base))
+    approving = signed_in(thainguyen["host"], head)
+    page = page_text(approving.get(base))
     assert "Duyệt và gửi bản này" in page
     approved = approving.post(
         base + "duyet-ban-nhap/",
@@ -452,14 +443,14 @@ def test_non_head_cannot_send_and_the_draft_then_approve_path_works(thainguyen):
     assert question.is_public
     assert question.answer_text == "Dự thảo trả lời."
     assert draft.status == Answer.Status.SENT
-    assert "Dự thảo trả lời." in _text(host_client(thainguyen["host"]).get("/hoi-dap/"))
+    assert "Dự thảo trả lời." in page_text(host_client(thainguyen["host"]).get("/hoi-dap/"))
 
 
 def test_a_refused_action_rerenders_the_page_with_the_message(thainguyen):
     # given
     question = _ask(thainguyen["land"])
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
-    client = _staff_client(thainguyen["host"], updater)
+    client = signed_in(thainguyen["host"], updater)
     too_late = (timezone.now() + timedelta(days=60)).astimezone(TZ).date().isoformat()
     # when
     late = client.post(
@@ -469,16 +460,16 @@ def test_a_refused_action_rerenders_the_page_with_the_message(thainguyen):
     empty = client.post(f"/staff/hoi-dap/{question.pk}/chuyen-co-quan/", {})
     # then
     assert late.status_code == 400
-    assert "Ngày hẹn muộn nhất là" in _text(late)
-    assert 'href="#id_appointment-day"' in _text(late)
+    assert "Ngày hẹn muộn nhất là" in page_text(late)
+    assert 'href="#id_appointment-day"' in page_text(late)
     assert empty.status_code == 400
-    assert "Chuyển cơ quan phải nêu lý do." in _text(empty)
+    assert "Chuyển cơ quan phải nêu lý do." in page_text(empty)
 
 
 def test_reassigning_moves_the_item_to_the_other_agency(thainguyen):
     question = _ask(thainguyen["land"])
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
-    response = _staff_client(thainguyen["host"], updater).post(
+    response = signed_in(thainguyen["host"], updater).post(
         f"/staff/hoi-dap/{question.pk}/chuyen-co-quan/",
         {"reassign-agency": thainguyen["other"].pk, "reassign-reason": "Thuộc lĩnh vực giáo dục"},
     )
@@ -498,9 +489,9 @@ def test_who_is_late_groups_overdue_items_by_agency_for_the_board(thainguyen):
     board = thainguyen["staff"].holding("editor_in_chief")
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
     # when
-    response = _staff_client(thainguyen["host"], board).get("/staff/hoi-dap/tre-han/")
+    response = signed_in(thainguyen["host"], board).get("/staff/hoi-dap/tre-han/")
     # then
-    html = _text(response)
+    html = page_text(response)
     assert response.status_code == 200
     assert "3 câu hỏi quá hạn" in html
     assert first.tracking_code in html
@@ -510,9 +501,7 @@ def test_who_is_late_groups_overdue_items_by_agency_for_the_board(thainguyen):
         f'<th scope="row"><a href="#agency-1">{thainguyen["agency"].name}</a></th><td>2</td>'
     )
     assert agency_row in html
-    assert (
-        _staff_client(thainguyen["host"], updater).get("/staff/hoi-dap/tre-han/").status_code == 403
-    )
+    assert signed_in(thainguyen["host"], updater).get("/staff/hoi-dap/tre-han/").status_code == 403
 
 
 def test_an_attachment_of_a_refused_type_shows_the_form_again(thainguyen):
@@ -524,15 +513,15 @@ def test_an_attachment_of_a_refused_type_shows_the_form_again(thainguyen):
     )
     # then
     assert response.status_code == 400
-    assert 'href="#id_attachments"' in _text(response)
-    assert "kiểm tra theo nội dung tệp" in _text(response)
+    assert 'href="#id_attachments"' in page_text(response)
+    assert "kiểm tra theo nội dung tệp" in page_text(response)
     assert Question.objects.count() == 0
 
 
 def test_pages_follow_the_chosen_language(thainguyen):
     client = host_client(thainguyen["host"])
     client.cookies["django_language"] = "en"
-    html = _text(client.get("/hoi-dap/gui/"))
+    html = page_text(client.get("/hoi-dap/gui/"))
     assert "<h1>Ask a question</h1>" in html
     assert "Personal data protection" in html
 
@@ -541,17 +530,17 @@ def test_suspect_text_waits_for_the_board_which_lets_it_through(thainguyen):
     # given
     question = _ask(thainguyen["land"], title="Vay tiền nhanh casino")
     assert question.status == Question.Status.MODERATION
-    board = _staff_client(thainguyen["host"], thainguyen["staff"].holding("editor_in_chief"))
+    board = signed_in(thainguyen["host"], thainguyen["staff"].holding("editor_in_chief"))
     updater = thainguyen["staff"].holding("updater", agency=thainguyen["agency"])
     # then: only the board's inbox lists it
-    assert question.tracking_code in _text(board.get("/staff/hoi-dap/?trang_thai=moderation"))
-    updater_client = _staff_client(thainguyen["host"], updater)
-    assert question.tracking_code not in _text(updater_client.get("/staff/hoi-dap/"))
+    assert question.tracking_code in page_text(board.get("/staff/hoi-dap/?trang_thai=moderation"))
+    updater_client = signed_in(thainguyen["host"], updater)
+    assert question.tracking_code not in page_text(updater_client.get("/staff/hoi-dap/"))
     refused = updater_client.post(
         f"/staff/hoi-dap/{question.pk}/kiem-duyet/", {"moderate-decision": "accept"}
     )
     assert refused.status_code == 403
-    assert "Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt." in _text(refused)
+    assert "Chỉ Ban biên tập hoặc thủ trưởng cơ quan được kiểm duyệt." in page_text(refused)
     # when
     accepted = board.post(
         f"/staff/hoi-dap/{question.pk}/kiem-duyet/", {"moderate-decision": "accept"}
@@ -570,7 +559,7 @@ def test_hue_records_a_complaint_result_and_the_complainant_can_read_it(province
         intake="complaint", topic=topic.slug, title="Khiếu nại về cấp phép", text="Nội dung",
         consent=True, **ASKER,
     )  # fmt: skip
-    head = _staff_client(HOSTS["thuathienhue"], staff.holding("agency_head", agency=site.agency))
+    head = signed_in(HOSTS["thuathienhue"], staff.holding("agency_head", agency=site.agency))
     # when
     response = head.post(
         f"/staff/hoi-dap/{complaint.pk}/ket-qua-khieu-nai/",
@@ -581,13 +570,13 @@ def test_hue_records_a_complaint_result_and_the_complainant_can_read_it(province
     complaint.refresh_from_db()
     assert complaint.status == Question.Status.CLOSED
     assert complaint.result == "Giữ nguyên quyết định cấp phép."
-    html = _text(
+    html = page_text(
         host_client(HOSTS["thuathienhue"]).get(f"/hoi-dap/tra-cuu/?ma={complaint.tracking_code}")
     )
     assert "Kết quả giải quyết" in html
     assert "Giữ nguyên quyết định cấp phép." in html
     _assert_no_personal_data(html)
-    assert complaint.title not in _text(host_client(HOSTS["thuathienhue"]).get("/hoi-dap/"))
+    assert complaint.title not in page_text(host_client(HOSTS["thuathienhue"]).get("/hoi-dap/"))
 
 
 def test_hue_staff_send_a_progress_notice_with_a_later_date(province_schema):
@@ -595,9 +584,7 @@ def test_hue_staff_send_a_progress_notice_with_a_later_date(province_schema):
     site, staff = province_schema("thuathienhue")
     topic = topic_ensure(name="Xây dựng", agency=site.agency)
     question = _ask(topic)
-    updater = _staff_client(
-        HOSTS["thuathienhue"], staff.holding("board_member", agency=site.agency)
-    )
+    updater = signed_in(HOSTS["thuathienhue"], staff.holding("board_member", agency=site.agency))
     new_due = (question.due_at + timedelta(days=10)).astimezone(TZ).date()
     # when
     response = updater.post(
@@ -608,7 +595,7 @@ def test_hue_staff_send_a_progress_notice_with_a_later_date(province_schema):
     assert response.status_code == 302
     question.refresh_from_db()
     assert question.progress_due_at.astimezone(TZ).date() == new_due
-    assert "Thông báo tiến độ" in _text(updater.get(f"/staff/hoi-dap/{question.pk}/"))
+    assert "Thông báo tiến độ" in page_text(updater.get(f"/staff/hoi-dap/{question.pk}/"))
 
 
 def test_guessing_tracking_codes_is_slowed_down(tenant_db):

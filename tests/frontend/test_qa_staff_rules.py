@@ -11,31 +11,15 @@ from django.utils import timezone
 
 from provinces.calendar import TZ
 from qa.models import Question
-from qa.services import question_answer, question_submit, topic_ensure
+from qa.services import question_answer, topic_ensure
 from tests.conftest import host_client
+from tests.factories.pages import signed_in
+from tests.factories.qa import submitted
 
 EXTREMES = [
     datetime(9999, 12, 31, 10, 0, tzinfo=TZ),  # a date no form lets through any more
     datetime(1900, 1, 1, 8, 0, tzinfo=TZ),
 ]
-
-
-def _ask(topic, **overrides):
-    values = {
-        "name": "Nguyễn Thị Bình",
-        "email": "binh@example.vn",
-        "topic": topic.slug,
-        "title": "Hỏi về cấp giấy chứng nhận",
-        "text": "Xin hỏi hồ sơ gồm những gì?",
-        "consent": True,
-    }
-    return question_submit(**(values | overrides))
-
-
-def _client(slug, user):
-    client = host_client(f"{slug}.localhost")
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("stored", EXTREMES, ids=["year-9999", "year-1900"])
@@ -44,10 +28,10 @@ def test_an_extreme_stored_date_never_breaks_the_inbox(province_schema, field, s
     # given: a date written before dates were bounded, straight into the table
     site, staff = province_schema("thuathienhue")
     topic = topic_ensure(name="Xây dựng", agency=site.agency)
-    question = _ask(topic)
+    question = submitted(topic)
     Question.objects.filter(pk=question.pk).update(**{field: stored})
     member = staff.holding("board_member", agency=site.agency)
-    client = _client("thuathienhue", member)
+    client = signed_in("thuathienhue.localhost", member)
     # when / then: the inbox, the item, who is late and the API all answer
     for url in (
         "/staff/hoi-dap/",
@@ -64,8 +48,8 @@ def test_an_extreme_stored_date_never_breaks_the_inbox(province_schema, field, s
 def test_the_appointment_form_asks_for_the_reason(province_schema):
     site, staff = province_schema("thainguyen")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
-    question = _ask(topic)
-    client = _client("thainguyen", staff.holding("updater"))
+    question = submitted(topic)
+    client = signed_in("thainguyen.localhost", staff.holding("updater"))
     day = timezone.now().astimezone(TZ).date()
     response = client.post(
         f"/staff/hoi-dap/{question.pk}/hen-tra-loi/",
@@ -84,16 +68,16 @@ def test_in_hue_each_units_board_head_sees_its_own_late_questions(province_schem
     site, staff = province_schema("thuathienhue")
     other = Agency.objects.exclude(pk=site.agency_id).order_by("pk").first()
     month_ago = timezone.now() - timedelta(days=40)
-    mine = _ask(topic_ensure(name="Xây dựng", agency=site.agency), received_at=month_ago)
-    theirs = _ask(topic_ensure(name="Giáo dục", agency=other), received_at=month_ago)
-    head = _client("thuathienhue", staff.holding("head"))
+    mine = submitted(topic_ensure(name="Xây dựng", agency=site.agency), received_at=month_ago)
+    theirs = submitted(topic_ensure(name="Giáo dục", agency=other), received_at=month_ago)
+    head = signed_in("thuathienhue.localhost", staff.holding("head"))
     assert "/staff/hoi-dap/tre-han/" in head.get("/staff/hoi-dap/").content.decode()
     response = head.get("/staff/hoi-dap/tre-han/")
     html = unescape(response.content.decode())
     assert response.status_code == 200
     assert mine.tracking_code in html
     assert theirs.tracking_code not in html
-    clerk = _client("thuathienhue", staff.holding("board_member"))
+    clerk = signed_in("thuathienhue.localhost", staff.holding("board_member"))
     assert clerk.get("/staff/hoi-dap/tre-han/").status_code == 403
 
 
@@ -102,11 +86,13 @@ def test_the_item_page_keeps_a_missed_deadline_after_reclassification(province_s
 
     site, staff = province_schema("thainguyen")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
-    question = _ask(topic, received_at=timezone.now() - timedelta(days=14))  # 5 days: late
+    question = submitted(topic, received_at=timezone.now() - timedelta(days=14))  # 5 days: late
     updater = staff.holding("updater")
     question_set_kind(question=question, actor=updater, kind="special", reason="Nghiên cứu")
     html = unescape(
-        _client("thainguyen", updater).get(f"/staff/hoi-dap/{question.pk}/").content.decode()
+        signed_in("thainguyen.localhost", updater)
+        .get(f"/staff/hoi-dap/{question.pk}/")
+        .content.decode()
     )
     assert "Hạn ban đầu" in html
     assert "đã qua khi chưa trả lời" in html
@@ -130,10 +116,10 @@ def test_in_ha_giang_the_board_publishes_the_agencys_answer(province_schema):
     # given: Hà Giang Art. 9(2), the agency answers and provides it to the board
     site, staff = province_schema("hagiang")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
-    question = _ask(topic)
-    head = _client("hagiang", staff.holding("agency_head"))
+    question = submitted(topic)
+    head = signed_in("hagiang.localhost", staff.holding("agency_head"))
     board_user = staff.holding("board_head")
-    board = _client("hagiang", board_user)
+    board = signed_in("hagiang.localhost", board_user)
     # when: the head answers and asks for publication
     assert _answer_on_the_page(head, question).status_code == 302
     # then: not public yet; the board sees it waiting and decides
@@ -157,8 +143,8 @@ def test_in_ha_giang_the_board_publishes_the_agencys_answer(province_schema):
 def test_the_head_cannot_publish_in_ha_giang(province_schema):
     site, staff = province_schema("hagiang")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
-    question = _ask(topic)
-    head = _client("hagiang", staff.holding("agency_head"))
+    question = submitted(topic)
+    head = signed_in("hagiang.localhost", staff.holding("agency_head"))
     _answer_on_the_page(head, question)
     response = head.post(
         f"/staff/hoi-dap/{question.pk}/dang-tra-loi/", {"publish-decision": "publish"}
@@ -172,12 +158,12 @@ def test_in_thai_nguyen_the_head_publishes_at_once(province_schema):
     # Thái Nguyên Art. 14(2)-(3)
     site, staff = province_schema("thainguyen")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
-    question = _ask(topic)
-    head = _client("thainguyen", staff.holding("agency_head"))
+    question = submitted(topic)
+    head = signed_in("thainguyen.localhost", staff.holding("agency_head"))
     assert _answer_on_the_page(head, question).status_code == 302
     question.refresh_from_db()
     assert (question.is_public, question.publication_pending) == (True, False)
-    board = _client("thainguyen", staff.holding("editor_in_chief"))
+    board = signed_in("thainguyen.localhost", staff.holding("editor_in_chief"))
     page = unescape(board.get(f"/staff/hoi-dap/{question.pk}/").content.decode())
     assert "dang-tra-loi" not in page
 
@@ -186,7 +172,7 @@ def test_the_api_follows_who_publishes(province_schema):
     site, staff = province_schema("dongnai")
     topic = topic_ensure(name="Đất đai", agency=site.agency)
     question = question_answer(
-        question=_ask(topic),
+        question=submitted(topic),
         actor=staff.holding("agency_head"),
         text="Trả lời: nộp hồ sơ.",
         channel="portal",
@@ -194,9 +180,9 @@ def test_the_api_follows_who_publishes(province_schema):
     )
     url = f"/api/v1/qa/questions/{question.pk}/publish/"
     # the agency head is refused; Đồng Nai's support team (Art. 8(2)(d)) publishes
-    head = _client("dongnai", staff.holding("agency_head"))
+    head = signed_in("dongnai.localhost", staff.holding("agency_head"))
     assert head.post(url, {"publish": True}, content_type="application/json").status_code == 403
-    support = _client("dongnai", staff.holding("support_editor"))
+    support = signed_in("dongnai.localhost", staff.holding("support_editor"))
     declined = support.post(url, {"publish": False}, content_type="application/json")
     assert declined.status_code == 400
     assert declined.json()["error"]["fields"] == {"reason": ["Không đăng phải nêu lý do."]}
