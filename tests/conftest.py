@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from organization.models import ComponentSite
@@ -52,6 +53,8 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _public_schema_and_clean_cache(request):
     yield
+    # A request in English leaves English active in this thread: the next test starts afresh.
+    translation.deactivate()
     if request.node.get_closest_marker("without_services"):
         return
     connection.set_schema_to_public()
