@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import User
 from accounts.services import user_create_with_secret
+from provinces.citations import for_citizens
 from provinces.loader import resolve_profile
 from tests.conftest import host_client
 from tests.factories.pages import meta, page_text
@@ -55,7 +56,11 @@ def test_portal_home_lists_the_sections_the_profile_requires(tenant_db):
     assert "Chuyên mục" in html
     for section in sections:
         assert section.name in html
-        assert section.source in html
+        # the article in Vietnamese, never the profile's own notation
+        cited = for_citizens(section.source)
+        assert cited is None or cited in html
+    assert "Art." not in html
+    assert "platform default" not in html
 
 
 def test_portal_home_links_only_to_pages_that_exist(tenant_db):
