@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
 
 from accounts.models import User
@@ -40,17 +41,24 @@ class ApiKeyRefused(ApiKeyError):
 
 # The API's words for a refused key (ADR 0013): why, and what to do about it.
 REFUSALS = {
-    selectors.REVOKED: "This API key has been revoked. Ask the province administrator for a "
-    "new key.",
-    selectors.EXPIRED: "This API key expired on {expired}. Ask the province administrator to "
-    "issue a new key.",
-    selectors.ACCOUNT_LOCKED: "The account this API key acts for is locked. Ask the province "
-    "administrator.",
-    selectors.SECRET_REISSUED: "This API key was issued before an administrator re-issued the "
-    "one-time password of its account, so it no longer works, even after the password is "
-    "changed. Ask the province administrator to issue a new key.",
-    selectors.PASSWORD_CHANGE_REQUIRED: "The account this API key acts for must first change "
-    "its one-time password: sign in on the portal and change it, then use the key again.",
+    selectors.REVOKED: _(
+        "Khoá API này đã bị thu hồi. Hãy đề nghị quản trị viên của tỉnh cấp khoá mới."
+    ),
+    selectors.EXPIRED: _(
+        "Khoá API này đã hết hạn ngày %(expired)s. Hãy đề nghị quản trị viên của tỉnh cấp khoá mới."
+    ),
+    selectors.ACCOUNT_LOCKED: _(
+        "Tài khoản mà khoá API này thay mặt đã bị khoá. Hãy liên hệ quản trị viên của tỉnh."
+    ),
+    selectors.SECRET_REISSUED: _(
+        "Khoá API này được cấp trước khi quản trị viên cấp lại mật khẩu dùng một lần cho tài "
+        "khoản của nó, nên không còn dùng được, kể cả sau khi mật khẩu đã được đổi. Hãy đề nghị "
+        "quản trị viên của tỉnh cấp khoá mới."
+    ),
+    selectors.PASSWORD_CHANGE_REQUIRED: _(
+        "Tài khoản mà khoá API này thay mặt phải đổi mật khẩu dùng một lần trước: hãy đăng nhập "
+        "trên cổng, đổi mật khẩu rồi dùng lại khoá."
+    ),
 }
 
 
@@ -70,7 +78,7 @@ def _require_administrator(actor: User | None) -> None:
     if actor is not None and not (actor.is_active and actor.is_superuser):
         raise ApiKeyError(
             "not_allowed",
-            "Only the province administrator may issue or revoke API keys.",
+            _("Chỉ quản trị viên của tỉnh được cấp hoặc thu hồi khoá API."),
             kind=ErrorKind.FORBIDDEN,
         )
 
@@ -106,7 +114,9 @@ def api_key_create(
     name = name.strip() or "api key"
     if len(name) > NAME_MAX_LENGTH:
         raise ApiKeyError(
-            "name_too_long", f"The name is at most {NAME_MAX_LENGTH} characters.", field="name"
+            "name_too_long",
+            _("Tên khoá dài tối đa %(max)d ký tự.") % {"max": NAME_MAX_LENGTH},
+            field="name",
         )
     scopes = sorted(set(scopes))
     valid = set(ApiKey.Scope.values)
@@ -114,14 +124,15 @@ def api_key_create(
     if unknown or not scopes:
         raise ApiKeyError(
             "invalid_scopes",
-            f"Unknown or missing scopes {unknown}; choose from {sorted(valid)}.",
+            _("Quyền không hợp lệ hoặc chưa chọn quyền nào; chọn trong: %(valid)s.")
+            % {"valid": ", ".join(sorted(valid))},
             field="scopes",
         )
     # django-tenants' database wrapper adds schema_name; the package ships no type information.
     if ApiKey.Scope.OPERATOR in scopes and connection.schema_name != get_public_schema_name():  # type: ignore[attr-defined]
         raise ApiKeyError(
             "invalid_scopes",
-            "The operator scope exists on the platform host only.",
+            _("Quyền vận hành (operator) chỉ có trên tên miền của nền tảng."),
             field="scopes",
         )
     if (
@@ -131,12 +142,14 @@ def api_key_create(
     ):
         raise ApiKeyError(
             "invalid_expiry",
-            f"A key is valid for 1 to {MAX_LIFETIME_DAYS} days.",
+            _("Khoá có hiệu lực từ 1 đến %(max)d ngày.") % {"max": MAX_LIFETIME_DAYS},
             field="expires_in_days",
         )
     if not user.is_active:
         raise ApiKeyError(
-            "account_locked", f"The account '{user.get_username()}' is locked.", field="user"
+            "account_locked",
+            _("Tài khoản “%(user)s” đã bị khoá.") % {"user": user.get_username()},
+            field="user",
         )
     now = timezone.now()
     prefix = secrets.token_hex(KEY_PREFIX_BYTES)
@@ -167,7 +180,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: User | None = None, via: str = VIA
     _require_administrator(actor)
     locked = ApiKey.objects.select_for_update().select_related("user").filter(pk=api_key.pk).first()
     if locked is None:
-        raise ApiKeyError("not_found", "No such API key.")
+        raise ApiKeyError("not_found", _("Không có khoá API này."))
     if locked.revoked_at is None:
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at"])
@@ -188,7 +201,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     status = selectors.api_key_status(api_key, now=now)
     if status != selectors.ACTIVE:
         expired = timezone.localdate(api_key.expires_at).isoformat()
-        raise ApiKeyRefused(f"api_key_{status}", REFUSALS[status].format(expired=expired))
+        raise ApiKeyRefused(f"api_key_{status}", REFUSALS[status] % {"expired": expired})
     if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key

@@ -107,7 +107,7 @@ def test_a_key_issued_before_its_users_secret_was_reissued_is_refused_for_every_
         assert response.status_code == 401, (use, response.content)
         error = error_of(response)
         assert error["code"] == "api_key_secret_reissued", use
-        assert "new key" in error["message"], use
+        assert "cấp khoá mới" in error["message"], use
     assert newsroom.counts() == before
 
     # and still after the user has changed the secret: the key itself must be re-issued
@@ -145,7 +145,7 @@ def test_the_key_of_a_user_who_must_change_a_one_time_password_is_refused(newsro
             assert response.status_code == 401, (use, response.content)
             error = error_of(response)
             assert error["code"] == "api_key_password_change_required", use
-            assert "change" in error["message"], use
+            assert "đổi mật khẩu" in error["message"], use
     assert newsroom.counts() == before
 
 
@@ -162,8 +162,19 @@ def test_an_expired_key_is_refused_with_its_expiry(newsroom):
         assert response.status_code == 401
         error = error_of(response)
         assert error["code"] == "api_key_expired"
-        assert "expired" in error["message"]
+        assert "hết hạn" in error["message"]
     assert newsroom.counts() == before
+
+
+def test_a_refusal_is_in_vietnamese_unless_the_client_chose_english(newsroom, settings):
+    with newsroom.inside():
+        ApiKey.objects.filter(user=newsroom.updater).update(
+            expires_at=timezone.now() - timedelta(minutes=1)
+        )
+    client = newsroom.client()
+    assert error_of(client.get("/api/v1/me/"))["message"].startswith("Khoá API này đã hết hạn")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert error_of(client.get("/api/v1/me/"))["message"].startswith("This API key expired on")
 
 
 def test_a_revoked_key_and_a_locked_accounts_key_say_so(newsroom, tenant_db):
