@@ -5,11 +5,19 @@ the field that carries it."""
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from editorial.content import MAX_YEAR, MIN_YEAR
 
-OUT_OF_RANGE = f"Năm phải trong khoảng {MIN_YEAR}–{MAX_YEAR}."
+# Translated when a request reads it, not when the module is imported.
+OUT_OF_RANGE = lazy(
+    lambda: (
+        gettext("Năm phải trong khoảng %(first)s–%(last)s.") % {"first": MIN_YEAR, "last": MAX_YEAR}
+    ),
+    str,
+)()
 
 
 class BoundedDateTimeField(serializers.DateTimeField):

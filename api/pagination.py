@@ -14,6 +14,7 @@ from urllib import parse
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.pagination import Cursor
 from rest_framework.pagination import CursorPagination as BaseCursorPagination
 
@@ -27,7 +28,7 @@ BIGINT = 2**63
 def invalid_cursor() -> ServiceError:
     return ServiceError(
         "invalid_cursor",
-        "Con trỏ phân trang không hợp lệ: dùng đường dẫn next/previous của trang trước.",
+        _("Con trỏ phân trang không hợp lệ: dùng đường dẫn next/previous của trang trước."),
         field="cursor",
     )
 

@@ -9,6 +9,7 @@ import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
@@ -32,18 +33,22 @@ class BoundedJSONParser(JSONParser):
             data = json.loads(body.decode(encoding), parse_constant=_refuse_constant)
         except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
             raise exceptions.ParseError(
-                "Dữ liệu JSON không hợp lệ hoặc lồng quá sâu "
-                f"(tối đa {MAX_JSON_DEPTH} cấp mảng/đối tượng)."
+                _(
+                    "Dữ liệu JSON không hợp lệ hoặc lồng quá sâu "
+                    "(tối đa %(depth)d cấp mảng/đối tượng)."
+                )
+                % {"depth": MAX_JSON_DEPTH}
             ) from error
         if json_depth(data) > MAX_JSON_DEPTH:
             raise exceptions.ParseError(
-                f"Dữ liệu JSON lồng quá sâu (tối đa {MAX_JSON_DEPTH} cấp mảng/đối tượng)."
+                _("Dữ liệu JSON lồng quá sâu (tối đa %(depth)d cấp mảng/đối tượng).")
+                % {"depth": MAX_JSON_DEPTH}
             )
         path = nul_byte_path(data)
         if path is not None:
             raise ServiceError(
                 "nul_byte",
-                "Dữ liệu không được chứa ký tự NUL (\\u0000).",
+                _("Dữ liệu không được chứa ký tự NUL (\\u0000)."),
                 field=path or "non_field_errors",
             )
         return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -56,10 +57,10 @@ class QaView(APIView):
         # Django refuses an oversized body while it is parsed: answer in the API's format.
         if isinstance(exc, RequestDataTooBig):
             exc = ServiceError(
-                "request_too_large", "Dữ liệu gửi lên quá lớn.", kind=ErrorKind.TOO_LARGE
+                "request_too_large", _("Dữ liệu gửi lên quá lớn."), kind=ErrorKind.TOO_LARGE
             )
         elif isinstance(exc, TooManyFieldsSent):
-            exc = ServiceError("too_many_fields", "Quá nhiều trường dữ liệu.")
+            exc = ServiceError("too_many_fields", _("Quá nhiều trường dữ liệu."))
         return super().handle_exception(exc)
 
 
@@ -82,7 +83,7 @@ def _text(*, required: bool = False, **kwargs) -> StrictCharField:
 def _question_or_404(question_id: int) -> Question:
     question = selectors.question_for_staff(pk=question_id)
     if question is None:
-        raise ServiceError("not_found", "Không tìm thấy câu hỏi.", kind=ErrorKind.NOT_FOUND)
+        raise ServiceError("not_found", _("Không tìm thấy câu hỏi."), kind=ErrorKind.NOT_FOUND)
     return question
 
 
@@ -92,7 +93,7 @@ def _answer_or_error(
     answer = selectors.answer_of_question(question=question, pk=answer_id)
     if answer is None:
         raise ServiceError(
-            "unknown_answer", "Câu hỏi này không có bản trả lời đó.", "answer", kind=kind
+            "unknown_answer", _("Câu hỏi này không có bản trả lời đó."), "answer", kind=kind
         )
     return answer
 
@@ -245,7 +246,9 @@ class QuestionTrackView(NoStore, QaView):
         question = selectors.question_by_tracking_code(code=code)
         if question is None:
             TrackingCodeGuesses.failed(request)
-            raise ServiceError("not_found", "Không tìm thấy mã tra cứu.", kind=ErrorKind.NOT_FOUND)
+            raise ServiceError(
+                "not_found", _("Không tìm thấy mã tra cứu."), kind=ErrorKind.NOT_FOUND
+            )
         answered = question.status in selectors.PUBLIC_STATUSES
         returned = question.status == Question.Status.RETURNED
         body = {
