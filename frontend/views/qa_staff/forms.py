@@ -15,6 +15,17 @@ REASON_MAX = 2_000
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
+def _text_field(label, required_message=None, *, required: bool = True) -> forms.CharField:
+    """A reason, note or comment: a text area bounded to REASON_MAX characters."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=REASON_MAX,
+        widget=forms.Textarea,
+        error_messages={"required": required_message} if required_message else None,
+    )
+
+
 class ReassignForm(forms.Form):
     agency = forms.TypedChoiceField(
         label=gettext_lazy("Chuyển đến cơ quan"),
@@ -24,11 +35,8 @@ class ReassignForm(forms.Form):
             "invalid_choice": gettext_lazy("Hãy chọn một cơ quan trong danh sách."),
         },
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do chuyển"),
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": gettext_lazy("Chuyển cơ quan phải nêu lý do.")},
+    reason = _text_field(
+        gettext_lazy("Lý do chuyển"), gettext_lazy("Chuyển cơ quan phải nêu lý do.")
     )
 
     def __init__(self, *args, agencies=(), **kwargs):
@@ -43,9 +51,7 @@ class KindForm(forms.Form):
         label=gettext_lazy("Loại (thời hạn trả lời)"),
         error_messages={"invalid_choice": gettext_lazy("Hãy chọn một loại trong danh sách.")},
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do"), required=False, max_length=REASON_MAX, widget=forms.Textarea
-    )
+    reason = _text_field(gettext_lazy("Lý do"), required=False)
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,11 +69,8 @@ class AppointmentForm(forms.Form):
     )
     # Thái Nguyên Art. 14(4)(c): a special case "cần phải có thời gian nghiên cứu" — the reason
     # is what makes it one, so it is required (ADR 0011).
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do cần nghiên cứu thêm"),
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": gettext_lazy("Hẹn ngày trả lời phải nêu lý do.")},
+    reason = _text_field(
+        gettext_lazy("Lý do cần nghiên cứu thêm"), gettext_lazy("Hẹn ngày trả lời phải nêu lý do.")
     )
 
 
@@ -80,11 +83,8 @@ class ProgressForm(forms.Form):
             "invalid": gettext_lazy("Ngày không hợp lệ (dd/mm/yyyy)."),
         },
     )
-    text = forms.CharField(
-        label=gettext_lazy("Nội dung thông báo cho người hỏi"),
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": gettext_lazy("Cần nội dung thông báo.")},
+    text = _text_field(
+        gettext_lazy("Nội dung thông báo cho người hỏi"), gettext_lazy("Cần nội dung thông báo.")
     )
 
 
@@ -98,21 +98,11 @@ class PublishForm(forms.Form):
         ],
         error_messages={"required": gettext_lazy("Hãy chọn đăng hoặc không đăng.")},
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do (bắt buộc khi không đăng)"),
-        required=False,
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-    )
+    reason = _text_field(gettext_lazy("Lý do (bắt buộc khi không đăng)"), required=False)
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do trả lại"),
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": gettext_lazy("Trả lại phải nêu lý do.")},
-    )
+    reason = _text_field(gettext_lazy("Lý do trả lại"), gettext_lazy("Trả lại phải nêu lý do."))
 
 
 class ModerationForm(forms.Form):
@@ -125,12 +115,7 @@ class ModerationForm(forms.Form):
         ],
         error_messages={"required": gettext_lazy("Hãy chọn tiếp nhận hoặc không.")},
     )
-    reason = forms.CharField(
-        label=gettext_lazy("Lý do (bắt buộc khi không tiếp nhận)"),
-        required=False,
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-    )
+    reason = _text_field(gettext_lazy("Lý do (bắt buộc khi không tiếp nhận)"), required=False)
 
 
 class DraftForm(forms.Form):
@@ -192,11 +177,8 @@ class ApproveForm(ChannelForm):
 
 
 class ReturnDraftForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("Góp ý cho người soạn"),
-        max_length=REASON_MAX,
-        widget=forms.Textarea,
-        error_messages={"required": gettext_lazy("Cần góp ý cho người soạn.")},
+    comment = _text_field(
+        gettext_lazy("Góp ý cho người soạn"), gettext_lazy("Cần góp ý cho người soạn.")
     )
 
 
