@@ -11,7 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -41,6 +41,7 @@ from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import english_offered
 from frontend.public_cache import cached
+from frontend.views.errors import rate_limited
 
 # The kinds of the news list when no kind is chosen (the rest have their own lists).
 NEWS_KINDS = ["news", "announcement", "event", "spokesperson_statement"]
@@ -272,10 +273,11 @@ def item_comment(request, slug: str, language: str = "vi"):
     # Comments per client address and hour (no third-party CAPTCHA): core.limits.
     comments = limits.counter("editorial.draft_comment", who=client_address(request), province=None)
     if comments.blocked():
-        return HttpResponse(
-            _("Bạn đã gửi nhiều góp ý. Vui lòng thử lại sau."),
-            status=429,
-            content_type="text/plain",
+        return rate_limited(
+            request,
+            retry_after=comments.retry_after() or comments.limit.window(),
+            back_url=item_path(item),
+            back_label=_("Về bài viết"),
         )
     form = CommentForm(request.POST)
     if form.is_valid():

@@ -9,3 +9,9 @@ urlpatterns = [
     path("api/v1/", include("api.v1.urls", namespace="api-v1")),
     path("", include("frontend.urls_tenant", namespace="frontend")),
 ]
+
+# Error pages in the portal's look, rendered without a query (frontend/views/errors.py).
+handler400 = "frontend.views.errors.bad_request"
+handler403 = "frontend.views.errors.permission_denied"
+handler404 = "frontend.views.errors.page_not_found"
+handler500 = "frontend.views.errors.server_error"

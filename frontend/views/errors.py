@@ -1,0 +1,104 @@
+"""The error pages of every host (400, 403, 404, 410, 429, 500) in the portal's look.
+
+They are rendered without the context processors and without a query: a 500 must show even when
+the database is down, and a 404 must not cost more than the page it replaces. What they show of
+the site (its name, the search page) comes from what the middleware already loaded: the province
+on `request.tenant`, the component site with its agency on `request.component_site`.
+Both URLconfs (config.urls_tenant, config.urls_public) name these views as their handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
+
+from organization.models import ComponentSite
+
+logger = logging.getLogger(__name__)
+
+# The last resort when even the template cannot be rendered (a broken installation).
+BARE_500 = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+    "<title>500 – Lỗi máy chủ</title></head><body><main><h1>500 – Lỗi máy chủ</h1>"
+    "<p>Hệ thống gặp sự cố. Hãy thử lại sau ít phút.</p>"
+    '<p><a href="/">Về trang chủ</a></p></main></body></html>'
+)
+
+
+def _site_name(request) -> str | None:
+    """The name of the portal or component site this host is, from what is in memory."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return None
+    if tenant.schema_name == get_public_schema_name():
+        return _("Nền tảng Cổng thông tin điện tử các tỉnh")
+    site = getattr(request, "component_site", None)
+    if site is not None and ComponentSite.agency.is_cached(site):
+        return site.agency.name
+    return tenant.portal_name or tenant.name
+
+
+def _path(name: str, **kwargs) -> str | None:
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:  # not on this host's URLconf (the platform host, a part not landed)
+        return None
+
+
+def error_response(request, template: str, *, status: int, **context) -> HttpResponse:
+    """`template` (one of the error templates, all extending error_base.html) with the site's
+    name and links, as a response of `status`."""
+    context = {
+        "site_name": _site_name(request),
+        "search_url": _path("frontend:search"),
+        **context,
+    }
+    return HttpResponse(render_to_string(template, context), status=status)
+
+
+def bad_request(request, exception=None):
+    return error_response(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return error_response(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return error_response(request, "404.html", status=404)
+
+
+def server_error(request):
+    try:
+        return error_response(request, "500.html", status=500)
+    except Exception:  # the error page itself failed: never a second traceback to the visitor
+        logger.exception("the 500 page could not be rendered")
+        return HttpResponse(BARE_500, status=500)
+
+
+def gone(request, *, notice: str = "") -> HttpResponse:
+    """410: the content was withdrawn; `notice` is the withdrawal notice as the item page
+    renders it (its title and reason), already escaped by its template."""
+    return error_response(request, "410.html", status=410, notice=notice)
+
+
+def rate_limited(
+    request, *, retry_after: int, back_url: str | None = None, back_label: str = ""
+) -> HttpResponse:
+    """429 for a form of the citizens' pages refused by `core.limits`: how long to wait (also as
+    Retry-After, in seconds) and where to go back to."""
+    retry_after = max(1, int(retry_after))
+    response = error_response(
+        request,
+        "429.html",
+        status=429,
+        minutes=-(-retry_after // 60),  # rounded up: never "0 minutes"
+        back_url=back_url,
+        back_label=back_label,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
