@@ -1,17 +1,28 @@
-"""`site` in every template: which portal or component site is answering, and its names."""
+"""`site` in every template: which portal or component site is answering, its names, who runs
+it (the footer), its look and its main navigation (ADR 0016)."""
 
 from __future__ import annotations
 
+import logging
+import re
 from functools import cached_property
 
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from frontend.links import host_url, is_development_request
 from frontend.profiles import english_offered, in_back_office, profile_for
+from frontend.public_cache import cached
+from frontend.sections import component_site_menu, mark_current, portal_menu
 from provinces.schema import DUBLIN_CORE
 from tenants.selectors import province_portal_host
 from tenants.services import dev_host_for
+
+logger = logging.getLogger(__name__)
+
+# The platform's own colour where no profile names one (white text on it reads at 8.4:1).
+DEFAULT_COLOUR = "#1d4e89"
 
 
 class SiteContext:
@@ -82,6 +93,89 @@ class SiteContext:
         if metadata is None or metadata.standard != DUBLIN_CORE:
             return ()
         return tuple(metadata.elements)
+
+    @cached_property
+    def managing_body(self):
+        """Who runs the portal and how to reach them (the profile's `portal` table: managing
+        body, address, phone, e-mail, the person responsible, licence), or None."""
+        profile = profile_for(self._request)
+        return profile.portal if profile is not None else None
+
+    @cached_property
+    def managing_body_facts(self) -> list[dict[str, str]]:
+        """What the footer says of who runs the portal, [{label, value, href}], in order; the
+        licence only where the profile has one."""
+        portal = self.managing_body
+        if portal is None:
+            return []
+        facts = [
+            (_("Cơ quan quản lý"), portal.managing_body, ""),
+            (_("Địa chỉ"), portal.address, ""),
+            (_("Điện thoại"), portal.phone, "tel:" + re.sub(r"[^0-9+]", "", portal.phone)),
+            (_("Thư điện tử"), portal.email, f"mailto:{portal.email}"),
+            (_("Chịu trách nhiệm nội dung"), portal.responsible, ""),
+            (_("Giấy phép"), portal.licence or "", ""),
+        ]
+        return [
+            {"label": label, "value": value, "href": href} for label, value, href in facts if value
+        ]
+
+    @cached_property
+    def theme(self) -> dict[str, str | None]:
+        """The portal's colour and emblem (portal.colour, portal.emblem), for the look."""
+        portal = self.managing_body
+        emblem_url = None
+        if portal is not None and portal.emblem:
+            try:
+                emblem_url = static(portal.emblem)
+            except ValueError:  # not among the collected static files: the default emblem
+                logger.warning("emblem %s of the profile is not a static file", portal.emblem)
+        return {
+            "colour": portal.colour if portal is not None else DEFAULT_COLOUR,
+            "emblem_url": emblem_url,
+        }
+
+    @cached_property
+    def links(self) -> list[dict[str, str]]:
+        """The systems the portal is connected to that citizens can visit (an integration of
+        the profile with `settings.host`: QĐ 40/2012 Art. 8(1), QĐ 11/2024 Art. 3(2))."""
+        profile = profile_for(self._request)
+        if profile is None:
+            return []
+        return [
+            {"label": integration.name, "url": f"https://{integration.settings['host']}/"}
+            for integration in profile.integrations
+            if integration.settings.get("host")
+        ]
+
+    @cached_property
+    def menu(self) -> list[dict]:
+        """The main navigation, [{label, url, current}]: on the portal, home and the required
+        sections that have published content, then the pages no section stands for; on a
+        component site, its news, its categories, its Q&A and contacts. Built once per host,
+        language and published-content version (frontend.public_cache); `current` per page."""
+        if self.province is None:
+            return []
+        request = self._request
+        site = self.component_site
+        if site is not None:
+            part = cached(
+                request, "menu", ("site", site.pk), lambda: {"menu": component_site_menu(site)}
+            )
+        else:
+            profile = profile_for(request)
+            if profile is None:
+                return []
+            baseline = profile.baseline.effective_from if profile.baseline is not None else None
+            part = cached(
+                request,
+                "menu",
+                ("portal", profile.effective_from, baseline),
+                lambda: {"menu": portal_menu(profile)},
+            )
+        return mark_current(
+            (part or {}).get("menu", []), path=request.path, full_path=request.get_full_path()
+        )
 
 
 def site(request):

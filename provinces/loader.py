@@ -17,6 +17,13 @@ A province takes values from the baseline in two ways:
   its `content_type` or `code`; a table takes every field it does not set; a `field_sources`
   entry takes that one field.
 
+A required section may stand for the national list (ADR 0016): an entry with `expand = "national"`
+and a source "<its own article> → national" (Hà Giang Art. 5(1): "khoản 1 Điều 10, Điều 11,
+Điều 12 Nghị định số 43/2011/NĐ-CP") is replaced, in place, by the baseline's concrete sections
+in force, each sourced "<own article> → <the baseline section's article>". A section the
+province lists itself wins: a national one with the same code, slug or built-in page is left
+out; so is the English section where the province publishes no English version.
+
 The composed data is validated by `provinces.schema.Profile`; every problem is reported as
 (field path, reason), e.g. ("governance.workflows.portal.steps[1].role", "unknown workflow
 role 'x' ..."). Pure Python: no Django here.
@@ -161,6 +168,68 @@ def _deferred_source(own: str, baseline: Any) -> Any:
     return f"{own.removesuffix(DEFERRAL).rstrip()} {baseline}"
 
 
+_EXPAND = "expand"  # a required section that stands for the baseline's (ADR 0016)
+_SECTIONS = "required_sections"
+
+
+def _section_keys(section: dict[str, Any]) -> set[tuple[str, Any]]:
+    """What makes two sections the same: their code, their address, the built-in page shown."""
+    content = section.get("content")
+    builtin = content.get("builtin") if isinstance(content, dict) else None
+    keys = {("code", section.get("code")), ("slug", section.get("slug")), ("builtin", builtin)}
+    return {(name, value) for name, value in keys if value is not None}
+
+
+def _expand_sections(
+    own: Any, base: Any, *, english: bool, version: str
+) -> tuple[Any, list[tuple[str, str]]]:
+    """The province's required sections with each composite entry (`expand = "national"`)
+    replaced by the baseline's concrete sections (see the module's docstring); problems as
+    (path, reason)."""
+    if not isinstance(own, list) or not any(
+        isinstance(item, dict) and _EXPAND in item for item in own
+    ):
+        return own, []
+    problems: list[tuple[str, str]] = []
+    taken = {
+        key
+        for item in own
+        if isinstance(item, dict) and _EXPAND not in item
+        for key in _section_keys(item)
+    }
+    expanded: list[Any] = []
+    for index, item in enumerate(own):
+        if not isinstance(item, dict) or _EXPAND not in item:
+            expanded.append(item)
+            continue
+        where = f"{_SECTIONS}[{index}]"
+        if item[_EXPAND] != DEFERRAL:
+            problems.append((f"{where}.{_EXPAND}", f"only '{DEFERRAL}' can be expanded"))
+            continue
+        if not _defers(item.get("source")):
+            problems.append(
+                (f"{where}.source", f"write the province's article as '<article> → {DEFERRAL}'")
+            )
+            continue
+        if not isinstance(base, list) or not base:
+            problems.append(
+                (where, f"expands to the national sections, but the baseline of {version} has none")
+            )
+            continue
+        for section in base:
+            if not isinstance(section, dict):
+                continue
+            content = section.get("content") or {}
+            if not english and content.get("builtin") == "english":
+                continue  # Decree 42/2022 Art. 7's English pages: only where English is offered
+            if _section_keys(section) & taken:
+                continue
+            expanded.append(
+                {**section, "source": _deferred_source(item["source"], section.get("source"))}
+            )
+    return expanded, problems
+
+
 def _uses_baseline(data: Any) -> bool:
     if isinstance(data, dict):
         if "extends" in data or _defers(data.get("source")):
@@ -293,10 +362,17 @@ def _compose(data: dict[str, Any], *, on: date | None, base_dir: Path) -> dict[s
         raise ProfileError(
             [(_BASE_META, f"{base_path} needs [baseline] with effective_from = {base_path.stem}")]
         )
+    language = own.get("language")
+    english = isinstance(language, dict) and language.get("english") is True
+    own[_SECTIONS], expansion_problems = _expand_sections(
+        own.get(_SECTIONS), base.get(_SECTIONS), english=english, version=base_path.stem
+    )
+    if own[_SECTIONS] is None:
+        del own[_SECTIONS]
     deferrals = _Deferrals(base_path)
     own = {key: deferrals.value(value, base.get(key), key) for key, value in own.items()}
-    if deferrals.problems:
-        raise ProfileError(deferrals.problems)
+    if expansion_problems or deferrals.problems:
+        raise ProfileError(expansion_problems + deferrals.problems)
     composed = deep_merge(base, own) if name is not None else own
     composed[_BASE_META] = meta
     return composed

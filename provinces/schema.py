@@ -12,13 +12,16 @@ Pure Python (pydantic v2): no Django here. Models are frozen and refuse unknown 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
+from unidecode import unidecode
 
 from core.text import nfc_data
+from provinces.colours import HEX_COLOUR, MIN_CONTRAST, contrast
 from provinces.items import ANCHOR_FIELDS, FIELDS_OF_ANCHOR, ITEM_FLAGS, ITEM_KINDS
 from provinces.naming import HostNameError, agency_label, is_valid_hostname
 
@@ -45,7 +48,6 @@ AWAITED_MODULES: dict[str, str] = {
     "budget": "Budget and funding of the portal (kinh phí hoạt động)",
     "royalties": "Royalties for published content (nhuận bút)",
     "operations": "Operations: 24/7 monitoring and the annual review (vận hành, rà soát hằng năm)",
-    "integrations": "Connections to other systems (kết nối, tích hợp hệ thống)",
     "portal_about": "The portal's about page: its board and operators (trang giới thiệu)",
     "access_levels": "Access levels of staff accounts (cấp quyền truy cập)",
 }
@@ -729,8 +731,154 @@ class Operations(Sourced):
     annual_review: StrictBool
 
 
+# --- The portal's identity and its sections (ADR 0016) ----------------------------------------
+
+# A section's address under /chuyen-muc/: lowercase ASCII words joined by hyphens.
+SECTION_SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SectionSlug = Annotated[str, Field(pattern=SECTION_SLUG_PATTERN, max_length=80)]
+_PHONE = re.compile(r"^\+?[0-9][0-9 .()-]{4,30}[0-9]$")
+# A file under the platform's static files: "frontend/emblems/backan.svg".
+_STATIC_PATH = re.compile(r"^[a-z0-9_-]+(?:/[a-z0-9_.-]+)*\.(?:svg|png|webp)$")
+
+# The platform's own pages a section may stand for; each is a page of the portal's URL
+# configuration (frontend.views.sections.BUILTIN_URLS). A section whose page does not exist yet
+# has no content: it is a compliance gap, never an empty page.
+BuiltinPage = Literal[
+    "legal_documents", "drafts", "qa", "contacts", "procedures", "english", "search", "corrections"
+]
+
+
+def section_slug(text: str) -> str:
+    """The address the editorial module gives a category named `text` (Django's slugify of its
+    transliteration): "Chỉ đạo, điều hành" → "chi-dao-dieu-hanh"."""
+    ascii_text = unicodedata.normalize("NFKD", unidecode(text)).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^\w\s-]", "", ascii_text.lower())
+    return re.sub(r"[-\s]+", "-", words).strip("-_")
+
+
+class Portal(Sourced):
+    """Who runs the portal and how to reach them: the footer of every page (Decree 43/2011 Art.
+    10(1)(a): the portal's address, telephone and e-mail; Circular 22/2023/TT-BTTTT asks the same
+    of the layout). `responsible` is the person answerable for the content, as the regulation
+    names the office ("Tổng Biên tập", Thái Nguyên Art. 16(2)), not a private name."""
+
+    managing_body: Text
+    address: Text
+    phone: Text
+    email: str
+    responsible: Text
+    licence: str | None = None
+    emblem: str | None = None
+    colour: str
+
+    @model_validator(mode="after")
+    def _check(self) -> Portal:
+        problems = []
+        if not _MAILBOX.match(self.email):
+            problems.append(("email", f"'{self.email}' is not an e-mail address"))
+        if not _PHONE.match(self.phone):
+            problems.append(("phone", f"'{self.phone}' is not a telephone number"))
+        if self.emblem is not None and (not _STATIC_PATH.match(self.emblem) or ".." in self.emblem):
+            problems.append(
+                (
+                    "emblem",
+                    f"'{self.emblem}' is not a static file path such as "
+                    "'frontend/emblems/backan.svg' (svg, png or webp)",
+                )
+            )
+        if not HEX_COLOUR.match(self.colour):
+            problems.append(("colour", f"'{self.colour}' is not a colour written #rrggbb"))
+        elif (ratio := contrast(self.colour)) < MIN_CONTRAST:
+            problems.append(
+                (
+                    "colour",
+                    f"white text on {self.colour} has a contrast of {ratio:.2f}:1; it needs "
+                    f"{MIN_CONTRAST}:1 (WCAG 2.1 AA): choose a darker colour",
+                )
+            )
+        if problems:
+            raise rule_error(problems)
+        return self
+
+
+class SectionContent(Frozen):
+    """What fills a section, one of three forms:
+    - items: the published items of `kinds` and those filed in the portal category `category`
+      (either or both; the category is created at onboarding, named after the section's title);
+    - `page`: the static page (an item of kind static_page) with this address;
+    - `builtin`: one of the platform's own pages (the legal documents, the Q&A …)."""
+
+    kinds: list[Code] = Field(default_factory=list)
+    category: SectionSlug | None = None
+    page: SectionSlug | None = None
+    builtin: BuiltinPage | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SectionContent:
+        problems = []
+        forms = [
+            name
+            for name, given in (
+                ("kinds/category", bool(self.kinds) or self.category is not None),
+                ("page", self.page is not None),
+                ("builtin", self.builtin is not None),
+            )
+            if given
+        ]
+        if len(forms) != 1:
+            problems.append(
+                (
+                    "",
+                    "say what fills the section with exactly one of: kinds and/or category, "
+                    f"page, builtin (got {', '.join(forms) if forms else 'none'})",
+                )
+            )
+        listed = [kind for kind in ITEM_KINDS if kind != "static_page"]
+        for index, kind in enumerate(self.kinds):
+            if kind == "static_page":
+                problems.append(
+                    (f"kinds[{index}]", 'a static page fills a section with `page = "<slug>"`')
+                )
+            elif kind not in ITEM_KINDS:
+                problems.append(
+                    (f"kinds[{index}]", f"'{kind}' is not an item kind ({', '.join(listed)})")
+                )
+            elif kind in self.kinds[:index]:
+                problems.append((f"kinds[{index}]", f"'{kind}' is listed twice"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    @property
+    def form(self) -> Literal["items", "page", "builtin"]:
+        """Which of the three forms fills the section."""
+        if self.builtin is not None:
+            return "builtin"
+        return "page" if self.page is not None else "items"
+
+
 class Section(Body):
-    pass
+    """A section the regulation requires (`name`, its words), as citizens reach it: `title` in
+    the menu, `slug` in the address /chuyen-muc/<slug>/, `content` what fills it."""
+
+    title: Annotated[str, Field(min_length=1, max_length=40)]
+    slug: SectionSlug
+    content: SectionContent
+
+    @model_validator(mode="after")
+    def _check_category(self) -> Section:
+        category = self.content.category
+        if category is not None and category != section_slug(self.title):
+            raise rule_error(
+                [
+                    (
+                        "content.category",
+                        f"the category created for this section is named after its title and "
+                        f"has the address '{section_slug(self.title)}', not '{category}'",
+                    )
+                ]
+            )
+        return self
 
 
 class Integration(Frozen):
@@ -805,8 +953,9 @@ class Profile(Frozen):
     royalties: Royalties = awaiting("royalties")
     accounts: Accounts
     operations: Operations = awaiting("operations")
+    portal: Portal
     required_sections: list[Section] = Field(min_length=1)
-    integrations: list[Integration] = awaiting("integrations", default_factory=list)
+    integrations: list[Integration] = Field(default_factory=list)
     attribution: Attribution
     page_metadata: PageMetadata | None = None
     # The national baseline in force at the instant this profile was composed for; None for a
@@ -891,9 +1040,33 @@ class Profile(Frozen):
                     )
                 )
             labels.setdefault(label, index)
+        problems += self._section_problems()
         if problems:
             raise rule_error(problems)
         return self
+
+    def _section_problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for index, section in enumerate(self.required_sections):
+            for field, value in (("code", section.code), ("slug", section.slug)):
+                if (field, value) in seen:
+                    problems.append(
+                        (
+                            f"required_sections[{index}].{field}",
+                            f"'{value}' is already used by "
+                            f"required_sections[{seen[(field, value)]}]",
+                        )
+                    )
+                seen.setdefault((field, value), index)
+            if section.content.builtin == "english" and not self.language.english:
+                problems.append(
+                    (
+                        f"required_sections[{index}].content.builtin",
+                        "the English pages exist only where language.english is true",
+                    )
+                )
+        return problems
 
     # Reads other modules use; no behaviour of their own.
     def sla(self, content_type: str) -> Sla | None:

@@ -353,6 +353,43 @@ def portal_deadlines(
 
 
 @dataclass(frozen=True)
+class PublishedContent:
+    """What a site publishes, for telling which required sections have content (ADR 0016): the
+    kinds of its public items, the categories they are filed in, its static pages' addresses."""
+
+    kinds: frozenset[str]
+    categories: frozenset[str]
+    pages: frozenset[str]
+
+
+def published_content(*, site=None) -> PublishedContent:
+    """The kinds, categories and static pages of a site's public Vietnamese items (site=None:
+    the portal), in one query: the citizens' menu and the dashboard's section gaps read it."""
+    rows = (
+        selectors.public_items(site=site)
+        .filter(language="vi")
+        .order_by()
+        .annotate(
+            page=Case(
+                When(kind="static_page", then=F("slug")),
+                default=Value(""),
+                output_field=CharField(),
+            )
+        )
+        .values_list("kind", "category__slug", "page")
+        .distinct()
+    )
+    kinds, categories, pages = set(), set(), set()
+    for kind, category, page in rows:
+        kinds.add(kind)
+        if category:
+            categories.add(category)
+        if page:
+            pages.add(page)
+    return PublishedContent(frozenset(kinds), frozenset(categories), frozenset(pages))
+
+
+@dataclass(frozen=True)
 class Dashboard:
     scope: DashboardScope
     now: datetime

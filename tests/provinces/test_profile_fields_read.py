@@ -174,7 +174,6 @@ def test_the_sections_waiting_for_their_modules_are_marked():
         "budget",
         "royalties",
         "operations",
-        "integrations",
     ):
         assert section in marked
 

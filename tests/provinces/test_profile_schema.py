@@ -440,7 +440,11 @@ def test_national_baseline_is_merged_under_the_province(tmp_path):
     assert profile.qa.kinds["national"].working_days == 20
     assert profile.qa.kinds["national"].source.startswith("QĐ 19/2015 Art. 11")
     assert profile.qa.source_of("receipt_all_hours") == "QĐ 19/2015 Art. 9(1)"
-    assert profile.required_sections[0].code == "decree43_content"
+    # (Art. 5(1)'s composite section stands for the baseline's concrete ones: ADR 0016)
+    assert profile.required_sections[0].code == "organisation"
+    assert (
+        profile.required_sections[0].source == "QĐ 19/2015 Art. 5(1) → Decree 43/2011 Art. 10(1)(a)"
+    )
     assert profile.sla("procedure_change") is not None
 
 
