@@ -231,3 +231,9 @@ TRUSTED_PROXIES = int(env_str("TRUSTED_PROXIES", "0"))
 QA_SUBMISSIONS_PER_HOUR = int(env_str("QA_SUBMISSIONS_PER_HOUR", "5"))
 # Extra words that send a submission to moderation (comma-separated, matched without accents).
 QA_SUSPECT_WORDS = env_str("QA_SUSPECT_WORDS", "")
+
+# The government's EMC monitoring script (Hệ thống giám sát, đo lường mức độ cung cấp và sử
+# dụng dịch vụ Chính phủ số): empty = off. Set in production only; a page carries it only when
+# its province's profile has an `emc` integration with a `site_code`. The one third-party
+# request citizens' pages may make (docs/operators.md).
+PORTAL_EMC_SCRIPT_URL = env_str("PORTAL_EMC_SCRIPT_URL", "")
