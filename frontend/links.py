@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.http.request import split_domain_port
 
+from editorial.urls_public import item_path as editorial_item_path
+
 DEV_SUFFIX = "localhost"
 
 
@@ -28,11 +30,8 @@ def component_site_url(request, site) -> str:
 
 
 def item_path(item) -> str:
-    """The public address of an item on its own site's host."""
-    from django.urls import reverse
-
-    name = "frontend:item" if item.language == "vi" else "frontend:item_translation"
-    return reverse(name, kwargs={"slug": item.slug})
+    """The public address of an item on its own site's host (one definition, in editorial)."""
+    return editorial_item_path(item.slug, item.language)
 
 
 def item_url(request, item, *, portal_url: str | None) -> str | None:

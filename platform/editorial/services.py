@@ -24,6 +24,7 @@ from core.profiles import current_profile
 from core.text import nfc
 from core.uploads import UploadRefused, check_upload
 from editorial import rules
+from editorial import search as search_documents
 from editorial.content import (
     MAX_TITLE,
     MAX_YEAR,
@@ -565,6 +566,7 @@ def item_update(
         update.append("category")
         if item.is_public:  # the public list and page show the category at once
             transaction.on_commit(_public_pages_changed)
+            search_documents.item_changed(item.pk)
     if item.first_published_at is None:  # a published item keeps the deadline it was judged by
         content_type, deadline = _sla(
             item.kind, new_fields, sla_content_type, profile, current=item.sla_content_type
@@ -722,6 +724,7 @@ def _publish(item: Item, now, *, revision: Revision | None = None) -> list[str]:
         item.first_published_at = now
         fields.append("first_published_at")
     transaction.on_commit(_public_pages_changed)
+    search_documents.item_changed(item.pk)
     return fields
 
 
@@ -729,6 +732,7 @@ def _unpublish(item: Item) -> list[str]:
     item.status = Item.Status.UNPUBLISHED
     item.unpublish_at = None
     transaction.on_commit(_public_pages_changed)
+    search_documents.item_changed(item.pk)
     return ["status", "unpublish_at"]
 
 
@@ -791,6 +795,7 @@ def item_correct(
         revision=revision,
     )
     transaction.on_commit(_public_pages_changed)
+    search_documents.item_changed(item.pk)
     return correction
 
 
@@ -822,6 +827,7 @@ def item_withdraw(*, item: Item, actor, reason: str) -> Item:
         comment=reason,
     )
     transaction.on_commit(_public_pages_changed)
+    search_documents.item_changed(item.pk)
     return item
 
 
@@ -1145,6 +1151,8 @@ def category_update(
         locked.save(update_fields=list(values))
         _category_audit("category_updated " + ",".join(values), locked, actor)
         transaction.on_commit(_public_pages_changed)
+        if "name" in values:
+            search_documents.category_changed(locked.pk)
     return locked
 
 

@@ -24,6 +24,7 @@ from organization.models import Agency, RoleAssignment
 from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
 from qa.clocks import receipt_counted_at
+from qa import search as search_documents
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
 
@@ -624,6 +625,7 @@ def question_answer(
         publication_pending=question.publication_pending,
     )
     transaction.on_commit(lambda: _notify_asker(question.pk, "answered"))
+    search_documents.question_changed(question.pk)
     return question
 
 
@@ -670,6 +672,7 @@ def question_publish(
     _event(
         question, "published" if publish else "publication_declined", actor=actor, comment=reason
     )
+    search_documents.question_changed(question.pk)
     return question
 
 
@@ -775,6 +778,7 @@ def topic_ensure(*, name: str, agency: Agency, position: int = 0) -> Topic:
     if not created and topic.agency_id != agency.pk:
         topic.agency = agency
         topic.save(update_fields=["agency"])
+    search_documents.topic_changed(topic.pk)
     return topic
 
 
@@ -850,6 +854,7 @@ def topic_create(*, name: str, agency: Agency, position: int | None = None, acto
         position = 0 if last is None else last + 1
     topic = Topic.objects.create(name=name, slug=slug, agency=agency, position=position)
     _topic_audit("topic_created", topic, actor)
+    search_documents.topic_changed(topic.pk)
     return topic
 
 
@@ -881,4 +886,5 @@ def topic_update(
     if values:
         locked.save(update_fields=list(values))
         _topic_audit("topic_updated " + ",".join(values), locked, actor)
+        search_documents.topic_changed(locked.pk)
     return locked
