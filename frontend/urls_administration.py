@@ -4,7 +4,7 @@ in its `frontend` namespace (`frontend:staff_admin_home`, …)."""
 
 from django.urls import path
 
-from frontend.views import administration
+from frontend.views import administration, administration_agencies
 
 urlpatterns = [
     path("staff/quan-tri/", administration.home, name="staff_admin_home"),
@@ -46,6 +46,32 @@ urlpatterns = [
         "staff/quan-tri/linh-vuc/<int:pk>/trang-thai/",
         administration.topic_active,
         name="staff_admin_topic_active",
+    ),
+    # The agencies' public contacts and leaders (/lien-he/, /en/contacts/).
+    path(
+        "staff/quan-tri/co-quan/",
+        administration_agencies.agencies,
+        name="staff_admin_agencies",
+    ),
+    path(
+        "staff/quan-tri/co-quan/<int:pk>/",
+        administration_agencies.agency_contacts,
+        name="staff_admin_agency",
+    ),
+    path(
+        "staff/quan-tri/co-quan/<int:pk>/lanh-dao/them/",
+        administration_agencies.leader_new,
+        name="staff_admin_leader_add",
+    ),
+    path(
+        "staff/quan-tri/co-quan/<int:pk>/lanh-dao/<int:leader_pk>/",
+        administration_agencies.leader_edit,
+        name="staff_admin_leader",
+    ),
+    path(
+        "staff/quan-tri/co-quan/<int:pk>/lanh-dao/<int:leader_pk>/go/",
+        administration_agencies.leader_delete,
+        name="staff_admin_leader_remove",
     ),
     # News categories of the portal and of each component site.
     path("staff/quan-tri/chuyen-muc/", administration.categories, name="staff_admin_categories"),

@@ -2,7 +2,17 @@
 
 from django.urls import include, path
 
-from frontend.views import backoffice, dashboard, delegations, language, portal, public, staff
+from frontend.views import (
+    backoffice,
+    contacts,
+    dashboard,
+    delegations,
+    english,
+    language,
+    portal,
+    public,
+    staff,
+)
 
 app_name = "frontend"
 
@@ -21,6 +31,11 @@ urlpatterns = [
         {"language": "en"},
         name="item_translation",
     ),
+    # Contacts, and the English pages where the profile has an English version.
+    path("lien-he/", contacts.contacts, name="contacts"),
+    path("en/", english.home, name="en_home"),
+    path("en/organisation/", english.organisation, name="en_organisation"),
+    path("en/contacts/", english.contacts, name="en_contacts"),
     # Staff.
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/login/", staff.login, name="login"),

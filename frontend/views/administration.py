@@ -329,6 +329,10 @@ AUDIT_ACTIONS = {
     "category_created": gettext_lazy("Thêm chuyên mục"),
     "category_updated": gettext_lazy("Sửa chuyên mục"),
     "category_deleted": gettext_lazy("Xoá chuyên mục"),
+    "contacts_updated": gettext_lazy("Sửa thông tin liên hệ của cơ quan"),
+    "leader_added": gettext_lazy("Thêm lãnh đạo cơ quan"),
+    "leader_updated": gettext_lazy("Sửa thông tin lãnh đạo cơ quan"),
+    "leader_removed": gettext_lazy("Gỡ lãnh đạo khỏi danh sách liên hệ"),
     "api_key_issued": gettext_lazy("Cấp khoá API"),
     "api_key_revoked": gettext_lazy("Thu hồi khoá API"),
 }

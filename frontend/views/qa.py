@@ -1,8 +1,11 @@
 """Citizens' pages of "Hỏi – Đáp": the answered questions, the submission form of each intake the
 province offers, tracking by code and the asker's own data.
 
-These pages live on the province portal's host only, and never show an asker's name, e-mail or
-phone: the selectors they read defer those columns."""
+On the province portal they cover every agency. On a component site they are that agency's:
+its published answers, a form offering its own topics (so a question asked there goes to it),
+and tracking of its questions; a code of another agency's question, and the asker's data, are
+sent on to the portal's pages. They never show an asker's name, e-mail or phone: the selectors
+they read defer those columns."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -25,8 +29,10 @@ from config.client import client_address
 from core import limits
 from core.errors import ErrorKind
 from core.profiles import profile_at
+from frontend.context_processors import SiteContext
 from frontend.errors import add_service_error
 from frontend.profiles import profile_for
+from frontend.views.errors import rate_limited
 from provinces.calendar import TZ, qa_deadline
 from provinces.loader import ProfileError
 from qa import selectors
@@ -62,10 +68,33 @@ def channel_label(channel: str) -> str:
     return str(CHANNEL_LABELS.get(channel, channel))
 
 
-def portal_only(request) -> None:
-    """Hỏi – Đáp is a section of the province portal, not of its component sites."""
-    if getattr(request, "component_site", None) is not None:
+def site_agency(request):
+    """The agency whose component site answers (its Hỏi – Đáp only), or None on the portal."""
+    site = getattr(request, "component_site", None)
+    return site.agency if site is not None else None
+
+
+def portal_link(request, path: str) -> str | None:
+    """`path` on the province portal's host (a link from a component site)."""
+    portal = SiteContext(request).portal_url
+    return portal.rstrip("/") + path if portal else None
+
+
+def on_portal(request, path: str) -> HttpResponseRedirect:
+    """The same page on the province portal's host (from a component site)."""
+    url = portal_link(request, path)
+    if url is None:
         raise Http404
+    return HttpResponseRedirect(url)
+
+
+def _site_topics(agency) -> list:
+    """The topics citizens choose from here: every active one on the portal, the agency's own
+    on its component site (a question asked there is routed to it)."""
+    topics = list(selectors.topic_list())
+    if agency is None:
+        return topics
+    return [topic for topic in topics if topic.agency_id == agency.pk]
 
 
 def question_profile(request, question: Question):
@@ -88,17 +117,21 @@ def kind_label(profile, kind: str) -> str:
 
 @require_GET
 def question_list(request):
-    portal_only(request)
     profile = profile_for(request)
+    own = site_agency(request)
     query = (request.GET.get("q") or "").strip()[:200]
-    topics = list(selectors.topic_list())
+    topics = _site_topics(own)
     topic_slugs = {row.slug for row in topics}
-    topic = request.GET.get("linh_vuc", "")
+    topic = request.GET.get("linh_vuc", "")[:120]
     topic = topic if topic in topic_slugs else ""
-    agencies = sorted({row.agency for row in topics}, key=lambda agency: agency.name)
-    agency_id = _int_or_none(request.GET.get("co_quan"))
-    if agency_id not in {agency.pk for agency in agencies}:
-        agency_id = None
+    if own is not None:
+        # A component site: its agency's answers only, whatever the address asks for.
+        agencies, agency_id = [], own.pk
+    else:
+        agencies = sorted({row.agency for row in topics}, key=lambda agency: agency.name)
+        agency_id = _int_or_none(request.GET.get("co_quan"))
+        if agency_id not in {agency.pk for agency in agencies}:
+            agency_id = None
     questions = selectors.question_public_list(
         query=query, topic=topic, agency_id=agency_id
     ).order_by("-answered_at", "-pk")
@@ -115,7 +148,9 @@ def question_list(request):
             "topic": topic,
             "agencies": agencies,
             "agency_id": agency_id,
-            "filtered": bool(query or topic or agency_id),
+            "filtered": bool(query or topic or (agency_id and own is None)),
+            "site_agency": own,
+            "portal_qa_list": portal_link(request, reverse("frontend:qa_list")) if own else None,
             "filter_query": filters.urlencode(),
             "disclaimer": profile.qa.disclaimer if profile is not None else None,
             "disclaimer_source": _field_source(profile, "disclaimer"),
@@ -126,9 +161,10 @@ def question_list(request):
 
 def _int_or_none(value) -> int | None:
     try:
-        return int(value)
+        number = int(str(value)[:12])
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**31 else None
 
 
 def _field_source(profile, name: str) -> str:
@@ -252,11 +288,15 @@ def _intake_of(request, profile) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def question_submit_form(request):
-    portal_only(request)
     profile = profile_for(request)
+    own = site_agency(request)
     intake = _intake_of(request, profile)
-    topics = list(selectors.topic_list())
-    form = SubmissionForm(request.POST or None, request.FILES or None, topics=topics)
+    topics = _site_topics(own)
+    # On an agency's site with a single topic, that topic is already chosen.
+    initial = {"topic": topics[0].slug} if own is not None and len(topics) == 1 else None
+    form = SubmissionForm(
+        request.POST or None, request.FILES or None, topics=topics, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if request.POST.get("website"):
@@ -301,6 +341,10 @@ def question_submit_form(request):
             ),
             "clock_rule": profile.qa.clock_start if profile is not None else None,
             "max_attachments": MAX_ATTACHMENTS,
+            "site_agency": own,
+            "portal_qa_submit": portal_link(request, reverse("frontend:qa_submit"))
+            if own
+            else None,
         },
         status=status,
     )
@@ -312,12 +356,17 @@ def _add_service_error(form: forms.Form, error: QaError) -> None:
 
 
 def _rate_limited(request):
-    window = limits.LIMITS["qa.submission"].window()
-    response = render(
-        request, "frontend/qa/rate_limited.html", {"window_minutes": window // 60}, status=429
+    return _too_many_requests(request, limits.LIMITS["qa.submission"].window())
+
+
+def _too_many_requests(request, window: int):
+    # The one 429 page of the citizens' pages (frontend/views/errors.py).
+    return rate_limited(
+        request,
+        retry_after=window,
+        back_url=reverse("frontend:qa_list"),
+        back_label=_("Về trang Hỏi – Đáp"),
     )
-    response["Retry-After"] = str(window)
-    return response
 
 
 def _pretend_accepted(request, profile, intake: str):
@@ -343,10 +392,12 @@ def _pretend_accepted(request, profile, intake: str):
 @never_cache
 @require_GET
 def question_submitted(request, code: str):
-    portal_only(request)
     question = selectors.question_by_tracking_code(code=code)
     if question is None:
         raise Http404
+    own = site_agency(request)
+    if own is not None and question.agency_id != own.pk:
+        return on_portal(request, request.path)
     profile = question_profile(request, question)
     receipt = Receipt(
         tracking_code=question.tracking_code,
@@ -378,7 +429,6 @@ class TrackForm(forms.Form):
 @never_cache
 @require_GET
 def question_track(request):
-    portal_only(request)
     form = TrackForm(request.GET if "ma" in request.GET else None)
     question, status = None, 200
     guesses = _guesses(request, "qa.tracking_code_guess")
@@ -395,6 +445,9 @@ def question_track(request):
                     "ma", _("Không tìm thấy câu hỏi nào có mã này. Hãy kiểm tra lại mã.")
                 )
                 status = 404
+            elif (own := site_agency(request)) is not None and question.agency_id != own.pk:
+                # Another agency's question (reassigned, or asked elsewhere): the portal's page.
+                return on_portal(request, request.get_full_path())
         else:
             status = 400
     context = {"form": form, "question": question, "intakes": _intakes(profile_for(request))}
@@ -442,12 +495,7 @@ def _guesses(request, name: str) -> limits.Counter:
 
 
 def _too_many(request, guesses: limits.Counter):
-    window = guesses.limit.window()
-    response = render(
-        request, "frontend/qa/rate_limited.html", {"window_minutes": window // 60}, status=429
-    )
-    response["Retry-After"] = str(window)
-    return response
+    return _too_many_requests(request, guesses.limit.window())
 
 
 @sensitive_post_parameters("email")
@@ -455,7 +503,9 @@ def _too_many(request, guesses: limits.Counter):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def asker_data(request):
-    portal_only(request)
+    if site_agency(request) is not None:
+        # The asker's data are kept by the province, whichever site took the question.
+        return on_portal(request, reverse("frontend:qa_my_data"))
     form = ExportForm(request.POST or None)
     data, status = None, 200
     if request.method == "POST":

@@ -21,6 +21,14 @@ class Agency(models.Model):
     source = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The agency's public contact, shown on the contacts pages (Decree 42/2022 Art. 4; Art. 7:
+    # in English too where the portal has an English version). Written only through
+    # organization.services.agency_contacts_update.
+    address = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    english_name = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -52,6 +60,27 @@ class ComponentSite(models.Model):
     @property
     def name(self) -> str:
         return self.agency.name
+
+
+class Leader(models.Model):
+    """A leader of an agency as citizens read it on the contacts pages: who, in what office,
+    and how to reach them (the information about an agency Decree 42/2022 Art. 4 has portals
+    publish). Written only through organization.services (leader_add, leader_update…)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="leaders")
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.name}"
 
 
 class Role(models.Model):

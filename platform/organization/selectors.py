@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
-from organization.models import Agency, ComponentSite, Delegation, Role, RoleAssignment
+from organization.models import Agency, ComponentSite, Delegation, Leader, Role, RoleAssignment
 
 
 def component_site_list() -> QuerySet[ComponentSite]:
@@ -16,6 +16,48 @@ def component_site_list() -> QuerySet[ComponentSite]:
 
 def agency_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).select_related("site")
+
+
+def agency_contacts(*, agency_id: int | None = None) -> QuerySet[Agency]:
+    """The active agencies with their component site and their active leaders in order, for
+    the contacts pages: two queries whatever their number (one agency with `agency_id`)."""
+    agencies = (
+        Agency.objects.filter(is_active=True)
+        .select_related("site")
+        .prefetch_related(
+            Prefetch(
+                "leaders",
+                queryset=Leader.objects.filter(is_active=True).order_by("position", "pk"),
+                to_attr="public_leaders",
+            )
+        )
+        .order_by("name")
+    )
+    return agencies.filter(pk=agency_id) if agency_id is not None else agencies
+
+
+def agency_admin_list() -> QuerySet[Agency]:
+    """The active agencies for the administrator's contacts pages, each with `leader_count`
+    (its leaders, hidden ones included): one query."""
+    return (
+        Agency.objects.filter(is_active=True)
+        .annotate(leader_count=Count("leaders"))
+        .order_by("kind", "name")
+    )
+
+
+def agency_for_contacts(*, pk: int) -> Agency | None:
+    """One active agency with every leader (hidden ones too), for the administrator's page."""
+    return (
+        Agency.objects.filter(pk=pk, is_active=True)
+        .prefetch_related(Prefetch("leaders", queryset=Leader.objects.order_by("position", "pk")))
+        .first()
+    )
+
+
+def leader_of(*, agency: Agency, pk: int) -> Leader | None:
+    """A leader of `agency` (None when the pk is another agency's: no reach across)."""
+    return Leader.objects.filter(agency=agency, pk=pk).first()
 
 
 def agency_by_reference(reference: str) -> Agency | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ErrorKind, ServiceError
 from core.text import nfc
-from organization.models import Agency, ComponentSite, Role, RoleAssignment
+from organization.models import Agency, ComponentSite, Leader, Role, RoleAssignment
 
 
 class OrganizationError(ServiceError):
@@ -323,3 +325,264 @@ def _free_username(taken: str) -> str:
     while f"{taken}{number}".lower() in used:
         number += 1
     return f"{taken}{number}"
+
+
+# --- the agencies' public contacts and leaders (/lien-he/, /en/contacts/) --------------------
+
+CONTACT_FIELDS = ("address", "phone", "email", "website", "english_name")
+# What a phone number may hold: digits, spaces and + ( ) - . ("(0208) 3855 123", "+84 208 …").
+_PHONE = re.compile(r"^[0-9 +().\-]+$")
+_MIN_PHONE_DIGITS = 3  # "113", "1022": the shortest public numbers
+LEADER_FIELDS = ("name", "title", "phone", "email", "position", "is_active")
+MAX_POSITION = 100_000
+
+_FIELD_NAMES = {
+    "address": _("Địa chỉ"),
+    "phone": _("Số điện thoại"),
+    "email": _("Thư điện tử"),
+    "website": _("Trang thông tin điện tử"),
+    "english_name": _("Tên tiếng Anh"),
+    "name": _("Họ và tên"),
+    "title": _("Chức vụ"),
+}
+
+_REQUIRED = {"name": _("Hãy nhập họ và tên."), "title": _("Hãy nhập chức vụ.")}
+
+
+def _max_length(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+def _clean_text(model, field: str, value, *, required: bool = False) -> str:
+    """One line of public text: NFC, trimmed, within the column's length, no control
+    characters; a refusal names the field."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise OrganizationError(
+            "invalid", _("%(field)s không hợp lệ.") % {"field": _FIELD_NAMES[field]}, field
+        )
+    value = nfc(value)
+    if required and not value:
+        raise OrganizationError(f"{field}_required", _REQUIRED[field], field)
+    limit = _max_length(model, field)
+    if len(value) > limit:
+        raise OrganizationError(
+            f"{field}_too_long",
+            _("%(field)s dài tối đa %(limit)s ký tự.")
+            % {"field": _FIELD_NAMES[field], "limit": limit},
+            field,
+        )
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise OrganizationError(
+            f"{field}_invalid",
+            _("%(field)s chỉ gồm một dòng, không có ký tự điều khiển.")
+            % {"field": _FIELD_NAMES[field]},
+            field,
+        )
+    return value
+
+
+def _clean_phone(model, value) -> str:
+    phone = _clean_text(model, "phone", value)
+    if phone and (
+        not _PHONE.match(phone) or sum(char.isdigit() for char in phone) < _MIN_PHONE_DIGITS
+    ):
+        raise OrganizationError(
+            "phone_invalid",
+            _("Số điện thoại chỉ gồm chữ số, dấu cách và các dấu + ( ) - . (ví dụ 0208 3855 123)."),
+            "phone",
+        )
+    return phone
+
+
+def _clean_email(model, value) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = _clean_text(model, "email", value)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise OrganizationError(
+                "email_invalid", _("Địa chỉ thư điện tử không hợp lệ."), "email"
+            ) from None
+    return email
+
+
+def _clean_website(value) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    website = _clean_text(Agency, "website", value)
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            raise OrganizationError(
+                "website_invalid",
+                _("Địa chỉ trang thông tin điện tử phải bắt đầu bằng http:// hoặc https://."),
+                "website",
+            ) from None
+    return website
+
+
+def _clean_agency_contacts(fields: dict) -> dict:
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+    if unknown:
+        raise OrganizationError(
+            "unknown_field",
+            _("Không có trường '%(field)s' trong thông tin liên hệ.") % {"field": unknown[0]},
+            unknown[0],
+        )
+    cleaners = {
+        "address": lambda value: _clean_text(Agency, "address", value),
+        "phone": lambda value: _clean_phone(Agency, value),
+        "email": lambda value: _clean_email(Agency, value),
+        "website": _clean_website,
+        "english_name": lambda value: _clean_text(Agency, "english_name", value),
+    }
+    return {name: cleaners[name](value) for name, value in fields.items()}
+
+
+def _contacts_audit(action: str, *, actor, agency: Agency, **data) -> None:
+    from accounts.services import audit_record
+
+    audit_record(actor=actor, action=action, target=agency.name, **data)
+
+
+@transaction.atomic
+def agency_contacts_update(*, agency: Agency, acting_user, **fields) -> Agency:
+    """Change an agency's public contact (any of address, phone, email, website,
+    english_name; "" clears one). The administrator acts (or the command line, acting_user
+    None); each value is checked and nothing is stored when one is refused."""
+    _require_administrator(acting_user)
+    values = _clean_agency_contacts(fields)
+    locked = Agency.objects.select_for_update().get(pk=agency.pk)
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, values[name])
+    if changed:
+        locked.save(update_fields=changed)
+        _contacts_audit("contacts_updated " + ",".join(changed), actor=acting_user, agency=locked)
+    return locked
+
+
+def _clean_leader(fields: dict, *, partial: bool) -> dict:
+    unknown = sorted(set(fields) - set(LEADER_FIELDS))
+    if unknown:
+        raise OrganizationError(
+            "unknown_field",
+            _("Không có trường '%(field)s' trong thông tin lãnh đạo.") % {"field": unknown[0]},
+            unknown[0],
+        )
+    values: dict = {}
+    for name in ("name", "title"):
+        if name in fields or not partial:
+            values[name] = _clean_text(Leader, name, fields.get(name), required=True)
+    if "phone" in fields:
+        values["phone"] = _clean_phone(Leader, fields["phone"])
+    if "email" in fields:
+        values["email"] = _clean_email(Leader, fields["email"])
+    if "position" in fields:
+        position = fields["position"]
+        if (
+            not isinstance(position, int)
+            or isinstance(position, bool)
+            or not 0 <= position <= MAX_POSITION
+        ):
+            raise OrganizationError(
+                "position_invalid",
+                _("Thứ tự hiển thị là một số từ 0 đến %(max)s.") % {"max": MAX_POSITION},
+                "position",
+            )
+        values["position"] = position
+    if "is_active" in fields:
+        if not isinstance(fields["is_active"], bool):
+            raise OrganizationError("invalid", _("Trạng thái không hợp lệ."), "is_active")
+        values["is_active"] = fields["is_active"]
+    return values
+
+
+@transaction.atomic
+def leader_add(
+    *,
+    agency: Agency,
+    name: str,
+    title: str,
+    phone: str = "",
+    email: str = "",
+    position: int | None = None,
+    acting_user=None,
+):
+    """Add a leader to an agency's contacts, last in its list unless a position is given. The
+    administrator acts (or the command line, acting_user None: seed_demo, onboarding)."""
+    _require_administrator(acting_user)
+    fields: dict = {"name": name, "title": title, "phone": phone, "email": email}
+    if position is not None:
+        fields["position"] = position
+    values = _clean_leader(fields, partial=False)
+    # The agency's row is the lock: two additions at once get distinct positions.
+    locked = Agency.objects.select_for_update().get(pk=agency.pk)
+    if "position" not in values:
+        last = (
+            Leader.objects.filter(agency=locked)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        values["position"] = 0 if last is None else min(last + 1, MAX_POSITION)
+    leader = Leader.objects.create(agency=locked, **values)
+    _contacts_audit("leader_added", actor=acting_user, agency=locked, leader=leader.name)
+    return leader
+
+
+def _locked_leader(leader) -> Leader | None:
+    return (
+        Leader.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .filter(pk=leader.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def leader_update(*, leader, acting_user, **fields):
+    """Change a leader's name, title, phone, e-mail, position or is_active (hidden from the
+    public pages while False). Nothing is stored when one value is refused."""
+    _require_administrator(acting_user)
+    values = _clean_leader(fields, partial=True)
+    current = _locked_leader(leader)
+    if current is None:
+        raise OrganizationError(
+            "leader_not_found",
+            _("Lãnh đạo này không còn trong danh sách."),
+            "leader",
+            kind=ErrorKind.NOT_FOUND,
+        )
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    for name in changed:
+        setattr(current, name, values[name])
+    if changed:
+        current.save(update_fields=changed)
+        _contacts_audit(
+            "leader_updated " + ",".join(changed),
+            actor=acting_user,
+            agency=current.agency,
+            leader=current.name,
+        )
+    return current
+
+
+@transaction.atomic
+def leader_remove(*, leader, acting_user) -> bool:
+    """Take a leader off the agency's contacts. True when a row was removed; False when it was
+    already gone (safe to repeat: a double click, a second tab)."""
+    _require_administrator(acting_user)
+    row = _locked_leader(leader)
+    if row is None:
+        return False
+    row.delete()
+    _contacts_audit("leader_removed", actor=acting_user, agency=row.agency, leader=row.name)
+    return True

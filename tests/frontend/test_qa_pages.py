@@ -208,11 +208,6 @@ def test_a_complaint_is_stored_as_a_complaint(province_schema):
     assert Question.objects.get().intake == Question.Intake.COMPLAINT
 
 
-def test_q_and_a_is_a_section_of_the_portal_not_of_component_sites(thainguyen):
-    component_host = thainguyen["site"].dev_host
-    assert host_client(component_host).get("/hoi-dap/").status_code == 404
-
-
 # --- tracking and the answered list: never personal data -------------------------------------
 
 
