@@ -7,6 +7,7 @@ from frontend.views import (
     contacts,
     dashboard,
     delegations,
+    discovery,
     english,
     language,
     portal,
@@ -30,6 +31,19 @@ urlpatterns = [
         public.item_page,
         {"language": "en"},
         name="item_translation",
+    ),
+    # Feeds, sitemap, robots.txt and an article saved as one file (frontend/views/discovery.py).
+    path("rss.xml", discovery.rss, name="rss"),
+    path("rss/<slug:slug>.xml", discovery.category_rss, name="category_rss"),
+    path("sitemap.xml", discovery.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", discovery.sitemap_section, name="sitemap_section"),
+    path("robots.txt", discovery.robots, name="robots"),
+    path("bai-viet/<slug:slug>/luu/", discovery.item_save, name="item_save"),
+    path(
+        "en/article/<slug:slug>/save/",
+        discovery.item_save,
+        {"language": "en"},
+        name="item_translation_save",
     ),
     # Contacts, and the English pages where the profile has an English version.
     path("lien-he/", contacts.contacts, name="contacts"),
