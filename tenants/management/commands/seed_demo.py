@@ -1,10 +1,11 @@
-"""Onboard the five seed provinces with demo agencies, component sites and staff, and print
-the URLs and log-ins. Idempotent: the one-time secrets of demo accounts are kept in
-var/demo-logins/<database>-<port>.json (mode 600) so that running ./ops/run again can print
-them again."""
+"""Onboard the five seed provinces with demo agencies, component sites and staff, publish demo
+content in each (tenants.demo), and print the URLs and log-ins. Idempotent: the one-time
+secrets of demo accounts are kept in var/demo-logins/<database>-<port>.json (mode 600) so that
+running ./ops/run again can print them again."""
 
 import json
 import os
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -14,16 +15,20 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import operator_create
-from organization.models import Agency, Role
-from organization.services import staff_create
+from core.errors import ServiceError
+from organization.models import Agency
 from provinces.loader import ProfileError, resolve_profile, shipped_profile_paths
+from tenants.demo.content import DemoError, content_ensure
+from tenants.demo.staff import staff_ensure
 from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
 
 OPERATOR_USERNAME = "vanhanh"
 
 
 class Command(BaseCommand):
-    help = "Onboard the shipped provinces with demo agencies, sites and staff (idempotent)."
+    help = (
+        "Onboard the shipped provinces with demo agencies, sites, staff and content (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
@@ -50,18 +55,23 @@ class Command(BaseCommand):
                 store[f"{slug}:{result.admin_username}"] = result.admin_secret
             with schema_context(result.province.schema_name):
                 self._staff(slug, profile, store)
-                self._content(profile)
-                self._topics()
+                # Kept before the content: a refused demo item must not lose the new log-ins.
+                self._save(store_path, store)
+                self._content(slug, profile)
                 sites = list(
                     Agency.objects.filter(site__isnull=False).values_list(
                         "site__dev_host", flat=True
                     )
                 )
             lines.append((profile, sites))
+        self._save(store_path, store)
+        self._print(lines, store, port, store_path)
+
+    @staticmethod
+    def _save(store_path, store):
         store_path.parent.mkdir(parents=True, exist_ok=True)
         store_path.write_text(json.dumps(store, ensure_ascii=False, indent=1))
         store_path.chmod(0o600)
-        self._print(lines, store, port, store_path)
 
     def _operator(self, store):
         if not User.objects.filter(username=OPERATOR_USERNAME).exists():
@@ -70,127 +80,29 @@ class Command(BaseCommand):
             )
             store[f"platform:{OPERATOR_USERNAME}"] = issued.one_time_secret
 
+    @staticmethod
     @transaction.atomic
-    def _staff(self, slug, profile, store):
-        """One demo account per workflow role; agency roles get the first agency."""
-        first_agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
-        for role in Role.objects.order_by("code"):
-            username = f"demo_{role.code}"[:150]
-            if User.objects.filter(username=username).exists():
-                continue
-            # Through the administration page's audited service, as the command line.
-            issued = staff_create(
-                actor=None,
-                full_name=f"Demo {role.name}",
-                username=username,
-                username_rule=profile.accounts.username_rule,
-                role_code=role.code,
-                agency=first_agency if role.scope == Role.Scope.AGENCY else None,
-            )
-            store[f"{slug}:{username}"] = issued.one_time_secret
+    def _staff(slug, profile, store):
+        """One demo account per workflow role (tenants.demo.staff)."""
+        for username, secret in staff_ensure(profile=profile).items():
+            store[f"{slug}:{username}"] = secret
 
-    @transaction.atomic
-    def _content(self, profile):
-        """A few items run through the province's own workflow by the demo staff."""
-        from editorial.models import Item
-        from editorial.selectors import workflow_of
-        from editorial.services import category_create, item_create, item_transition
-        from organization.models import ComponentSite
-
-        if Item.objects.exists():
-            return
-        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
-        name = profile.province.name
-        demo = [
-            (
-                None,
-                "news",
-                f"{name} tổ chức hội nghị chuyển đổi số năm 2026",
-                {"event_at": "2026-11-20T08:30:00+07:00"},
-            ),
-            (None, "announcement", f"Thông báo lịch tiếp công dân tháng 12 của tỉnh {name}", {}),
-            (
-                site,
-                "news",
-                f"{site.agency.name} triển khai dịch vụ công trực tuyến toàn trình",
-                {"event_at": "2026-11-18T14:00:00+07:00"},
-            ),
-        ]
-        for target, kind, title, fields in demo:
-            spec = workflow_of(site=target)
-            news = category_create(name="Tin tức - Sự kiện", site=target)
-            item = item_create(
-                actor=self._demo_user(spec.steps[0].role),
-                kind=kind,
-                title=title,
-                site=target,
-                category=news,
-                fields=fields,
-                summary="Bài viết mẫu của môi trường trình diễn.",
-                body="<p>Nội dung mẫu, được đăng qua đúng quy trình biên tập của tỉnh.</p>",
-            )
-            while True:
-                state = item.workflow_states.filter(status="active").first()
-                if state is None and item.status != Item.Status.DRAFT:
-                    break
-                step = spec.steps[state.current_step if state else 0]
-                item = item_transition(
-                    item=item,
-                    actor=self._demo_user(step.role),
-                    decision="forward",
-                    comment="Trình diễn",
-                )
-
-    @staticmethod
-    def _topics():
-        """Q&A topics routed to the demo agencies (idempotent)."""
-        from organization.models import Agency
-        from qa.services import topic_ensure
-
-        agencies = list(Agency.objects.order_by("pk"))
-        names = ["Đất đai", "Đầu tư, kinh doanh", "Thông tin và truyền thông", "Hộ tịch, tư pháp"]
-        topics = [
-            topic_ensure(name=name, agency=agencies[position % len(agencies)], position=position)
-            for position, name in enumerate(names)
-        ]
-        Command._questions(topics[0])
-
-    @staticmethod
-    def _questions(topic):
-        """One answered, public question and one open one, through the real services."""
-        from qa.models import Question
-        from qa.services import question_answer, question_submit
-
-        if Question.objects.exists():
-            return
-        answered = question_submit(
-            name="Nguyễn Văn Dân",
-            email="dan@example.vn",
-            topic=topic.slug,
-            title="Thủ tục cấp lại giấy chứng nhận quyền sử dụng đất bị mất",
-            text="Tôi bị mất giấy chứng nhận quyền sử dụng đất, xin hỏi thủ tục cấp lại?",
-            consent=True,
+    def _content(self, slug, profile):
+        """The demo content, through the province's own workflow (tenants.demo.content)."""
+        started = time.monotonic()
+        try:
+            seeded = content_ensure(profile=profile)
+        except (DemoError, ServiceError) as error:
+            details = error.field_errors() if isinstance(error, ServiceError) else ""
+            raise CommandError(f"{slug}: demo content: {error} {details or ''}") from error
+        # Progress on stderr: stdout is the list of URLs and log-ins ./ops/run prints again.
+        self.stderr.write(
+            f"{slug}: demo content, {seeded.total} new "
+            f"({sum(seeded.items.values())} items, {seeded.questions} questions) "
+            f"in {time.monotonic() - started:.1f} s"
         )
-        question_answer(
-            question=answered,
-            actor=Command._demo_user("agency_head"),
-            channel="portal",
-            publish=True,
-            text="Ông nộp hồ sơ đề nghị cấp lại tại Bộ phận một cửa cấp huyện, gồm đơn đề nghị "
-            "và giấy xác nhận đã niêm yết thông báo mất giấy chứng nhận.",
-        )
-        question_submit(
-            name="Trần Thị Hỏi",
-            phone="0912345678",
-            topic=topic.slug,
-            title="Thời hạn giải quyết hồ sơ chuyển mục đích sử dụng đất",
-            text="Xin hỏi hồ sơ chuyển mục đích sử dụng đất được giải quyết trong bao lâu?",
-            consent=True,
-        )
-
-    @staticmethod
-    def _demo_user(role_code):
-        return User.objects.get(username=f"demo_{role_code}"[:150])
+        for gap in seeded.gaps:
+            self.stderr.write(f"{slug}: section left empty: {gap}")
 
     def _print(self, lines, store, port, store_path):
         out = self.stdout.write
