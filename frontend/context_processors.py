@@ -14,7 +14,7 @@ from django_tenants.utils import get_public_schema_name
 from frontend.links import host_url, is_development_request
 from frontend.profiles import english_offered, in_back_office, profile_for
 from frontend.public_cache import cached
-from frontend.sections import component_site_menu, mark_current, portal_menu
+from frontend.sections import component_site_menu, mark_current, portal_menu, site_content
 from provinces.schema import DUBLIN_CORE
 from tenants.selectors import province_portal_host
 from tenants.services import dev_host_for
@@ -160,7 +160,10 @@ class SiteContext:
         site = self.component_site
         if site is not None:
             part = cached(
-                request, "menu", ("site", site.pk), lambda: {"menu": component_site_menu(site)}
+                request,
+                "menu",
+                ("site", site.pk),
+                lambda: {"menu": component_site_menu(site, site_content(request, site))},
             )
         else:
             profile = profile_for(request)
@@ -171,7 +174,7 @@ class SiteContext:
                 request,
                 "menu",
                 ("portal", profile.effective_from, baseline),
-                lambda: {"menu": portal_menu(profile)},
+                lambda: {"menu": portal_menu(profile, site_content(request))},
             )
         return mark_current(
             (part or {}).get("menu", []), path=request.path, full_path=request.get_full_path()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from editorial.dashboard import PublishedContent, published_content
 from editorial.selectors import site_categories
+from frontend.public_cache import cached
 from provinces.schema import Profile, Section
 
 # The platform's own pages a section may stand for, by their URL names. A name that does not
@@ -73,9 +74,20 @@ def section_url(section: Section, content: PublishedContent) -> str | None:
     return url_or_none("frontend:section", slug=section.slug) if published else None
 
 
-def section_states(profile: Profile, content: PublishedContent | None = None) -> list[SectionState]:
+def site_content(request, site=None) -> PublishedContent:
+    """What a site publishes (site=None: the portal), read once per host, language and
+    published-content version: the menu, the section pages and the dashboard share it."""
+    part = cached(
+        request,
+        "published",
+        ("site", site.pk if site is not None else None),
+        lambda: {"content": published_content(site=site)},
+    )
+    return part["content"] if part is not None else published_content(site=site)
+
+
+def section_states(profile: Profile, content: PublishedContent) -> list[SectionState]:
     """Every required section of the portal with where citizens read it (None: a gap)."""
-    content = content if content is not None else published_content(site=None)
     return [
         SectionState(section, section_url(section, content))
         for section in profile.required_sections
@@ -86,10 +98,9 @@ def _entry(label: str, url: str | None) -> list[dict[str, str]]:
     return [{"label": label, "url": url}] if url else []
 
 
-def portal_menu(profile: Profile) -> list[dict[str, str]]:
+def portal_menu(profile: Profile, content: PublishedContent) -> list[dict[str, str]]:
     """The portal's main navigation: home, the sections with content in the profile's order,
     then the platform's pages no section stands for (news, Q&A, contacts, search)."""
-    content = published_content(site=None)
     states = section_states(profile, content)
     shown = [state for state in states if state.has_content]
     builtins = {state.section.content.builtin for state in states}
@@ -108,10 +119,9 @@ def portal_menu(profile: Profile) -> list[dict[str, str]]:
     return menu
 
 
-def component_site_menu(site) -> list[dict[str, str]]:
+def component_site_menu(site, content: PublishedContent) -> list[dict[str, str]]:
     """A component site's navigation: home, its news, its categories that have published items,
     its Q&A and contacts."""
-    content = published_content(site=site)
     news = url_or_none("frontend:item_list")
     menu = [{"label": _("Trang chủ"), "url": reverse("frontend:home")}]
     menu += _entry(_("Tin tức"), news)

@@ -14,6 +14,7 @@ from frontend.views import (
     public,
     staff,
 )
+from frontend.views import sections as section_pages
 
 app_name = "frontend"
 
@@ -23,6 +24,9 @@ urlpatterns = [
     path("ngon-ngu/", language.choose_language, name="choose_language"),
     # Citizens: the news list and an item's page on the portal and every component site.
     path("tin-tuc/", public.item_list, name="item_list"),
+    # The profile's required sections and the portal's legal basis (frontend/views/sections.py).
+    path("chuyen-muc/<slug:slug>/", section_pages.section_page, name="section"),
+    path("co-so-phap-ly/", section_pages.legal_basis, name="legal_basis"),
     path("bai-viet/<slug:slug>/", public.item_page, name="item"),
     path("tep/<int:pk>/", public.attachment_download, name="attachment"),
     path("bai-viet/<slug:slug>/gop-y/", public.item_comment, name="item_comment"),

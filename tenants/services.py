@@ -260,6 +260,8 @@ def _domain_ensure(result, province, host, kind, is_dev, *, primary) -> None:
 def _province_schema_ensure(result: OnboardingResult, profile: Profile, sites) -> None:
     from accounts.models import User
     from accounts.services import user_create_with_secret
+    from editorial.selectors import site_categories
+    from editorial.services import category_create
     from organization.services import agency_ensure, role_ensure
 
     with transaction.atomic():
@@ -286,6 +288,16 @@ def _province_schema_ensure(result: OnboardingResult, profile: Profile, sites) -
                 source=agency.source,
             ):
                 result.changes.append(f"agency {agency.name} saved")
+        # The portal categories the required sections are filled from, named after the
+        # section's title (ADR 0016). One already there (by its address) is left as it is:
+        # staff may have renamed it, and a newer profile's title adds, never renames.
+        existing = {category.slug for category in site_categories(site=None)}
+        for section in profile.required_sections:
+            slug = section.content.category
+            if slug is not None and slug not in existing:
+                category = category_create(name=section.title, site=None, position=None)
+                existing.add(category.slug)
+                result.changes.append(f"category {category.slug} created")
         if not User.objects.filter(is_superuser=True).exists():
             issued = user_create_with_secret(
                 username=ADMIN_USERNAME,

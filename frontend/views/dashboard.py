@@ -9,6 +9,8 @@ from django.views.decorators.cache import never_cache
 
 from editorial.dashboard import dashboard_panels
 from frontend.access import staff_required
+from frontend.profiles import profile_for
+from frontend.sections import section_states, site_content
 from organization.models import Agency
 
 
@@ -41,11 +43,18 @@ def dashboard(request):
         }
         for row in board.quotas
     ]
+    # The required sections citizens cannot reach yet (ADR 0016): the board's to fill.
+    profile = profile_for(request)
+    section_gaps = None
+    if board.scope.whole_province and profile is not None:
+        states = section_states(profile, site_content(request))
+        section_gaps = [state.section for state in states if not state.has_content]
     return render(
         request,
         "frontend/staff/dashboard.html",
         {
             "board": board,
+            "section_gaps": section_gaps,
             "quotas": quotas,
             "quota_rules": quota_rules,
             "below_quota": sum(1 for row in quotas if row["below"]),
