@@ -237,20 +237,6 @@ def _labels() -> dict:
     return {"schedule_columns": [COLUMN_LABELS[name] for name in columns]}
 
 
-def _links(profile) -> list[dict]:
-    """The profile's connected systems citizens can visit (an `url` or `host` setting), e.g.
-    Thái Nguyên's executive site (Art. 8(1)); the EMC monitoring code is not a link."""
-    links = []
-    for integration in getattr(profile, "integrations", None) or ():
-        url = integration.settings.get("url", "")
-        host = integration.settings.get("host", "")
-        if not url.startswith(("https://", "http://")):
-            url = f"https://{host}/" if host and "/" not in host else ""
-        if url:
-            links.append({"name": integration.name, "url": url})
-    return links
-
-
 # --- the province portal -----------------------------------------------------------------------
 
 
@@ -278,7 +264,6 @@ def _portal_home(request):
             **_content(site=None, profile=profile),
             "entries": _entries(),
             "site_groups": _component_sites(request),
-            "links": _links(profile),
         }
 
     context = cached(request, "home", (), build)

@@ -3,6 +3,10 @@ province's profile in force (inside a province's schema)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from core.profiles import current_profile
 from editorial import rules
 from editorial.models import Item, WorkflowState
@@ -67,3 +71,109 @@ class Desk:
 
     def publish(self, *, on_portal: bool = False, **content) -> Item:
         return published(self.staff, site=None if on_portal else self.site, **content)
+
+
+# --- a home page's worth of content (tests/frontend/test_home.py, test_look.py) ---------------
+
+
+def this_monday():
+    today = timezone.localdate()
+    return today - timedelta(days=today.weekday())
+
+
+def schedule_fields(*, leader: str, activity: str) -> dict:
+    monday = this_monday()
+    return {
+        "week_of": monday.isoformat(),
+        "entries": [
+            {
+                "starts_at": f"{(monday + timedelta(days=2)).isoformat()}T14:00:00+07:00",
+                "leader": leader,
+                "activity": "Tiếp công dân định kỳ",
+                "place": "Trụ sở tiếp công dân tỉnh",
+            },
+            {
+                "starts_at": f"{monday.isoformat()}T08:00:00+07:00",
+                "leader": leader,
+                "activity": activity,
+                "place": "Phòng họp số 1",
+            },
+        ],
+    }
+
+
+def legal_fields(number: str) -> dict:
+    return {
+        "number": number,
+        "document_type": "Quyết định",
+        "issuing_body": "Ủy ban nhân dân tỉnh",
+        "signer": "Nguyễn Văn A",
+        "issued_on": "2026-01-05",
+    }
+
+
+def draft_fields(*, closes_in_days: int) -> dict:
+    today = timezone.localdate()
+    return {
+        "drafting_body": "Sở Tư pháp",
+        "opens_on": (today - timedelta(days=30)).isoformat(),
+        "closes_on": (today + timedelta(days=closes_in_days)).isoformat(),
+    }
+
+
+def front_page(staff, *, site=None, prefix: str = "") -> dict[str, object]:
+    """Content for every block of a home page on `site` (None: the portal)."""
+    items = {}
+    for number in range(1, 6):
+        items[f"news{number}"] = published(
+            staff,
+            site=site,
+            title=f"{prefix}Tin thời sự số {number}",
+            summary=f"Tóm tắt tin số {number}.",
+        )
+    items["featured"] = published(
+        staff,
+        site=site,
+        title=f"{prefix}Khánh thành cầu Bắc Quang",
+        summary="Cây cầu nối hai bờ sông Lô, rút ngắn đường đến trung tâm tỉnh.",
+        featured=True,
+    )
+    items["event"] = published(
+        staff,
+        site=site,
+        kind="event",
+        title=f"{prefix}Lễ hội văn hoá dân tộc",
+        fields={"event_at": "2026-03-01T08:00:00+07:00", "location": "Quảng trường"},
+    )
+    items["announcement"] = published(
+        staff, site=site, kind="announcement", title=f"{prefix}Thông báo tuyển dụng công chức"
+    )
+    items["statement"] = published(
+        staff,
+        site=site,
+        kind="spokesperson_statement",
+        title=f"{prefix}Phát ngôn về giá đất",
+        fields={"spokesperson": "Chánh Văn phòng"},
+    )
+    items["schedule"] = published(
+        staff,
+        site=site,
+        kind="leader_schedule",
+        title=f"{prefix}Lịch công tác tuần này",
+        fields=schedule_fields(leader="Chủ tịch UBND tỉnh", activity="Họp giao ban đầu tuần"),
+    )
+    items["document"] = published(
+        staff,
+        site=site,
+        kind="legal_document",
+        title=f"{prefix}Quy định về quản lý đất đai",
+        fields=legal_fields("12/2026/QĐ-UBND"),
+    )
+    items["draft"] = published(
+        staff,
+        site=site,
+        kind="draft_document",
+        title=f"{prefix}Dự thảo quy định phí đỗ xe",
+        fields=draft_fields(closes_in_days=10),
+    )
+    return items

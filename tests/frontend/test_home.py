@@ -5,19 +5,17 @@ citizens come for, the component sites), and every component site has its own.""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from editorial.selectors import site_categories
 from organization.models import Agency, ComponentSite
 from provinces.loader import resolve_profile
 from tests.conftest import SEED_SLUGS, host_client
-from tests.factories.editorial import published
+from tests.factories.editorial import draft_fields, front_page, published, schedule_fields
 from tests.factories.organization import Staff
 from tests.factories.pages import page_text
 
@@ -75,109 +73,6 @@ def route(name: str) -> str | None:
         return None
 
 
-def this_monday():
-    today = timezone.localdate()
-    return today - timedelta(days=today.weekday())
-
-
-def schedule_fields(*, leader: str, activity: str) -> dict:
-    monday = this_monday()
-    return {
-        "week_of": monday.isoformat(),
-        "entries": [
-            {
-                "starts_at": f"{(monday + timedelta(days=2)).isoformat()}T14:00:00+07:00",
-                "leader": leader,
-                "activity": "Tiếp công dân định kỳ",
-                "place": "Trụ sở tiếp công dân tỉnh",
-            },
-            {
-                "starts_at": f"{monday.isoformat()}T08:00:00+07:00",
-                "leader": leader,
-                "activity": activity,
-                "place": "Phòng họp số 1",
-            },
-        ],
-    }
-
-
-def legal_fields(number: str) -> dict:
-    return {
-        "number": number,
-        "document_type": "Quyết định",
-        "issuing_body": "Ủy ban nhân dân tỉnh",
-        "signer": "Nguyễn Văn A",
-        "issued_on": "2026-01-05",
-    }
-
-
-def draft_fields(*, closes_in_days: int) -> dict:
-    today = timezone.localdate()
-    return {
-        "drafting_body": "Sở Tư pháp",
-        "opens_on": (today - timedelta(days=30)).isoformat(),
-        "closes_on": (today + timedelta(days=closes_in_days)).isoformat(),
-    }
-
-
-def publish_front_page(staff, *, site=None, prefix: str = "") -> dict[str, object]:
-    """Content for every block of a home page on `site` (None: the portal)."""
-    items = {}
-    for number in range(1, 6):
-        items[f"news{number}"] = published(
-            staff,
-            site=site,
-            title=f"{prefix}Tin thời sự số {number}",
-            summary=f"Tóm tắt tin số {number}.",
-        )
-    items["featured"] = published(
-        staff,
-        site=site,
-        title=f"{prefix}Khánh thành cầu Bắc Quang",
-        summary="Cây cầu nối hai bờ sông Lô, rút ngắn đường đến trung tâm tỉnh.",
-        featured=True,
-    )
-    items["event"] = published(
-        staff,
-        site=site,
-        kind="event",
-        title=f"{prefix}Lễ hội văn hoá dân tộc",
-        fields={"event_at": "2026-03-01T08:00:00+07:00", "location": "Quảng trường"},
-    )
-    items["announcement"] = published(
-        staff, site=site, kind="announcement", title=f"{prefix}Thông báo tuyển dụng công chức"
-    )
-    items["statement"] = published(
-        staff,
-        site=site,
-        kind="spokesperson_statement",
-        title=f"{prefix}Phát ngôn về giá đất",
-        fields={"spokesperson": "Chánh Văn phòng"},
-    )
-    items["schedule"] = published(
-        staff,
-        site=site,
-        kind="leader_schedule",
-        title=f"{prefix}Lịch công tác tuần này",
-        fields=schedule_fields(leader="Chủ tịch UBND tỉnh", activity="Họp giao ban đầu tuần"),
-    )
-    items["document"] = published(
-        staff,
-        site=site,
-        kind="legal_document",
-        title=f"{prefix}Quy định về quản lý đất đai",
-        fields=legal_fields("12/2026/QĐ-UBND"),
-    )
-    items["draft"] = published(
-        staff,
-        site=site,
-        kind="draft_document",
-        title=f"{prefix}Dự thảo quy định phí đỗ xe",
-        fields=draft_fields(closes_in_days=10),
-    )
-    return items
-
-
 # --- the province portal ---------------------------------------------------------------------
 
 
@@ -185,7 +80,7 @@ def publish_front_page(staff, *, site=None, prefix: str = "") -> dict[str, objec
 def test_every_portal_home_shows_its_blocks_and_links_the_published_articles(province_schema, slug):
     # given a portal with content of every kind of its home page
     _, staff = province_schema(slug)
-    items = publish_front_page(staff)
+    items = front_page(staff)
     # when a citizen opens the portal
     response = host_client(f"{slug}.localhost").get("/")
     # then each block shows, with its items
@@ -318,8 +213,8 @@ def test_a_draft_leaves_the_home_page_when_its_comment_period_closes(province_sc
 
 def test_home_pages_never_show_internal_codes_or_citations(province_schema):
     site, staff = province_schema("thainguyen")
-    publish_front_page(staff)
-    publish_front_page(staff, site=site, prefix="Sở: ")
+    front_page(staff)
+    front_page(staff, site=site, prefix="Sở: ")
     for host in ("thainguyen.localhost", site.dev_host):
         text = visible_text(page_text(host_client(host).get("/")))
         for word in INTERNAL_WORDS:
@@ -344,7 +239,7 @@ def test_portal_home_costs_at_most_ten_queries_on_a_cold_cache(
 ):
     # given a portal with every block filled
     _, staff = province_schema("hagiang")
-    publish_front_page(staff)
+    front_page(staff)
     client = host_client("hagiang.localhost")
     cache.clear()
     # when the first visitor comes
@@ -376,7 +271,7 @@ def test_component_site_home_shows_its_own_items_only(province_schema):
     # given items on the portal, on this component site and on another one
     site, staff = province_schema("hagiang")
     other = ComponentSite.objects.exclude(pk=site.pk).order_by("pk").first()
-    own = publish_front_page(staff, site=site, prefix="Sở: ")
+    own = front_page(staff, site=site, prefix="Sở: ")
     portal_item = published(staff, site=None, title="Tin của Cổng tỉnh")
     other_item = published(Staff(other.agency), site=other, title="Tin của trang thành phần khác")
     # when
@@ -434,7 +329,7 @@ def test_component_site_home_costs_at_most_ten_queries_on_a_cold_cache(
     province_schema, django_assert_max_num_queries
 ):
     site, staff = province_schema("thuathienhue")
-    publish_front_page(staff, site=site)
+    front_page(staff, site=site)
     client = host_client(site.dev_host)
     cache.clear()
     with django_assert_max_num_queries(10):
