@@ -168,6 +168,10 @@ def test_sitemap_lists_this_hosts_public_pages_and_validates(newsroom):
     assert f"{base}/tim-kiem/" not in locations
     assert len(locations) == len(set(locations))
     assert b"<lastmod>" in response.content
+    # and every address listed is a page a visitor can open
+    client = host_client(PORTAL)
+    for location in locations:
+        assert client.get(location.removeprefix(base)).status_code == 200, location
 
 
 def test_component_site_sitemap_names_only_its_own_host_and_items(newsroom):
@@ -178,6 +182,9 @@ def test_component_site_sitemap_names_only_its_own_host_and_items(newsroom):
     assert f"http://{host}/bai-viet/{mine.slug}/" in locations
     assert not any(portal_item.slug in location for location in locations)
     assert all(location.startswith(f"http://{host}/") for location in locations)
+    client = host_client(host)
+    for location in locations:
+        assert client.get(location.removeprefix(f"http://{host}")).status_code == 200, location
 
 
 def test_a_portal_without_english_lists_no_english_pages(province_schema):
