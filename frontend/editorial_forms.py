@@ -359,12 +359,25 @@ class CommentForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Hãy nhập họ và tên.")},
     )
-    email = forms.EmailField(label=_("Thư điện tử (không công khai)"), required=False)
+    email = forms.EmailField(
+        label=_("Thư điện tử (không công khai)"), required=False, max_length=254
+    )
     text = forms.CharField(
         label=_("Nội dung góp ý"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": _("Hãy nhập nội dung góp ý.")},
+    )
+    # The citizen's consent to publish their name and comment (never their e-mail): without it
+    # the service stores nothing.
+    consent = forms.BooleanField(
+        label=_(
+            "Tôi đồng ý để họ tên và nội dung góp ý của tôi được công khai trên trang này "
+            "(thư điện tử không được công khai)."
+        ),
+        error_messages={
+            "required": _("Hãy đồng ý cho công khai họ tên và nội dung góp ý để gửi góp ý.")
+        },
     )
 
 

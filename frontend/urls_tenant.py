@@ -4,10 +4,13 @@ from django.urls import include, path
 
 from frontend.views import (
     backoffice,
+    comments,
     contacts,
     dashboard,
     delegations,
     discovery,
+    documents,
+    drafts,
     english,
     language,
     portal,
@@ -29,7 +32,10 @@ urlpatterns = [
     path("co-so-phap-ly/", section_pages.legal_basis, name="legal_basis"),
     path("bai-viet/<slug:slug>/", public.item_page, name="item"),
     path("tep/<int:pk>/", public.attachment_download, name="attachment"),
-    path("bai-viet/<slug:slug>/gop-y/", public.item_comment, name="item_comment"),
+    path("bai-viet/<slug:slug>/gop-y/", drafts.draft_comment, name="item_comment"),
+    # Legal documents and drafts open for comment (frontend/views/documents.py, drafts.py).
+    path("van-ban/", documents.document_list, name="documents"),
+    path("du-thao/", drafts.draft_list, name="drafts"),
     path(
         "en/article/<slug:slug>/",
         public.item_page,
@@ -89,6 +95,13 @@ urlpatterns = [
         name="staff_delegation_revoke",
     ),
     path("staff/dashboard/", dashboard.dashboard, name="staff_dashboard"),
+    # Citizens' comments on drafts: moderation and the synthesis (frontend/views/comments.py).
+    path("staff/gop-y/", comments.overview, name="staff_comments"),
+    path("staff/gop-y/<int:pk>/", comments.draft_page, name="staff_comments_draft"),
+    path("staff/gop-y/<int:pk>/tong-hop/", comments.synthesis, name="staff_comments_synthesis"),
+    path("staff/gop-y/<int:pk>/tong-hop.csv", comments.synthesis_csv, name="staff_comments_csv"),
+    path("staff/gop-y/<int:pk>/tong-hop.xlsx", comments.synthesis_xlsx, name="staff_comments_xlsx"),
+    path("staff/gop-y/y-kien/<int:pk>/", comments.comment_decide, name="staff_comment_decide"),
     # Hỏi – Đáp (citizens and staff): its own module, same namespace.
     path("", include("frontend.urls_qa")),
     # The province administrator's pages (/staff/quan-tri/): same namespace.

@@ -118,6 +118,7 @@ class LegalDocumentFields(_Fields):
     signer: str = Field(min_length=1, max_length=200)
     issued_on: date
     effective_on: date | None = None
+    field: str = Field(default="", max_length=200)  # Lĩnh vực: đất đai, giáo dục…
     status: str = Field(default="in_force", pattern="^(in_force|partly_expired|expired|pending)$")
 
 
@@ -208,6 +209,7 @@ FIELD_LABELS = {
     "signer": _("Người ký"),
     "issued_on": _("Ngày ban hành"),
     "effective_on": _("Ngày có hiệu lực"),
+    "field": _("Lĩnh vực"),
     "status": _("Tình trạng hiệu lực"),
     "drafting_body": _("Cơ quan chủ trì soạn thảo"),
     "opens_on": _("Ngày bắt đầu lấy ý kiến"),

@@ -132,6 +132,12 @@ class Item(models.Model):
                 condition=Q(first_published_at__isnull=True),
                 name="item_unpublished_due",
             ),
+            # The legal documents and drafts pages read one kind of one site's public items.
+            models.Index(
+                fields=["kind", "site", "language"],
+                condition=Q(status="published"),
+                name="item_public_kind",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -311,8 +317,8 @@ class PublicComment(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ duyệt")
-        VISIBLE = "visible", _("Hiển thị")
-        HIDDEN = "hidden", _("Ẩn")
+        VISIBLE = "visible", _("Đã duyệt, công khai")
+        HIDDEN = "hidden", _("Không duyệt")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="public_comments")
     name = models.CharField(max_length=200)
@@ -320,9 +326,20 @@ class PublicComment(models.Model):
     text = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the citizen agreed that their name and comment may be published (never the
+    # e-mail); comments from before consent was asked have none.
+    consented_at = models.DateTimeField(null=True, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            # A draft's page shows its approved comments; the moderation page its pending ones.
+            models.Index(fields=["item", "status", "created_at"], name="comment_item_status"),
+        ]
 
     def __str__(self) -> str:
         return f"comment by {self.name} on {self.item_id}"

@@ -5,18 +5,27 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
+from unidecode import unidecode
 
 from core.profiles import current_profile
+from core.text import fold
 from editorial import rules
+from editorial.content import LEGAL_STATUS_LABELS
 from editorial.models import (
     Attachment,
     Category,
     Correction,
     Item,
+    Kind,
+    PublicComment,
     Revision,
     Transition,
     WorkflowState,
@@ -310,3 +319,291 @@ def public_attachment(*, pk: int, site) -> Attachment | None:
 def site_categories(*, site) -> QuerySet[Category]:
     """The categories of one site (site=None: the portal), in their display order."""
     return Category.objects.filter(site=site).order_by("position", "name", "pk")
+
+
+# --- legal documents: the faceted search of /van-ban/ (frontend/views/documents.py) ----------
+
+# Vietnamese letters and what core.text.fold makes of each (unidecode, lower case): the
+# database folds a document's number the same way, so "qd-ubnd" finds "QĐ-UBND".
+_VIETNAMESE = (
+    "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
+    "ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴÈÉẸẺẼÊỀẾỆỂỄÌÍỊỈĨÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠÙÚỤỦŨƯỪỨỰỬỮỲÝỴỶỸĐ"
+)
+_FOLDED = "".join(unidecode(letter).lower() for letter in _VIETNAMESE)
+
+# The facets of the legal documents, by the name the page uses: the key in a revision's fields.
+LEGAL_FACETS = {
+    "document_type": "document_type",
+    "issuing_body": "issuing_body",
+    "field": "field",
+    "year": "issued_on",  # the year of issue: the first four characters of the date
+    "status": "status",
+}
+FACET_VALUES_MAX = 100  # values listed per facet, the most frequent first
+
+
+@dataclass(frozen=True)
+class LegalDocumentFilters:
+    """What a citizen narrows the legal documents to; empty means "any"."""
+
+    number: str = ""  # part of the number, in any case and with or without diacritics
+    document_type: str = ""
+    issuing_body: str = ""
+    field: str = ""
+    year: int | None = None
+    status: str = ""
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass
+class LegalDocumentFacets:
+    total: int = 0
+    values: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+def _fields_key(key: str) -> KeyTextTransform:
+    return KeyTextTransform(key, "published_revision__fields")
+
+
+def _folded(expression) -> Func:
+    # fold() in SQL: Vietnamese letters to ASCII, lower case, every run of other characters
+    # one space (translate, lower and regexp_replace are all immutable).
+    ascii_letters = Func(expression, Value(_VIETNAMESE), Value(_FOLDED), function="translate")
+    return Func(
+        Func(ascii_letters, function="lower"),
+        Value("[^a-z0-9]+"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
+def legal_documents(*, site, filters: LegalDocumentFilters) -> QuerySet[Item]:
+    """The published legal documents of a site (site=None: the portal) that match `filters`,
+    the most recently issued first; `issued_on` (ISO date text) annotated."""
+    items = (
+        Item.objects.filter(
+            kind=Kind.LEGAL_DOCUMENT,
+            site=site,
+            language="vi",
+            status=Item.Status.PUBLISHED,
+            published_revision__isnull=False,
+        )
+        .select_related("published_revision")
+        .annotate(issued=_fields_key("issued_on"))
+    )
+    exact = {
+        "document_type": filters.document_type,
+        "issuing_body": filters.issuing_body,
+        "field": filters.field,
+        "status": filters.status,
+    }
+    for key, value in exact.items():
+        if value:
+            items = items.filter(**{f"published_revision__fields__{key}": value})
+    if filters.year is not None:
+        items = items.filter(issued__startswith=f"{filters.year:04d}-")
+    number = fold(filters.number)
+    if number:
+        items = items.annotate(number_folded=_folded(_fields_key("number"))).filter(
+            number_folded__contains=number
+        )
+    return items.order_by(F("issued").desc(nulls_last=True), "-pk")
+
+
+def legal_document_facets(*, items: QuerySet[Item]) -> LegalDocumentFacets:
+    """How many of `items` have each type, issuing body, field, year and status, and how many
+    there are in all: one query (GROUPING SETS), whatever the number of documents."""
+    columns = {
+        name: Func(
+            _fields_key(key), Value(1), Value(4), function="substr", output_field=TextField()
+        )
+        if name == "year"
+        else _fields_key(key)
+        for name, key in LEGAL_FACETS.items()
+    }
+    inner = items.order_by().annotate(**{f"facet_{n}": e for n, e in columns.items()})
+    inner_sql, params = inner.values(*(f"facet_{n}" for n in columns)).query.sql_with_params()
+    names = list(columns)
+    listed = ", ".join(f"facet_{n}" for n in names)
+    sets = ", ".join(f"(facet_{n})" for n in names)
+    # Only the column names above are formatted in; every value is a parameter.
+    sql = (
+        f"SELECT {listed}, GROUPING({listed}), COUNT(*) FROM ({inner_sql}) AS documents "  # noqa: S608
+        f"GROUP BY GROUPING SETS ({sets}, ())"
+    )
+    facets = LegalDocumentFacets(values={name: [] for name in names})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    everything = (1 << len(names)) - 1  # GROUPING's bit set for each column left out
+    for row in rows:
+        grouping, count = row[len(names)], row[len(names) + 1]
+        if grouping == everything:
+            facets.total = count
+            continue
+        # the one column this set groups by has its bit clear (the first name is the high bit)
+        index = next(i for i in range(len(names)) if not grouping & (1 << (len(names) - 1 - i)))
+        value = row[index]
+        if value:  # documents without a field (an older one) are counted in no value
+            facets.values[names[index]].append(FacetValue(value, count))
+    for name, values in facets.values.items():
+        if name == "year":
+            values.sort(key=lambda facet: facet.value, reverse=True)
+        elif name == "status":
+            order = list(LEGAL_STATUS_LABELS)
+            values.sort(key=lambda f: order.index(f.value) if f.value in order else len(order))
+        else:
+            values.sort(key=lambda facet: (-facet.count, facet.value))
+        del values[FACET_VALUES_MAX:]
+    return facets
+
+
+# --- drafts open for comment (/du-thao/, a draft's page, the back office's moderation) -------
+
+DRAFTS_CLOSED_SHOWN_DAYS = 90  # "recently closed": closed within this many days
+DRAFTS_LISTED_MAX = 200
+STAFF_DRAFTS_MAX = 500  # the newest drafts the moderation page looks through
+PUBLIC_COMMENTS_SHOWN_MAX = 300
+
+
+def public_drafts(*, site, today: date) -> list[Item]:
+    """A site's published drafts (site=None: the portal) that are open, not yet open or closed
+    within DRAFTS_CLOSED_SHOWN_DAYS, by closing date; `closes`/`opens` (ISO text) and
+    `comments_shown` (approved comments) annotated."""
+    since = (today - timedelta(days=DRAFTS_CLOSED_SHOWN_DAYS)).isoformat()
+    return list(
+        Item.objects.filter(
+            kind=Kind.DRAFT_DOCUMENT,
+            site=site,
+            language="vi",
+            status=Item.Status.PUBLISHED,
+            published_revision__isnull=False,
+        )
+        .select_related("published_revision")
+        .annotate(
+            closes=_fields_key("closes_on"),
+            opens=_fields_key("opens_on"),
+            comments_shown=Count(
+                "public_comments",
+                filter=Q(public_comments__status=PublicComment.Status.VISIBLE),
+            ),
+        )
+        .filter(closes__gte=since)
+        .order_by("closes", "pk")[:DRAFTS_LISTED_MAX]
+    )
+
+
+def public_draft_comments(*, item: Item) -> list[PublicComment]:
+    """The approved comments on a draft, oldest first, at most PUBLIC_COMMENTS_SHOWN_MAX + 1
+    (one more than shown, so that the page can say there are more). Never the e-mail."""
+    return list(
+        PublicComment.objects.filter(item=item, status=PublicComment.Status.VISIBLE)
+        .only("pk", "name", "text", "created_at")
+        .order_by("created_at", "pk")[: PUBLIC_COMMENTS_SHOWN_MAX + 1]
+    )
+
+
+@dataclass(frozen=True)
+class CommentAccess:
+    may_moderate: bool  # approve or reject the comments
+    may_read: bool  # read every comment and download the synthesis
+
+
+def _comment_access(capacity: CapacityIndex, item: Item, profile) -> CommentAccess:
+    # Moderators are whoever may edit the item in the back office (item_actions): the holder
+    # of its workflow's first step, or of its publishing step, for the item's agency.
+    spec = rules.workflow_for(profile, on_portal=item.site_id is None)
+    steps = (spec.steps[0], spec.steps[rules.publish_step_index(spec.steps)])
+    moderate = any(
+        capacity.allows(
+            role_code=step.role,
+            agency_id=item.agency_id,
+            delegation_allowed=step.delegation_allowed,
+        )[0]
+        for step in steps
+    )
+    if moderate:
+        return CommentAccess(may_moderate=True, may_read=True)
+    # The drafting agency's staff and the portal's editors read and download the synthesis.
+    of_agency = item.agency_id is not None and any(
+        agency == item.agency_id for _, agency in capacity.held
+    )
+    portal = rules.workflow_for(profile, on_portal=True)
+    publish = portal.steps[rules.publish_step_index(portal.steps)]
+    portal_editor = capacity.allows(
+        role_code=publish.role,
+        agency_id=item.agency_id,
+        delegation_allowed=publish.delegation_allowed,
+    )[0]
+    return CommentAccess(may_moderate=False, may_read=of_agency or portal_editor)
+
+
+def comment_access(*, item: Item, user) -> CommentAccess:
+    """What `user` may do with the comments on the draft `item`."""
+    capacity = CapacityIndex(user=user, at=timezone.now())
+    return _comment_access(capacity, item, current_profile())
+
+
+def comment_moderation_allowed(*, item: Item, user) -> bool:
+    return comment_access(item=item, user=user).may_moderate
+
+
+@dataclass(frozen=True)
+class DraftCommentsRow:
+    item: Item
+    access: CommentAccess
+    pending: int
+    approved: int
+    rejected: int
+
+
+def staff_drafts_with_comments(*, user) -> list[DraftCommentsRow]:
+    """The drafts whose comments `user` may read, newest first, with their comments counted by
+    status (the back office's moderation page)."""
+    capacity = CapacityIndex(user=user, at=timezone.now())
+    profile = current_profile()
+    statuses = PublicComment.Status
+    drafts = (
+        Item.objects.filter(kind=Kind.DRAFT_DOCUMENT, published_revision__isnull=False)
+        .select_related("published_revision", "site", "agency")
+        .annotate(
+            pending=Count("public_comments", filter=Q(public_comments__status=statuses.PENDING)),
+            approved=Count("public_comments", filter=Q(public_comments__status=statuses.VISIBLE)),
+            rejected=Count("public_comments", filter=Q(public_comments__status=statuses.HIDDEN)),
+        )
+        .order_by("-pk")[:STAFF_DRAFTS_MAX]
+    )
+    rows = []
+    for item in drafts:
+        access = _comment_access(capacity, item, profile)
+        if access.may_read:
+            rows.append(DraftCommentsRow(item, access, item.pending, item.approved, item.rejected))
+    return rows
+
+
+def staff_draft(*, pk: int) -> Item | None:
+    """A draft document of the province with a published revision, by id (else None)."""
+    return (
+        Item.objects.filter(pk=pk, kind=Kind.DRAFT_DOCUMENT, published_revision__isnull=False)
+        .select_related("published_revision", "site", "agency")
+        .first()
+    )
+
+
+def draft_comments(*, item: Item, statuses: Iterable[str] | None = None) -> QuerySet[PublicComment]:
+    """Every comment on a draft (or those of `statuses`), oldest first, for its staff."""
+    comments = PublicComment.objects.filter(item=item).select_related("moderated_by")
+    if statuses is not None:
+        comments = comments.filter(status__in=list(statuses))
+    return comments.order_by("created_at", "pk")
+
+
+def draft_comment(*, pk: int) -> PublicComment | None:
+    return PublicComment.objects.select_related("item").filter(pk=pk).first()

@@ -1024,8 +1024,18 @@ def attachment_add(*, item: Item, actor, uploaded) -> Attachment:
 
 
 @transaction.atomic
-def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> PublicComment:
-    """A citizen's comment on a draft document open for comment (held for moderation)."""
+def public_comment_submit(
+    *, item: Item, name: str, email: str, text: str, consent: bool
+) -> PublicComment:
+    """A citizen's comment on a draft document open for comment (held for moderation). The
+    citizen must agree that their name and comment may be published (their e-mail never is):
+    without that consent nothing is stored."""
+    if not consent:
+        raise EditorialError(
+            "consent_required",
+            _("Hãy đồng ý cho công khai họ tên và nội dung góp ý để gửi góp ý."),
+            "consent",
+        )
     if item.kind != "draft_document" or not item.is_public:
         raise EditorialError("not_open", _("Văn bản này không lấy ý kiến."))
     published = item.published_revision
@@ -1039,7 +1049,68 @@ def public_comment_submit(*, item: Item, name: str, email: str, text: str) -> Pu
         raise EditorialError("required", _("Họ tên và nội dung góp ý là bắt buộc."), "text")
     if len(text) > 20_000:
         raise EditorialError("too_long", _("Góp ý tối đa 20.000 ký tự."), "text")
-    return PublicComment.objects.create(item=item, name=name[:200], email=nfc(email), text=text)
+    if len(nfc(email)) > 254:
+        raise EditorialError("email_too_long", _("Thư điện tử dài quá 254 ký tự."), "email")
+    return PublicComment.objects.create(
+        item=item,
+        name=name[:200],
+        email=nfc(email),
+        text=text,
+        consented_at=timezone.now(),
+    )
+
+
+COMMENT_DECISIONS = {
+    "approve": PublicComment.Status.VISIBLE,
+    "reject": PublicComment.Status.HIDDEN,
+}
+
+
+@transaction.atomic
+def public_comment_moderate(*, comment: PublicComment, decision: str, acting_user) -> PublicComment:
+    """Approve (publish on the draft's page) or reject (keep off it) a citizen's comment. Only
+    staff who may edit the draft in the back office decide (editorial.selectors
+    .comment_moderation_allowed); a decision may be reversed, the same one twice is refused."""
+    from accounts.services import audit_record
+    from editorial.selectors import comment_moderation_allowed
+
+    status = COMMENT_DECISIONS.get(decision)
+    if status is None:
+        raise EditorialError(
+            "unknown_decision", _("Quyết định phải là duyệt hoặc không duyệt."), "decision"
+        )
+    locked = (
+        PublicComment.objects.select_for_update(of=("self",))
+        .select_related("item", "item__site")
+        .get(pk=comment.pk)
+    )
+    if not comment_moderation_allowed(item=locked.item, user=acting_user):
+        raise EditorialError(
+            "not_allowed",
+            _("Bạn không có quyền duyệt góp ý cho dự thảo này."),
+            kind=ErrorKind.FORBIDDEN,
+        )
+    if locked.status == status:
+        raise EditorialError(
+            "already_decided",
+            _("Góp ý này đã ở trạng thái “%(status)s”.") % {"status": locked.get_status_display()},
+            kind=ErrorKind.CONFLICT,
+        )
+    was_public = locked.status == PublicComment.Status.VISIBLE
+    locked.status = status
+    locked.moderated_at = timezone.now()
+    locked.moderated_by = acting_user
+    locked.save(update_fields=["status", "moderated_at", "moderated_by"])
+    audit_record(
+        actor=acting_user,
+        action="draft_comment_approved" if decision == "approve" else "draft_comment_rejected",
+        target=f"comment {locked.pk} on item {locked.item_id}",
+        site=locked.item.site.host if locked.item.site is not None else "portal",
+    )
+    if was_public or status == PublicComment.Status.VISIBLE:
+        # The draft's page shows approved comments: cached copies must go.
+        transaction.on_commit(_public_pages_changed)
+    return locked
 
 
 CATEGORY_NAME_MAX = 200
