@@ -15,6 +15,7 @@ from frontend.views import (
     language,
     portal,
     public,
+    search,
     staff,
 )
 from frontend.views import sections as section_pages
@@ -30,6 +31,7 @@ urlpatterns = [
     # The profile's required sections and the portal's legal basis (frontend/views/sections.py).
     path("chuyen-muc/<slug:slug>/", section_pages.section_page, name="section"),
     path("co-so-phap-ly/", section_pages.legal_basis, name="legal_basis"),
+    path("tim-kiem/", search.search, name="search"),
     path("bai-viet/<slug:slug>/", public.item_page, name="item"),
     path("tep/<int:pk>/", public.attachment_download, name="attachment"),
     path("bai-viet/<slug:slug>/gop-y/", drafts.draft_comment, name="item_comment"),

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.text import nfc
@@ -68,6 +69,15 @@ class Hit:
     language: str
     topic: str
     published_at: datetime | None
+
+    @property
+    def title_html(self) -> SafeString:
+        """The title, escaped, with the query's words in <mark> (for templates)."""
+        return mark_safe(self.title.__html__())  # noqa: S308 (every part escaped by Marked)
+
+    @property
+    def snippet_html(self) -> SafeString:
+        return mark_safe(self.snippet.__html__())  # noqa: S308 (every part escaped by Marked)
 
 
 @dataclass(frozen=True)
