@@ -26,7 +26,7 @@ from unidecode import unidecode
 
 from accounts.models import User
 from core.text import nfc
-from editorial.models import Category, Item, Kind, PublicComment, WorkflowState
+from editorial.models import Category, Item, Kind, PublicComment
 from editorial.selectors import workflow_of
 from editorial.services import (
     category_create,
@@ -47,7 +47,6 @@ from qa.services import question_answer, question_publish, question_submit, topi
 from tenants.demo.staff import demo_agencies, demo_sites, demo_username
 
 TEXTS = Path(__file__).with_name("content.toml")
-MAX_STEPS = 20  # more than any profile's workflow: a run that does not end is a bug
 
 
 class DemoError(Exception):
@@ -94,14 +93,16 @@ def content_ensure(*, profile: Profile, now: datetime | None = None) -> Seeded:
     staff must exist: tenants.demo.staff.staff_ensure). One transaction."""
     with transaction.atomic():
         newsroom = _Newsroom(profile, now or timezone.now())
-        newsroom.portal()
+        # Published in this order so that the portal's news come last, the first of the texts
+        # the newest: the home page opens on them.
+        newsroom.sections()
         newsroom.legal_documents()
         newsroom.drafts()
-        newsroom.schedule()
         newsroom.statistics()
         newsroom.directory()
-        newsroom.correction()
-        newsroom.sections()
+        newsroom.schedule()
+        newsroom.portal()
+        newsroom.gaps()
         newsroom.component_sites()
         newsroom.contacts()
         newsroom.questions()
@@ -119,7 +120,10 @@ class _Newsroom:
         self.users = {
             user.username: user for user in User.objects.filter(username__startswith="demo_")
         }
-        self.known = set(Item.objects.values_list("site_id", "language", "slug"))
+        # (site id or None for the portal, language, address) of every item there is
+        self.known: set[tuple[int | None, str, str]] = set(
+            Item.objects.values_list("site_id", "language", "slug")
+        )
         self.categories: dict[tuple[int | None, str], Category] = {}
         self.seeded = Seeded()
 
@@ -153,12 +157,10 @@ class _Newsroom:
             language=language,
             **content,
         )
-        for _move in range(MAX_STEPS):
-            state = item.workflow_states.filter(status=WorkflowState.Status.ACTIVE).first()
-            if state is None and item.status != Item.Status.DRAFT:
-                break
-            role = state.steps[state.current_step]["role"] if state else spec.steps[0].role
-            item = item_transition(item=item, actor=self.user(role), decision="forward")
+        # Forwarding performs the current step and moves to the next (editorial.rules.next_move):
+        # one forward per step runs the workflow from entry to publication and its check.
+        for step in spec.steps:
+            item = item_transition(item=item, actor=self.user(step.role), decision="forward")
         if item.status != Item.Status.PUBLISHED:
             raise DemoError(f"'{title}' ended its workflow {item.status}, not published")
         self.known.add((site_id, language, item.slug))
@@ -225,11 +227,15 @@ class _Newsroom:
     # --- the portal ------------------------------------------------------------------------
 
     def portal(self) -> None:
-        for entry in self.texts["portal"]:
+        corrected = self.fill(self.texts["correction"]["item"])
+        for entry in reversed(self.texts["portal"]):
             content = self.content(entry)
             item = self.publish(site=None, **content)
             if self.english and "english" in entry:
                 self._english(item or self.existing(site=None, title=content["title"]), entry)
+            if content["title"] == corrected:
+                # Corrected before the newer items: a correction republishes the item now.
+                self.correction(item or self.existing(site=None, title=corrected))
 
     def _english(self, original: Item | None, entry: dict) -> None:
         if original is None:
@@ -283,7 +289,7 @@ class _Newsroom:
             }
             if "comment_summary" in entry:
                 fields["comment_summary"] = entry["comment_summary"]
-            content = {
+            content: dict[str, Any] = {
                 "kind": Kind.DRAFT_DOCUMENT,
                 "title": title,
                 "summary": self.fill(entry["summary"]),
@@ -387,10 +393,9 @@ class _Newsroom:
             fields={"contacts": entry["contacts"]},
         )
 
-    def correction(self) -> None:
-        """A public correction on one demo item, by the holder of its publishing step."""
+    def correction(self, item: Item | None) -> None:
+        """A public correction on a demo item, by the holder of its publishing step."""
         entry = self.texts["correction"]
-        item = self.existing(site=None, title=self.fill(entry["item"]))
         if item is None or item.status != Item.Status.PUBLISHED or item.corrections.exists():
             return
         spec = workflow_of(site=None)
@@ -409,17 +414,30 @@ class _Newsroom:
     # --- the profile's sections ------------------------------------------------------------
 
     def sections(self) -> None:
-        """Fill what each required section shows (ADR 0016): its static page, or an item in its
-        category when nothing published above fills it. The built-in pages show the documents,
-        drafts, questions and contacts seeded here; a section left empty is reported."""
+        """Fill what each required section shows (ADR 0016): its static page, or, for a section
+        of items that no other demo text fills, an item in its category. The built-in pages
+        show the documents, drafts, questions and contacts seeded here."""
+        portal = self.texts["portal"]
+        kinds = {entry["kind"] for entry in portal} | {
+            Kind.LEGAL_DOCUMENT,
+            Kind.DRAFT_DOCUMENT,
+            Kind.STATISTICS,
+            Kind.CONTACT_DIRECTORY,
+            Kind.LEADER_SCHEDULE,
+        }
+        categories = {entry.get("category") for entry in portal} | {
+            self.texts["schedule"]["category"]
+        }
         for section in self.profile.required_sections:
             content = section.content
             if content.page is not None:
                 self._page(section, content.page)
-            elif content.builtin is None and not self._filled(section):
-                if content.category is None:
-                    self.seeded.gaps.append(f"{section.code}: no demo item of {content.kinds}")
-                    continue
+                continue
+            if content.category is None or content.builtin is not None:
+                continue
+            if kinds & set(content.kinds) or content.category in categories:
+                continue  # the news, documents and notices below fill it
+            if not self._filled(section):
                 entries = self.texts["section_items"]
                 entry = entries.get(content.category) or entries["_generic"]
                 self.publish(
@@ -427,6 +445,13 @@ class _Newsroom:
                     category=self.category(content.category),
                     **self.content(entry, section=section.title),
                 )
+
+    def gaps(self) -> None:
+        """Report each section of items the demo left empty (a text to add to content.toml)."""
+        for section in self.profile.required_sections:
+            content = section.content
+            if content.page is None and content.builtin is None and not self._filled(section):
+                self.seeded.gaps.append(f"{section.code}: no published item fills it")
 
     def _filled(self, section: Section) -> bool:
         content = section.content
@@ -458,7 +483,7 @@ class _Newsroom:
 
     def component_sites(self) -> None:
         for site in demo_sites():
-            for entry in self.texts["site"]:
+            for entry in reversed(self.texts["site"]):  # the first text the newest
                 self.publish(site=site, **self.content(entry, site=site, agency=site.agency.name))
 
     # --- contacts --------------------------------------------------------------------------

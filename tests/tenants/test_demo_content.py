@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
@@ -258,3 +259,18 @@ def test_searching_without_diacritics_finds_what_searching_with_them_finds(
         assert articles, host
         if host == f"{slug}.localhost":
             assert f"/bai-viet/{land_use_plan}/" in with_diacritics
+
+
+def test_the_command_lists_the_sites_and_adds_nothing_to_seeded_provinces(
+    seeded, tenant_db, settings, tmp_path, capsys
+):
+    # given the five provinces seeded, and a fresh place for the demo log-ins
+    settings.VAR_DIR = tmp_path
+    # when ./ops/run's seeding command runs again
+    call_command("seed_demo", "--port", "8123")
+    out, err = capsys.readouterr()
+    # then it prints the sites and sign-in pages as before, and publishes nothing new
+    assert "Cổng Thông tin điện tử tỉnh Thái Nguyên: http://thainguyen.localhost:8123/" in out
+    assert "staff sign-in: http://hagiang.localhost:8123/staff/login/" in out
+    for slug in SEED_SLUGS:
+        assert f"{slug}: demo content, 0 new" in err
