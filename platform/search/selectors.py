@@ -38,7 +38,7 @@ SNIPPET_SOURCE = 20_000  # characters of a text read to cut its snippet from
 TABLE = Document._meta.db_table
 COLUMNS = (
     "d.id, d.kind, d.kind_label, d.site_id, d.language, d.title, left(d.text, %s), d.url, "
-    "d.topic, d.published_at, count(*) OVER ()"
+    "d.topic, d.published_at, page.total"
 )
 
 
@@ -173,7 +173,8 @@ def _check_filters(
 def _where(
     site_id: int | None, kinds: Sequence[str], date_from: date | None, date_to: date | None
 ) -> tuple[str, list]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if site_id is not None:
         clauses.append("d.site_id = %s")
         params.append(site_id)
@@ -231,6 +232,32 @@ def _hits(rows, query: Query) -> tuple[list[Hit], int]:
     return hits, (rows[0][-1] if rows else 0)
 
 
+def _ranked(
+    *,
+    match: tuple[str, list],
+    where: tuple[str, list],
+    order: list[tuple[str, list]],
+    offset: int,
+) -> list[tuple]:
+    """One page of the documents that `match`, best first by `order` (each descending), then
+    the most recent. The order and the total are computed over the narrow rows; the columns
+    shown (a text's first characters among them) are read for the page's rows only."""
+    keys = ", ".join(f"{sql} AS k{n}" for n, (sql, _params) in enumerate(order))
+    key_params = [param for _sql, params in order for param in params]
+    inner = ", ".join(f"k{n} DESC" for n in range(len(order)))
+    outer = ", ".join(f"page.k{n} DESC" for n in range(len(order)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH page AS (SELECT d.id, d.published_at, {keys}, count(*) OVER () AS total "  # noqa: S608
+            f"FROM {TABLE} d WHERE {match[0]}{where[0]} "
+            f"ORDER BY {inner}, d.published_at DESC NULLS LAST, d.id DESC LIMIT %s OFFSET %s) "
+            f"SELECT {COLUMNS} FROM page JOIN {TABLE} d ON d.id = page.id "
+            f"ORDER BY {outer}, page.published_at DESC NULLS LAST, page.id DESC",
+            [*key_params, *match[1], *where[1], PAGE_SIZE, offset, SNIPPET_SOURCE],
+        )
+        return cursor.fetchall()
+
+
 def _count(match: str, match_params: list, where: str, where_params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -260,36 +287,29 @@ def search(
 
     tsquery, tsquery_params = _tsquery(parsed)
     match, match_params = f"d.vector @@ {tsquery}", tsquery_params
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {COLUMNS} FROM {TABLE} d WHERE {match}{where} "  # noqa: S608
-            f"ORDER BY ts_filter(d.vector, '{{a}}') @@ {tsquery} DESC, "
-            f"ts_rank_cd(d.vector, {tsquery}, 1) DESC, d.published_at DESC NULLS LAST, d.id DESC "
-            "LIMIT %s OFFSET %s",
-            [
-                SNIPPET_SOURCE,
-                *match_params,
-                *where_params,
-                *tsquery_params,
-                *tsquery_params,
-                PAGE_SIZE,
-                offset,
-            ],
-        )
-        rows = cursor.fetchall()
+    rows = _ranked(
+        match=(match, match_params),
+        where=(where, where_params),
+        # A match in the title first (the small folded title, not the big vector, is read),
+        # then the cover density of the words (title A, topic B, text C; longer texts
+        # normalised), then the most recent.
+        order=[
+            (f"to_tsvector('simple', d.title_folded) @@ {tsquery}", tsquery_params),
+            (f"ts_rank_cd(d.vector, {tsquery}, 1)", tsquery_params),
+        ],
+        offset=offset,
+    )
     approximate = False
     if not rows and page == 1:
         # Nothing has every word: the titles closest to the words typed (one-letter typos).
         approximate = True
         match, match_params = "public.portal_fold(%s) <%% d.title_folded", [parsed.words]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {COLUMNS} FROM {TABLE} d WHERE {match}{where} "  # noqa: S608
-                "ORDER BY word_similarity(public.portal_fold(%s), d.title_folded) DESC, "
-                "d.published_at DESC NULLS LAST, d.id DESC LIMIT %s",
-                [SNIPPET_SOURCE, *match_params, *where_params, parsed.words, PAGE_SIZE],
-            )
-            rows = cursor.fetchall()
+        rows = _ranked(
+            match=(match, match_params),
+            where=(where, where_params),
+            order=[("word_similarity(public.portal_fold(%s), d.title_folded)", [parsed.words])],
+            offset=0,
+        )
     hits, total = _hits(rows, parsed)
     if not rows and page > 1:
         total = _count(match, match_params, where, where_params)
