@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import datetime
-from functools import partial
 from itertools import islice
 
 from django.db import connection, transaction
@@ -145,18 +144,19 @@ def document_remove(*, source: str, source_id: int) -> int:
     return deleted
 
 
-def _in_schema(schema_name: str, work: Callable[[], None]) -> None:
-    with schema_context(schema_name):
-        work()
-
-
 def after_commit(work: Callable[[], None]) -> None:
     """Run `work` (a module's sync of its document) once the caller's transaction commits, in
     the province schema active now (the commit may happen after the caller left it). A failure
     is logged, never raised into a request whose own work is already committed."""
     # django-tenants' database wrapper adds schema_name; the package ships no type information.
     schema_name = connection.schema_name  # type: ignore[attr-defined]
-    transaction.on_commit(partial(_in_schema, schema_name, work), robust=True)
+
+    # A function, not a partial: Django names the callable (__qualname__) when it logs a failure.
+    def search_document_sync() -> None:
+        with schema_context(schema_name):
+            work()
+
+    transaction.on_commit(search_document_sync, robust=True)
 
 
 def entry_upsert(*, source: str, entry: Entry) -> None:
