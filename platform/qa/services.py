@@ -23,8 +23,8 @@ from core.uploads import UploadRefused, check_upload
 from organization.models import Agency, RoleAssignment
 from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
-from qa.clocks import receipt_counted_at
 from qa import search as search_documents
+from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
 
