@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from django import template
 from django.urls import NoReverseMatch, reverse
 
+from frontend.context_processors import SiteContext
 from frontend.profiles import in_back_office
 
 register = template.Library()
@@ -72,9 +73,11 @@ def page_meta(context) -> dict:
     """{"noindex": bool} for back-office pages; for public pages also "canonical", "title",
     "description", "type", "locale", "site_name", "image" and "feeds"."""
     request = context.get("request")
-    site = context.get("site")
-    if request is None or site is None:
+    if request is None:
         return {}
+    site = context.get("site")
+    if not isinstance(site, SiteContext):  # a page that names something else `site`
+        site = SiteContext(request)
     if site.is_platform or in_back_office(request):
         return {"noindex": True}
     match = request.resolver_match

@@ -10,6 +10,8 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 import xmlschema
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 
 from editorial.services import category_create, item_unpublish, item_withdraw
 from frontend.views import discovery
@@ -280,6 +282,17 @@ def test_pages_advertise_their_feeds(newsroom):
     assert 'href="/rss.xml"' in home
     listing = page_text(client.get(f"/tin-tuc/?chuyen-muc={events.slug}"))
     assert f'href="/rss/{events.slug}.xml"' in listing
+
+
+def test_head_reads_the_site_from_the_request_when_a_page_names_something_else_site(tenant_db):
+    # given a view whose context has its own `site` (a filter's value), not the site's context
+    request = RequestFactory().get("/tin-tuc/?utm_source=x", HTTP_HOST=PORTAL)
+    request.tenant, request.component_site = tenant_db["hagiang"], None
+    # when
+    html = render_to_string("frontend/includes/head_meta.html", {"site": "7"}, request=request)
+    # then
+    assert f'<link rel="canonical" href="http://{PORTAL}/tin-tuc/">' in html
+    assert _property(html, "og:site_name") == tenant_db["hagiang"].portal_name
 
 
 def test_staff_pages_are_noindex_without_canonical_or_open_graph(newsroom):
