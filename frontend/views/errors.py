@@ -3,7 +3,8 @@
 They are rendered without the context processors and without a query: a 500 must show even when
 the database is down, and a 404 must not cost more than the page it replaces. What they show of
 the site (its name, the search page) comes from what the middleware already loaded: the province
-on `request.tenant`, the component site with its agency on `request.component_site`.
+on `request.tenant`, the component site with its agency on `request.component_site`, and the
+profile's colour and emblem (files, no query).
 Both URLconfs (config.urls_tenant, config.urls_public) name these views as their handlers."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import logging
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
+from frontend.profiles import profile_for
 from organization.models import ComponentSite
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,26 @@ def _site_name(request) -> str | None:
     return tenant.portal_name or tenant.name
 
 
+def _look(request) -> dict:
+    """The profile's colour and emblem (read from its files, no query); the platform's own when
+    the host is unknown or the profile cannot be read."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.schema_name == get_public_schema_name():
+        return {}
+    try:
+        profile = profile_for(request)
+        portal = getattr(profile, "portal", None)
+        if portal is None:
+            return {}
+        return {
+            "colour": portal.colour,
+            "emblem_url": static(portal.emblem) if portal.emblem else None,
+        }
+    except Exception:  # an error page never fails for its decoration
+        logger.exception("the look of the error page could not be read")
+        return {}
+
+
 def _path(name: str, **kwargs) -> str | None:
     try:
         return reverse(name, kwargs=kwargs or None)
@@ -55,6 +78,7 @@ def error_response(request, template: str, *, status: int, **context) -> HttpRes
     context = {
         "site_name": _site_name(request),
         "search_url": _path("frontend:search"),
+        **_look(request),
         **context,
     }
     return HttpResponse(render_to_string(template, context), status=status)

@@ -28,7 +28,7 @@ DEBUG_TEXT = ("Traceback", "URLconf", "Using the URLconf", "DEBUG = True", "Djan
 def assert_portal_error_page(response, status: int, name: str) -> str:
     html = page_text(response)
     assert response.status_code == status
-    assert f'<a class="brand-name" href="/">{name}</a>' in html
+    assert f'<span class="brand-name">{name}</span>' in html
     assert '<meta name="robots" content="noindex">' in html
     assert not any(text in html for text in DEBUG_TEXT), html
     return html
@@ -56,6 +56,12 @@ def test_unknown_address_on_a_portal_is_a_404_in_its_look(hagiang, settings):
     )
     assert "404 – Không tìm thấy trang" in html
     assert '<a href="/">Về trang chủ</a>' in html
+
+
+def test_404_wears_the_provinces_colour(tenant_db):
+    # Thái Nguyên's profile: portal.colour = "#0b5e3b"
+    html = page_text(host_client("thainguyen.localhost").get("/khong-co/"))
+    assert "--brand: #0b5e3b;" in html
 
 
 def test_404_on_a_component_site_carries_the_agencys_name(hagiang):
