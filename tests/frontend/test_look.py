@@ -216,7 +216,7 @@ def test_every_page_offers_the_menu_as_a_disclosure_and_a_labelled_search_box(te
         assert "Danh mục" in menu.group(1)
         assert '<nav class="site-nav" aria-label="Điều hướng chính">' in html
         search = re.search(
-            r'<form class="search-form[^"]*" role="search" action="/tim-kiem/"', html
+            r'<form class="site-search[^"]*" role="search" action="/tim-kiem/"', html
         )
         assert search, path
     # the header's box on inner pages, the home page's own larger one instead on the home page
@@ -231,7 +231,7 @@ def test_the_header_shows_the_emblem_slot_and_a_component_sites_parent(tenant_db
     assert '<img class="brand-emblem" src="/static/frontend/emblem.svg" alt=""' in portal
     site = page_text(host_client("stttt.hagiang.localhost").get("/"))
     assert '<span class="brand-name">Sở Thông tin và Truyền thông</span>' in site
-    assert "Trang thông tin điện tử thành phần của" in site
+    assert '<span class="brand-over">Cổng Thông tin điện tử tỉnh Hà Giang</span>' in site
 
 
 # --- the EMC monitoring code -------------------------------------------------------------------
