@@ -9,6 +9,7 @@ of articles live on the legal-basis page, in Vietnamese."""
 from __future__ import annotations
 
 import operator
+from dataclasses import replace
 from functools import reduce
 
 from django.core.paginator import EmptyPage, Paginator
@@ -20,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from editorial.models import Item, Kind
 from editorial.selectors import public_item, public_item_list
+from frontend.context_processors import SiteContext
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import profile_for
@@ -130,6 +132,14 @@ def legal_basis(request):
     profile = profile_for(request)
     if profile is None:
         raise Http404
+    sections = section_states(profile, site_content(request))
+    if request.component_site is not None:
+        # The sections are the portal's: from a component site, their pages are on its host.
+        portal = (SiteContext(request).portal_url or "").rstrip("/")
+        sections = [
+            replace(state, url=portal + state.url if portal and state.url else None)
+            for state in sections
+        ]
     return render(
         request,
         "frontend/sections/legal_basis.html",
@@ -137,7 +147,7 @@ def legal_basis(request):
             "regulation": profile.province,
             "baseline": profile.baseline,
             # each section with its address where it has content (the others are not linked)
-            "sections": section_states(profile, site_content(request)),
+            "sections": sections,
             "qa_kinds": list(profile.qa.kinds.values()),
             "qa_source": profile.qa.source,
         },

@@ -61,7 +61,7 @@ def test_a_name_without_letters_or_too_long_is_refused(bac_kan, name, code):
     with pytest.raises(EditorialError) as refused:
         category_create(name=name, site=site, actor=admin, existing_ok=False)
     assert (refused.value.code, refused.value.field) == (code, "name")
-    assert not Category.objects.exists()
+    assert not Category.objects.filter(site=site).exists()
 
 
 def test_without_a_position_a_new_category_goes_last_on_its_site(bac_kan):
@@ -113,7 +113,9 @@ def test_only_a_category_without_items_can_be_deleted(bac_kan):
     category_delete(category=unused, actor=admin)
     assert refused.value.code == "category_in_use"
     assert "1 bài viết" in refused.value.message
-    assert list(Category.objects.values_list("name", flat=True)) == ["Tin địa phương"]
+    assert list(Category.objects.filter(site=site).values_list("name", flat=True)) == [
+        "Tin địa phương"
+    ]
 
 
 # --- an item's category -------------------------------------------------------------------

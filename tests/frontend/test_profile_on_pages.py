@@ -53,10 +53,17 @@ def _publish(slug: str, province_schema, **content) -> Item:
 
 def test_the_portal_footer_gives_the_boards_mailbox_where_the_regulation_names_one(tenant_db):
     # Hà Giang Art. 10: agencies send information to bbtcongthongtindientutinh@hagiang.gov.vn
-    hagiang = _parse(page_text(host_client("hagiang.localhost").get("/tin-tuc/")))
-    assert hagiang.mailto == ["bbtcongthongtindientutinh@hagiang.gov.vn"]
-    # Đồng Nai's regulation names none
-    assert _parse(page_text(host_client("dongnai.localhost").get("/tin-tuc/"))).mailto == []
+    # (also the portal's contact address in the footer, ADR 0016)
+    hagiang = page_text(host_client("hagiang.localhost").get("/tin-tuc/"))
+    assert set(_parse(hagiang).mailto) == {"bbtcongthongtindientutinh@hagiang.gov.vn"}
+    assert (
+        "Gửi thông tin cho Ban Biên tập: "
+        '<a href="mailto:bbtcongthongtindientutinh@hagiang.gov.vn">' in hagiang
+    )
+    # Đồng Nai's regulation names none: only the portal's contact address is given
+    dongnai = page_text(host_client("dongnai.localhost").get("/tin-tuc/"))
+    assert 'class="submission-mailbox"' not in dongnai
+    assert _parse(dongnai).mailto == ["banbientap@dongnai.gov.vn"]
 
 
 def test_staff_home_tells_agencies_where_to_send_content(province_schema):
@@ -72,7 +79,9 @@ def test_staff_home_tells_agencies_where_to_send_content(province_schema):
     client.force_login(
         staff.holding(rules.workflow_for(current_profile(), on_portal=False).steps[0].role)
     )
-    assert _parse(page_text(client.get("/staff/"))).mailto == []
+    html = page_text(client.get("/staff/"))
+    assert "Cơ quan, đơn vị gửi thông tin bằng văn bản" not in html
+    assert 'class="submission-mailbox"' not in html
 
 
 # --- attribution.required_on_repost ---------------------------------------------------------

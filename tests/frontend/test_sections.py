@@ -217,6 +217,17 @@ def test_the_legal_basis_page_cites_the_regulation_and_each_sections_article(ten
     assert "platform default" not in html
 
 
+def test_a_component_sites_legal_basis_links_the_sections_on_the_portal(province_schema):
+    # given news published on the portal (its news section has content)
+    site, staff = province_schema("thainguyen")
+    published(staff, site=None, title="Tin của tỉnh")
+    # when the legal basis is read on a component site
+    html = page_text(host_client(site.dev_host).get("/co-so-phap-ly/"))
+    # then the section's page is linked on the portal's host, the empty ones not at all
+    assert 'href="http://thainguyen.localhost/chuyen-muc/tin-tuc-su-kien/"' in html
+    assert "/chuyen-muc/doanh-nghiep/" not in html
+
+
 def test_a_composite_section_is_cited_with_the_national_article_it_stands_for(tenant_db):
     # Hà Giang Art. 5(1) leans on the national decree in force: both are cited
     html = page_text(host_client("hagiang.localhost").get("/co-so-phap-ly/"))
