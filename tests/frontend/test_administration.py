@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from organization.models import Agency, RoleAssignment
+from organization.models import Agency, Leader, RoleAssignment
+from organization.services import leader_add
 from qa.models import Topic
 from tests.conftest import host_client
 from tests.factories.accounts import administrator
@@ -231,12 +232,15 @@ def _admin_urls(hue) -> list[str]:
     member = hue.staff.holding("board_member")
     assignment = member.role_assignments.get()
     topic = Topic.objects.create(name="Thuế", slug="thue", agency=hue.agency)
-    values = {"pk": member.pk, "assignment_pk": assignment.pk}
+    leader = leader_add(agency=hue.agency, name="Nguyễn Văn An", title="Giám đốc")
+    values = {"pk": member.pk, "assignment_pk": assignment.pk, "leader_pk": leader.pk}
     urls = []
     for pattern in urlpatterns:
         kwargs = {key: values[key] for key in pattern.pattern.converters}
         if "topic" in pattern.name:
             kwargs = dict.fromkeys(kwargs, topic.pk)
+        if "agency" in pattern.name or "leader" in pattern.name:
+            kwargs["pk"] = hue.agency.pk
         urls.append(reverse(f"frontend:{pattern.name}", kwargs=kwargs))
     return urls
 
@@ -245,7 +249,7 @@ def test_a_staff_member_who_is_not_the_administrator_gets_403_on_every_admin_url
     head = hue.staff.holding("head")
     client = hue.client(head)
     urls = _admin_urls(hue)
-    assert len(urls) == 17
+    assert len(urls) == 22
     for url in urls:
         assert client.get(url).status_code == 403, url
         assert client.post(url, {"active": "0", "role": "head"}).status_code == 403, url
@@ -253,6 +257,7 @@ def test_a_staff_member_who_is_not_the_administrator_gets_403_on_every_admin_url
     assert User.objects.filter(is_active=False).count() == 0
     assert RoleAssignment.objects.filter(user__username__startswith="board_member").exists()
     assert Topic.objects.get(slug="thue").is_active is True
+    assert Leader.objects.filter(agency=hue.agency).exists()
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_the_sign_in_page(hue):
