@@ -13,7 +13,6 @@ from django.db import connection
 from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
-from unidecode import unidecode
 
 from core.profiles import current_profile
 from core.text import fold
@@ -29,6 +28,7 @@ from editorial.models import (
     Revision,
     Transition,
     WorkflowState,
+    folded_number,
 )
 from organization.models import RoleAssignment
 from organization.selectors import CapacityIndex, acting_capacity
@@ -323,14 +323,6 @@ def site_categories(*, site) -> QuerySet[Category]:
 
 # --- legal documents: the faceted search of /van-ban/ (frontend/views/documents.py) ----------
 
-# Vietnamese letters and what core.text.fold makes of each (unidecode, lower case): the
-# database folds a document's number the same way, so "qd-ubnd" finds "QĐ-UBND".
-_VIETNAMESE = (
-    "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
-    "ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴÈÉẸẺẼÊỀẾỆỂỄÌÍỊỈĨÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠÙÚỤỦŨƯỪỨỰỬỮỲÝỴỶỸĐ"
-)
-_FOLDED = "".join(unidecode(letter).lower() for letter in _VIETNAMESE)
-
 # The facets of the legal documents, by the name the page uses: the key in a revision's fields.
 LEGAL_FACETS = {
     "document_type": "document_type",
@@ -370,20 +362,6 @@ def _fields_key(key: str) -> KeyTextTransform:
     return KeyTextTransform(key, "published_revision__fields")
 
 
-def _folded(expression) -> Func:
-    # fold() in SQL: Vietnamese letters to ASCII, lower case, every run of other characters
-    # one space (translate, lower and regexp_replace are all immutable).
-    ascii_letters = Func(expression, Value(_VIETNAMESE), Value(_FOLDED), function="translate")
-    return Func(
-        Func(ascii_letters, function="lower"),
-        Value("[^a-z0-9]+"),
-        Value(" "),
-        Value("g"),
-        function="regexp_replace",
-        output_field=TextField(),
-    )
-
-
 def legal_documents(*, site, filters: LegalDocumentFilters) -> QuerySet[Item]:
     """The published legal documents of a site (site=None: the portal) that match `filters`,
     the most recently issued first; `issued_on` (ISO date text) annotated."""
@@ -411,9 +389,13 @@ def legal_documents(*, site, filters: LegalDocumentFilters) -> QuerySet[Item]:
         items = items.filter(issued__startswith=f"{filters.year:04d}-")
     number = fold(filters.number)
     if number:
-        items = items.annotate(number_folded=_folded(_fields_key("number"))).filter(
-            number_folded__contains=number
+        # Through the revisions' trigram index on the folded number (editorial.models).
+        matching = (
+            Revision.objects.alias(number_folded=folded_number())
+            .filter(number_folded__contains=number)
+            .values("pk")
         )
+        items = items.filter(published_revision__in=matching)
     return items.order_by(F("issued").desc(nulls_last=True), "-pk")
 
 

@@ -315,3 +315,23 @@ def test_the_field_of_law_is_optional_and_bounded(desk):
     with pytest.raises(ContentError) as refused:
         clean_fields("legal_document", {**base, "field": "x" * 201})
     assert "fields.field" in refused.value.fields
+
+
+def test_a_search_by_number_can_read_the_trigram_index(desk):
+    # given the folded number the search compares (and the letters folded as core.text.fold)
+    from django.db import connection
+
+    from core.text import fold
+    from editorial.models import FOLDED_LETTERS, VIETNAMESE_LETTERS, Revision, folded_number
+
+    desk("backan")
+    assert "".join(fold(letter) for letter in VIETNAMESE_LETTERS) == FOLDED_LETTERS
+    query = Revision.objects.alias(folded=folded_number()).filter(folded__contains="qd ubnd")
+    sql, params = query.values("pk").query.sql_with_params()
+    # when the planner may not read the whole table
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # then it reads the index migration 0007 built on that same expression
+    assert "revision_number_trgm" in plan
