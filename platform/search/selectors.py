@@ -134,12 +134,12 @@ def parse_query(raw: str) -> Query:
             continue
         words.update(word for word in WORD.findall(fold(chunk)) if word != "or")
     head, prefix = text, ""
-    last = text.rsplit(" ", 1)[-1]
-    if '"' not in text and WORD.fullmatch(last) and len(last) >= MIN_PREFIX:
-        folded_last = fold(last)
-        if folded_last != "or":
-            head, prefix = text[: len(text) - len(last)].strip(), last
-            words.discard(folded_last)
+    *before, last = text.split(" ")
+    # Only a plain last word, not a phrase's, nor an alternative's ("luat or nuoc").
+    plain = '"' not in text and not (before and fold(before[-1]) == "or")
+    if plain and WORD.fullmatch(last) and len(last) >= MIN_PREFIX and fold(last) != "or":
+        head, prefix = " ".join(before), last
+        words.discard(fold(last))
     terms = Terms(frozenset(words), fold(prefix) if prefix else "")
     if not terms:
         raise SearchError("no_words", _("Hãy nhập từ cần tìm (chữ hoặc số)."), "q")

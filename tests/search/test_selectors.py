@@ -211,3 +211,13 @@ def test_in_another_schema_the_documents_of_a_province_are_not_reachable(tenant_
         pushed("Đất đai Bắc Kạn")
     with schema_context(provinces["dongnai"].schema_name):
         assert search(query="dat dai").total == 0
+
+
+def test_quotes_exclusions_and_or_work_as_on_a_web_search_engine(hagiang):
+    together = pushed("Luật Đất đai sửa đổi")["url"]
+    apart = pushed("Đai an toàn trên đất liền")["url"]
+    water = pushed("Tài nguyên nước")["url"]
+    assert urls(search(query='"đất đai"')) == [together]
+    assert set(urls(search(query="dat dai"))) == {together, apart}
+    assert urls(search(query="dat dai -luat")) == [apart]
+    assert set(urls(search(query="luat or nuoc"))) == {together, water}
