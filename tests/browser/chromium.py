@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -57,6 +58,12 @@ def start_chromium(*, chromium: str, chromedriver: str) -> webdriver.Chrome:
     ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    # Pages scroll smoothly unless the visitor asked for less motion: ask, so that a click
+    # never lands on an element still scrolling into view (and screenshots are stable).
+    driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]},
+    )
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
     return driver
@@ -143,16 +150,30 @@ class Browser:
         """(visible text, path) of the links matching `css`, in page order."""
         return [(link.text.strip(), link.get_attribute("pathname") or "") for link in self.all(css)]
 
+    def scroll_to(self, element: WebElement) -> None:
+        self.driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+        )
+
     def click(self, element: WebElement) -> None:
         """Click as a person would (scrolled into view first), then wait for the new page."""
         old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        self.scroll_to(element)
         element.click()
         WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
         self.expect_ok()
 
     def submit(self, button_css: str = "main form button[type=submit]") -> None:
         self.click(self.find(button_css))
+
+    def search(self, words: str) -> None:
+        """Type `words` into the page's first search box and press Enter."""
+        box = self.find("form[role=search] input[type=search]")
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        box.clear()
+        box.send_keys(words, Keys.ENTER)
+        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
+        self.expect_ok()
 
     def back(self) -> None:
         old = self.driver.find_element(By.TAG_NAME, "html")
@@ -176,10 +197,18 @@ class Browser:
         """Pick the option that reads `option` in the list labelled `label`."""
         Select(self.field(label)).select_by_visible_text(option)
 
+    def options(self, label: str) -> list[tuple[str, str]]:
+        """(value, visible text) of each option with a value in the list labelled `label`."""
+        return [
+            (option.get_attribute("value"), option.text.strip())
+            for option in Select(self.field(label)).options
+            if option.get_attribute("value")
+        ]
+
     def tick(self, label: str) -> None:
         box = self.field(label)
         if not box.is_selected():
-            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+            self.scroll_to(box)
             box.click()
 
     def link(self, text: str) -> WebElement:

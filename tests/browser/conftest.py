@@ -1,7 +1,8 @@
 """Browser tests: headless Chromium (Debian's `chromium` and `chromium-driver`) against a real
 server process, never Django's test client.
 
-Once per session: a database of its own (the test database's name + `_browser`, made afresh),
+Once per session: a database of its own (the test database's name + `_browser`, made afresh;
+it stays after the run, for looking into a failure, until the next run drops it),
 migrated and filled by `seed_demo` exactly as `./ops/run` fills it, then gunicorn with
 `config.settings.dev` and DEBUG off on a free port of 127.0.0.1. Chromium maps every
 `*.localhost` host to 127.0.0.1, so the province and component-site hosts answer as in
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -159,8 +161,6 @@ def _server_command(port: int) -> list[str]:
         "--worker-class", "gthread",
         "--threads", "4",
         "--timeout", "60",
-        # Chromium keeps connections open: at the end, stop without waiting for them.
-        "--graceful-timeout", "3",
         "--access-logfile", "-",
         # gunicorn's control socket defaults to one path per user, shared with other servers.
         "--no-control-socket",
@@ -223,14 +223,14 @@ def portal(_browser_available) -> Iterator[Portal]:
         yield running
     finally:
         if server is not None:
-            server.terminate()
+            server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
             try:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
         _clear_server_keys()
-        _drop_database(database)
+        # The database stays until the next run drops it, to look into a failure.
         # seed_demo keeps the demo accounts' one-time passwords per database: not this one's.
         (ROOT / "var" / "demo-logins" / f"{database['NAME']}-{database['PORT']}.json").unlink(
             missing_ok=True
