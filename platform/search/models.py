@@ -49,6 +49,10 @@ class Document(models.Model):
     title_folded = models.GeneratedField(
         expression=Fold("title"), output_field=models.TextField(), db_persist=True
     )
+    # The title's words alone: "title matches first" reads this small vector, not the big one.
+    title_vector = models.GeneratedField(
+        expression=_weighted("title", "A"), output_field=SearchVectorField(), db_persist=True
+    )
     vector = models.GeneratedField(
         expression=_weighted("title", "A") + _weighted("topic", "B") + _weighted("text", "C"),
         output_field=SearchVectorField(),
@@ -63,6 +67,7 @@ class Document(models.Model):
         ]
         indexes = [
             GinIndex(fields=["vector"], name="search_doc_vector"),
+            GinIndex(fields=["title_vector"], name="search_doc_title_vector"),
             GinIndex(fields=["title_folded"], opclasses=["gin_trgm_ops"], name="search_doc_trgm"),
             models.Index(fields=["kind", "-published_at"], name="search_doc_kind_date"),
             models.Index(fields=["site_id", "kind", "-published_at"], name="search_doc_site_kind"),

@@ -34,6 +34,7 @@ MAX_KINDS = 20
 MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2100, 12, 31)
 MIN_PREFIX = 3  # a shorter last word is matched whole: "d:*" would read half the index
 SNIPPET_SOURCE = 20_000  # characters of a text read to cut its snippet from
+CANDIDATES = 1000  # most recent matches ranked (and as many title matches): _full_text
 
 TABLE = Document._meta.db_table
 COLUMNS = (
@@ -232,6 +233,48 @@ def _hits(rows, query: Query) -> tuple[list[Hit], int]:
     return hits, (rows[0][-1] if rows else 0)
 
 
+def _full_text(tsquery: str, params: list, *, where: tuple[str, list], offset: int) -> list:
+    """One page of the documents that have every word, best first: a match in the title (its
+    own small vector), then the cover density of the words over the weighted vector (title A,
+    topic B, text C; normalised by length), then the most recent.
+
+    Ranking reads each candidate's whole vector, so it is bounded: the candidates are the
+    CANDIDATES most recent title matches and the CANDIDATES most recent matches anywhere (more
+    for a page beyond them), both found through the GIN indexes; the total counts every match.
+    A broad query ("Đại Từ" in a quarter of a province's documents) costs a few tens of
+    milliseconds instead of ranking tens of thousands of rows (docs/benchmarks.md)."""
+    limit = max(CANDIDATES, offset + PAGE_SIZE)
+    recent = f"d.published_at DESC NULLS LAST, d.id DESC LIMIT {limit:d}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH matches AS (SELECT d.id, count(*) OVER () AS total FROM {TABLE} d "  # noqa: S608
+            f"WHERE d.vector @@ {tsquery}{where[0]} ORDER BY {recent}), "
+            f"titled AS (SELECT d.id FROM {TABLE} d "
+            f"WHERE d.title_vector @@ {tsquery}{where[0]} ORDER BY {recent}), "
+            "candidates AS (SELECT id FROM matches UNION SELECT id FROM titled), "
+            f"page AS (SELECT d.id, d.published_at, d.title_vector @@ {tsquery} AS k0, "
+            f"ts_rank_cd(d.vector, {tsquery}, 1) AS k1, "
+            "(SELECT max(total) FROM matches) AS total "
+            f"FROM candidates JOIN {TABLE} d ON d.id = candidates.id "
+            "ORDER BY k0 DESC, k1 DESC, d.published_at DESC NULLS LAST, d.id DESC "
+            "LIMIT %s OFFSET %s) "
+            f"SELECT {COLUMNS} FROM page JOIN {TABLE} d ON d.id = page.id "
+            "ORDER BY page.k0 DESC, page.k1 DESC, page.published_at DESC NULLS LAST, page.id DESC",
+            [
+                *params,
+                *where[1],
+                *params,
+                *where[1],
+                *params,
+                *params,
+                PAGE_SIZE,
+                offset,
+                SNIPPET_SOURCE,
+            ],
+        )
+        return cursor.fetchall()
+
+
 def _ranked(
     *,
     match: tuple[str, list],
@@ -287,18 +330,7 @@ def search(
 
     tsquery, tsquery_params = _tsquery(parsed)
     match, match_params = f"d.vector @@ {tsquery}", tsquery_params
-    rows = _ranked(
-        match=(match, match_params),
-        where=(where, where_params),
-        # A match in the title first (the small folded title, not the big vector, is read),
-        # then the cover density of the words (title A, topic B, text C; longer texts
-        # normalised), then the most recent.
-        order=[
-            (f"to_tsvector('simple', d.title_folded) @@ {tsquery}", tsquery_params),
-            (f"ts_rank_cd(d.vector, {tsquery}, 1)", tsquery_params),
-        ],
-        offset=offset,
-    )
+    rows = _full_text(tsquery, tsquery_params, where=(where, where_params), offset=offset)
     approximate = False
     if not rows and page == 1:
         # Nothing has every word: the titles closest to the words typed (one-letter typos).

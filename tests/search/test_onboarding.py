@@ -13,7 +13,13 @@ from search.selectors import search
 from tenants.services import province_onboard
 from tests.search.conftest import pushed
 
-INDEXES = {"search_doc_vector", "search_doc_trgm", "search_doc_kind_date", "search_doc_site_kind"}
+INDEXES = {
+    "search_doc_vector",
+    "search_doc_title_vector",
+    "search_doc_trgm",
+    "search_doc_kind_date",
+    "search_doc_site_kind",
+}
 
 
 def _new_province(slug: str):
@@ -60,7 +66,7 @@ def test_a_cloned_province_finds_with_and_without_diacritics(tenant_db, typed):
     template_columns = _generated_columns("province_template")
     # then its documents table has the same generated columns and indexes as the template
     assert _generated_columns(province.schema_name) == template_columns
-    assert set(template_columns) == {"title_folded", "vector"}
+    assert set(template_columns) == {"title_folded", "title_vector", "vector"}
     assert "portal_fold" in template_columns["vector"]
     indexes = _indexes(province.schema_name)
     assert set(indexes) >= INDEXES

@@ -221,3 +221,22 @@ def test_quotes_exclusions_and_or_work_as_on_a_web_search_engine(hagiang):
     assert set(urls(search(query="dat dai"))) == {together, apart}
     assert urls(search(query="dat dai -luat")) == [apart]
     assert set(urls(search(query="luat or nuoc"))) == {together, water}
+
+
+def test_ranking_is_bounded_yet_an_old_title_match_comes_first_and_every_page_is_full(
+    hagiang, monkeypatch
+):
+    # given a ranking bounded to the 3 most recent matches (and title matches), 25 recent
+    # documents that mention the words in their text, and an old one about them in its title
+    from search import selectors
+
+    monkeypatch.setattr(selectors, "CANDIDATES", 3)
+    old_title = pushed("Đất đai", published_at=vn(2020, 1, 1))["url"]
+    for day in range(1, 26):
+        pushed(f"Tin số {day}", text="về đất đai", published_at=vn(2026, 1, day))
+    # then the old title match still leads, the total counts every match, every page is full
+    first = search(query="dat dai")
+    assert urls(first)[0] == old_title
+    assert (first.total, len(first.hits)) == (26, PAGE_SIZE)
+    third = search(query="dat dai", page=3)
+    assert [str(hit.title) for hit in third.hits] == [f"Tin số {n}" for n in range(6, 0, -1)]
