@@ -30,7 +30,7 @@ from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.public_cache import cached
 from frontend.views.errors import rate_limited
-from frontend.views.public import _item_response
+from frontend.views.public import item_response
 
 CLOSED_SHOWN_MAX = 20
 
@@ -132,4 +132,4 @@ def draft_comment(request, slug: str, language: str = "vi"):
                 _("Đã nhận góp ý của bạn. Góp ý sẽ được xem xét trước khi hiển thị công khai."),
             )
             return redirect(item_path(item))
-    return _item_response(request, slug=slug, language=language, comment_form=form, status=400)
+    return item_response(request, slug=slug, language=language, comment_form=form, status=400)

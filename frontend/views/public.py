@@ -9,22 +9,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_POST
 
-from config.client import client_address
-from core import limits
 from core.profiles import current_profile
-from editorial.content import ContentError
 from editorial.models import Item, Kind
 from editorial.selectors import (
     public_attachment,
@@ -32,16 +26,14 @@ from editorial.selectors import (
     public_item_list,
     site_categories,
 )
-from editorial.services import public_comment_submit
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
-from frontend.editorial_forms import CommentForm, add_service_error
+from frontend.editorial_forms import CommentForm
 from frontend.item_fields import public_fields
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import english_offered
 from frontend.public_cache import cached
-from frontend.views.errors import rate_limited
 
 # The kinds of the news list when no kind is chosen (the rest have their own lists).
 NEWS_KINDS = ["news", "announcement", "event", "spokesperson_statement"]
@@ -224,7 +216,7 @@ def _item_dublin_core(request, meta: dict, canonical: str) -> list[tuple[str, st
     return dublin_core(site.dublin_core, values)
 
 
-def _item_response(request, *, slug: str, language: str, comment_form=None, status=None):
+def item_response(request, *, slug: str, language: str, comment_form=None, status=None):
     part = cached(
         request,
         "item",
@@ -260,44 +252,7 @@ def _item_response(request, *, slug: str, language: str, comment_form=None, stat
 def item_page(request, slug: str, language: str = "vi"):
     if language != settings.LANGUAGE_CODE and not english_offered(request):
         raise Http404  # language.english = false: the portal has no English version
-    return _item_response(request, slug=slug, language=language)
-
-
-@require_POST
-@csrf_protect
-def item_comment(request, slug: str, language: str = "vi"):
-    """A citizen's comment on a draft document open for comment (held for moderation)."""
-    item = public_item(site=request.component_site, slug=slug, language=language)
-    if item is None or item.status != Item.Status.PUBLISHED:
-        raise Http404
-    # Comments per client address and hour (no third-party CAPTCHA): core.limits.
-    comments = limits.counter("editorial.draft_comment", who=client_address(request), province=None)
-    if comments.blocked():
-        return rate_limited(
-            request,
-            retry_after=comments.retry_after() or comments.limit.window(),
-            back_url=item_path(item),
-            back_label=_("Về bài viết"),
-        )
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        comments.hit()
-        try:
-            public_comment_submit(
-                item=item,
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                text=form.cleaned_data["text"],
-            )
-        except ContentError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Đã nhận góp ý của bạn. Góp ý sẽ được xem xét trước khi hiển thị công khai."),
-            )
-            return redirect(item_path(item))
-    return _item_response(request, slug=slug, language=language, comment_form=form, status=400)
+    return item_response(request, slug=slug, language=language)
 
 
 def attachment_download(request, pk: int):

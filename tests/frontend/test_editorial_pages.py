@@ -269,13 +269,20 @@ def test_open_draft_document_takes_a_citizens_comment(desk):
     assert "Gửi góp ý cho dự thảo" in page
     assert 'name="csrfmiddlewaretoken"' in page
     # a comment without text is refused with the form again
-    response = client.post(f"/bai-viet/{item.slug}/gop-y/", {"name": "Lê Văn A", "text": ""})
+    response = client.post(
+        f"/bai-viet/{item.slug}/gop-y/", {"name": "Lê Văn A", "text": "", "consent": "on"}
+    )
     assert response.status_code == 400
     assert "Hãy nhập nội dung góp ý." in page_text(response)
     assert 'aria-invalid="true"' in page_text(response)
     response = client.post(
         f"/bai-viet/{item.slug}/gop-y/",
-        {"name": "Lê Văn A", "email": "a@example.vn", "text": "Đề nghị sửa Điều 3."},
+        {
+            "name": "Lê Văn A",
+            "email": "a@example.vn",
+            "text": "Đề nghị sửa Điều 3.",
+            "consent": "on",
+        },
     )
     assert response.status_code == 302
     comment = PublicComment.objects.get(item=item)
@@ -294,7 +301,9 @@ def test_closed_draft_document_offers_no_comment_form(desk):
     assert "Ngày kết thúc" in html
     assert "31/01/2025" in html
     assert "Gửi góp ý cho dự thảo" not in html
-    response = client.post(f"/bai-viet/{item.slug}/gop-y/", {"name": "A", "text": "Muộn"})
+    response = client.post(
+        f"/bai-viet/{item.slug}/gop-y/", {"name": "A", "text": "Muộn", "consent": "on"}
+    )
     assert response.status_code == 400
     assert "Đã hết thời hạn góp ý." in page_text(response)
     assert not PublicComment.objects.filter(item=item).exists()
@@ -403,7 +412,10 @@ def test_comments_on_a_draft_are_limited_per_address(desk):
     )
     client = host_client(newsroom.site.dev_host)
     url = f"/bai-viet/{item.slug}/gop-y/"
-    codes = [client.post(url, {"name": "B", "text": f"Ý kiến {n}"}).status_code for n in range(10)]
+    codes = [
+        client.post(url, {"name": "B", "text": f"Ý kiến {n}", "consent": "on"}).status_code
+        for n in range(10)
+    ]
     assert codes == [302] * 10
-    assert client.post(url, {"name": "B", "text": "Ý kiến 11"}).status_code == 429
+    assert client.post(url, {"name": "B", "text": "Ý kiến 11", "consent": "on"}).status_code == 429
     assert PublicComment.objects.filter(item=item).count() == 10
