@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -67,6 +69,12 @@ def start_chromium(*, chromium: str, chromedriver: str) -> webdriver.Chrome:
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
     return driver
+
+
+def _left_the_page(error: WebDriverException) -> bool:
+    return isinstance(error, StaleElementReferenceException) or (
+        "does not belong to the document" in str(error)
+    )
 
 
 @dataclass(frozen=True)
@@ -157,11 +165,8 @@ class Browser:
 
     def click(self, element: WebElement) -> None:
         """Click as a person would (scrolled into view first), then wait for the new page."""
-        old = self.driver.find_element(By.TAG_NAME, "html")
         self.scroll_to(element)
-        element.click()
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
-        self.expect_ok()
+        self._navigate(element.click)
 
     def submit(self, button_css: str = "main form button[type=submit]") -> None:
         self.click(self.find(button_css))
@@ -169,16 +174,24 @@ class Browser:
     def search(self, words: str) -> None:
         """Type `words` into the page's first search box and press Enter."""
         box = self.find("form[role=search] input[type=search]")
-        old = self.driver.find_element(By.TAG_NAME, "html")
         box.clear()
-        box.send_keys(words, Keys.ENTER)
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
-        self.expect_ok()
+        self._navigate(lambda: box.send_keys(words, Keys.ENTER))
 
     def back(self) -> None:
+        self._navigate(self.driver.back)
+
+    def _navigate(self, action: Callable[[], object]) -> None:
+        """Do what leads to another page, wait until it has replaced this one, expect a 200."""
         old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.back()
+        try:
+            action()
+        except WebDriverException as error:
+            # The next page replaced this one before chromedriver finished its own checks on
+            # the element clicked: that is the navigation asked for.
+            if not _left_the_page(error):
+                raise
         WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
+        self.expect_ok()
 
     def field(self, label: str) -> WebElement:
         """The form field whose <label> reads `label` (a hint such as "(không bắt buộc)" may
