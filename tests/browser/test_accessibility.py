@@ -1,6 +1,6 @@
 """axe-core (WCAG 2.1 A and AA) finds no serious or critical violation on the pages citizens
-use most, on a phone (375 px) and on a desktop (1280 px); none of them loads anything from
-another origin.
+read and fill in, on a phone (375 px) and on a desktop (1280 px); none of them loads anything
+from another origin; a keyboard user skips straight to the content.
 
 With PORTAL_SCREENSHOTS=<folder> the portal home is also saved there as home-375.png and
 home-1280.png (`PORTAL_SCREENSHOTS=docs/screenshots ./ops/test tests/browser`)."""
@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from selenium.webdriver.common.keys import Keys
 
 from tests.browser.chromium import DESKTOP, PHONE
 
@@ -16,24 +17,47 @@ pytestmark = [pytest.mark.browser, pytest.mark.without_services]
 
 PORTAL = "thainguyen.localhost"
 COMPONENT_SITE = "sotttt.thainguyen.localhost"
+OTHER_PROVINCE = "dongnai.localhost"
 NARROWEST = 320
 
 
-def first_article_path(browser) -> str:
-    """The newest article of the portal's news list."""
-    browser.visit(PORTAL, "/tin-tuc/")
-    articles = [path for _, path in browser.links() if path.startswith("/bai-viet/")]
-    assert articles, "the news list links no article"
-    return articles[0]
+def first_link(browser, path: str, css: str) -> str:
+    """The path of the first link matching `css` on `path` of the portal."""
+    browser.visit(PORTAL, path)
+    links = [link.get_attribute("pathname") for link in browser.all(css)]
+    assert links, f"{path} has no link {css}"
+    return links[0]
 
 
+# The pages the issue names, then every other page a citizen reads or fills in.
 PAGES = {
     "home": lambda browser: (PORTAL, "/"),
-    "article": lambda browser: (PORTAL, first_article_path(browser)),
+    "article": lambda browser: (
+        PORTAL,
+        first_link(browser, "/tin-tuc/", "main a[href*='/bai-viet/']"),
+    ),
     "search results": lambda browser: (PORTAL, "/tim-kiem/?q=dat+dai"),
     "legal documents": lambda browser: (PORTAL, "/van-ban/"),
     "question form": lambda browser: (PORTAL, "/hoi-dap/gui/"),
     "component site home": lambda browser: (COMPONENT_SITE, "/"),
+    "a legal document": lambda browser: (
+        PORTAL,
+        first_link(browser, "/van-ban/", "table.documents td.document-number a"),
+    ),
+    "drafts": lambda browser: (PORTAL, "/du-thao/"),
+    "a draft and its comment form": lambda browser: (
+        PORTAL,
+        first_link(browser, "/du-thao/", "main article h3 a"),
+    ),
+    "news": lambda browser: (PORTAL, "/tin-tuc/"),
+    "nothing found": lambda browser: (PORTAL, "/tim-kiem/?q=khongcogica"),
+    "contacts": lambda browser: (PORTAL, "/lien-he/"),
+    "answered questions": lambda browser: (PORTAL, "/hoi-dap/"),
+    "tracking form": lambda browser: (PORTAL, "/hoi-dap/tra-cuu/"),
+    "legal basis": lambda browser: (PORTAL, "/co-so-phap-ly/"),
+    "English home": lambda browser: (PORTAL, "/en/"),
+    "English contacts": lambda browser: (PORTAL, "/en/contacts/"),
+    "another province's home": lambda browser: (OTHER_PROVINCE, "/"),
 }
 
 
@@ -71,3 +95,24 @@ def test_the_home_page_fits_a_phone_without_sideways_scrolling(browser, width):
         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
     )
     assert overflow <= 0
+
+
+def test_a_keyboard_user_skips_to_the_main_content(browser):
+    # given the portal's home page
+    browser.visit(PORTAL, "/")
+    body = browser.find("body")
+
+    # when a keyboard user presses Tab once
+    body.send_keys(Keys.TAB)
+
+    # then the first thing focused is the skip link, and it shows on screen
+    focused = browser.driver.switch_to.active_element
+    assert focused.text.strip() == "Bỏ qua, đến nội dung chính"
+    top = browser.driver.execute_script("return arguments[0].getBoundingClientRect().top;", focused)
+    assert top >= 0
+
+    # when they follow it
+    focused.send_keys(Keys.ENTER)
+
+    # then the focus is on the page's main content
+    assert browser.driver.switch_to.active_element.get_attribute("id") == "main"
