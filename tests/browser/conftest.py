@@ -15,9 +15,9 @@ so); under CI (CI=true) a missing browser fails them instead."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +43,7 @@ INSTALL_HINT = "apt-get install chromium chromium-driver"
 # The server's cache and rate-limit keys, apart from the unit tests' (`portal-test`).
 CACHE_PREFIX = "portal-browser"
 SERVER_START_SECONDS = 60
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,7 @@ class Portal:
         return f"http://{host}:{self.port}{path}"
 
     def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return _log_tail(self.log, lines)
 
 
 def _browser_missing() -> str | None:
@@ -128,12 +128,6 @@ def _clear_server_keys() -> None:
         client.delete(*keys)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _server_environment(database: dict) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     environment.update(
@@ -151,12 +145,13 @@ def _server_environment(database: dict) -> dict[str, str]:
     return environment
 
 
-def _server_command(port: int) -> list[str]:
+def _server_command() -> list[str]:
     """gunicorn with two threaded workers (a 2-core machine). Not sync workers: Chromium opens
-    spare connections ahead of need, and each would hold a sync worker until it timed out."""
+    spare connections ahead of need, and each would hold a sync worker until it timed out.
+    Port 0: the system picks a free port, and gunicorn's log says which."""
     return [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
+        "--bind", "127.0.0.1:0",
         "--workers", "2",
         "--worker-class", "gthread",
         "--threads", "4",
@@ -179,22 +174,34 @@ def _run(command: list[str], environment: dict[str, str], log: Path) -> None:
         pytest.fail(f"{' '.join(command[1:3])} failed (exit {done.returncode}):\n{tail}")
 
 
-def _wait_until_answering(server: subprocess.Popen, portal: Portal) -> None:
+def _log_tail(log: Path, lines: int = 40) -> str:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _wait_until_answering(server: subprocess.Popen, log: Path) -> Portal:
+    """The running portal, once gunicorn has said where it listens and the home page answers."""
     deadline = time.monotonic() + SERVER_START_SECONDS
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{portal.port}/", headers={"Host": "thainguyen.localhost"}
-    )
+    port = None
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"the server exited ({server.returncode}):\n{portal.log_tail()}")
-        try:
-            with urllib.request.urlopen(request, timeout=5):  # noqa: S310
-                return
-        except urllib.error.HTTPError as error:
-            pytest.fail(f"the portal home answered {error.code}:\n{portal.log_tail()}")
-        except OSError:
-            time.sleep(0.25)
-    pytest.fail(f"the server did not answer within {SERVER_START_SECONDS} s:\n{portal.log_tail()}")
+            pytest.fail(f"the server exited ({server.returncode}):\n{_log_tail(log)}")
+        if port is None:
+            listening = LISTENING.search(log.read_text(errors="replace"))
+            port = int(listening.group(1)) if listening else None
+        if port is not None:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/", headers={"Host": "thainguyen.localhost"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+                    return Portal(port=port, log=log)
+            except urllib.error.HTTPError as error:
+                pytest.fail(f"the portal home answered {error.code}:\n{_log_tail(log)}")
+            except OSError:
+                pass
+        time.sleep(0.25)
+    pytest.fail(f"the server did not answer within {SERVER_START_SECONDS} s:\n{_log_tail(log)}")
 
 
 @pytest.fixture(scope="session")
@@ -203,8 +210,6 @@ def portal(_browser_available) -> Iterator[Portal]:
     database = _database_settings()
     workdir = Path(tempfile.mkdtemp(prefix="portal-browser-"))
     log = workdir / "server.log"
-    port = _free_port()
-    running = Portal(port=port, log=log)
     environment = _server_environment(database)
     python = sys.executable
 
@@ -213,14 +218,12 @@ def portal(_browser_available) -> Iterator[Portal]:
         _recreate_database(database)
         _clear_server_keys()
         _run([python, "manage.py", "migrate_schemas", "--shared", "--noinput"], environment, log)
-        _run([python, "manage.py", "seed_demo", "--port", str(port)], environment, log)
+        _run([python, "manage.py", "seed_demo"], environment, log)
         with log.open("a") as out:
-            command = _server_command(port)
             server = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
+                _server_command(), cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
             )
-        _wait_until_answering(server, running)
-        yield running
+        yield _wait_until_answering(server, log)
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
