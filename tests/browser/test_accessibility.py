@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from tests.browser.chromium import DESKTOP, PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.without_services]
+pytestmark = pytest.mark.browser
 
 PORTAL = "thainguyen.localhost"
 COMPONENT_SITE = "sotttt.thainguyen.localhost"

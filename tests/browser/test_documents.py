@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.without_services]
+pytestmark = pytest.mark.browser
 
 PORTAL = "thainguyen.localhost"
 

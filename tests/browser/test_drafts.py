@@ -3,7 +3,7 @@ with their consent and is told the comment will be reviewed before it is shown."
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.without_services]
+pytestmark = pytest.mark.browser
 
 PORTAL = "thainguyen.localhost"
 COMMENT = "Đề nghị bổ sung quy định về thời hạn trả kết quả cho người dân."

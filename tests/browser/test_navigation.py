@@ -3,7 +3,7 @@ browser (Thái Nguyên and Đồng Nai)."""
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.without_services]
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("host", ["thainguyen.localhost", "dongnai.localhost"])

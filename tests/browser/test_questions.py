@@ -3,7 +3,7 @@ tracking code the receipt shows, in a real browser."""
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.without_services]
+pytestmark = pytest.mark.browser
 
 PORTAL = "thainguyen.localhost"
 TITLE = "Xin hỏi thủ tục tách thửa đất nông nghiệp"

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.without_services]
+pytestmark = pytest.mark.browser
 
 PORTAL = "thainguyen.localhost"
 
@@ -32,8 +32,8 @@ def test_searching_with_or_without_diacritics_finds_the_same_items(browser):
     browser.fill("Từ khoá", "dat dai")
     browser.submit()
 
-    # then the same items come back, in the same order
-    assert result_titles(browser) == with_diacritics
+    # then the same items come back, as many in all
+    assert sorted(result_titles(browser)) == sorted(with_diacritics)
     assert browser.text("#results-heading").split()[0] == count.split()[0]
 
 
