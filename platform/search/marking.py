@@ -55,7 +55,9 @@ class _FoldTable(dict):
 _TABLE = _FoldTable()
 
 
-def fold(text: str) -> str:
+def portal_fold(text: str) -> str:
+    """The Python twin of SQL `public.portal_fold`, character for character (core.text.fold
+    also rewrites punctuation and spaces, so it cannot map a word back to the original)."""
     return unicodedata.normalize("NFC", text).translate(_TABLE)
 
 
@@ -154,7 +156,7 @@ def _best_window(spans: list[tuple[int, int]], text: str) -> int:
         for start, end in spans[index:]:
             if end - first > SNIPPET_CHARS - BEFORE_MATCH:
                 break
-            seen.add(fold(text[start:end]))
+            seen.add(portal_fold(text[start:end]))
         if len(seen) > best_score:
             best, best_score = first, len(seen)
     return best

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.text import nfc
-from search.marking import WORD, Marked, Terms, fold, highlight, snippet
+from search.marking import WORD, Marked, Terms, highlight, portal_fold, snippet
 from search.models import Document
 from search.registry import known_kinds
 from search.services import SearchError
@@ -133,15 +133,15 @@ def parse_query(raw: str) -> Query:
     for chunk in text.split():
         if chunk.startswith("-"):  # websearch syntax: a word the results must not contain
             continue
-        words.update(word for word in WORD.findall(fold(chunk)) if word != "or")
+        words.update(word for word in WORD.findall(portal_fold(chunk)) if word != "or")
     head, prefix = text, ""
     *before, last = text.split(" ")
     # Only a plain last word, not a phrase's, nor an alternative's ("luat or nuoc").
-    plain = '"' not in text and not (before and fold(before[-1]) == "or")
-    if plain and WORD.fullmatch(last) and len(last) >= MIN_PREFIX and fold(last) != "or":
+    plain = '"' not in text and not (before and portal_fold(before[-1]) == "or")
+    if plain and WORD.fullmatch(last) and len(last) >= MIN_PREFIX and portal_fold(last) != "or":
         head, prefix = " ".join(before), last
-        words.discard(fold(last))
-    terms = Terms(frozenset(words), fold(prefix) if prefix else "")
+        words.discard(portal_fold(last))
+    terms = Terms(frozenset(words), portal_fold(prefix) if prefix else "")
     if not terms:
         raise SearchError("no_words", _("Hãy nhập từ cần tìm (chữ hoặc số)."), "q")
     return Query(text=text, head=head, prefix=prefix, terms=terms)
@@ -371,4 +371,4 @@ def kinds_present(*, site_id: int | None = None) -> list[tuple[str, str]]:
             [*site_params, *site_params, *site_params],
         )
         rows = cursor.fetchall()
-    return sorted(((kind, label) for kind, label in rows), key=lambda row: fold(row[1]))
+    return sorted(((kind, label) for kind, label in rows), key=lambda row: portal_fold(row[1]))
