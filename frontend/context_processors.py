@@ -8,6 +8,7 @@ import re
 from functools import cached_property
 
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
@@ -157,6 +158,12 @@ class SiteContext:
         if self.province is None:
             return []
         request = self._request
+        if request.path.startswith("/en/") and english_offered(request):
+            # The English pages (Decree 42/2022 Art. 7) have their own menu: the sections are
+            # named in Vietnamese by the profile.
+            return mark_current(
+                english_menu(), path=request.path, full_path=request.get_full_path()
+            )
         site = self.component_site
         if site is not None:
             part = cached(
@@ -179,6 +186,17 @@ class SiteContext:
         return mark_current(
             (part or {}).get("menu", []), path=request.path, full_path=request.get_full_path()
         )
+
+
+def english_menu() -> list[dict]:
+    """The menu of the English pages: their home, the organisation, contacts, and the way back to
+    the Vietnamese portal."""
+    return [
+        {"label": _("Trang chủ"), "url": reverse("frontend:en_home")},
+        {"label": _("Cơ cấu tổ chức"), "url": reverse("frontend:en_organisation")},
+        {"label": _("Liên hệ"), "url": reverse("frontend:en_contacts")},
+        {"label": "Tiếng Việt", "url": reverse("frontend:home"), "lang": "vi"},
+    ]
 
 
 def site(request):

@@ -150,3 +150,16 @@ def test_a_vietnamese_page_after_an_english_one_stays_vietnamese(province_schema
     html = page_text(client.get("/lien-he/"))
     assert '<html lang="vi">' in html
     assert "Bỏ qua, đến nội dung chính" in html
+
+
+def test_the_english_pages_have_an_english_menu_with_the_way_back_to_vietnamese(province_schema):
+    # given: a portal whose profile names its sections in Vietnamese
+    province_schema("thainguyen")
+    # when
+    html = page_text(host_client("thainguyen.localhost").get("/en/organisation/"))
+    # then: the menu is the English pages', the current one marked, Vietnamese marked as such
+    nav = html.split('class="site-nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/en/organisation/" aria-current="page">Organisation<' in nav
+    assert ">Home<" in nav and ">Contacts<" in nav
+    assert 'href="/" lang="vi" hreflang="vi">Tiếng Việt<' in nav
+    assert "Chỉ đạo, điều hành" not in nav
