@@ -32,9 +32,8 @@ from frontend.context_processors import SiteContext
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import english_offered, profile_for
-from frontend.public_cache import cached
 from frontend.views import errors
-from frontend.views.public import LISTED_KINDS, _build_item
+from frontend.views.public import LISTED_KINDS, item_part
 
 FEED_SIZE = 50  # the latest items of a feed
 # Paths no crawler needs (robots.txt): the back office, the API and the language switch.
@@ -305,14 +304,7 @@ def item_save(request, slug: str, language: str = "vi"):
     page (the same cached part), its address and the site's name, and no outside resource."""
     if language != settings.LANGUAGE_CODE and not english_offered(request):
         raise Http404
-    part = cached(
-        request,
-        "item",
-        (language, slug),
-        lambda: _build_item(request, slug=slug, language=language),
-    )
-    if part is None:
-        raise Http404
+    part = item_part(request, slug=slug, language=language)
     fragment = mark_safe(part["html"])  # noqa: S308 - rendered by our own templates
     if part["status"] == 410:
         return errors.gone(request, notice=fragment)

@@ -216,7 +216,9 @@ def _item_dublin_core(request, meta: dict, canonical: str) -> list[tuple[str, st
     return dublin_core(site.dublin_core, values)
 
 
-def item_response(request, *, slug: str, language: str, comment_form=None, status=None):
+def item_part(request, *, slug: str, language: str) -> dict:
+    """The cached, visitor-independent part of an item's page (its HTML, metadata, status and
+    comment period); 404 when this site has no such public item."""
     part = cached(
         request,
         "item",
@@ -225,6 +227,11 @@ def item_response(request, *, slug: str, language: str, comment_form=None, statu
     )
     if part is None:
         raise Http404
+    return part
+
+
+def item_response(request, *, slug: str, language: str, comment_form=None, status=None):
+    part = item_part(request, slug=slug, language=language)
     canonical = request.build_absolute_uri(part["meta"]["path"])
     comments = part["comments"]
     comments_open, closes_on = False, None
