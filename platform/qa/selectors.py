@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Func, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from core.db import Folded
 from core.profiles import current_profile, profile_at
 from core.text import fold
 from organization.models import RoleAssignment
@@ -39,18 +40,7 @@ def question_by_tracking_code(*, code: str) -> Question | None:
     )
 
 
-# Vietnamese letters and what `core.text.fold` makes of each ("Đ" → "d", "ế" → "e"): the same
-# folding in SQL, for a column stored with its accents (a topic's name).
-_ACCENTED = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
-_ACCENTED += _ACCENTED.upper()
-_FOLDED = "".join(fold(letter) for letter in _ACCENTED)
 MAX_QUERY_WORDS = 10
-
-
-def _folded(column: str) -> Func:
-    """`column` lowercased without Vietnamese accents, in SQL (no extension needed): translate()
-    first, since lower() leaves non-ASCII letters alone under the C collation."""
-    return Lower(Func(F(column), Value(_ACCENTED), Value(_FOLDED), function="translate"))
 
 
 def question_public_list(
@@ -67,7 +57,7 @@ def question_public_list(
     )
     words = fold(query).split()[:MAX_QUERY_WORDS]
     if words:
-        questions = questions.alias(topic_words=_folded("topic__name"))
+        questions = questions.alias(topic_words=Folded(F("topic__name")))
     for word in words:
         questions = questions.filter(Q(search_text__contains=word) | Q(topic_words__contains=word))
     if topic:

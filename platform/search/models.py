@@ -3,7 +3,7 @@ thing, pushed by the module that owns it (search.services), never read back from
 
 The row is a projection: the module's own tables stay the truth, and `search_reindex` rebuilds
 every row from them. The two generated columns are computed by PostgreSQL from the stored text
-with `public.portal_fold` (unaccent, lower case, "/" as a space: migration 0001), so a word
+with `public.portal_fold` (core.db.Folded: unaccent, lower case, "/" as a space), so a word
 typed with or without diacritics meets the same lexemes (docs/adr/0017-site-wide-search.md)."""
 
 from __future__ import annotations
@@ -11,19 +11,13 @@ from __future__ import annotations
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import Q
 
-
-class Fold(Func):
-    """`public.portal_fold(text)`: the accent-free, lower-case form both documents and queries
-    are indexed and searched in (an IMMUTABLE wrapper of unaccent, created by migration 0001)."""
-
-    function = "public.portal_fold"
-    output_field = models.TextField()
+from core.db import Folded
 
 
 def _weighted(field: str, weight: str) -> SearchVector:
-    return SearchVector(Fold(field), config="simple", weight=weight)
+    return SearchVector(Folded(field), config="simple", weight=weight)
 
 
 class Document(models.Model):
@@ -47,7 +41,7 @@ class Document(models.Model):
     indexed_at = models.DateTimeField(auto_now=True)
 
     title_folded = models.GeneratedField(
-        expression=Fold("title"), output_field=models.TextField(), db_persist=True
+        expression=Folded("title"), output_field=models.TextField(), db_persist=True
     )
     # The title's words alone: "title matches first" reads this small vector, not the big one.
     title_vector = models.GeneratedField(

@@ -4,25 +4,15 @@ and a trigram index on each revision's folded number (editorial.models.folded_nu
 here in SQL with the same expression), so that a search by part of a number reads the index
 rather than every revision. tests/frontend/test_documents.py checks that the planner uses it.
 
-pg_trgm lives in the public schema, once per database: the statement is idempotent (the search
-module's migration runs the same one) and is not undone, as other schemas use it."""
+pg_trgm and public.portal_fold come from the core's migration 0002."""
 
 import django.db.models.fields.json
 from django.conf import settings
 from django.db import migrations, models
 
-VIETNAMESE_LETTERS = (
-    "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
-    "ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴÈÉẸẺẼÊỀẾỆỂỄÌÍỊỈĨÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠÙÚỤỦŨƯỪỨỰỬỮỲÝỴỶỸĐ"
-)
-FOLDED_LETTERS = (
-    "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd"
-    "aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd"
-)
 NUMBER_TRIGRAMS = (
     "CREATE INDEX IF NOT EXISTS revision_number_trgm ON editorial_revision USING gin ("
-    "(regexp_replace(lower(translate((fields ->> 'number'), "
-    f"'{VIETNAMESE_LETTERS}', '{FOLDED_LETTERS}')), '[^a-z0-9]+', ' ', 'g')) "
+    "(regexp_replace(public.portal_fold((fields ->> 'number')), '[^a-z0-9]+', ' ', 'g')) "
     "public.gin_trgm_ops)"
 )
 
@@ -31,14 +21,11 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('editorial', '0006_comment_moderation_and_public_kind_index'),
+        ('core', '0002_fold_function'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.RunSQL(
-            sql="CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public",
-            reverse_sql=migrations.RunSQL.noop,
-        ),
         migrations.RunSQL(
             sql=NUMBER_TRIGRAMS, reverse_sql="DROP INDEX IF EXISTS revision_number_trgm"
         ),
