@@ -241,6 +241,13 @@ class Browser:
             ".filter(name => !name.startsWith(location.origin + '/'));"
         )
 
+    def missing_resources(self) -> list[str]:
+        """Every stylesheet, script, image or font of the page that answered an error."""
+        return self.driver.execute_script(
+            "return performance.getEntriesByType('resource')"
+            ".filter(e => e.responseStatus >= 400).map(e => e.name + ' ' + e.responseStatus);"
+        )
+
     # --- accessibility ------------------------------------------------------------------
 
     def axe(self) -> list[Violation]:

@@ -1,6 +1,6 @@
 """axe-core (WCAG 2.1 A and AA) finds no serious or critical violation on the pages citizens
 read and fill in, on a phone (375 px) and on a desktop (1280 px); none of them loads anything
-from another origin; a keyboard user skips straight to the content.
+from another origin or misses a file it links; a keyboard user skips straight to the content.
 
 With PORTAL_SCREENSHOTS=<folder> the portal home is also saved there as home-375.png and
 home-1280.png (`PORTAL_SCREENSHOTS=docs/screenshots ./ops/test tests/browser`)."""
@@ -71,12 +71,14 @@ def test_no_serious_or_critical_accessibility_violation(browser, page, width):
     # when a visitor opens it
     browser.visit(host, path)
 
-    # then axe-core finds nothing serious or critical, and nothing came from elsewhere
+    # then axe-core finds nothing serious or critical, nothing came from elsewhere and
+    # everything the page needs loaded
     violations = browser.blocking_violations()
     assert not violations, f"{page} ({host}{path}) at {width} px:\n" + "\n".join(
         violation.describe() for violation in violations
     )
     assert browser.foreign_requests() == []
+    assert browser.missing_resources() == []
     screenshots = os.environ.get("PORTAL_SCREENSHOTS")
     if page == "home" and screenshots:
         browser.screenshot(Path(screenshots) / f"home-{width}.png")
