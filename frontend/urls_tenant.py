@@ -15,8 +15,10 @@ from frontend.views import (
     language,
     portal,
     public,
+    review,
     search,
     staff,
+    staff_editor,
 )
 from frontend.views import sections as section_pages
 
@@ -76,7 +78,8 @@ urlpatterns = [
         backoffice.item_attachment,
         name="staff_item_attachment",
     ),
-    path("staff/items/<int:pk>/decide/", backoffice.item_decide, name="staff_item_decide"),
+    path("staff/items/<int:pk>/decide/", review.item_decide, name="staff_item_decide"),
+    path("staff/items/<int:pk>/duyet/", review.item_review, name="staff_item_review"),
     path("staff/items/<int:pk>/correct/", backoffice.item_correct_view, name="staff_item_correct"),
     path(
         "staff/items/<int:pk>/withdraw/", backoffice.item_withdraw_view, name="staff_item_withdraw"
@@ -90,6 +93,7 @@ urlpatterns = [
     path("staff/items/<int:pk>/share/", backoffice.item_share, name="staff_item_share"),
     path("staff/items/<int:pk>/history/", backoffice.item_history_view, name="staff_item_history"),
     path("staff/items/<int:pk>/diff/", backoffice.item_diff, name="staff_item_diff"),
+    path("staff/items/<int:pk>/xem-truoc/", staff_editor.item_preview, name="staff_item_preview"),
     path("staff/delegations/", delegations.delegations, name="staff_delegations"),
     path(
         "staff/delegations/<int:pk>/revoke/",

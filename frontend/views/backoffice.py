@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -38,14 +37,15 @@ from editorial.services import (
     item_correct,
     item_create,
     item_share_to_portal,
-    item_transition,
     item_unpublish,
     item_update,
     item_withdraw,
 )
+from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
+from frontend.due_words import due_of
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
@@ -60,19 +60,11 @@ from frontend.editorial_forms import (
 from frontend.item_fields import public_fields
 from frontend.links import item_url
 from organization.selectors import component_site_list
+from provinces.calendar import calendar_for
 from provinces.languages import offers_english
 
 PAGE_SIZE = 50
 PORTAL = "portal"  # the value of the site filter that means the provincial portal
-
-# What a successful forward says, by the action of the step performed.
-FORWARD_DONE = {
-    "submit": gettext_lazy("Đã gửi duyệt."),
-    "review": gettext_lazy("Đã xác thực, chuyển bước tiếp theo."),
-    "approve": gettext_lazy("Đã duyệt."),
-    "publish": gettext_lazy("Đã đăng bài."),
-    "post_check": gettext_lazy("Đã xác nhận kiểm tra sau đăng."),
-}
 
 
 def _item_or_404(pk: int):
@@ -84,6 +76,12 @@ def _item_or_404(pk: int):
 
 def _editor_url(item) -> str:
     return reverse("frontend:staff_item", kwargs={"pk": item.pk})
+
+
+def role_name(profile, code: str) -> str:
+    """The role's name in the profile (translated when the interface has a translation)."""
+    role = profile.governance.role(code)
+    return _(role.name) if role else code
 
 
 def _site_name(item) -> str:
@@ -99,13 +97,49 @@ def _now():
 # --- queue and list ------------------------------------------------------------------------
 
 
+def _site_filter(request, sites) -> tuple[str, object]:
+    """The site GET parameter: "" (all), PORTAL, or a component site's label (else 400)."""
+    value = staff_filters.choice(request, "site", {PORTAL, *(s.label for s in sites)})
+    return value, next((s for s in sites if s.label == value), None)
+
+
+def _due(item, now, calendar):
+    return due_of(
+        due=item.sla_due_at,
+        published=item.first_published_at is not None,
+        now=now,
+        calendar=calendar,
+    )
+
+
+def _filter_choices(sites) -> dict:
+    return {
+        "statuses": Item.Status.choices,
+        "kinds": Kind.choices,
+        "sites": [(s.label, s.agency.name) for s in sites],
+    }
+
+
 @never_cache
 @staff_required
 def queue(request):
+    """The items waiting for the user's step: overdue first, then the soonest due, then those
+    the rules give no due time; filtered by site and kind, a page at a time."""
     now = _now()
+    sites = list(component_site_list())
+    site_value, site = _site_filter(request, sites)
+    kind = staff_filters.choice(request, "kind", Kind.values)
+    number = staff_filters.page_number(request)
+    calendar = calendar_for(current_profile())
     rows = []
     for item, state, step in item_queue(user=request.user):
-        due = item.sla_due_at
+        if site_value == PORTAL and item.site_id is not None:
+            continue
+        if site is not None and item.site_id != site.pk:
+            continue
+        if kind and item.kind != kind:
+            continue
+        due = _due(item, now, calendar)
         rows.append(
             {
                 "url": _editor_url(item),
@@ -116,42 +150,56 @@ def queue(request):
                 "step": step["name"],
                 "step_number": state.current_step + 1,
                 "step_count": len(state.steps),
-                "due": due,
-                "overdue": bool(due and due < now and item.first_published_at is None),
+                "due": due.due,
+                "overdue": due.overdue,
+                "due_words": due.words,
+                "order": (due.rank, due.due or now, state.started_at),
             }
         )
-    return render(request, "frontend/staff/queue.html", {"rows": rows})
+    rows.sort(key=lambda row: row["order"])
+    page = Paginator(rows, PAGE_SIZE).get_page(number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/staff/queue.html",
+        {
+            "rows": list(page),
+            "page": page,
+            "query": query.urlencode(),
+            "filters": {"kind": kind, "site": site_value},
+            **_filter_choices(sites),
+        },
+    )
 
 
 @never_cache
 @staff_required
 def item_list(request):
     sites = list(component_site_list())
-    status = request.GET.get("status", "")
-    status = status if status in Item.Status.values else ""
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Kind.values else ""
-    site_value = request.GET.get("site", "")
-    site = next((s for s in sites if s.label == site_value), None)
-    if site is None and site_value != PORTAL:
-        site_value = ""
+    status = staff_filters.choice(request, "status", Item.Status.values)
+    kind = staff_filters.choice(request, "kind", Kind.values)
+    site_value, site = _site_filter(request, sites)
+    number = staff_filters.page_number(request)
     items = staff_item_list(site=site, portal_only=site_value == PORTAL, status=status, kind=kind)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, PAGE_SIZE).get_page(number)
     now = _now()
-    rows = [
-        {
-            "url": _editor_url(item),
-            "title": item.current_revision.title if item.current_revision_id else item.slug,
-            "kind": item.get_kind_display(),
-            "site": _site_name(item),
-            "status": item.get_status_display(),
-            "due": item.sla_due_at,
-            "overdue": bool(
-                item.sla_due_at and item.sla_due_at < now and item.first_published_at is None
-            ),
-        }
-        for item in page
-    ]
+    calendar = calendar_for(current_profile())
+    rows = []
+    for item in page:
+        due = _due(item, now, calendar)
+        rows.append(
+            {
+                "url": _editor_url(item),
+                "title": item.current_revision.title if item.current_revision_id else item.slug,
+                "kind": item.get_kind_display(),
+                "site": _site_name(item),
+                "status": item.get_status_display(),
+                "due": due.due,
+                "overdue": due.overdue,
+                "due_words": due.words,
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -162,9 +210,7 @@ def item_list(request):
             "page": page,
             "query": query.urlencode(),
             "filters": {"status": status, "kind": kind, "site": site_value},
-            "statuses": Item.Status.choices,
-            "kinds": Kind.choices,
-            "sites": [(s.label, s.agency.name) for s in sites],
+            **_filter_choices(sites),
         },
     )
 
@@ -244,14 +290,14 @@ def item_new(request):
 # --- the editor ----------------------------------------------------------------------------
 
 
-def _steps(actions) -> list[dict]:
+def _steps(actions, profile) -> list[dict]:
     steps = actions.state.steps if actions.state else actions.workflow.snapshot()
     current = actions.step_index if actions.state else None
     return [
         {
             "number": index + 1,
             "name": step["name"],
-            "role": step["role"],
+            "role": role_name(profile, step["role"]),
             "source": step["source"],
             "current": index == current,
             "done": current is not None and index < current,
@@ -283,7 +329,8 @@ def _editor(request, item, *, status: int = 200, **forms):
         "kind": item.get_kind_display(),
         "status": item.get_status_display(),
         "site_name": _site_name(item),
-        "steps": _steps(actions),
+        "steps": _steps(actions, profile),
+        "step_role": role_name(profile, actions.step.role) if actions.step else "",
         "public_url": item_url(request, item, portal_url=SiteContext(request).portal_url)
         if item.is_public
         else None,
@@ -351,46 +398,6 @@ def item_edit(request, pk: int):
                 )
             return redirect(_editor_url(item))
     return _editor(request, item, edit_form=form, status=400)
-
-
-@require_POST
-@staff_required
-def item_decide(request, pk: int):
-    """Forward the item through its current step, or send it back with a reason."""
-    item = _item_or_404(pk)
-    decision = request.POST.get("decision")
-    if decision == "reject":
-        form, key = RejectForm(request.POST, prefix="reject"), "reject_form"
-    else:
-        form, key = ForwardForm(request.POST, prefix="forward", schedulable=True), "forward_form"
-    if decision not in ("forward", "reject"):
-        form.add_error(None, _("Hành động không hợp lệ."))
-    elif form.is_valid():
-        step = item_actions(item=item, user=request.user).step
-        publish_at = form.cleaned_data.get("publish_at")
-        try:
-            item = item_transition(
-                item=item,
-                actor=request.user,
-                decision=decision,
-                comment=form.cleaned_data["comment"],
-                publish_at=publish_at,
-            )
-        except ContentError as error:
-            add_service_error(form, error)
-        else:
-            if decision == "reject":
-                done = _("Đã trả lại bài, kèm lý do.")
-            elif item.publish_at and item.publish_at > _now():
-                local = timezone.localtime(item.publish_at)
-                done = _("Đã hẹn giờ đăng lúc %(time)s.") % {
-                    "time": local.strftime("%H:%M %d/%m/%Y")
-                }
-            else:
-                done = str(FORWARD_DONE.get(step.action, _("Đã chuyển bước.")))
-            messages.success(request, done)
-            return redirect(_editor_url(item))
-    return _editor(request, _item_or_404(pk), status=400, **{key: form})
 
 
 def _editor_action(request, pk: int, *, form_class, prefix: str, perform, done: str):
@@ -522,6 +529,17 @@ def _number(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+def revision_comparison(*, item, old, new) -> dict:
+    """Two revisions of an item line by line (the diff page and the approver's page)."""
+    lines = revision_diff(old=old, new=new)
+    return {
+        "old": old,
+        "new": new,
+        "lines": lines,
+        "changed": any(op != " " for op, _line in lines),
+    }
+
+
 @never_cache
 @staff_required
 def item_diff(request, pk: int):
@@ -537,17 +555,13 @@ def item_diff(request, pk: int):
     old, new = revisions.get(old_number), revisions.get(new_number)
     if old is None or new is None:
         raise Http404
-    lines = revision_diff(old=old, new=new)
     return render(
         request,
         "frontend/staff/item_diff.html",
         {
             "item": item,
             "title": item.current_revision.title,
-            "old": old,
-            "new": new,
-            "lines": lines,
-            "changed": any(op != " " for op, _line in lines),
+            **revision_comparison(item=item, old=old, new=new),
             "revisions": list(revisions.values()),
             "published_number": item.published_revision.number
             if item.published_revision_id

@@ -78,22 +78,21 @@ def test_hue_item_is_entered_verified_and_published_by_three_people_through_the_
         "major_event": False,
     }
     editor = page_text(member.get(f"/staff/items/{item.pk}/"))
-    assert "Bước 1: Nhập mới thông tin (ghi rõ nguồn tin khi đăng lại)</button>" in editor
+    assert f'href="/staff/items/{item.pk}/duyet/">Xem và quyết định</a>' in editor
+    assert "Gửi duyệt</button>" in page_text(member.get(f"/staff/items/{item.pk}/duyet/"))
     response = member.post(f"/staff/items/{item.pk}/decide/", {"decision": "forward"})
     assert response.status_code == 302
     # step 2: the deputy head finds it in the queue and verifies it
     queue = page_text(deputy.get("/staff/queue/"))
     assert "Khai mạc Festival Huế" in queue
     assert "Bước 2: Xác thực thông tin" in queue
-    assert "Bước 2: Xác thực thông tin</button>" in page_text(
-        deputy.get(f"/staff/items/{item.pk}/")
-    )
+    assert "Duyệt</button>" in page_text(deputy.get(f"/staff/items/{item.pk}/duyet/"))
     response = deputy.post(
         f"/staff/items/{item.pk}/decide/", {"decision": "forward", "forward-comment": "Đúng"}
     )
     assert response.status_code == 302
     # step 3: the head publishes it
-    assert "Bước 3: Đăng tải thông tin</button>" in page_text(head.get(f"/staff/items/{item.pk}/"))
+    assert "Đăng</button>" in page_text(head.get(f"/staff/items/{item.pk}/duyet/"))
     response = head.post(f"/staff/items/{item.pk}/decide/", {"decision": "forward"})
     assert response.status_code == 302
     item.refresh_from_db()
@@ -109,7 +108,7 @@ def test_hue_item_is_entered_verified_and_published_by_three_people_through_the_
         hue.deputy,
         hue.head,
     ]
-    assert "Đã đăng bài." in page_text(head.get(f"/staff/items/{item.pk}/"))
+    assert "Đã đăng." in page_text(head.get(f"/staff/items/{item.pk}/"))
     public = page_text(host_client(hue.host).get(f"/bai-viet/{item.slug}/"))
     assert "Khai mạc Festival Huế" in public
     assert "<script>" not in public
@@ -120,8 +119,8 @@ def test_hue_updater_is_refused_on_the_publish_step_and_nothing_changes(hue):
     before = (item.status, Transition.objects.filter(item=item).count())
     member = hue.client(hue.member)
     # the page offers the board member no publish action
-    editor = page_text(member.get(f"/staff/items/{item.pk}/"))
-    assert "Bước 3: Đăng tải thông tin</button>" not in editor
+    editor = page_text(member.get(f"/staff/items/{item.pk}/duyet/"))
+    assert "Đăng</button>" not in editor
     assert "bạn không giữ vai trò này" in editor
     # and posting it anyway is refused with the reason, not a 500
     response = member.post(f"/staff/items/{item.pk}/decide/", {"decision": "forward"})
@@ -183,7 +182,7 @@ def test_queue_marks_overdue_items_with_text_not_colour_alone(hue):
 def test_publish_time_can_be_scheduled_at_the_publish_step(hue):
     item = hue.at_publish_step()
     head = hue.client(hue.head)
-    assert 'name="forward-publish_at"' in page_text(head.get(f"/staff/items/{item.pk}/"))
+    assert 'name="forward-publish_at"' in page_text(head.get(f"/staff/items/{item.pk}/duyet/"))
     when = timezone.localtime() + timedelta(days=2)
     response = head.post(
         f"/staff/items/{item.pk}/decide/",
@@ -359,7 +358,7 @@ def test_history_shows_who_when_as_whose_delegate_and_the_comment(hue):
     assert response.status_code == 302
     item = hue.at_publish_step()
     delegate = hue.client(colleague)
-    editor = page_text(delegate.get(f"/staff/items/{item.pk}/"))
+    editor = page_text(delegate.get(f"/staff/items/{item.pk}/duyet/"))
     assert "theo uỷ quyền của" in editor
     response = delegate.post(
         f"/staff/items/{item.pk}/decide/", {"decision": "forward", "forward-comment": "Đăng thay"}
@@ -509,7 +508,9 @@ def test_editor_shows_the_working_copy_to_a_reviewer_who_may_not_edit(province_s
     html = page_text(signed_in(site.dev_host, approver).get(f"/staff/items/{item.pk}/"))
     assert "Nội dung cần đọc" in html
     assert 'name="title"' not in html
-    assert "Ban Biên tập thành phần kiểm duyệt, đăng tải</button>" in html
+    assert "Xem và quyết định</a>" in html
+    review = page_text(signed_in(site.dev_host, approver).get(f"/staff/items/{item.pk}/duyet/"))
+    assert "Đăng</button>" in review
 
 
 def test_back_office_speaks_english_when_chosen(hue):
