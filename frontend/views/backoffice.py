@@ -41,11 +41,9 @@ from editorial.services import (
     item_update,
     item_withdraw,
 )
-from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
-from frontend.due_words import due_of
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
@@ -60,7 +58,6 @@ from frontend.editorial_forms import (
 from frontend.item_fields import public_fields
 from frontend.links import item_url
 from organization.selectors import component_site_list
-from provinces.calendar import calendar_for
 from provinces.languages import offers_english
 
 PAGE_SIZE = 50
@@ -97,49 +94,13 @@ def _now():
 # --- queue and list ------------------------------------------------------------------------
 
 
-def _site_filter(request, sites) -> tuple[str, object]:
-    """The site GET parameter: "" (all), PORTAL, or a component site's label (else 400)."""
-    value = staff_filters.choice(request, "site", {PORTAL, *(s.label for s in sites)})
-    return value, next((s for s in sites if s.label == value), None)
-
-
-def _due(item, now, calendar):
-    return due_of(
-        due=item.sla_due_at,
-        published=item.first_published_at is not None,
-        now=now,
-        calendar=calendar,
-    )
-
-
-def _filter_choices(sites) -> dict:
-    return {
-        "statuses": Item.Status.choices,
-        "kinds": Kind.choices,
-        "sites": [(s.label, s.agency.name) for s in sites],
-    }
-
-
 @never_cache
 @staff_required
 def queue(request):
-    """The items waiting for the user's step: overdue first, then the soonest due, then those
-    the rules give no due time; filtered by site and kind, a page at a time."""
     now = _now()
-    sites = list(component_site_list())
-    site_value, site = _site_filter(request, sites)
-    kind = staff_filters.choice(request, "kind", Kind.values)
-    number = staff_filters.page_number(request)
-    calendar = calendar_for(current_profile())
     rows = []
     for item, state, step in item_queue(user=request.user):
-        if site_value == PORTAL and item.site_id is not None:
-            continue
-        if site is not None and item.site_id != site.pk:
-            continue
-        if kind and item.kind != kind:
-            continue
-        due = _due(item, now, calendar)
+        due = item.sla_due_at
         rows.append(
             {
                 "url": _editor_url(item),
@@ -150,56 +111,42 @@ def queue(request):
                 "step": step["name"],
                 "step_number": state.current_step + 1,
                 "step_count": len(state.steps),
-                "due": due.due,
-                "overdue": due.overdue,
-                "due_words": due.words,
-                "order": (due.rank, due.due or now, state.started_at),
+                "due": due,
+                "overdue": bool(due and due < now and item.first_published_at is None),
             }
         )
-    rows.sort(key=lambda row: row["order"])
-    page = Paginator(rows, PAGE_SIZE).get_page(number)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "frontend/staff/queue.html",
-        {
-            "rows": list(page),
-            "page": page,
-            "query": query.urlencode(),
-            "filters": {"kind": kind, "site": site_value},
-            **_filter_choices(sites),
-        },
-    )
+    return render(request, "frontend/staff/queue.html", {"rows": rows})
 
 
 @never_cache
 @staff_required
 def item_list(request):
     sites = list(component_site_list())
-    status = staff_filters.choice(request, "status", Item.Status.values)
-    kind = staff_filters.choice(request, "kind", Kind.values)
-    site_value, site = _site_filter(request, sites)
-    number = staff_filters.page_number(request)
+    status = request.GET.get("status", "")
+    status = status if status in Item.Status.values else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Kind.values else ""
+    site_value = request.GET.get("site", "")
+    site = next((s for s in sites if s.label == site_value), None)
+    if site is None and site_value != PORTAL:
+        site_value = ""
     items = staff_item_list(site=site, portal_only=site_value == PORTAL, status=status, kind=kind)
-    page = Paginator(items, PAGE_SIZE).get_page(number)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     now = _now()
-    calendar = calendar_for(current_profile())
-    rows = []
-    for item in page:
-        due = _due(item, now, calendar)
-        rows.append(
-            {
-                "url": _editor_url(item),
-                "title": item.current_revision.title if item.current_revision_id else item.slug,
-                "kind": item.get_kind_display(),
-                "site": _site_name(item),
-                "status": item.get_status_display(),
-                "due": due.due,
-                "overdue": due.overdue,
-                "due_words": due.words,
-            }
-        )
+    rows = [
+        {
+            "url": _editor_url(item),
+            "title": item.current_revision.title if item.current_revision_id else item.slug,
+            "kind": item.get_kind_display(),
+            "site": _site_name(item),
+            "status": item.get_status_display(),
+            "due": item.sla_due_at,
+            "overdue": bool(
+                item.sla_due_at and item.sla_due_at < now and item.first_published_at is None
+            ),
+        }
+        for item in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -210,7 +157,9 @@ def item_list(request):
             "page": page,
             "query": query.urlencode(),
             "filters": {"status": status, "kind": kind, "site": site_value},
-            **_filter_choices(sites),
+            "statuses": Item.Status.choices,
+            "kinds": Kind.choices,
+            "sites": [(s.label, s.agency.name) for s in sites],
         },
     )
 
