@@ -41,9 +41,11 @@ from editorial.services import (
     item_update,
     item_withdraw,
 )
+from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
+from frontend.due_words import due_of
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
@@ -55,9 +57,10 @@ from frontend.editorial_forms import (
     add_service_error,
     service_message,
 )
-from frontend.item_fields import public_fields
+from frontend.item_fields import kind_fields, public_fields
 from frontend.links import item_url
 from organization.selectors import component_site_list
+from provinces.calendar import calendar_for
 from provinces.languages import offers_english
 
 PAGE_SIZE = 50
@@ -94,13 +97,49 @@ def _now():
 # --- queue and list ------------------------------------------------------------------------
 
 
+def _site_filter(request, sites) -> tuple[str, object]:
+    """The site GET parameter: "" (all), PORTAL, or a component site's label (else 400)."""
+    value = staff_filters.choice(request, "site", {PORTAL, *(s.label for s in sites)})
+    return value, next((s for s in sites if s.label == value), None)
+
+
+def _due(item, now, calendar):
+    return due_of(
+        due=item.sla_due_at,
+        published=item.first_published_at is not None,
+        now=now,
+        calendar=calendar,
+    )
+
+
+def _filter_choices(sites) -> dict:
+    return {
+        "statuses": Item.Status.choices,
+        "kinds": Kind.choices,
+        "sites": [(s.label, s.agency.name) for s in sites],
+    }
+
+
 @never_cache
 @staff_required
 def queue(request):
+    """The items waiting for the user's step: overdue first, then the soonest due, then those
+    the rules give no due time; filtered by site and kind, a page at a time."""
     now = _now()
+    sites = list(component_site_list())
+    site_value, site = _site_filter(request, sites)
+    kind = staff_filters.choice(request, "kind", Kind.values)
+    number = staff_filters.page_number(request)
+    calendar = calendar_for(current_profile())
     rows = []
     for item, state, step in item_queue(user=request.user):
-        due = item.sla_due_at
+        if site_value == PORTAL and item.site_id is not None:
+            continue
+        if site is not None and item.site_id != site.pk:
+            continue
+        if kind and item.kind != kind:
+            continue
+        due = _due(item, now, calendar)
         rows.append(
             {
                 "url": _editor_url(item),
@@ -111,42 +150,56 @@ def queue(request):
                 "step": step["name"],
                 "step_number": state.current_step + 1,
                 "step_count": len(state.steps),
-                "due": due,
-                "overdue": bool(due and due < now and item.first_published_at is None),
+                "due": due.due,
+                "overdue": due.overdue,
+                "due_words": due.words,
+                "order": (due.rank, due.due or now, state.started_at),
             }
         )
-    return render(request, "frontend/staff/queue.html", {"rows": rows})
+    rows.sort(key=lambda row: row["order"])
+    page = Paginator(rows, PAGE_SIZE).get_page(number)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "frontend/staff/queue.html",
+        {
+            "rows": list(page),
+            "page": page,
+            "query": query.urlencode(),
+            "filters": {"kind": kind, "site": site_value},
+            **_filter_choices(sites),
+        },
+    )
 
 
 @never_cache
 @staff_required
 def item_list(request):
     sites = list(component_site_list())
-    status = request.GET.get("status", "")
-    status = status if status in Item.Status.values else ""
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in Kind.values else ""
-    site_value = request.GET.get("site", "")
-    site = next((s for s in sites if s.label == site_value), None)
-    if site is None and site_value != PORTAL:
-        site_value = ""
+    status = staff_filters.choice(request, "status", Item.Status.values)
+    kind = staff_filters.choice(request, "kind", Kind.values)
+    site_value, site = _site_filter(request, sites)
+    number = staff_filters.page_number(request)
     items = staff_item_list(site=site, portal_only=site_value == PORTAL, status=status, kind=kind)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(items, PAGE_SIZE).get_page(number)
     now = _now()
-    rows = [
-        {
-            "url": _editor_url(item),
-            "title": item.current_revision.title if item.current_revision_id else item.slug,
-            "kind": item.get_kind_display(),
-            "site": _site_name(item),
-            "status": item.get_status_display(),
-            "due": item.sla_due_at,
-            "overdue": bool(
-                item.sla_due_at and item.sla_due_at < now and item.first_published_at is None
-            ),
-        }
-        for item in page
-    ]
+    calendar = calendar_for(current_profile())
+    rows = []
+    for item in page:
+        due = _due(item, now, calendar)
+        rows.append(
+            {
+                "url": _editor_url(item),
+                "title": item.current_revision.title if item.current_revision_id else item.slug,
+                "kind": item.get_kind_display(),
+                "site": _site_name(item),
+                "status": item.get_status_display(),
+                "due": due.due,
+                "overdue": due.overdue,
+                "due_words": due.words,
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -157,9 +210,7 @@ def item_list(request):
             "page": page,
             "query": query.urlencode(),
             "filters": {"status": status, "kind": kind, "site": site_value},
-            "statuses": Item.Status.choices,
-            "kinds": Kind.choices,
-            "sites": [(s.label, s.agency.name) for s in sites],
+            **_filter_choices(sites),
         },
     )
 
@@ -191,7 +242,7 @@ def item_new(request):
                 {
                     "kinds": Kind.choices,
                     "sites": [(s.label, s.agency.name) for s in sites],
-                    "site": site_label,
+                    "chosen_site": site_label,  # not "site": the page's own site is `site`
                 },
             )
     profile = current_profile()
@@ -478,9 +529,25 @@ def _number(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
+def _field_words(kind: str):
+    """Turns a diff line "event_at: None" into "Thời điểm diễn ra: —": staff read the field's
+    label and a value in words, never the stored key."""
+    labels = {field.name: field.label for field in kind_fields(kind)}
+    words = {"None": "—", "": "—", "True": _("Có"), "False": _("Không")}
+
+    def readable(line: str) -> str:
+        key, colon, value = line.partition(": ")
+        if not colon or key not in labels:
+            return line
+        return f"{labels[key]}: {words.get(value, value)}"
+
+    return readable
+
+
 def revision_comparison(*, item, old, new) -> dict:
     """Two revisions of an item line by line (the diff page and the approver's page)."""
-    lines = revision_diff(old=old, new=new)
+    readable = _field_words(item.kind)
+    lines = [(op, readable(line)) for op, line in revision_diff(old=old, new=new)]
     return {
         "old": old,
         "new": new,

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
@@ -589,3 +590,40 @@ def draft_comments(*, item: Item, statuses: Iterable[str] | None = None) -> Quer
 
 def draft_comment(*, pk: int) -> PublicComment | None:
     return PublicComment.objects.select_related("item").filter(pk=pk).first()
+
+
+# --- the staff navigation's count (frontend/templatetags/staff_counts.py) --------------------
+
+
+def item_queue_count(*, user) -> int:
+    """How many items item_queue(user=user) lists, counted in one GROUP BY query (by agency,
+    the current step's role and delegation flag) and the capacity index, not row by row."""
+    capacity = CapacityIndex(user=user, at=timezone.now())
+    codes = capacity.codes()
+    if not codes:
+        return 0
+    # The current step's key, read in SQL (a constant text; the key name is a bound parameter).
+    step = "editorial_workflowstate.steps -> editorial_workflowstate.current_step::int ->> %s"
+    groups = (
+        WorkflowState.objects.filter(status=WorkflowState.Status.ACTIVE)
+        .annotate(
+            step_role=RawSQL(step, ("role",), output_field=TextField()),  # noqa: S611
+            step_delegation=RawSQL(  # noqa: S611
+                step, ("delegation_allowed",), output_field=TextField()
+            ),
+        )
+        .filter(step_role__in=codes)
+        .values("item__agency_id", "step_role", "step_delegation", "delegation_allowed")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    total = 0
+    for group in groups:
+        flag = group["step_delegation"]
+        allowed, _ = capacity.allows(
+            role_code=group["step_role"],
+            agency_id=group["item__agency_id"],
+            delegation_allowed=group["delegation_allowed"] if flag is None else flag == "true",
+        )
+        total += group["n"] if allowed else 0
+    return total

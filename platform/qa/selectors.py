@@ -268,3 +268,10 @@ def question_actions(*, question: Question, user, now: datetime, profile=None) -
             allow("answer", answerer, source)
         allow("approve", answerer, source)
     return QuestionActions(board, can_answer, on_behalf_of, tuple(allowed))
+
+
+def question_inbox_counts(*, user, now: datetime) -> tuple[int, int]:
+    """(open items in the user's inbox, how many of them are overdue): two COUNT queries over
+    question_inbox's own scope, for the staff navigation."""
+    overdue = question_inbox(user=user, now=now, overdue=True).count()
+    return question_inbox(user=user, now=now).count(), overdue

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from frontend import staff_filters
 from frontend.profiles import profile_for
 from frontend.views.qa import (
     intake_label,
     kind_label,
     status_label,
 )
-from frontend.views.qa_staff.common import board_seat, calendar_of, clock_of, int_or_none
+from frontend.views.qa_staff.common import board_seat, calendar_of, clock_of
 from organization.selectors import (
     agency_list,
 )
@@ -35,15 +36,13 @@ def inbox(request):
     kinds = profile.qa.kinds if profile is not None else {}
     intakes = profile.qa.intake if profile is not None else []
     agencies = [a for a in agency_list() if board or a.pk in agency_ids]
-    status = request.GET.get("trang_thai", "")
-    status = status if status in statuses else ""
-    kind = request.GET.get("loai", "")
-    kind = kind if kind in kinds else ""
-    intake = request.GET.get("hinh_thuc", "")
-    intake = intake if intake in intakes else ""
-    agency_id = int_or_none(request.GET.get("co_quan"))
-    agency_id = agency_id if agency_id in {a.pk for a in agencies} else None
-    overdue = {"1": True, "0": False}.get(request.GET.get("qua_han", ""))
+    status = staff_filters.choice(request, "trang_thai", statuses)
+    kind = staff_filters.choice(request, "loai", kinds)
+    intake = staff_filters.choice(request, "hinh_thuc", intakes)
+    agency_value = staff_filters.choice(request, "co_quan", {str(a.pk) for a in agencies})
+    agency_id = int(agency_value) if agency_value else None
+    overdue = {"1": True, "0": False}.get(staff_filters.choice(request, "qua_han", {"1", "0"}))
+    number = staff_filters.page_number(request, "trang")
     questions = selectors.question_inbox(
         user=request.user,
         now=now,
@@ -53,7 +52,7 @@ def inbox(request):
         intake=intake,
         overdue=overdue,
     ).order_by("effective_due", "pk")
-    page = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("trang"))
+    page = Paginator(questions, PAGE_SIZE).get_page(number)
     calendar = calendar_of(profile)
     rows = [
         {
