@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.bounds import MAX_JSON_DEPTH, json_depth
 from core.profiles import current_profile
-from editorial.content import ALLOWED_TAGS, MAX_TITLE
+from editorial.content import MAX_TITLE
 from frontend import errors
 from frontend.item_fields import KindField, kind_fields, parse_value
 
@@ -148,10 +148,17 @@ class ItemForm(forms.Form):
     summary = forms.CharField(
         label=_("Tóm tắt"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # A plain textarea of HTML that works without JavaScript; editor.js puts the rich-text
+    # editor (ADR 0018) over it and writes its HTML back. The server sanitises either way.
     body = forms.CharField(
-        label=_("Nội dung (HTML)"),
+        label=_("Nội dung"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true", "data-rich-text": "body"}),
+        help_text=_(
+            "Tiêu đề mục, chữ đậm, chữ nghiêng, danh sách, liên kết, bảng và ảnh; ảnh phải có "
+            "mô tả thay thế. Khi dán từ Word hay Google Docs, màu, phông chữ và kiểu trình "
+            "bày riêng được bỏ."
+        ),
     )
     is_repost = forms.BooleanField(
         label=_("Tin đăng lại từ nguồn khác"),
@@ -194,9 +201,6 @@ class ItemForm(forms.Form):
             if self.categories
             else _("Trang này chưa có chuyên mục nào.")
         )
-        self.fields["body"].help_text = _("Thẻ HTML được giữ: %(tags)s. Các thẻ khác bị bỏ.") % {
-            "tags": ", ".join(sorted(ALLOWED_TAGS))
-        }
         # The deadlines the author may pick for this kind; the others follow from the kind and
         # its flags (ADR 0005).
         slas = profile.update_slas if profile is not None else []

@@ -18,6 +18,7 @@ from frontend.views import (
     review,
     search,
     staff,
+    staff_editor,
 )
 from frontend.views import sections as section_pages
 
@@ -92,6 +93,7 @@ urlpatterns = [
     path("staff/items/<int:pk>/share/", backoffice.item_share, name="staff_item_share"),
     path("staff/items/<int:pk>/history/", backoffice.item_history_view, name="staff_item_history"),
     path("staff/items/<int:pk>/diff/", backoffice.item_diff, name="staff_item_diff"),
+    path("staff/items/<int:pk>/xem-truoc/", staff_editor.item_preview, name="staff_item_preview"),
     path("staff/delegations/", delegations.delegations, name="staff_delegations"),
     path(
         "staff/delegations/<int:pk>/revoke/",

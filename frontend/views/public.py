@@ -131,6 +131,30 @@ def _translation_links(item: Item) -> dict:
     return links
 
 
+def item_context(request, item: Item, revision, *, links: dict | None = None) -> dict:
+    """What frontend/public/_item.html shows of one revision of an item: the published one on
+    the citizens' page, the working copy in the staff preview (backoffice.item_preview)."""
+    if links is None:
+        links = _translation_links(item)
+    notice = reuse_notice(
+        current_profile().attribution, portal_name=SiteContext(request).portal_name
+    )
+    fields = public_fields(item.kind, revision.fields)
+    return {
+        "item": item,
+        "revision": revision,
+        "kind": item.get_kind_display(),
+        "facts": [field for field in fields if field["type"] not in ("list", "textarea")],
+        "tables": [field for field in fields if field["type"] == "list"],
+        "texts": [field for field in fields if field["type"] == "textarea"],
+        "body": mark_safe(revision.body),  # noqa: S308 - sanitised by nh3 when saved
+        "corrections": list(item.corrections.all()),
+        "attachments": list(item.attachments.all()),
+        "attribution": notice,
+        "links": links,
+    }
+
+
 def _build_item(request, *, slug: str, language: str) -> dict | None:
     item = public_item(site=request.component_site, slug=slug, language=language)
     if item is None:
@@ -153,26 +177,10 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
             request=request,
         )
         return {"status": 410, "html": html, "meta": meta, "comments": None}
-    notice = reuse_notice(
-        current_profile().attribution, portal_name=SiteContext(request).portal_name
-    )
+    context = item_context(request, item, revision, links=links)
     meta["subject"] = item.category.name if item.category_id else ""
     meta["source"] = revision.source_url or revision.source_name
-    meta["rights"] = notice or ""
-    fields = public_fields(item.kind, revision.fields)
-    context = {
-        "item": item,
-        "revision": revision,
-        "kind": item.get_kind_display(),
-        "facts": [field for field in fields if field["type"] not in ("list", "textarea")],
-        "tables": [field for field in fields if field["type"] == "list"],
-        "texts": [field for field in fields if field["type"] == "textarea"],
-        "body": mark_safe(revision.body),  # noqa: S308 - sanitised by nh3 when saved
-        "corrections": list(item.corrections.all()),
-        "attachments": list(item.attachments.all()),
-        "attribution": notice,
-        "links": links,
-    }
+    meta["rights"] = context["attribution"] or ""
     html = render_to_string("frontend/public/_item.html", context, request=request)
     comments = None
     if item.kind == "draft_document":

@@ -1,0 +1,216 @@
+"""The staff item form's rich-text editor and the preview of the working copy (issue 10).
+
+The editor is progressive: the body stays a textarea the form posts, and the server's
+sanitising (nh3) is the guarantee whatever the browser sends."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from accounts.models import User
+from editorial.content import ContentError, sanitise_html
+from editorial.models import Item
+from editorial.services import item_create, item_update
+from frontend.links import item_path
+from tests.conftest import host_client
+from tests.factories.editorial import item_author, published
+from tests.factories.pages import page_text, signed_in
+
+VENDOR = Path(__file__).resolve().parents[2] / "frontend/static/frontend/vendor/quill"
+
+WORD_PASTE = (
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal'
+    "{font-family:Calibri}</style></head><body>"
+    "<!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]-->"
+    '<p class="MsoNormal" style="margin:0;color:#C00000"><span style="font-family:Arial;'
+    'mso-bidi-font-family:Arial">Kế hoạch <b><span lang="VI">năm 2026</span></b></span>'
+    "<o:p></o:p></p>"
+    '<b id="docs-internal-guid-1" style="font-weight:normal"><span style="font-size:11pt">'
+    "Google Docs</span></b>"
+    '<h2 style="font-size:18pt"><font color="red">Mục tiêu</font></h2>'
+    '<script>alert(1)</script><p onclick="x()">Hết</p></body></html>'
+)
+
+
+@pytest.fixture
+def desk(province_schema):
+    site, staff = province_schema("thainguyen")
+    return site, staff, item_author(staff)
+
+
+def _new_form(site, author):
+    return signed_in(site.dev_host, author).get(f"/staff/items/new/?kind=news&site={site.label}")
+
+
+# --- the editor on the page ---------------------------------------------------------------
+
+
+def test_the_form_loads_the_editor_from_our_own_static_files_only(desk):
+    site, _staff, author = desk
+    html = page_text(_new_form(site, author))
+    assert '<script src="/static/frontend/vendor/quill/quill.js" defer></script>' in html
+    assert '<script src="/static/frontend/editor.js" defer></script>' in html
+    assert 'href="/static/frontend/vendor/quill/quill.snow.css"' in html
+    # every script and stylesheet is one of ours: nothing from another host
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert scripts
+    assert sheets
+    assert all(address.startswith("/static/frontend/") for address in scripts + sheets)
+
+
+def test_the_vendored_editor_carries_its_licence_and_version():
+    assert "Copyright (c) 2017-2024, Slab" in (VENDOR / "LICENSE").read_text()
+    assert re.search(r"^version: 2\.\d+\.\d+$", (VENDOR / "README.md").read_text(), re.M)
+    assert (VENDOR / "quill.js").stat().st_size > 100_000
+
+
+def test_without_javascript_the_body_is_a_labelled_textarea_the_form_posts(desk):
+    site, _staff, author = desk
+    html = page_text(_new_form(site, author))
+    assert '<label for="id_body">Nội dung' in html
+    assert re.search(r'<textarea name="body"[^>]*data-rich-text="body"', html)
+    # the raw list of allowed tags is gone from the page
+    assert "Thẻ HTML được giữ" not in html
+    assert "figcaption" not in html
+    response = signed_in(site.dev_host, author).post(
+        f"/staff/items/new/?kind=news&site={site.label}",
+        {"title": "Tin có bảng", "body": "<h2>Mục</h2><table><tr><td>1</td></tr></table>"},
+    )
+    assert response.status_code == 302
+    item = Item.objects.get(current_revision__title="Tin có bảng")
+    assert item.current_revision.body == (
+        "<h2>Mục</h2><table><tbody><tr><td>1</td></tr></tbody></table>"
+    )
+
+
+def test_the_edit_page_loads_the_editor_only_with_an_edit_form(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin")
+    html = page_text(signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/"))
+    assert "frontend/editor.js" in html
+    assert 'id="rich-text-strings"' in html
+    assert 'data-image-alt="Mô tả thay thế của ảnh (bắt buộc' in html
+
+
+# --- images need alternative text; pasted Word is cleaned -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "image",
+    ['<img src="/a.png">', '<img src="/a.png" alt="">', '<img src="/a.png" alt="   ">'],
+)
+def test_an_image_without_alternative_text_is_refused_on_the_body_field(desk, image):
+    site, _staff, author = desk
+    response = signed_in(site.dev_host, author).post(
+        f"/staff/items/new/?kind=news&site={site.label}",
+        {"title": "Tin có ảnh", "body": f"<p>Ảnh:</p>{image}"},
+    )
+    assert response.status_code == 400
+    html = page_text(response)
+    assert re.search(r'id="id_body_error".*1 ảnh chưa có mô tả thay thế', html)
+    assert not Item.objects.filter(current_revision__title="Tin có ảnh").exists()
+
+
+def test_the_refusal_is_a_typed_error_naming_the_body_and_counting_the_images():
+    with pytest.raises(ContentError) as refused:
+        sanitise_html('<img src="/a.png" alt="Cầu"><img src="/b.png"><img src="/c.png" alt="">')
+    assert refused.value.code == "image_without_alt"
+    assert refused.value.field == "body"
+    assert "2 ảnh chưa có mô tả thay thế" in str(refused.value.message)
+
+
+def test_an_image_with_alternative_text_is_kept(desk):
+    site, _staff, author = desk
+    item = item_create(
+        actor=author,
+        site=site,
+        kind="news",
+        title="Tin",
+        body='<p>x</p><img src="https://example.vn/cau.png" alt="Cầu Gia Bảy">',
+    )
+    assert '<img src="https://example.vn/cau.png" alt="Cầu Gia Bảy">' in item.current_revision.body
+
+
+def test_pasted_word_and_google_docs_html_keeps_the_text_and_structure_only():
+    assert sanitise_html(WORD_PASTE) == (
+        "<p>Kế hoạch <b>năm 2026</b></p><b>Google Docs</b><h2>Mục tiêu</h2><p>Hết</p>"
+    )
+
+
+def test_an_edit_with_an_image_without_alt_changes_nothing(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin", body="<p>Một</p>")
+    with pytest.raises(ContentError):
+        item_update(item=item, actor=author, title="Tin", body='<img src="/x.png">')
+    item.refresh_from_db()
+    assert item.current_revision.number == 1
+
+
+# --- the preview ------------------------------------------------------------------------------
+
+
+def test_preview_shows_the_working_copy_not_the_published_one(desk):
+    site, staff, author = desk
+    item = published(staff, site=site, title="Bản đã đăng", body="<p>Nội dung cũ</p>")
+    item = item_update(
+        item=item, actor=author, title="Bản đang sửa", body="<h2>Mục mới</h2><p>Nội dung mới</p>"
+    )
+    response = signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/xem-truoc/")
+    assert response.status_code == 200
+    html = page_text(response)
+    assert '<h1 id="item-title" lang="vi">Bản đang sửa</h1>' in html
+    assert "<h2>Mục mới</h2><p>Nội dung mới</p>" in html
+    assert "Nội dung cũ" not in html
+    assert "Bản xem trước – chưa đăng" in html
+    assert "Người dân đang thấy phiên bản 1." in html
+    # the citizens' page still shows the published revision
+    public = page_text(host_client(site.dev_host).get(item_path(item)))
+    assert "Nội dung cũ" in public
+    assert "Nội dung mới" not in public
+
+
+def test_preview_is_in_the_look_of_the_items_site_with_the_citizens_template(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin nháp", body="<p>Nháp</p>")
+    html = page_text(signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/xem-truoc/"))
+    assert '<article class="item" aria-labelledby="item-title">' in html
+    assert f'<span class="brand-name">{site.agency.name}</span>' in html
+    assert "Bài chưa được đăng: người dân chưa thấy bài này." in html
+
+
+def test_preview_is_never_cached_nor_indexed(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin", body="<p>Một</p>")
+    client = signed_in(site.dev_host, author)
+    response = client.get(f"/staff/items/{item.pk}/xem-truoc/")
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    assert '<meta name="robots" content="noindex, nofollow">' in page_text(response)
+    item_update(item=item, actor=author, title="Tin", body="<p>Hai</p>")
+    assert "<p>Hai</p>" in page_text(client.get(f"/staff/items/{item.pk}/xem-truoc/"))
+
+
+def test_preview_is_for_signed_in_staff_only(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin", body="<p>Một</p>")
+    nobody = User.objects.create(username="khong_vai_tro", is_staff=True)
+    refused = signed_in(site.dev_host, nobody).get(f"/staff/items/{item.pk}/xem-truoc/")
+    assert refused.status_code == 403
+    assert "<p>Một</p>" not in page_text(refused)
+    anonymous = host_client(site.dev_host).get(f"/staff/items/{item.pk}/xem-truoc/")
+    assert anonymous.status_code == 302
+    assert "/staff/login/" in anonymous["Location"]
+    assert signed_in(site.dev_host, author).get("/staff/items/999999/xem-truoc/").status_code == 404
+    post = signed_in(site.dev_host, author).post(f"/staff/items/{item.pk}/xem-truoc/")
+    assert post.status_code == 405
+
+
+def test_the_edit_page_links_the_preview(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin")
+    html = page_text(signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/"))
+    assert f'<a href="/staff/items/{item.pk}/xem-truoc/">Xem trước' in html
