@@ -207,7 +207,7 @@ class ItemForm(forms.Form):
         self.fields["sla_content_type"].choices = [
             ("", _("Theo loại nội dung và các ô đánh dấu")),
             *[
-                (sla.content_type, f"{sla.label} ({sla.source})")
+                (sla.content_type, sla.label)
                 for sla in slas
                 if (target := sla.target(kind)) is not None and target.chosen
             ],

@@ -35,6 +35,7 @@ from editorial.models import Category
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.errors import add_service_error, service_message
+from frontend.templatetags.citations import legal_basis
 from integrations import selectors as key_selectors
 from integrations.models import ApiKey
 from integrations.services import (
@@ -183,8 +184,8 @@ class StaffForm(RoleForm):
     def __init__(self, *args, rule: str, rule_source: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = _(
-            "Để trống để đặt theo quy chế của tỉnh: %(rule)s (%(source)s)."
-        ) % {"rule": USERNAME_RULES.get(rule, rule), "source": rule_source}
+            "Để trống để đặt theo quy chế của tỉnh: %(rule)s%(source)s."
+        ) % {"rule": USERNAME_RULES.get(rule, rule), "source": legal_basis(rule_source)}
 
 
 class TopicForm(forms.Form):
