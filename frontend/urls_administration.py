@@ -76,6 +76,11 @@ urlpatterns = [
     # News categories of the portal and of each component site.
     path("staff/quan-tri/chuyen-muc/", administration.categories, name="staff_admin_categories"),
     path(
+        "staff/quan-tri/trinh-don-va-chan-trang/",
+        administration.site_details,
+        name="staff_admin_site_details",
+    ),
+    path(
         "staff/quan-tri/chuyen-muc/<int:pk>/",
         administration.category_edit,
         name="staff_admin_category",

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors import audit_entries
@@ -35,6 +35,7 @@ from editorial.models import Category
 from editorial.selectors import category_list
 from editorial.services import EditorialError, category_create, category_delete, category_update
 from frontend.errors import add_service_error, service_message
+from frontend.sections import component_site_menu, portal_menu, site_content
 from frontend.templatetags.citations import legal_basis
 from integrations import selectors as key_selectors
 from integrations.models import ApiKey
@@ -945,3 +946,26 @@ def api_key_revoke_view(request, pk: int):
             % {"name": api_key.name, "person": _person(api_key.user)},
         )
     return redirect("frontend:staff_admin_api_keys")
+
+
+# --- menus and footer (read-only: the profile says them) ---------------------------------------
+
+
+@administrator_required
+@require_GET
+def site_details(request):
+    """What citizens read in each site's menu and in the portal's footer. Both come from the
+    province's profile (its sections, the managing body, the links) and from the categories
+    with published items: this page shows them and says who changes what."""
+    sites = list(component_site_list())
+    menus = [
+        {"name": _("Cổng tỉnh"), "entries": portal_menu(current_profile(), site_content(request))}
+    ]
+    menus += [
+        {
+            "name": site.agency.name,
+            "entries": component_site_menu(site, site_content(request, site)),
+        }
+        for site in sites
+    ]
+    return render(request, "frontend/administration/site_details.html", {"menus": menus})
