@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from core.profiles import current_profile
 from editorial.content import ContentError
 from editorial.models import Item, Kind
+from editorial.pending_uploads import item_create_with_uploads
 from editorial.selectors import (
     item_actions,
     item_history,
@@ -35,7 +36,6 @@ from editorial.selectors import (
 from editorial.services import (
     attachment_add,
     item_correct,
-    item_create,
     item_share_to_portal,
     item_unpublish,
     item_update,
@@ -45,7 +45,7 @@ from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
-from frontend.due_words import due_of
+from frontend.due_words import due_of, rank_of
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
@@ -59,6 +59,7 @@ from frontend.editorial_forms import (
 )
 from frontend.item_fields import kind_fields, public_fields
 from frontend.links import item_url
+from frontend.views import staff_editor
 from organization.selectors import component_site_list
 from provinces.calendar import calendar_for
 from provinces.languages import offers_english
@@ -130,8 +131,7 @@ def queue(request):
     site_value, site = _site_filter(request, sites)
     kind = staff_filters.choice(request, "kind", Kind.values)
     number = staff_filters.page_number(request)
-    calendar = calendar_for(current_profile())
-    rows = []
+    waiting = []
     for item, state, step in item_queue(user=request.user):
         if site_value == PORTAL and item.site_id is not None:
             continue
@@ -139,10 +139,19 @@ def queue(request):
             continue
         if kind and item.kind != kind:
             continue
+        due, published = item.sla_due_at, item.first_published_at is not None
+        rank = rank_of(due=due, published=published, now=now)
+        waiting.append(((rank, due or now, state.started_at), item, state, step))
+    waiting.sort(key=lambda entry: entry[0])
+    page = Paginator(waiting, PAGE_SIZE).get_page(number)
+    calendar = calendar_for(current_profile())
+    rows = []
+    for _order, item, state, step in page:  # the words only for the rows shown
         due = _due(item, now, calendar)
         rows.append(
             {
                 "url": _editor_url(item),
+                "review_url": reverse("frontend:staff_item_review", kwargs={"pk": item.pk}),
                 "title": item.current_revision.title,
                 "kind": item.get_kind_display(),
                 "site": _site_name(item),
@@ -153,18 +162,15 @@ def queue(request):
                 "due": due.due,
                 "overdue": due.overdue,
                 "due_words": due.words,
-                "order": (due.rank, due.due or now, state.started_at),
             }
         )
-    rows.sort(key=lambda row: row["order"])
-    page = Paginator(rows, PAGE_SIZE).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "frontend/staff/queue.html",
         {
-            "rows": list(page),
+            "rows": rows,
             "page": page,
             "query": query.urlencode(),
             "filters": {"kind": kind, "site": site_value},
@@ -247,19 +253,25 @@ def item_new(request):
             )
     profile = current_profile()
     initial = ItemForm.initial_from(original.current_revision, original) if original else None
+    # "Tải tệp lên" / "Bỏ tệp" post the same form: the file is kept, what was typed shown again.
+    uploading = staff_editor.upload_requested(request)
+    upload_form = None
     form = ItemForm(
-        request.POST or None,
+        None if uploading else (request.POST or None),
         kind=kind,
         profile=profile,
         categories=site_categories(site=site),
-        initial=initial,
+        initial=staff_editor.typed_input(request) if uploading else initial,
     )
     status = 200
-    if request.method == "POST":
+    if uploading:
+        upload_form, status = staff_editor.upload_perform(request)
+    elif request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                item = item_create(
+                item = item_create_with_uploads(
+                    upload_ids=staff_editor.kept_upload_ids(request),
                     actor=request.user,
                     kind=kind,
                     site=site,
@@ -282,6 +294,7 @@ def item_new(request):
             "site_name": site.agency.name if site else _("Cổng tỉnh"),
             "original": original,
             "action": request.get_full_path(),
+            **staff_editor.uploads_context(request, upload_form),
         },
         status=status,
     )
