@@ -60,4 +60,9 @@ app.conf.beat_schedule = {
         "task": "editorial.purge_comment_contacts",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Files uploaded on the new-item form and never attached to an item, a day after upload.
+    "editorial-purge-pending-uploads": {
+        "task": "editorial.purge_pending_uploads",
+        "schedule": crontab(minute=45),
+    },
 }

@@ -369,3 +369,28 @@ class PublicComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment by {self.name} on {self.item_id}"
+
+
+class PendingUpload(models.Model):
+    """A file an author uploaded on the new-item form before the item exists (issue 10): it
+    becomes an Attachment when the author creates the item, and is purged a day later otherwise
+    (editorial.pending_uploads). Only its owner ever sees it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="editorial/pending/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            # The owner's list on the form; the purge by age.
+            models.Index(fields=["owner", "created_at"], name="pending_upload_owner"),
+            models.Index(fields=["created_at"], name="pending_upload_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -77,3 +77,16 @@ def purge_comment_contacts() -> int:
 @celery_app.task(name="editorial.purge_comment_contacts_in_province")
 def purge_comment_contacts_in_province() -> int:
     return public_comments_purge() if in_a_province() else 0
+
+
+@celery_app.task(name="editorial.purge_pending_uploads")
+def purge_pending_uploads() -> int:
+    return for_each_province(purge_pending_uploads_in_province)
+
+
+@celery_app.task(name="editorial.purge_pending_uploads_in_province")
+def purge_pending_uploads_in_province() -> int:
+    # Files uploaded on the new-item form and never attached: a day later (pending_uploads).
+    from editorial.pending_uploads import pending_uploads_purge
+
+    return pending_uploads_purge() if in_a_province() else 0

@@ -6,13 +6,17 @@ sanitising (nh3) is the guarantee whatever the browser sends."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
+from editorial import pending_uploads
 from editorial.content import ContentError, sanitise_html
-from editorial.models import Item
+from editorial.models import Item, PendingUpload
 from editorial.services import item_create, item_update
 from frontend.links import item_path
 from tests.conftest import host_client
@@ -214,3 +218,132 @@ def test_the_edit_page_links_the_preview(desk):
     item = item_create(actor=author, site=site, kind="news", title="Tin")
     html = page_text(signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/"))
     assert f'<a href="/staff/items/{item.pk}/xem-truoc/">Xem trước' in html
+
+
+# --- files uploaded before the first save ---------------------------------------------------
+
+PDF = b"%PDF-1.7 bao cao"
+
+
+def _pdf(name: str = "bao-cao.pdf", data: bytes = PDF) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def _new_url(site) -> str:
+    return f"/staff/items/new/?kind=news&site={site.label}"
+
+
+def test_a_file_uploaded_before_the_first_save_is_attached_when_the_item_is_created(desk):
+    site, _staff, author = desk
+    client = signed_in(site.dev_host, author)
+    # given the author typed a title and uploads a file before saving
+    response = client.post(
+        _new_url(site), {"title": "Báo cáo quý", "action": "upload", "upload-file": _pdf()}
+    )
+    assert response.status_code == 200
+    html = page_text(response)
+    pending = PendingUpload.objects.get(owner=author)
+    assert 'value="Báo cáo quý"' in html  # nothing typed is lost
+    assert f'id="keep_upload_{pending.pk}" checked' in html
+    assert "Gắn “bao-cao.pdf” vào bài" in html
+    assert "id_title_error" not in html  # an upload is not a save
+    # when the item is saved with the file ticked
+    response = client.post(
+        _new_url(site),
+        {"title": "Báo cáo quý", "keep_upload": pending.pk, "shown_upload": pending.pk},
+    )
+    # then the item is created with the file as its attachment, and the waiting area is empty
+    assert response.status_code == 302
+    item = Item.objects.get(current_revision__title="Báo cáo quý")
+    attachment = item.attachments.get()
+    assert attachment.original_name == "bao-cao.pdf"
+    assert attachment.content_type == "application/pdf"
+    assert attachment.file.read() == PDF
+    assert not PendingUpload.objects.exists()
+    assert AuditEntry.objects.filter(action="pending_upload_added", actor=author).exists()
+    assert AuditEntry.objects.filter(action="attachment_added", target=f"item {item.pk}").exists()
+
+
+def test_an_unticked_file_is_not_attached_and_can_be_dropped(desk):
+    site, _staff, author = desk
+    client = signed_in(site.dev_host, author)
+    client.post(_new_url(site), {"title": "Tin", "action": "upload", "upload-file": _pdf()})
+    pending = PendingUpload.objects.get(owner=author)
+    # unticked: shown, not kept
+    response = client.post(_new_url(site), {"title": "Tin", "shown_upload": pending.pk})
+    assert response.status_code == 302
+    assert not Item.objects.get(current_revision__title="Tin").attachments.exists()
+    assert PendingUpload.objects.filter(pk=pending.pk).exists()
+    # "Bỏ tệp" drops it
+    response = client.post(_new_url(site), {"title": "Tin 2", "remove_upload": pending.pk})
+    assert response.status_code == 200
+    assert not PendingUpload.objects.filter(pk=pending.pk).exists()
+
+
+def test_another_persons_waiting_file_is_neither_listed_nor_attached(desk):
+    site, staff, author = desk
+    other = item_author(staff)
+    signed_in(site.dev_host, other).post(
+        _new_url(site), {"title": "x", "action": "upload", "upload-file": _pdf("rieng.pdf")}
+    )
+    theirs = PendingUpload.objects.get(owner=other)
+    client = signed_in(site.dev_host, author)
+    assert "rieng.pdf" not in page_text(client.get(_new_url(site)))
+    response = client.post(
+        _new_url(site), {"title": "Tin lạ", "keep_upload": theirs.pk, "remove_upload": ""}
+    )
+    assert response.status_code == 200  # an empty "Bỏ tệp" drops nothing
+    response = client.post(_new_url(site), {"title": "Tin lạ", "keep_upload": theirs.pk})
+    assert response.status_code == 302
+    assert not Item.objects.get(current_revision__title="Tin lạ").attachments.exists()
+    assert PendingUpload.objects.filter(pk=theirs.pk, owner=other).exists()
+
+
+def test_uploads_before_the_first_save_are_checked_by_their_bytes(desk):
+    site, _staff, author = desk
+    response = signed_in(site.dev_host, author).post(
+        _new_url(site),
+        {"title": "Tin", "action": "upload", "upload-file": _pdf("virus.pdf", b"MZ\x90\x00")},
+    )
+    assert response.status_code == 400
+    assert re.search(r'id="id_upload-file_error".*Chỉ nhận PDF', page_text(response))
+    assert not PendingUpload.objects.exists()
+
+
+def test_the_waiting_area_is_bounded_in_files_and_bytes(desk, monkeypatch):
+    site, _staff, author = desk
+    client = signed_in(site.dev_host, author)
+    monkeypatch.setattr(pending_uploads, "MAX_FILES", 2)
+    for number in range(2):
+        response = client.post(
+            _new_url(site), {"action": "upload", "upload-file": _pdf(f"tep-{number}.pdf")}
+        )
+        assert response.status_code == 200
+    response = client.post(_new_url(site), {"action": "upload", "upload-file": _pdf()})
+    assert response.status_code == 400
+    assert "Đã có 2 tệp chờ gắn vào bài" in page_text(response)
+    assert PendingUpload.objects.filter(owner=author).count() == 2
+    monkeypatch.setattr(pending_uploads, "MAX_FILES", 10)
+    monkeypatch.setattr(pending_uploads, "MAX_BYTES", 2 * len(PDF) + 5)
+    response = client.post(_new_url(site), {"action": "upload", "upload-file": _pdf()})
+    assert response.status_code == 400
+    assert "vượt quá" in page_text(response)
+    assert PendingUpload.objects.filter(owner=author).count() == 2
+
+
+def test_waiting_files_are_purged_after_a_day_with_their_bytes(
+    desk, django_capture_on_commit_callbacks
+):
+    site, _staff, author = desk
+    old = pending_uploads.pending_upload_add(actor=author, uploaded=_pdf("cu.pdf"))
+    fresh = pending_uploads.pending_upload_add(actor=author, uploaded=_pdf("moi.pdf"))
+    PendingUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    storage, name = old.file.storage, old.file.name
+    assert storage.exists(name)
+    # an old file is no longer offered, even before the purge runs
+    assert "cu.pdf" not in page_text(signed_in(site.dev_host, author).get(_new_url(site)))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pending_uploads.pending_uploads_purge() == 1
+    assert list(PendingUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not storage.exists(name)
+    assert pending_uploads.pending_uploads_purge() == 0
