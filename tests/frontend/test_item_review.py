@@ -207,3 +207,13 @@ def test_the_decision_page_is_for_staff_and_for_items_that_exist(hue):
     item = _submitted(hue)
     assert host_client(hue.site.dev_host).get(f"/staff/items/{item.pk}/duyet/").status_code == 302
     assert _client(hue, hue.deputy).get("/staff/items/999999/duyet/").status_code == 404
+
+
+def test_the_queue_and_the_editor_link_the_decision_page(hue):
+    # given: an item waiting at the deputy head's step
+    item = _submitted(hue)
+    deputy = _client(hue, hue.deputy)
+    review = f'href="/staff/items/{item.pk}/duyet/">Xem và quyết định'
+    # then: both the queue and the item's page lead to the decision page
+    assert review in page_text(deputy.get("/staff/queue/"))
+    assert review in page_text(deputy.get(f"/staff/items/{item.pk}/"))
