@@ -26,10 +26,12 @@ from editorial.selectors import item_actions, item_history, staff_item
 from editorial.services import item_transition
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
+from frontend.due_words import due_of
 from frontend.editorial_forms import ForwardForm, RejectForm, add_service_error
 from frontend.item_fields import public_fields
 from frontend.links import item_url
 from frontend.views.backoffice import revision_comparison, role_name
+from provinces.calendar import calendar_for
 
 # The forward button says what the step does (its `action` in the profile), never its name.
 ACTION_BUTTON = {
@@ -100,6 +102,12 @@ def _review(request, item, *, status: int = 200, **forms):
         if baseline
         else None,
         "comment": _submitter_comment(item),
+        "due": due_of(
+            due=item.sla_due_at,
+            published=item.first_published_at is not None,
+            now=timezone.now(),
+            calendar=calendar_for(profile),
+        ),
         "public_url": item_url(request, item, portal_url=SiteContext(request).portal_url)
         if item.is_public
         else None,

@@ -217,3 +217,27 @@ def test_the_queue_and_the_editor_link_the_decision_page(hue):
     # then: both the queue and the item's page lead to the decision page
     assert review in page_text(deputy.get("/staff/queue/"))
     assert review in page_text(deputy.get(f"/staff/items/{item.pk}/"))
+
+
+def test_the_decision_page_gives_the_deadline_and_its_rule_or_says_there_is_none(hue):
+    # given: a news item on an event long past (Huế Art. 9(3): by 16:00 the same day), and a
+    # static page, which no update deadline covers
+    late = item_create(
+        actor=hue.member,
+        site=hue.site,
+        kind="news",
+        title="Tin quá hạn",
+        fields={"event_at": "2026-01-05T09:00:00+07:00"},
+    )
+    late = item_transition(item=late, actor=hue.member, decision="forward")
+    page = item_create(actor=hue.member, site=hue.site, kind="static_page", title="Giới thiệu")
+    page = item_transition(item=page, actor=hue.member, decision="forward")
+    deputy = _client(hue, hue.deputy)
+    # then: the due time, "Quá hạn" in words, the rule with its article in Vietnamese
+    html = page_text(deputy.get(f"/staff/items/{late.pk}/duyet/"))
+    assert "16:00, 05/01/2026" in html
+    assert "Quá hạn</strong>" in html
+    assert "(Điều 9" in html
+    # and, without a deadline, why there is none
+    html = page_text(deputy.get(f"/staff/items/{page.pk}/duyet/"))
+    assert "Không có thời hạn cập nhật theo quy chế" in html
