@@ -134,6 +134,12 @@ def _what_next(request, item, *, profile) -> str:
     return ""
 
 
+def _not_yours(step) -> str:
+    return _(
+        "%(step)s do %(role)s thực hiện; bạn không giữ vai trò này (hoặc không được uỷ quyền)."
+    ) % {"step": step.name, "role": role_name(current_profile(), step.role)}
+
+
 def decide(request, pk: int):
     """Forward the item through its current step, or send it back with a reason."""
     item = _item_or_404(pk)
@@ -155,7 +161,11 @@ def decide(request, pk: int):
                 publish_at=form.cleaned_data.get("publish_at"),
             )
         except ContentError as error:
-            add_service_error(form, error)
+            if error.code == "not_allowed" and step is not None:
+                # The service names the role by its code; staff read the profile's name.
+                form.add_error(None, _not_yours(step))
+            else:
+                add_service_error(form, error)
         else:
             profile = current_profile()
             if decision == "reject":

@@ -127,7 +127,8 @@ def test_hue_updater_is_refused_on_the_publish_step_and_nothing_changes(hue):
     html = page_text(response)
     assert response.status_code == 400
     assert 'class="error-summary"' in html
-    assert "'head'" in html
+    assert "do Trưởng Ban Biên tập (đăng tải thông tin) thực hiện" in html
+    assert "'head'" not in html
     assert "Bước 3: Đăng tải thông tin" in html
     item.refresh_from_db()
     assert (item.status, Transition.objects.filter(item=item).count()) == before

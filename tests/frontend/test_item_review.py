@@ -241,3 +241,23 @@ def test_the_decision_page_gives_the_deadline_and_its_rule_or_says_there_is_none
     # and, without a deadline, why there is none
     html = page_text(deputy.get(f"/staff/items/{page.pk}/duyet/"))
     assert "Không có thời hạn cập nhật theo quy chế" in html
+
+
+def test_a_decision_by_someone_without_the_role_is_refused_in_names_not_codes(hue):
+    # given: an item at the head's publish step
+    item = _submitted(hue)
+    item = item_transition(item=item, actor=hue.deputy, decision="forward")
+    # when: the board member posts the publish decision anyway
+    response = _client(hue, hue.member).post(
+        f"/staff/items/{item.pk}/duyet/", {"decision": "forward"}
+    )
+    # then: refused on the decision page, the step and role named as staff read them
+    html = page_text(response)
+    assert response.status_code == 400
+    assert (
+        "Bước 3: Đăng tải thông tin do Trưởng Ban Biên tập (đăng tải thông tin) thực hiện" in html
+    )
+    assert "'head'" not in html
+    assert "Art." not in html
+    item.refresh_from_db()
+    assert item.status == Item.Status.IN_WORKFLOW
