@@ -161,6 +161,21 @@ def test_an_image_is_inserted_only_with_alternative_text(editor):
     assert "<img" not in _body(editor)
 
 
+def test_an_attached_image_is_chosen_by_its_number(editor):
+    # given the item has an image attachment (the edit page lists them for the editor)
+    editor.driver.execute_script(
+        "const data = document.createElement('data'); data.value = '/tep/7/';"
+        "data.textContent = 'cau.png';"
+        "document.getElementById('rich-text-strings').content.appendChild(data);"
+        "const answers = ['1', 'Cầu Gia Bảy']; window.asked = [];"
+        "window.prompt = (question) => { window.asked.push(question); return answers.shift(); };"
+        "document.querySelector('button.ql-image').click();"
+    )
+    WebDriverWait(editor.driver, WAIT_SECONDS).until(lambda driver: "<img" in _body(editor))
+    assert '<img src="/tep/7/" alt="Cầu Gia Bảy">' in _body(editor)
+    assert "1. cau.png" in editor.driver.execute_script("return window.asked[0];")
+
+
 def test_a_table_is_inserted_from_the_toolbar(editor):
     editor.driver.execute_script("document.querySelector('.ql-editor').focus();")
     editor.find('button.ql-table[value="insert"]').click()

@@ -17,7 +17,7 @@ from accounts.models import AuditEntry, User
 from editorial import pending_uploads
 from editorial.content import ContentError, sanitise_html
 from editorial.models import Item, PendingUpload
-from editorial.services import item_create, item_update
+from editorial.services import attachment_add, item_create, item_update
 from frontend.links import item_path
 from tests.conftest import host_client
 from tests.factories.editorial import item_author, published
@@ -347,3 +347,16 @@ def test_waiting_files_are_purged_after_a_day_with_their_bytes(
     assert list(PendingUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not storage.exists(name)
     assert pending_uploads.pending_uploads_purge() == 0
+
+
+def test_the_editor_offers_the_items_attached_images_by_their_public_address(desk):
+    site, _staff, author = desk
+    item = item_create(actor=author, site=site, kind="news", title="Tin có ảnh")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    image = attachment_add(
+        item=item, actor=author, uploaded=SimpleUploadedFile("cau.png", png, "image/png")
+    )
+    attachment_add(item=item, actor=author, uploaded=_pdf())
+    html = page_text(signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/"))
+    assert f'<data value="/tep/{image.pk}/">cau.png</data>' in html
+    assert html.count("<data value=") == 1  # the PDF is not an image

@@ -18,13 +18,35 @@
     return node ? node.dataset : {};
   }
 
+  function attachedImages() {
+    // The item's image attachments, by their public address (the edit page lists them).
+    var node = document.getElementById("rich-text-strings");
+    if (!node || !node.content) {
+      return [];
+    }
+    return Array.prototype.map.call(node.content.querySelectorAll("data"), function (data) {
+      return { src: data.getAttribute("value"), name: data.textContent };
+    });
+  }
+
   function askImage(quill, text) {
     var range = quill.getSelection(true);
-    var address = window.prompt(text.imageAddress || "Image address");
+    var images = attachedImages();
+    var question = text.imageAddress || "Image address";
+    if (images.length) {
+      question += "\n" + (text.imageChoice || "Or the number of an attached image:");
+      images.forEach(function (image, index) {
+        question += "\n" + (index + 1) + ". " + image.name;
+      });
+    }
+    var address = window.prompt(question);
     if (!address) {
       return;
     }
     address = address.trim();
+    if (/^\d+$/.test(address) && images[Number(address) - 1]) {
+      address = images[Number(address) - 1].src;
+    }
     if (!/^(https?:\/\/|\/)/i.test(address)) {
       window.alert(text.imageAddressInvalid || "The address must start with http(s):// or /.");
       return;
