@@ -306,7 +306,10 @@ def test_uploads_before_the_first_save_are_checked_by_their_bytes(desk):
         {"title": "Tin", "action": "upload", "upload-file": _pdf("virus.pdf", b"MZ\x90\x00")},
     )
     assert response.status_code == 400
-    assert re.search(r'id="id_upload-file_error".*Chỉ nhận PDF', page_text(response))
+    html = page_text(response)
+    assert re.search(r'id="id_upload-file_error".*Chỉ nhận PDF', html)
+    assert "<title>Lỗi: " in html
+    assert '<a href="#id_upload-file">Tệp đính kèm: Chỉ nhận PDF' in html
     assert not PendingUpload.objects.exists()
 
 
