@@ -55,13 +55,6 @@ def _working_hours(calendar: WorkingCalendar, start: datetime, end: datetime) ->
     return seconds / 3600
 
 
-def rank_of(*, due: datetime | None, published: bool, now: datetime) -> int:
-    """Where a row goes in a queue, before its words are read: 0 overdue, 1 due, 2 no due time."""
-    if due is None:
-        return 2
-    return 0 if due < now and not published else 1
-
-
 def due_of(
     *, due: datetime | None, published: bool, now: datetime, calendar: WorkingCalendar
 ) -> Due:

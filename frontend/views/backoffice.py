@@ -26,7 +26,8 @@ from editorial.pending_uploads import item_create_with_uploads
 from editorial.selectors import (
     item_actions,
     item_history,
-    item_queue,
+    item_queue_order,
+    item_queue_rows,
     item_revisions,
     revision_diff,
     site_categories,
@@ -45,7 +46,7 @@ from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
-from frontend.due_words import due_of, rank_of
+from frontend.due_words import due_of
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
@@ -131,22 +132,13 @@ def queue(request):
     site_value, site = _site_filter(request, sites)
     kind = staff_filters.choice(request, "kind", Kind.values)
     number = staff_filters.page_number(request)
-    waiting = []
-    for item, state, step in item_queue(user=request.user):
-        if site_value == PORTAL and item.site_id is not None:
-            continue
-        if site is not None and item.site_id != site.pk:
-            continue
-        if kind and item.kind != kind:
-            continue
-        due, published = item.sla_due_at, item.first_published_at is not None
-        rank = rank_of(due=due, published=published, now=now)
-        waiting.append(((rank, due or now, state.started_at), item, state, step))
-    waiting.sort(key=lambda entry: entry[0])
-    page = Paginator(waiting, PAGE_SIZE).get_page(number)
+    order = item_queue_order(
+        user=request.user, now=now, site=site, portal_only=site_value == PORTAL, kind=kind
+    )
+    page = Paginator(order, PAGE_SIZE).get_page(number)
     calendar = calendar_for(current_profile())
     rows = []
-    for _order, item, state, step in page:  # the words only for the rows shown
+    for item, state, step in item_queue_rows(state_ids=list(page)):
         due = _due(item, now, calendar)
         rows.append(
             {
