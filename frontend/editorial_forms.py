@@ -324,9 +324,10 @@ class CorrectionForm(forms.Form):
     )
     title = forms.CharField(label=_("Tiêu đề sau đính chính"), max_length=MAX_TITLE)
     body = forms.CharField(
-        label=_("Nội dung bài sau đính chính (HTML)"),
+        label=_("Nội dung bài sau đính chính"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        # The same rich-text editor as the item form (editor.js, ADR 0018).
+        widget=forms.Textarea(attrs={"rows": 10, "data-rich-text": "body"}),
     )
 
 

@@ -363,3 +363,12 @@ def test_the_editor_offers_the_items_attached_images_by_their_public_address(des
     html = page_text(signed_in(site.dev_host, author).get(f"/staff/items/{item.pk}/"))
     assert f'<data value="/tep/{image.pk}/">cau.png</data>' in html
     assert html.count("<data value=") == 1  # the PDF is not an image
+
+
+def test_the_publishers_correction_form_gets_the_editor_too(desk):
+    site, staff, _author = desk
+    item = published(staff, site=site, title="Tin đã đăng", body="<p>Một</p>")
+    publisher = staff.holding("approver")
+    html = page_text(signed_in(site.dev_host, publisher).get(f"/staff/items/{item.pk}/"))
+    assert re.search(r'<textarea name="correct-body"[^>]*data-rich-text="body"', html)
+    assert "frontend/editor.js" in html
