@@ -20,6 +20,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from editorial.services import item_create
 from tests.browser.chromium import DESKTOP, PHONE, WAIT_SECONDS, Browser
 from tests.factories.editorial import item_author
 from tests.factories.pages import signed_in
@@ -34,16 +35,16 @@ WORD_PASTE = (
 
 
 class _Pages(SimpleHTTPRequestHandler):
-    """/static/… from frontend/static; /form is the page Django rendered."""
+    """/static/… from frontend/static; /form and /preview are the pages Django rendered."""
 
-    page = b""
+    pages: dict[str, bytes] = {}
 
     def do_GET(self):
-        if self.path == "/form":
+        if self.path in self.pages:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
-            self.wfile.write(self.page)
+            self.wfile.write(self.pages[self.path])
             return
         if not self.path.startswith("/static/"):
             self.send_error(404)
@@ -59,16 +60,27 @@ class _Pages(SimpleHTTPRequestHandler):
 def form_page(province_schema) -> Iterator[str]:
     site, staff = province_schema("thainguyen")
     author = item_author(staff)
-    response = signed_in(site.dev_host, author).get(
-        f"/staff/items/new/?kind=news&site={site.label}"
-    )
+    client = signed_in(site.dev_host, author)
+    response = client.get(f"/staff/items/new/?kind=news&site={site.label}")
     assert response.status_code == 200
-    handler = type("Pages", (_Pages,), {"page": response.content})
+    item = item_create(
+        actor=author,
+        site=site,
+        kind="news",
+        title="Hội nghị tổng kết công tác năm 2026",
+        summary="Tỉnh hoàn thành 18/18 chỉ tiêu.",
+        body="<h2>Kết quả</h2><p>Năm 2026, tỉnh <strong>hoàn thành</strong> 18/18 chỉ tiêu.</p>"
+        "<table><tbody><tr><td>Tăng trưởng</td><td>8,5%</td></tr></tbody></table>",
+    )
+    preview = client.get(f"/staff/items/{item.pk}/xem-truoc/")
+    assert preview.status_code == 200
+    pages = {"/form": response.content, "/preview": preview.content}
+    handler = type("Pages", (_Pages,), {"pages": pages})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(STATIC)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/form"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -78,7 +90,7 @@ def form_page(province_schema) -> Iterator[str]:
 def editor(chromium, form_page) -> Browser:
     page = Browser(chromium, portal=None)  # type: ignore[arg-type] - not the seeded portal
     page.reset()
-    page.driver.get(form_page)
+    page.driver.get(form_page + "/form")
     WebDriverWait(page.driver, WAIT_SECONDS).until(
         lambda driver: driver.find_elements(By.CSS_SELECTOR, ".rich-text-editor[data-ready]")
     )
@@ -202,3 +214,15 @@ def test_the_editor_has_no_serious_accessibility_violation(editor, width):
     screenshots = os.environ.get("PORTAL_SCREENSHOTS")
     if screenshots:
         editor.screenshot(Path(screenshots) / f"staff-editor-{width}.png")
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP], ids=lambda width: f"{width}px")
+def test_the_preview_has_no_serious_accessibility_violation(chromium, form_page, width):
+    page = Browser(chromium, portal=None)  # type: ignore[arg-type] - not the seeded portal
+    page.reset()
+    page.width(width)
+    page.driver.get(form_page + "/preview")
+    assert "Bản xem trước – chưa đăng" in page.text()
+    violations = page.blocking_violations()
+    assert not violations, "\n".join(violation.describe() for violation in violations)
+    assert page.missing_resources() == []
