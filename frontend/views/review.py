@@ -91,6 +91,13 @@ def _review(request, item, *, status: int = 200, **forms):
         "status": item.get_status_display(),
         "actions": actions,
         "in_workflow": actions.state is not None or item.status == "draft",
+        # A published item is decided on again only once it has a new working copy.
+        "offers_decision": actions.may_act
+        and (
+            actions.state is not None
+            or item.status != "published"
+            or item.current_revision_id != item.published_revision_id
+        ),
         "step_name": step.name if step else "",
         "step_number": actions.step_index + 1,
         "step_source": step.source if step else "",

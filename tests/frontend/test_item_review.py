@@ -261,3 +261,34 @@ def test_a_decision_by_someone_without_the_role_is_refused_in_names_not_codes(hu
     assert "Art." not in html
     item.refresh_from_db()
     assert item.status == Item.Status.IN_WORKFLOW
+
+
+def test_a_published_item_offers_no_step_to_someone_outside_the_workflow(hue):
+    # given: a published item
+    item = _submitted(hue)
+    item = item_transition(item=item, actor=hue.deputy, decision="forward")
+    item = item_transition(item=item, actor=hue.head, decision="forward")
+    # when: the deputy head opens it
+    html = page_text(_client(hue, hue.deputy).get(f"/staff/items/{item.pk}/"))
+    # then: published, with its address; no step said to wait for someone
+    assert "Đã đăng." in html
+    assert f"/bai-viet/{item.slug}/" in html
+    assert "bạn không giữ vai trò này" not in html
+
+
+def test_a_published_item_with_a_new_working_copy_can_be_submitted_again(hue):
+    # given: a published item
+    item = _submitted(hue)
+    item = item_transition(item=item, actor=hue.deputy, decision="forward")
+    item = item_transition(item=item, actor=hue.head, decision="forward")
+    member = _client(hue, hue.member)
+    page = f"/staff/items/{item.pk}/duyet/"
+    # then: nothing to decide while the working copy is the published one
+    assert "Gửi duyệt</button>" not in page_text(member.get(page))
+    # when: a board member saves a new working copy
+    item_update(item=item, actor=hue.member, title="Khai mạc Festival Huế (cập nhật)")
+    # then: the page shows the change against the published version and offers submission
+    html = page_text(member.get(page))
+    assert "Đã đăng." in html
+    assert "Khai mạc Festival Huế (cập nhật)</span></ins>" in html
+    assert "Gửi duyệt</button>" in html
