@@ -32,7 +32,7 @@ def cache_key(*, schema: str, user_pk: int) -> str:
 
 # The pages that count when the cache has no counts; every other staff page (the editor, the
 # administration) shows the counts only when the cache has them, at no SQL cost.
-COUNTING_PAGES = frozenset({"staff_queue", "staff_items", "staff_qa_inbox", "staff_dashboard"})
+COUNTING_PAGES = frozenset({"staff_queue", "staff_items", "staff_qa_inbox"})
 
 
 def nav_counts(user, *, compute: bool = True) -> NavCounts | None:
