@@ -50,9 +50,7 @@ from frontend.due_words import due_of
 from frontend.editorial_forms import (
     AttachmentForm,
     CorrectionForm,
-    ForwardForm,
     ItemForm,
-    RejectForm,
     UnpublishForm,
     WithdrawForm,
     add_service_error,
@@ -345,9 +343,6 @@ def _editor(request, item, *, status: int = 200, **forms):
         "preview_fields": public_fields(item.kind, item.current_revision.fields),
         "preview_body": mark_safe(item.current_revision.body),  # noqa: S308 - sanitised (nh3)
         "edit_form": edit_form,
-        "forward_form": forms.get("forward_form")
-        or ForwardForm(prefix="forward", schedulable=actions.may_schedule),
-        "reject_form": forms.get("reject_form") or RejectForm(prefix="reject"),
         "correct_form": forms.get("correct_form")
         or CorrectionForm(
             prefix="correct",
