@@ -76,3 +76,11 @@ def for_citizens(source: str | None) -> str | None:
         if segment and segment not in cited:
             cited.append(segment)
     return "; ".join(cited) or None
+
+
+def in_parentheses(source: str | None) -> str:
+    """`for_citizens(source)` as a parenthesis to end a sentence with (" (Điều 14 …)"), or ""
+    where nothing can be cited: a message names the rule's article, never "platform default"
+    nor the profile's own notation."""
+    cited = for_citizens(source)
+    return f" ({cited})" if cited else ""

@@ -46,6 +46,7 @@ from editorial.models import (
 from organization.models import ComponentSite
 from organization.selectors import acting_capacity
 from provinces.calendar import TZ
+from provinces.citations import in_parentheses
 from provinces.languages import content_languages
 from provinces.sla import sla_deadline
 
@@ -120,11 +121,21 @@ def _capacity(actor, step: rules.StepSpec, item: Item):
     if not allowed:
         raise EditorialError(
             "not_allowed",
-            _("Bạn không giữ vai trò '%(role)s' cần cho bước '%(name)s' (%(source)s).")
-            % {"role": step.role, "name": step.name, "source": step.source},
+            _("Bạn không giữ vai trò “%(role)s” cần cho “%(name)s”%(basis)s.")
+            % {
+                "role": _role_name(step.role),
+                "name": step.name,
+                "basis": in_parentheses(step.source),
+            },
             kind=ErrorKind.FORBIDDEN,
         )
     return on_behalf_of
+
+
+def _role_name(code: str) -> str:
+    """A role as staff read it: its name in the profile in force (the code only if it has none)."""
+    role = current_profile().governance.role(code)
+    return role.name if role is not None else code
 
 
 def _sla_of_item(kind: str, fields: dict, requested: str | None, profile, current: str = ""):
@@ -152,16 +163,16 @@ def _sla_of_item(kind: str, fields: dict, requested: str | None, profile, curren
         if target is None:
             raise EditorialError(
                 "sla_not_for_kind",
-                _("Thời hạn '%(label)s' không áp dụng cho loại nội dung này (%(source)s).")
-                % {"label": sla.label, "source": sla.source},
+                _("Thời hạn “%(label)s” không áp dụng cho loại nội dung này%(basis)s.")
+                % {"label": sla.label, "basis": in_parentheses(sla.source)},
                 "sla_content_type",
             )
         if target.when is not None and not fields.get(target.when):
             # The flag is one of the kind's fields: the refusal is shown on it too.
             message = _(
-                "Thời hạn “%(label)s” chỉ áp dụng cho bài được đánh dấu ở trường tương ứng "
-                "(%(source)s)."
-            ) % {"label": sla.label, "source": sla.source}
+                "Thời hạn “%(label)s” chỉ áp dụng cho bài được đánh dấu ở trường tương ứng"
+                "%(basis)s."
+            ) % {"label": sla.label, "basis": in_parentheses(sla.source)}
             raise EditorialError(
                 "sla_condition_unmet",
                 message,
@@ -240,8 +251,8 @@ def _check_attribution(*, profile, source_name: str, is_repost: bool) -> None:
     if is_repost and profile.attribution.reposts_must_cite_source and not nfc(source_name):
         raise EditorialError(
             "source_required",
-            _("Tin đăng lại phải ghi rõ nguồn (%(source)s).")
-            % {"source": profile.attribution.source},
+            _("Tin đăng lại phải ghi rõ nguồn%(basis)s.")
+            % {"basis": in_parentheses(profile.attribution.source)},
             "source_name",
         )
 
@@ -536,8 +547,8 @@ def item_update(
         if not step.may_amend:
             raise EditorialError(
                 "may_not_amend",
-                _("Bước '%(name)s' không được sửa nội dung (%(source)s).")
-                % {"name": step.name, "source": step.source},
+                _("“%(name)s” không được sửa nội dung%(basis)s.")
+                % {"name": step.name, "basis": in_parentheses(step.source)},
                 kind=ErrorKind.CONFLICT,
             )
     on_behalf_of = _capacity(actor, step, item)

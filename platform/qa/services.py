@@ -23,6 +23,7 @@ from core.uploads import UploadRefused, check_upload
 from organization.models import Agency, RoleAssignment
 from organization.selectors import acting_capacity, board_for
 from provinces.calendar import TZ, calendar_for, qa_deadline
+from provinces.citations import in_parentheses
 from qa import search as search_documents
 from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
@@ -402,10 +403,10 @@ def question_set_appointment(
     if at > limit:
         raise QaError(
             "appointment_too_late",
-            _("Ngày hẹn muộn nhất là %(limit)s (%(source)s).")
+            _("Ngày hẹn muộn nhất là %(limit)s%(basis)s.")
             % {
                 "limit": f"{limit.astimezone(TZ):%d/%m/%Y %H:%M}",
-                "source": profile.qa.kinds[special].source,
+                "basis": in_parentheses(profile.qa.kinds[special].source),
             },
             "appointment_at",
         )
@@ -516,8 +517,8 @@ def _answer_capacity(actor, question: Question):
     if not allowed:
         raise QaError(
             "not_allowed",
-            _("Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền gửi câu trả lời (%(source)s).")
-            % {"source": profile.qa.field_sources.get("answer_role", profile.qa.source)},
+            _("Chỉ thủ trưởng cơ quan hoặc người được uỷ quyền gửi câu trả lời%(basis)s.")
+            % {"basis": in_parentheses(profile.qa.source_of("answer_role"))},
             kind=ErrorKind.FORBIDDEN,
         )
     return profile, on_behalf_of
@@ -643,8 +644,8 @@ def question_publish(
     if profile.qa.answer_publisher != "board":
         raise QaError(
             "published_by_the_agency",
-            _("Theo quy chế, thủ trưởng cơ quan trả lời tự đăng câu trả lời (%(source)s).")
-            % {"source": profile.qa.source_of("answer_publisher")},
+            _("Theo quy chế, thủ trưởng cơ quan trả lời tự đăng câu trả lời%(basis)s.")
+            % {"basis": in_parentheses(profile.qa.source_of("answer_publisher"))},
             kind=ErrorKind.CONFLICT,
         )
     if not any(
@@ -653,8 +654,8 @@ def question_publish(
     ):
         raise QaError(
             "not_allowed",
-            _("Chỉ Ban biên tập đăng câu trả lời (%(source)s).")
-            % {"source": profile.qa.source_of("answer_publisher")},
+            _("Chỉ Ban biên tập đăng câu trả lời%(basis)s.")
+            % {"basis": in_parentheses(profile.qa.source_of("answer_publisher"))},
             kind=ErrorKind.FORBIDDEN,
         )
     if not question.publication_pending:

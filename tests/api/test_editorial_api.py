@@ -96,7 +96,7 @@ def test_hue_updater_cannot_publish_through_the_api_and_nothing_changes(newsroom
     assert response.status_code == 403
     error = error_of(response)
     assert error["code"] == "not_allowed"
-    assert "head" in error["message"]
+    assert "Trưởng Ban Biên tập" in error["message"]
     assert updater.get(path + "?view=staff").json() == before
     assert len(updater.get(path + "history/").json()) == moves
     assert hue.client().get(path).status_code == 404

@@ -86,7 +86,9 @@ def test_hue_updater_cannot_publish_and_nothing_changes(province_schema):
     with pytest.raises(EditorialError) as caught:
         item_transition(item=item, actor=author, decision="forward")
     assert caught.value.code == "not_allowed"
-    assert "head" in caught.value.message
+    # the role and step by their names in Huế's profile, never their codes
+    assert "Trưởng Ban Biên tập" in caught.value.message
+    assert "'head'" not in caught.value.message
     item.refresh_from_db()
     assert (item.status, Transition.objects.filter(item=item).count()) == before
 
