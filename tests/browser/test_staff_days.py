@@ -173,10 +173,12 @@ def test_thai_nguyen_updater_approver_and_editor_in_chief_publish_a_news_item(da
     done = chief.decide("Đăng")
 
     # then the chief is told it is published, with its public address, and citizens read it
-    assert "công khai" in done
-    public = chief.browser.find("main a[href*='http']")
-    public_url = public.get_attribute("href")
-    assert public_url in done or "Đã đăng" in chief.browser.text()
+    assert chief.browser.path() == f"/staff/items/{pk}/"
+    assert done.startswith("Đã đăng."), done
+    public_url = re.search(r"công khai tại (http\S+?)\.?$", done).group(1)
+    workflow = chief.browser.text("section[aria-labelledby=workflow-heading]")
+    assert "Đã đăng." in workflow
+    assert chief.browser.all(f"main a[href='{public_url}']")
     chief.browser.driver.get(public_url)
     chief.browser.expect_ok()
     assert title in chief.browser.heading()
