@@ -53,3 +53,16 @@ def synthetic_profile(base, index: int):
             ),
         }
     )
+
+
+def clear_cache() -> None:
+    """Empty this settings' cache (hosts → provinces, rendered parts): the scratch database is
+    new, so nothing cached from an earlier run may answer for it."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    client = cache._cache.get_client()
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)

@@ -18,7 +18,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from _django import create_database, scratch_database_url, setup
+from _django import clear_cache, create_database, scratch_database_url, setup
 
 DATABASE = "portal_bench_editorial"
 
@@ -36,18 +36,6 @@ def ms(values: list[float]) -> str:
 
 def ratio(values: list[float], baseline: list[float]) -> str:
     return f"{statistics.median(values) / statistics.median(baseline):.1f}×"
-
-
-def clear_cache() -> None:
-    # Hosts → provinces and rendered parts are cached in Redis; the scratch database is new.
-    from django.conf import settings
-    from django.core.cache import cache
-
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 class Staff:

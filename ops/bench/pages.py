@@ -21,21 +21,10 @@ import argparse
 import statistics
 import time
 
-from _django import create_database, scratch_database_url, setup
+from _django import clear_cache, create_database, scratch_database_url, setup
 
 DATABASE = "portal_bench_pages"
 SEARCH = "/tim-kiem/?q=dat+dai"
-
-
-def clear_cache() -> None:
-    from django.conf import settings
-    from django.core.cache import cache
-
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 def rate(client, path: str, n: int, before=None) -> float:

@@ -23,7 +23,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from _django import create_database, scratch_database_url, setup
+from _django import clear_cache, create_database, scratch_database_url, setup
 
 DATABASE = "portal_bench_search"
 
@@ -85,17 +85,6 @@ def percentile(values: list[float], p: int) -> float:
 
 def ms(value: float) -> str:
     return f"{value * 1000:.2f} ms"
-
-
-def clear_cache() -> None:
-    from django.conf import settings
-    from django.core.cache import cache
-
-    prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    client = cache._cache.get_client()
-    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 def words(rng: random.Random, count: int, subject: str) -> str:
