@@ -56,9 +56,19 @@ def _working_hours(calendar: WorkingCalendar, start: datetime, end: datetime) ->
 
 
 def due_of(
-    *, due: datetime | None, published: bool, now: datetime, calendar: WorkingCalendar
+    *,
+    due: datetime | None,
+    published: bool,
+    now: datetime,
+    calendar: WorkingCalendar,
+    missing: str | None = None,
 ) -> Due:
-    """The words for a due time (None: the rules set none for this kind of content)."""
+    """The words for a due time. None: the rules set none for this kind of content, or (with
+    `missing`, the label of the field that starts the clock) the author has not entered it."""
+    if due is None and missing and not published:
+        return Due(
+            None, False, _("Chưa tính được hạn: chưa nhập “%(field)s”") % {"field": missing}, 2
+        )
     if due is None:
         return Due(None, False, _("Không có thời hạn cập nhật theo quy chế"), 2)
     when = _when(due)

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.profiles import current_profile
-from editorial.content import ContentError
+from editorial.content import FIELD_LABELS, ContentError
 from editorial.models import Item, Kind
 from editorial.pending_uploads import item_create_with_uploads
 from editorial.selectors import (
@@ -109,7 +109,18 @@ def _due(item, now, calendar):
         published=item.first_published_at is not None,
         now=now,
         calendar=calendar,
+        missing=missing_anchor(item, current_profile()),
     )
+
+
+def missing_anchor(item, profile) -> str | None:
+    """The label of the field whose entry starts the item's update clock, when the profile
+    gives the item a deadline but that field is still empty (None otherwise)."""
+    if item.sla_due_at is not None or not item.sla_content_type or profile is None:
+        return None
+    sla = profile.sla(item.sla_content_type)
+    target = sla.target(item.kind) if sla is not None else None
+    return str(FIELD_LABELS.get(target.anchor_field, "")) or None if target else None
 
 
 def _filter_choices(sites) -> dict:

@@ -30,7 +30,7 @@ from frontend.due_words import due_of
 from frontend.editorial_forms import ForwardForm, RejectForm, add_service_error
 from frontend.item_fields import public_fields
 from frontend.links import item_url
-from frontend.views.backoffice import revision_comparison, role_name
+from frontend.views.backoffice import missing_anchor, revision_comparison, role_name
 from provinces.calendar import calendar_for
 
 # The forward button says what the step does (its `action` in the profile), never its name.
@@ -114,6 +114,7 @@ def _review(request, item, *, status: int = 200, **forms):
             published=item.first_published_at is not None,
             now=timezone.now(),
             calendar=calendar_for(profile),
+            missing=missing_anchor(item, profile),
         ),
         "public_url": item_url(request, item, portal_url=SiteContext(request).portal_url)
         if item.is_public

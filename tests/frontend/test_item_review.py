@@ -238,9 +238,10 @@ def test_the_decision_page_gives_the_deadline_and_its_rule_or_says_there_is_none
     assert "16:00, 05/01/2026" in html
     assert "Quá hạn</strong>" in html
     assert "(Điều 9" in html
-    # and, without a deadline, why there is none
+    # and, without a deadline yet, why: Huế's pages count from when the information was complete
+    # (Art. 9(1)), which the author has not entered
     html = page_text(deputy.get(f"/staff/items/{page.pk}/duyet/"))
-    assert "Không có thời hạn cập nhật theo quy chế" in html
+    assert "Chưa tính được hạn: chưa nhập “Thời điểm thông tin hoàn thành”" in html
 
 
 def test_a_decision_by_someone_without_the_role_is_refused_in_names_not_codes(hue):

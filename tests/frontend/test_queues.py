@@ -172,7 +172,8 @@ def test_queue_lists_overdue_first_then_soonest_due_then_those_without_a_due_tim
         text, "Tin quá hạn lâu", "Tin quá hạn gần", "Tin hạn sau", "Tin không có hạn"
     )
     assert positions == sorted(positions)
-    assert "Không có thời hạn cập nhật theo quy chế" in text
+    # news without its event time: the queue says which field starts the clock
+    assert "Chưa tính được hạn: chưa nhập “Thời điểm diễn ra sự kiện”" in text
     assert re.search(r"Quá hạn \d+ ngày – hạn 16:00, 05/01/2026 \(thứ Hai\)", text)
     assert "Hạn cập nhật —" not in text
     assert "\n—\n" not in text
@@ -199,7 +200,7 @@ def test_item_list_shows_due_words_and_refuses_nonsense_filters(hue):
     hue.waiting("Tin không có hạn")
     client = signed_in(hue.host, hue.member)
     text = page_text(client.get("/staff/items/"))
-    assert "Không có thời hạn cập nhật theo quy chế" in text
+    assert "Chưa tính được hạn: chưa nhập “Thời điểm diễn ra sự kiện”" in text
     for query in ("status=gone", "site=x", "kind=x", "page=-1"):
         assert client.get(f"/staff/items/?{query}").status_code == 400, query
 
@@ -302,3 +303,19 @@ def test_inbox_costs_the_same_few_queries_at_ten_and_at_a_thousand_questions(pro
     question_copies(question, dues=spread(1000))
     many = _queries(client, "/staff/hoi-dap/?trang=3")
     assert many == few <= 12
+
+
+def test_an_item_whose_clock_has_not_started_says_which_field_starts_it():
+    # given: Thái Nguyên news takes the 8-working-hour rule from its event time (Art. 10(2)),
+    # which the author has not entered
+    from editorial.models import Item
+    from frontend.views.backoffice import missing_anchor
+    from provinces.loader import resolve_profile
+
+    profile = resolve_profile("thainguyen")
+    item = Item(kind="news", sla_content_type="news", sla_due_at=None)
+    # when
+    label = missing_anchor(item, profile)
+    # then: the queue names the field instead of saying the rules set no deadline
+    assert label == "Thời điểm diễn ra sự kiện"
+    assert missing_anchor(Item(kind="news", sla_content_type="", sla_due_at=None), profile) is None
