@@ -72,9 +72,27 @@ def start_chromium(*, chromium: str, chromedriver: str) -> webdriver.Chrome:
 
 
 def _left_the_page(error: WebDriverException) -> bool:
+    """The element's page is gone. chromedriver says so with a stale-element error, or, when
+    the new page arrives while it is looking, with an inspector error that names the node."""
     return isinstance(error, StaleElementReferenceException) or (
         "does not belong to the document" in str(error)
     )
+
+
+def _replaced(old: WebElement) -> Callable[[webdriver.Chrome], bool]:
+    """A wait condition: the page that held `old` has been replaced (Selenium's own
+    staleness_of takes chromedriver's inspector error for a failure)."""
+
+    def check(_driver: webdriver.Chrome) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException as error:
+            if _left_the_page(error):
+                return True
+            raise
+        return False
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -190,7 +208,7 @@ class Browser:
             # the element clicked: that is the navigation asked for.
             if not _left_the_page(error):
                 raise
-        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(old))
+        WebDriverWait(self.driver, WAIT_SECONDS).until(_replaced(old))
         self.expect_ok()
 
     def field(self, label: str) -> WebElement:
