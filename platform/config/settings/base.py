@@ -45,6 +45,7 @@ TENANT_APPS = [
     "integrations",
     "organization",
     "editorial",
+    "catalog",
     "qa",
     "search",
 ]
@@ -237,3 +238,12 @@ QA_SUSPECT_WORDS = env_str("QA_SUSPECT_WORDS", "")
 # its province's profile has an `emc` integration with a `site_code`. The one third-party
 # request citizens' pages may make (docs/operators.md).
 PORTAL_EMC_SCRIPT_URL = env_str("PORTAL_EMC_SCRIPT_URL", "")
+
+# The national public-service portal's page for one procedure, by its national code: the link a
+# procedure page offers when the procedure can be done online (catalog, ADR 0019). A format
+# string with {code}; empty = no link. The default searches the national portal's procedure
+# database by code; check it against the portal operator's documentation before go-live.
+PUBLIC_SERVICE_PORTAL_URL = env_str(
+    "PUBLIC_SERVICE_PORTAL_URL",
+    "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh.html?keyword={code}",
+)
