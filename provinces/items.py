@@ -25,6 +25,7 @@ ITEM_KINDS: tuple[str, ...] = (
     "bidding_notice",
     "procurement_notice",
     "static_page",
+    "procedure",
 )
 
 # The date and instant fields of each kind: what an SLA can count from.
@@ -42,6 +43,9 @@ ANCHOR_FIELDS: dict[str, tuple[str, ...]] = {
     "bidding_notice": ("issued_on", "closes_on", "ready_at"),
     "procurement_notice": ("issued_on", "closes_on", "ready_at"),
     "static_page": ("ready_at",),
+    # A procedure's version takes effect on a day (Thái Nguyên Art. 10(3), 13(3)) and is
+    # announced by a decision issued on a day (Huế Art. 9(4), 12(3) count from the issue).
+    "procedure": ("effective_on", "issued_on"),
 }
 
 # What each anchor of an SLA counts from: the item fields that carry it. An SLA's `anchor` and
@@ -71,4 +75,33 @@ ITEM_FLAGS: dict[str, tuple[str, ...]] = {
     "bidding_notice": (),
     "procurement_notice": (),
     "static_page": (),
+    "procedure": (),
 }
+
+# Kinds whose every change is a new event to publish: a new value of the anchor field on an
+# item already published starts a new deadline (a procedure's new version takes effect on its
+# own day: Thái Nguyên Art. 13(3) "chậm nhất 02 ngày làm việc kể từ ngày có hiệu lực"). Other
+# kinds keep the deadline their first publication was judged by (ADR 0005).
+REANCHORED_KINDS: tuple[str, ...] = ("procedure",)
+
+# What a profile's `public_services.required_fields` may name: each a part of a procedure that
+# must be filled in before it is published (editorial.content.procedure_missing checks them).
+PROCEDURE_REQUIREMENTS: tuple[str, ...] = (
+    "name",
+    "agency",
+    "field",
+    "level",
+    "methods",
+    "subjects",
+    "steps",
+    "dossier",
+    "forms",
+    "processing_time",
+    "deadline",
+    "fees",
+    "conditions",
+    "legal_basis",
+    "result",
+    "online_level",
+    "responsible_person",
+)

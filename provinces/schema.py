@@ -22,7 +22,13 @@ from unidecode import unidecode
 
 from core.text import nfc_data
 from provinces.colours import HEX_COLOUR, MIN_CONTRAST, contrast
-from provinces.items import ANCHOR_FIELDS, FIELDS_OF_ANCHOR, ITEM_FLAGS, ITEM_KINDS
+from provinces.items import (
+    ANCHOR_FIELDS,
+    FIELDS_OF_ANCHOR,
+    ITEM_FLAGS,
+    ITEM_KINDS,
+    PROCEDURE_REQUIREMENTS,
+)
 from provinces.naming import HostNameError, agency_label, is_valid_hostname
 
 PLATFORM_DEFAULT = "platform default"
@@ -42,7 +48,6 @@ PositiveDays = Annotated[StrictInt, Field(gt=0)]
 # `manage.py profiles awaiting` lists them; tests/provinces/test_profile_fields_read.py holds
 # every other field to being read by code.
 AWAITED_MODULES: dict[str, str] = {
-    "public_services": "Public services catalogue (danh mục dịch vụ công trực tuyến)",
     "backups": "Backups and restore (sao lưu, phục hồi dữ liệu)",
     "reporting": "Periodic reports to the province (báo cáo định kỳ)",
     "budget": "Budget and funding of the portal (kinh phí hoạt động)",
@@ -603,11 +608,46 @@ class Qa(Sourced):
 # --- 5. Public services ----------------------------------------------------------------------
 
 
+# The online services a regulation names for the portal's first stage (Huế Art. 12: "các dịch
+# vụ công ban đầu"); the catalogue page links each to the page that provides it.
+INITIAL_SERVICES = (
+    "complaints",
+    "procedure_information",
+    "legal_lookup",
+    "project_dossier_receipt",
+)
+
+
 class PublicServices(Sourced):
+    """The procedures catalogue (catalog module, ADR 0019): the online-service levels a
+    procedure may carry, what must be filled in before one is published, whether citizens see
+    the catalogue, and the online services the regulation names."""
+
     levels: list[ServiceLevel] = Field(min_length=1)
     required_fields: list[Code] = Field(min_length=1)
     catalogue_published: StrictBool
     initial_services: list[Code] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_codes(self) -> PublicServices:
+        problems = [
+            (
+                f"required_fields[{index}]",
+                f"'{code}' is not a part of a procedure ({', '.join(PROCEDURE_REQUIREMENTS)})",
+            )
+            for index, code in enumerate(self.required_fields)
+            if code not in PROCEDURE_REQUIREMENTS
+        ] + [
+            (
+                f"initial_services[{index}]",
+                f"'{code}' is not a known online service ({', '.join(INITIAL_SERVICES)})",
+            )
+            for index, code in enumerate(self.initial_services)
+            if code not in INITIAL_SERVICES
+        ]
+        if problems:
+            raise rule_error(problems)
+        return self
 
 
 # --- 7. Office hours, calendar, operations -------------------------------------------------
@@ -944,7 +984,7 @@ class Profile(Frozen):
     update_slas: list[Sla] = Field(min_length=1)
     quotas: list[Quota] = Field(default_factory=list)
     qa: Qa
-    public_services: PublicServices = awaiting("public_services")
+    public_services: PublicServices
     office_hours: OfficeHours
     calendar: Calendar
     backups: Backups = awaiting("backups")

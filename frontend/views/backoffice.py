@@ -106,7 +106,7 @@ def _site_filter(request, sites) -> tuple[str, object]:
 def _due(item, now, calendar):
     return due_of(
         due=item.sla_due_at,
-        published=item.first_published_at is not None,
+        published=item.sla_met_at is not None,
         now=now,
         calendar=calendar,
         missing=missing_anchor(item, current_profile()),
@@ -348,9 +348,7 @@ def _editor(request, item, *, status: int = 200, **forms):
         "public_url": item_url(request, item, portal_url=SiteContext(request).portal_url)
         if item.is_public
         else None,
-        "overdue": bool(
-            item.sla_due_at and item.sla_due_at < _now() and item.first_published_at is None
-        ),
+        "overdue": bool(item.sla_due_at and item.sla_due_at < _now() and item.sla_met_at is None),
         "preview_fields": public_fields(item.kind, item.current_revision.fields),
         "preview_body": mark_safe(item.current_revision.body),  # noqa: S308 - sanitised (nh3)
         "edit_form": edit_form,

@@ -111,7 +111,7 @@ def _review(request, item, *, status: int = 200, **forms):
         "comment": _submitter_comment(item),
         "due": due_of(
             due=item.sla_due_at,
-            published=item.first_published_at is not None,
+            published=item.sla_met_at is not None,
             now=timezone.now(),
             calendar=calendar_for(profile),
             missing=missing_anchor(item, profile),

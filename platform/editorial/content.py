@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Literal
 
 import nh3
 from django.utils.translation import gettext_lazy as _
@@ -222,6 +222,70 @@ class NoticeFields(_Fields):
     ready_at: datetime | None = None
 
 
+class ProcedureStep(_Fields):
+    description: str = Field(min_length=1, max_length=5000)
+    # Who handles the step (Huế Art. 7(3): "người chịu trách nhiệm từng khâu").
+    responsible: str = Field(default="", max_length=300)
+
+
+class DossierComponent(_Fields):
+    name: str = Field(min_length=1, max_length=1000)
+    originals: int = Field(default=0, ge=0, le=99)  # bản chính
+    copies: int = Field(default=0, ge=0, le=99)  # bản sao
+    form: str = Field(default="", max_length=300)  # the form's name: "Mẫu số 01/ĐKKD"
+    # The original name of one of the item's attachments: the form citizens download.
+    form_file: str = Field(default="", max_length=255)
+
+
+PROCEDURE_CODE = r"^[0-9A-Za-z][0-9A-Za-z._-]*$"
+
+
+class ProcedureFields(_Fields):
+    """An administrative procedure (catalog module, ADR 0019): what Decree 42/2022 Art. 4,
+    Thái Nguyên Art. 12(2), 13 and Huế Art. 7, 13–15 ask the portal to publish. Its name is the
+    revision's title; its implementing agency the item's agency."""
+
+    code: str = Field(min_length=1, max_length=60, pattern=PROCEDURE_CODE)  # mã thủ tục quốc gia
+    field: str = Field(min_length=1, max_length=200)  # lĩnh vực
+    level: Literal["province", "commune"] = "province"  # cấp thực hiện
+    methods: list[Literal["in_person", "post", "online"]] = Field(
+        default_factory=lambda: ["in_person"], max_length=3
+    )
+    subjects: str = Field(default="", max_length=2000)
+    steps: list[ProcedureStep] = Field(default_factory=list, max_length=50)
+    dossier: list[DossierComponent] = Field(default_factory=list, max_length=100)
+    dossier_sets: int = Field(default=1, ge=1, le=99)
+    processing_days: float | None = Field(default=None, gt=0, le=3650)
+    processing_unit: Literal["working_days", "days"] = "working_days"
+    processing_from: str = Field(default="", max_length=300)
+    processing_note: str = Field(default="", max_length=2000)
+    fees: str = Field(default="", max_length=2000)
+    conditions: str = Field(default="", max_length=10_000)
+    legal_basis: str = Field(default="", max_length=10_000)
+    result: str = Field(default="", max_length=2000)
+    # "" = no online service; otherwise one of the profile's public_services.levels, checked
+    # against the profile in force by the services (the fields alone do not know it).
+    online_level: Literal["", "level1", "level2", "level3", "level4", "full", "partial"] = ""
+    effective_on: date
+    issued_on: date | None = None
+    announced_in: str = Field(default="", max_length=200)
+
+    @field_validator("methods")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("a method is listed twice")
+        return value
+
+    @field_validator("dossier")
+    @classmethod
+    def _forms_named(cls, value: list[DossierComponent]) -> list[DossierComponent]:
+        for index, component in enumerate(value):
+            if component.form_file and not component.form:
+                raise ValueError(f"component {index + 1}: a form file without the form's name")
+        return value
+
+
 FIELDS_OF_KIND: dict[str, type[_Fields]] = {
     Kind.NEWS: NewsFields,
     Kind.EVENT: EventFields,
@@ -236,6 +300,7 @@ FIELDS_OF_KIND: dict[str, type[_Fields]] = {
     Kind.BIDDING: NoticeFields,
     Kind.PROCUREMENT: NoticeFields,
     Kind.PAGE: PageFields,
+    Kind.PROCEDURE: ProcedureFields,
 }
 
 # The labels people read for the kinds' fields (FIELDS_OF_KIND), by name: the staff forms and
@@ -267,6 +332,24 @@ FIELD_LABELS = {
     "major_event": _("Hội nghị sơ kết, tổng kết, hội nghị chuyên đề hoặc sự kiện quan trọng"),
     "received_at": _("Thời điểm nhận được thông tin"),
     "ready_at": _("Thời điểm thông tin hoàn thành"),
+    # A procedure (ProcedureFields).
+    "code": _("Mã thủ tục"),
+    "level": _("Cấp thực hiện"),
+    "methods": _("Cách thức thực hiện"),
+    "subjects": _("Đối tượng thực hiện"),
+    "steps": _("Trình tự thực hiện"),
+    "dossier": _("Thành phần hồ sơ"),
+    "dossier_sets": _("Số lượng hồ sơ (bộ)"),
+    "processing_days": _("Thời hạn giải quyết (ngày)"),
+    "processing_unit": _("Loại ngày"),
+    "processing_from": _("Thời hạn tính từ"),
+    "processing_note": _("Ghi chú về thời hạn giải quyết"),
+    "fees": _("Phí, lệ phí"),
+    "conditions": _("Yêu cầu, điều kiện thực hiện"),
+    "legal_basis": _("Căn cứ pháp lý"),
+    "result": _("Kết quả thực hiện"),
+    "online_level": _("Dịch vụ công trực tuyến"),
+    "announced_in": _("Quyết định công bố"),
 }
 
 # The columns of the list fields (schedule entries, contacts), by name.
@@ -280,6 +363,13 @@ COLUMN_LABELS = {
     "unit": _("Đơn vị"),
     "phone": _("Điện thoại"),
     "email": _("Thư điện tử"),
+    # A procedure's steps and dossier components.
+    "description": _("Nội dung bước"),
+    "responsible": _("Đơn vị, người chịu trách nhiệm"),
+    "originals": _("Bản chính"),
+    "copies": _("Bản sao"),
+    "form": _("Mẫu đơn, tờ khai"),
+    "form_file": _("Tệp mẫu đơn (tên tệp đính kèm)"),
 }
 
 # The values of a legal document's `status` field.
@@ -289,6 +379,94 @@ LEGAL_STATUS_LABELS = {
     "expired": _("Hết hiệu lực"),
     "pending": _("Chưa có hiệu lực"),
 }
+
+
+# The values of a procedure's coded fields, as people read them.
+PROCEDURE_LABELS: dict[str, dict[str, Any]] = {
+    "level": {"province": _("Cấp tỉnh"), "commune": _("Cấp xã")},
+    "methods": {
+        "in_person": _("Trực tiếp"),
+        "post": _("Qua dịch vụ bưu chính"),
+        "online": _("Trực tuyến"),
+    },
+    "online_level": {
+        "": _("Không có dịch vụ công trực tuyến"),
+        "level1": _("Mức độ 1"),
+        "level2": _("Mức độ 2"),
+        "level3": _("Mức độ 3"),
+        "level4": _("Mức độ 4"),
+        "full": _("Toàn trình"),
+        "partial": _("Một phần"),
+    },
+    "processing_unit": {"working_days": _("ngày làm việc"), "days": _("ngày")},
+}
+
+# What each of a profile's `public_services.required_fields` asks of a procedure
+# (provinces.items.PROCEDURE_REQUIREMENTS), as people read it.
+REQUIREMENT_LABELS = {
+    "name": _("Tên thủ tục"),
+    "agency": _("Cơ quan thực hiện"),
+    "field": FIELD_LABELS["field"],
+    "level": FIELD_LABELS["level"],
+    "methods": FIELD_LABELS["methods"],
+    "subjects": FIELD_LABELS["subjects"],
+    "steps": FIELD_LABELS["steps"],
+    "dossier": FIELD_LABELS["dossier"],
+    "forms": _("Mẫu đơn, tờ khai (tệp đính kèm)"),
+    "processing_time": _("Thời hạn giải quyết"),
+    "deadline": _("Thời hạn giải quyết"),
+    "fees": FIELD_LABELS["fees"],
+    "conditions": FIELD_LABELS["conditions"],
+    "legal_basis": FIELD_LABELS["legal_basis"],
+    "result": FIELD_LABELS["result"],
+    "online_level": FIELD_LABELS["online_level"],
+    "responsible_person": _("Người chịu trách nhiệm từng bước"),
+}
+
+
+def procedure_missing(
+    *, title: str, fields: dict, has_agency: bool, attachment_names: set[str], required
+) -> dict[str, list[str]]:
+    """Path → messages for each of the profile's required parts (`required`, codes of
+    provinces.items.PROCEDURE_REQUIREMENTS) the procedure does not fill in: what keeps it from
+    being published. `fields` are clean (clean_fields); `attachment_names` are the original
+    names of the item's attachments, which the dossier's form files must be."""
+    problems: dict[str, list[str]] = {}
+
+    def missing(path: str, code: str) -> None:
+        problems.setdefault(path, []).append(
+            _("Chưa có “%(part)s”.") % {"part": REQUIREMENT_LABELS[code]}
+        )
+
+    steps, dossier = fields.get("steps") or [], fields.get("dossier") or []
+    for code in dict.fromkeys(required):
+        if code == "name" and not (title or "").strip():
+            missing("title", code)
+        elif code == "agency" and not has_agency:
+            missing("agency", code)
+        elif code in ("processing_time", "deadline"):
+            if not fields.get("processing_days"):
+                missing("fields.processing_days", code)
+        elif code == "responsible_person":
+            if not steps:
+                missing("fields.steps", code)
+            for index, step in enumerate(steps):
+                if not (step.get("responsible") or "").strip():
+                    missing(f"fields.steps.{index}.responsible", code)
+        elif code == "forms":
+            for index, component in enumerate(dossier):
+                if component.get("form") and component.get("form_file") not in attachment_names:
+                    problems.setdefault(f"fields.dossier.{index}.form_file", []).append(
+                        _("Chưa đính kèm tệp mẫu “%(form)s”.") % {"form": component["form"]}
+                    )
+        elif code == "online_level":
+            continue  # "" is an answer: the procedure has no online service
+        elif code in ("field", "level", "methods", "subjects", "steps", "dossier", "fees",
+                      "conditions", "legal_basis", "result"):  # fmt: skip
+            value = fields.get(code)
+            if not (value.strip() if isinstance(value, str) else value):
+                missing(f"fields.{code}", code)
+    return problems
 
 
 def clean_fields(kind: str, raw: dict | None) -> dict:

@@ -129,13 +129,10 @@ def _waiting(items: QuerySet[Item]) -> QuerySet[Item]:
 
 
 def items_overdue(*, scope: DashboardScope, now: datetime | None = None) -> QuerySet[Item]:
-    """Not yet published and past their update deadline, the oldest deadline first."""
+    """Past their update deadline and not yet met by a publication, the oldest deadline first:
+    drafts and items in a run, and published procedures whose new version is still owed."""
     now = now or timezone.now()
-    # Only drafts and items in a run can be unpublished: an unpublished or published item has
-    # a first publication. The status filter lets PostgreSQL use the (status, due) index.
-    items = selectors.overdue_items(now=now).filter(
-        status__in=[Item.Status.DRAFT, Item.Status.IN_WORKFLOW]
-    )
+    items = selectors.overdue_items(now=now)
     return _waiting(scope.items(items)).order_by("sla_due_at", "pk")
 
 
@@ -152,22 +149,21 @@ def due_soon_until(now: datetime, calendar: WorkingCalendar) -> datetime:
 def items_due_soon(
     *, scope: DashboardScope, now: datetime | None = None, calendar: WorkingCalendar | None = None
 ) -> QuerySet[Item]:
-    """Not yet published and due between now and `due_soon_until`, the nearest first."""
+    """Owed and due between now and `due_soon_until`, the nearest first."""
     now = now or timezone.now()
     calendar = calendar or current_calendar()
     items = Item.objects.filter(
-        status__in=[Item.Status.DRAFT, Item.Status.IN_WORKFLOW],
-        first_published_at__isnull=True,
+        sla_met_at__isnull=True,
         sla_due_at__gte=now,
         sla_due_at__lt=due_soon_until(now, calendar),
-    )
+    ).exclude(status=Item.Status.WITHDRAWN)
     return _waiting(scope.items(items)).order_by("sla_due_at", "pk")
 
 
 def items_published_late(*, scope: DashboardScope, since: datetime) -> QuerySet[Item]:
     """Published after their deadline since `since`, the latest first, with the rule and the
     article they broke (kept on the item: `sla_rule`, `sla_source`)."""
-    items = selectors.published_late_items().filter(first_published_at__gte=since)
+    items = selectors.published_late_items().filter(sla_met_at__gte=since)
     return (
         scope.items(items)
         .select_related(None)
@@ -180,7 +176,7 @@ def items_published_late(*, scope: DashboardScope, since: datetime) -> QuerySet[
                 output_field=CharField(),
             )
         )
-        .order_by("-first_published_at", "-pk")
+        .order_by("-sla_met_at", "-pk")
     )
 
 

@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     BIDDING = "bidding_notice", _("Thông tin đấu thầu")
     PROCUREMENT = "procurement_notice", _("Thông tin mua sắm công")
     PAGE = "static_page", _("Trang tĩnh")
+    PROCEDURE = "procedure", _("Thủ tục hành chính")
 
 
 class Category(models.Model):
@@ -74,6 +75,10 @@ class Item(models.Model):
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )
     slug = models.SlugField(max_length=160)
+    # An identifier another register gives the item, blank for most kinds: a procedure's national
+    # code (its `fields.code`, catalog module, ADR 0019), unique per kind and language and never
+    # changed once given.
+    code = models.CharField(max_length=60, blank=True)
     language = models.CharField(max_length=5, default="vi")
     translation_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="translations"
@@ -120,6 +125,10 @@ class Item(models.Model):
     sla_due_at = models.DateTimeField(null=True, blank=True)
     sla_rule = models.CharField(max_length=200, blank=True)
     sla_source = models.CharField(max_length=300, blank=True)
+    # When the deadline was met: the publication of the revision that carried its anchor. Null
+    # while it is owed. A new version of a procedure starts a new deadline (REANCHORED_KINDS)
+    # and clears it; for other kinds it is the first publication.
+    sla_met_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -131,8 +140,8 @@ class Item(models.Model):
             models.Index(fields=["agency", "first_published_at"], name="item_agency_first_pub"),
             models.Index(
                 fields=["sla_due_at"],
-                condition=Q(first_published_at__isnull=True),
-                name="item_unpublished_due",
+                condition=Q(sla_met_at__isnull=True),
+                name="item_owed_due",
             ),
             # The legal documents and drafts pages read one kind of one site's public items.
             models.Index(
@@ -150,6 +159,11 @@ class Item(models.Model):
                 condition=Q(site__isnull=True),
                 name="item_slug_portal_language",
             ),
+            models.UniqueConstraint(
+                fields=["kind", "language", "code"],
+                condition=~Q(code=""),
+                name="item_code_per_kind_language",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,11 +175,7 @@ class Item(models.Model):
 
     @property
     def published_late(self) -> bool:
-        return bool(
-            self.sla_due_at
-            and self.first_published_at
-            and self.first_published_at > self.sla_due_at
-        )
+        return bool(self.sla_due_at and self.sla_met_at and self.sla_met_at > self.sla_due_at)
 
 
 def folded_number() -> Func:

@@ -202,7 +202,7 @@ def board_summary_message(
         agency = item.agency.name if item.agency else portal_name
         lines.append(
             f"- {item.title} – {agency}; hạn {_when(item.sla_due_at)}, đăng "
-            f"{_when(item.first_published_at)}; vi phạm: {item.sla_rule}; "
+            f"{_when(item.sla_met_at)}; vi phạm: {item.sla_rule}; "
             f"căn cứ: {_source(item.sla_source)}"
         )
     if late.more:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from editorial.models import Item, Kind
-from editorial.urls_public import item_path
+from editorial.urls_public import item_path, procedure_path
 from search.registry import Entry
 from search.services import after_commit, document_remove, entries_upsert, entry_upsert
 from search.text import plain_text
@@ -23,7 +23,7 @@ SOURCE = "editorial.item"
 # Never a code (a document's status) nor what only times the publication (TIMING_FIELDS).
 PUBLIC_FIELDS = (
     "number", "document_type", "issuing_body", "signer", "field", "drafting_body", "location",
-    "spokesperson", "reference",
+    "spokesperson", "reference", "code", "subjects", "result",
 )  # fmt: skip
 PUBLIC_ENTRY_FIELDS = {
     "entries": ("leader", "activity", "place"),
@@ -56,7 +56,9 @@ def item_entry(item: Item) -> Entry | None:
         kind_label=Kind(item.kind).label if item.kind in Kind.values else item.kind,
         title=revision.title,
         text=text,
-        url=item_path(item.slug, item.language),
+        url=procedure_path(item.code)
+        if item.kind == Kind.PROCEDURE and item.code
+        else item_path(item.slug, item.language),
         site_id=item.site_id,
         language=item.language,
         published_at=item.first_published_at or item.published_at,

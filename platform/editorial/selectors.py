@@ -136,10 +136,10 @@ def workflow_of(*, site) -> rules.WorkflowSpec:
 
 
 def overdue_items(*, now=None) -> QuerySet[Item]:
-    """Not yet published and past their update deadline."""
+    """Past their update deadline, which no publication has met yet."""
     now = now or timezone.now()
     return (
-        Item.objects.filter(first_published_at__isnull=True, sla_due_at__lt=now)
+        Item.objects.filter(sla_met_at__isnull=True, sla_due_at__lt=now)
         .exclude(status=Item.Status.WITHDRAWN)
         .select_related("current_revision", "agency")
         .order_by("sla_due_at")
@@ -149,9 +149,9 @@ def overdue_items(*, now=None) -> QuerySet[Item]:
 def published_late_items() -> QuerySet[Item]:
     """Published after their update deadline, with the rule and article they broke."""
     return (
-        Item.objects.filter(sla_due_at__isnull=False, first_published_at__gt=F("sla_due_at"))
+        Item.objects.filter(sla_due_at__isnull=False, sla_met_at__gt=F("sla_due_at"))
         .select_related("published_revision", "current_revision", "agency")
-        .order_by("-first_published_at")
+        .order_by("-sla_met_at")
     )
 
 
@@ -667,7 +667,7 @@ def item_queue_order(
         "step_delegation",
         "delegation_allowed",
         "item__sla_due_at",
-        "item__first_published_at",
+        "item__sla_met_at",
         "started_at",
     )
     keyed = []

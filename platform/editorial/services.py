@@ -29,8 +29,10 @@ from editorial.content import (
     MAX_TITLE,
     MAX_YEAR,
     MIN_YEAR,
+    PROCEDURE_LABELS,
     ContentError,
     clean_fields,
+    procedure_missing,
     sanitise_html,
 )
 from editorial.models import (
@@ -38,15 +40,17 @@ from editorial.models import (
     Category,
     Correction,
     Item,
+    Kind,
     PublicComment,
     Revision,
     Transition,
     WorkflowState,
 )
-from organization.models import ComponentSite
+from organization.models import Agency, ComponentSite
 from organization.selectors import acting_capacity
 from provinces.calendar import TZ
 from provinces.citations import in_parentheses
+from provinces.items import REANCHORED_KINDS
 from provinces.languages import content_languages
 from provinces.sla import sla_deadline
 
@@ -284,6 +288,60 @@ def _audit(
     )
 
 
+def _check_online_level(kind: str, fields: dict, profile) -> None:
+    """A procedure's online service level must be one the profile's regulation uses."""
+    level = fields.get("online_level") if kind == Kind.PROCEDURE else ""
+    if level and level not in profile.public_services.levels:
+        allowed = ", ".join(
+            str(PROCEDURE_LABELS["online_level"][code]) for code in profile.public_services.levels
+        )
+        message = _(
+            "Mức độ dịch vụ công trực tuyến này không dùng theo quy chế (chọn: %(allowed)s)"
+            "%(basis)s."
+        ) % {"allowed": allowed, "basis": in_parentheses(profile.public_services.source)}
+        raise EditorialError(
+            "online_level_not_offered",
+            message,
+            "fields.online_level",
+            fields={"fields.online_level": [message]},
+        )
+
+
+def _check_code_free(kind: str, language: str, code: str) -> None:
+    if code and Item.objects.filter(kind=kind, language=language, code=code).exists():
+        message = _("Mã thủ tục %(code)s đã có trong danh mục.") % {"code": code}
+        raise EditorialError(
+            "duplicate_code",
+            message,
+            "fields.code",
+            kind=ErrorKind.CONFLICT,
+            fields={"fields.code": [message]},
+        )
+
+
+def _check_procedure_complete(item: Item, revision: Revision, profile) -> None:
+    """A procedure is published only with every part its regulation requires (ADR 0019)."""
+    if item.kind != Kind.PROCEDURE:
+        return
+    rules_ = profile.public_services
+    problems = procedure_missing(
+        title=revision.title,
+        fields=revision.fields,
+        has_agency=item.agency_id is not None,
+        attachment_names=set(item.attachments.values_list("original_name", flat=True)),
+        required=rules_.required_fields,
+    )
+    if problems:
+        raise EditorialError(
+            "procedure_incomplete",
+            _("Thủ tục chưa đủ thông tin bắt buộc nên chưa đăng được%(basis)s.")
+            % {"basis": in_parentheses(rules_.source)},
+            next(iter(problems)),
+            kind=ErrorKind.CONFLICT,
+            fields=problems,
+        )
+
+
 @transaction.atomic
 def item_create(
     *,
@@ -302,11 +360,14 @@ def item_create(
     is_repost: bool = False,
     featured: bool = False,
     sla_content_type: str | None = None,
+    agency: Agency | None = None,
 ) -> Item:
     """A draft on the portal (site=None) or a component site, by someone who may act at the
-    first step of that site's workflow."""
+    first step of that site's workflow. `agency`: whose item it is on the portal (a procedure's
+    implementing agency; default: the actor's agency); on a component site, the site's."""
     profile = current_profile()
     clean = clean_fields(kind, fields)
+    _check_online_level(kind, clean, profile)
     if language not in ("vi", "en"):
         raise EditorialError("invalid_language", _("Ngôn ngữ phải là 'vi' hoặc 'en'."), "language")
     if language not in content_languages(profile):
@@ -326,16 +387,30 @@ def item_create(
     _check_attribution(profile=profile, source_name=source_name, is_repost=is_repost)
     spec = rules.workflow_for(profile, on_portal=site is None)
     first = spec.steps[0]
-    agency_id = site.agency_id if site else _agency_of_actor(actor, first.role)
+    if site is not None and agency is not None and agency.pk != site.agency_id:
+        raise EditorialError(
+            "agency_not_of_site",
+            _("Nội dung của trang thành phần thuộc cơ quan của trang đó."),
+            "agency",
+        )
+    if site is not None:
+        agency_id = site.agency_id
+    elif agency is not None:
+        agency_id = agency.pk
+    else:
+        agency_id = _agency_of_actor(actor, first.role)
     probe = Item(site=site, agency_id=agency_id)
     _capacity(actor, first, probe)
     content_type, deadline = _sla(kind, clean, sla_content_type, profile)
+    code = clean.get("code", "") if kind == Kind.PROCEDURE else ""
+    _check_code_free(kind, language, code)
     item = Item(
         kind=kind,
         site=site,
         agency_id=agency_id,
         category=category,
         slug=_unique_slug(_slug_for(title), site=site, language=language),
+        code=code,
         language=language,
         translation_of=translation_of,
         featured=featured,
@@ -555,6 +630,12 @@ def item_update(
     current = item.current_revision
     assert current is not None  # an item is created with its first revision
     new_fields = clean_fields(item.kind, fields) if fields is not None else current.fields
+    if item.code and new_fields.get("code", item.code) != item.code:
+        message = _("Mã thủ tục không thay đổi được (đang là %(code)s).") % {"code": item.code}
+        raise EditorialError(
+            "code_immutable", message, "fields.code", fields={"fields.code": [message]}
+        )
+    _check_online_level(item.kind, new_fields, profile)
     new_source = current.source_name if source_name is None else source_name
     _check_attribution(profile=profile, source_name=new_source, is_repost=is_repost)
     revision = _revision(
@@ -583,6 +664,16 @@ def item_update(
             item.kind, new_fields, sla_content_type, profile, current=item.sla_content_type
         )
         update += _apply_sla(item, deadline, content_type)
+    elif item.kind in REANCHORED_KINDS:
+        # A new version (a new effective date) is a new change to publish in time: its own
+        # deadline, owed until the revision carrying it is published (ADR 0019).
+        content_type, deadline = _sla(
+            item.kind, new_fields, sla_content_type, profile, current=item.sla_content_type
+        )
+        if deadline is not None and deadline.anchor_at != item.sla_anchor_at:
+            update += _apply_sla(item, deadline, content_type)
+            item.sla_met_at = None
+            update.append("sla_met_at")
     from_status = item.status
     cancelled = None
     if item.publish_at is not None:
@@ -663,6 +754,7 @@ def item_transition(
     item_fields: list[str] = []
     action = move.transition
     if move.kind in ("publish", "publish_then_check"):
+        _check_procedure_complete(item, item.current_revision, current_profile())
         if publish_at is not None and publish_at > now:
             # ADR 0010: the revision approved now is the one the run will publish, in the
             # name of whoever approved and scheduled it.
@@ -734,6 +826,9 @@ def _publish(item: Item, now, *, revision: Revision | None = None) -> list[str]:
     if item.first_published_at is None:
         item.first_published_at = now
         fields.append("first_published_at")
+    if item.sla_due_at is not None and item.sla_met_at is None:
+        item.sla_met_at = now
+        fields.append("sla_met_at")
     transaction.on_commit(_public_pages_changed)
     search_documents.item_changed(item.pk)
     return fields

@@ -14,3 +14,9 @@ def item_path(slug: str, language: str) -> str:
     if language == "vi":
         return f"/bai-viet/{quote(slug)}/"
     return f"/en/article/{quote(slug)}/"
+
+
+def procedure_path(code: str) -> str:
+    """`/thu-tuc/<code>/`: a procedure's page in the catalogue, by its national code (ADR 0019),
+    on the portal's host and on its agency's component site."""
+    return f"/thu-tuc/{quote(code, safe='')}/"

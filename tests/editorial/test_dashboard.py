@@ -69,6 +69,7 @@ def make_item(
         sla_source=source if due else "",
         first_published_at=first_published_at,
         published_at=first_published_at,
+        sla_met_at=first_published_at if due else None,
     )
     revision = Revision.objects.create(item=item, number=1, title=title, author=author)
     item.current_revision = revision

@@ -47,6 +47,11 @@ REQUIRED = {
     "spokesperson_statement": {"spokesperson": "Người phát ngôn"},
     "leader_schedule": {"week_of": "2026-11-23"},
     "statistics_report": {"period_start": "2026-10-01", "period_end": "2026-10-31"},
+    "procedure": {
+        "code": "1.000001",
+        "field": "Hoạt động xây dựng",
+        "effective_on": "2026-11-20",
+    },
 }
 
 
