@@ -1,7 +1,10 @@
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
+from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from editorial.models import Kind
 from integrations.models import ApiKey
 from organization.selectors import role_assignment_list
 
@@ -22,6 +25,65 @@ class ReadScopeOrPublic(BasePermission):
         if scopes is None:
             return bool(request.user and request.user.is_authenticated)
         return "write" in scopes
+
+
+# A key writes procedures (the public-service catalogue) with the `catalogue` scope only, and
+# every other kind with the `write` scope only: a newsroom's key cannot change the catalogue.
+WRITE_SCOPES = frozenset({ApiKey.Scope.WRITE, ApiKey.Scope.CATALOGUE})
+CATALOGUE_KINDS = frozenset({Kind.PROCEDURE})
+
+
+def write_scope_of(kind: str) -> str:
+    """The scope a key needs to write an item of `kind`."""
+    return ApiKey.Scope.CATALOGUE if kind in CATALOGUE_KINDS else ApiKey.Scope.WRITE
+
+
+def require_write_scope(request, *, kind: str) -> None:
+    """403 when the caller's key lacks the scope that writes items of `kind` (a signed-in
+    session is not scoped: the services decide what its user may do)."""
+    scopes = _scopes(request)
+    if scopes is None or write_scope_of(kind) in scopes:
+        return
+    if kind in CATALOGUE_KINDS:
+        message = _("Khoá API cần quyền ghi danh mục thủ tục hành chính (catalogue).")
+    else:
+        message = _("Khoá API cần quyền ghi (write).")
+    raise exceptions.PermissionDenied(message, code="scope_missing")
+
+
+def require_catalogue_scope(request) -> None:
+    """403 when the caller's key lacks the `catalogue` scope (the catalogue's staff reads: its
+    files and import jobs); a signed-in session is not scoped."""
+    require_write_scope(request, kind=Kind.PROCEDURE)
+
+
+class ItemWriteScope(BasePermission):
+    """Reads are public; writes need a signed-in user or a key with a scope that writes some
+    kind (`write` or `catalogue`). The view then checks the kind it writes with
+    `require_write_scope`."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        scopes = _scopes(request)
+        if scopes is None:
+            return bool(request.user and request.user.is_authenticated)
+        return bool(scopes & WRITE_SCOPES)
+
+
+class CatalogueWriteScope(BasePermission):
+    """Reads are public; writes to the catalogue need a signed-in user or a key with the
+    `catalogue` scope."""
+
+    message = _("Khoá API cần quyền ghi danh mục thủ tục hành chính (catalogue).")
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        scopes = _scopes(request)
+        if scopes is None:
+            return bool(request.user and request.user.is_authenticated)
+        return ApiKey.Scope.CATALOGUE in scopes
 
 
 class IsOperator(BasePermission):

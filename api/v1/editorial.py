@@ -25,7 +25,12 @@ from api.errors import ErrorOutput
 from api.fields import BoundedDateTimeField
 from api.pagination import CursorPagination
 from api.parsers import BoundedJSONParser
-from api.permissions import IsProvinceStaff, ReadScopeOrPublic, is_province_staff
+from api.permissions import (
+    IsProvinceStaff,
+    ItemWriteScope,
+    is_province_staff,
+    require_write_scope,
+)
 from api.views import ServiceActionView
 from core.errors import ErrorKind, ServiceError
 from editorial import selectors, services
@@ -287,7 +292,7 @@ class ItemCreateInput(serializers.Serializer):
 
 
 class ItemListCreateView(GenericAPIView):
-    permission_classes = [ReadScopeOrPublic]
+    permission_classes = [ItemWriteScope]
     pagination_class = CursorPagination
     parser_classes = [BoundedJSONParser]
 
@@ -327,12 +332,14 @@ class ItemListCreateView(GenericAPIView):
         request=ItemCreateInput,
         responses={201: StaffItemOutput, **ERRORS, 413: ErrorOutput},
         description="A draft, by someone who may act at the first step of its site's "
-        "workflow. Needs a signed-in user or a key with the write scope.",
+        "workflow. Needs a signed-in user or a key with the write scope (the catalogue scope "
+        "for kind procedure).",
     )
     def post(self, request):
         payload = ItemCreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        require_write_scope(request, kind=data["kind"])
         site = data.get("site", request.component_site)  # null: the portal
         item = services.item_create(
             actor=request.user,
@@ -413,7 +420,7 @@ class ItemUpdateInput(serializers.Serializer):
 
 
 class ItemDetailView(APIView):
-    permission_classes = [ReadScopeOrPublic]
+    permission_classes = [ItemWriteScope]
     parser_classes = [BoundedJSONParser]
 
     @extend_schema(
@@ -448,6 +455,7 @@ class ItemDetailView(APIView):
     )
     def patch(self, request, pk: int):
         item = staff_item_or_404(pk)
+        require_write_scope(request, kind=item.kind)
         payload = ItemUpdateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         item = services.item_update(item=item, actor=request.user, **payload.validated_data)
@@ -460,12 +468,14 @@ class ItemDetailView(APIView):
 class ItemActionView(ServiceActionView):
     """One staff action on an item, answered with the item as staff see it."""
 
-    permission_classes = [ReadScopeOrPublic]
+    permission_classes = [ItemWriteScope]
     parser_classes = [BoundedJSONParser]
     resource_name = "item"
 
     def get_resource(self, *, pk: int) -> Item:
-        return staff_item_or_404(pk)
+        item = staff_item_or_404(pk)
+        require_write_scope(self.request, kind=item.kind)
+        return item
 
     def respond(self, item):
         return Response(staff_output(item))
@@ -574,7 +584,7 @@ class AttachmentInput(serializers.Serializer):
 
 
 class ItemAttachmentView(APIView):
-    permission_classes = [ReadScopeOrPublic]
+    permission_classes = [ItemWriteScope]
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -587,6 +597,7 @@ class ItemAttachmentView(APIView):
     )
     def post(self, request, pk: int):
         item = staff_item_or_404(pk)
+        require_write_scope(request, kind=item.kind)
         payload = AttachmentInput(data=request.data)
         payload.is_valid(raise_exception=True)
         attachment = services.attachment_add(

@@ -29,7 +29,7 @@ from integrations.services import (
 TAGS = ["api-keys"]
 ERRORS = {400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput}
 LIST_LIMIT = 1000  # newest first; a province has a handful of integration clients
-PROVINCE_SCOPES = [ApiKey.Scope.READ, ApiKey.Scope.WRITE]
+PROVINCE_SCOPES = [ApiKey.Scope.READ, ApiKey.Scope.WRITE, ApiKey.Scope.CATALOGUE]
 
 
 class IsProvinceAdministrator(BasePermission):
@@ -79,7 +79,10 @@ class ApiKeyIssueInput(serializers.Serializer):
         max_length=NAME_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=PROVINCE_SCOPES), min_length=1, max_length=2
+        child=serializers.ChoiceField(choices=PROVINCE_SCOPES),
+        min_length=1,
+        max_length=len(PROVINCE_SCOPES),
+        help_text="read; write (items, Q&A); catalogue (procedures)",
     )
     expires_in_days = serializers.IntegerField(
         min_value=1, max_value=MAX_LIFETIME_DAYS, default=DEFAULT_LIFETIME_DAYS

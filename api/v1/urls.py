@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.v1 import editorial, keys, province, urls_qa
+from api.v1 import catalogue, editorial, keys, province, urls_qa
 
 app_name = "api-v1"
 
@@ -47,6 +47,20 @@ tenant_urlpatterns = [
         name="item-attachments",
     ),
     path("queue/", editorial.QueueView.as_view(), name="queue"),
+    # The public-service catalogue (ADR 0019). The fixed paths come before a procedure's code.
+    path("procedures/", catalogue.ProcedureListCreateView.as_view(), name="procedures"),
+    path("procedures/imports/", catalogue.ProcedureImportView.as_view(), name="procedure-imports"),
+    path(
+        "procedures/imports/<int:job_id>/",
+        catalogue.ProcedureImportJobView.as_view(),
+        name="procedure-import",
+    ),
+    path("procedures/export/", catalogue.ProcedureExportView.as_view(), name="procedure-export"),
+    path(
+        "procedures/<str:procedure_code>/",
+        catalogue.ProcedureDetailView.as_view(),
+        name="procedure",
+    ),
     path("api-keys/", keys.ApiKeyListIssueView.as_view(), name="api-keys"),
     path(
         "api-keys/<int:pk>/revocation/",

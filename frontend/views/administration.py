@@ -778,6 +778,7 @@ def category_remove(request, pk: int):
 SCOPE_WORDS = {
     ApiKey.Scope.READ: gettext_lazy("Đọc"),
     ApiKey.Scope.WRITE: gettext_lazy("Ghi"),
+    ApiKey.Scope.CATALOGUE: gettext_lazy("Ghi danh mục thủ tục hành chính"),
 }
 KEY_STATUS = {
     key_selectors.ACTIVE: gettext_lazy("Đang dùng được"),
@@ -825,7 +826,9 @@ class ApiKeyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": gettext_lazy("Hãy chọn ít nhất một quyền."),
-            "invalid_choice": gettext_lazy("Chỉ chọn quyền Đọc hoặc Ghi."),
+            "invalid_choice": gettext_lazy(
+                "Chỉ chọn quyền Đọc, Ghi hoặc Ghi danh mục thủ tục hành chính."
+            ),
         },
     )
     expires_in_days = forms.IntegerField(

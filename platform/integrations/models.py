@@ -11,6 +11,9 @@ class ApiKey(models.Model):
     class Scope(models.TextChoices):
         READ = "read", _("đọc")
         WRITE = "write", _("ghi")
+        # Writes to the public-service catalogue (procedures): its own scope, so that a
+        # newsroom's key cannot change procedures nor a catalogue key publish news.
+        CATALOGUE = "catalogue", _("danh mục thủ tục hành chính")
         OPERATOR = "operator", _("vận hành (chỉ trên máy chủ của Bộ)")
 
     name = models.CharField(max_length=120)

@@ -91,6 +91,12 @@ def test_json_depth_is_bounded_on_every_api_view(desk):
     assert (
         error_of(post_json(desk.client(key), "/api/v1/items/", deep), 400)["code"] == "parse_error"
     )
+    # and a procedure's, with a catalogue key
+    with desk.inside():
+        catalogue = api_key(desk.staff.holding("updater"), scopes=["catalogue"])
+    deep = deep.replace('"kind": "news", "title"', '"name"')
+    response = post_json(desk.client(catalogue), "/api/v1/procedures/", deep)
+    assert error_of(response, 400)["code"] == "parse_error"
 
 
 @pytest.mark.parametrize(
@@ -149,6 +155,8 @@ def test_clean_fields_refuses_a_nul_byte_for_every_caller():
 
 
 PAGED = [("/api/v1/items/", False), ("/api/v1/qa/answered/", False), ("/api/v1/qa/inbox/", True)]
+# Ordered by a text (the procedure's name): any position reads as one, so not in the date test.
+PAGED_BY_TEXT = [("/api/v1/procedures/", False)]
 
 
 @pytest.mark.parametrize(
@@ -164,13 +172,24 @@ def test_a_crafted_cursor_is_a_400(desk, path, staff, cursor):
     assert "cursor" in error["fields"]
 
 
+@pytest.mark.parametrize(
+    "cursor",
+    ["!!!", "cj1hYmM=", "cD0lMDA=", "w6k="],
+    ids=["not-base64", "bad-reverse", "nul", "not-ascii"],
+)
+@pytest.mark.parametrize(("path", "staff"), PAGED_BY_TEXT)
+def test_a_crafted_cursor_on_a_text_ordering_is_a_400(desk, path, staff, cursor):
+    error = error_of(desk.client().get(path, {"cursor": cursor}), 400)
+    assert error["code"] == "invalid_cursor"
+
+
 @pytest.mark.parametrize(("path", "staff"), PAGED[1:])
 def test_a_number_where_the_ordering_is_a_date_is_a_400(desk, path, staff):
     client = desk.client(desk.key("agency_head") if staff else None)
     assert error_of(client.get(path, {"cursor": "cD0w"}), 400)["code"] == "invalid_cursor"  # p=0
 
 
-@pytest.mark.parametrize(("path", "staff"), PAGED)
+@pytest.mark.parametrize(("path", "staff"), PAGED + PAGED_BY_TEXT)
 def test_a_huge_offset_is_capped_not_an_error(desk, path, staff):
     client = desk.client(desk.key("agency_head") if staff else None)
     response = client.get(path, {"cursor": "bz05OTk5OTk5OQ=="})  # o=99999999

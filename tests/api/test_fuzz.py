@@ -158,7 +158,7 @@ def test_no_province_operation_answers_5xx(
         for role in Role.objects.all():
             scoped = agency if role.scope == Role.Scope.AGENCY else None
             RoleAssignment.objects.create(user=staff, role=role, agency=scoped)
-        key = api_key(staff, name="fuzz", scopes=["read", "write"])
+        key = api_key(staff, name="fuzz", scopes=["read", "write", "catalogue"])
         topic = topic_ensure(name="Đất đai", agency=agency)
         question = question_submit(
             topic=topic.slug,
@@ -172,6 +172,18 @@ def test_no_province_operation_answers_5xx(
         answer = answer_draft(question=question, author=staff, text="Dự thảo trả lời.")
         item = item_create(actor=staff, kind="news", title="Tin thử", site=None)
         item = item_transition(item=item, actor=staff, decision="forward")
+        procedure = item_create(
+            actor=staff,
+            kind="procedure",
+            title="Cấp giấy phép xây dựng",
+            site=None,
+            agency=agency,
+            fields={
+                "code": "1.009994",
+                "field": "Hoạt động xây dựng",
+                "effective_on": "2026-01-15",
+            },
+        )
     connection.set_schema_to_public()
 
     started = time.monotonic()
@@ -184,6 +196,7 @@ def test_no_province_operation_answers_5xx(
             "question_id": question.pk,
             "answer_id": answer.pk,
             "code": question.tracking_code,
+            "procedure_code": procedure.code,
         },
     )
     _report("province", run, time.monotonic() - started)

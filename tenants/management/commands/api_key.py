@@ -30,7 +30,12 @@ class Command(BaseCommand):
         create.add_argument("--province", required=True, help="province slug, or 'platform'")
         create.add_argument("--user", required=True)
         create.add_argument("--name", default="")
-        create.add_argument("--scopes", nargs="+", default=["read"])
+        create.add_argument(
+            "--scopes",
+            nargs="+",
+            default=["read"],
+            help="read, write (items, Q&A), catalogue (procedures); operator on 'platform'",
+        )
         create.add_argument(
             "--expires-in-days",
             type=int,
