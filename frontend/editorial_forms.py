@@ -13,23 +13,76 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from config.bounds import MAX_JSON_DEPTH, json_depth
+from core.errors import ServiceError
 from core.profiles import current_profile
-from editorial.content import MAX_TITLE
+from editorial.content import COLUMN_LABELS, FIELD_LABELS, MAX_TITLE, REQUIREMENT_LABELS
+from editorial.dashboard import dashboard_scope
+from editorial.models import Kind
 from frontend import errors
-from frontend.item_fields import KindField, kind_fields, parse_value
+from frontend.item_fields import KindField, column_label, kind_fields, parse_value
+from organization.selectors import agency_list
 
 FIELD_PREFIX = "fields__"
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
+# The kinds whose list fields are edited as rows of inputs (the others keep a JSON text area).
+ROW_KINDS = frozenset({Kind.PROCEDURE})
+BLANK_ROWS = 3  # empty rows offered under a list's rows, to add as many in one save
+MAX_ROWS = 200  # no list field reads more rows than this from a form (the models allow fewer)
 
 
 def service_message(error) -> str:
     return errors.service_message(error)
 
 
+def _row_paths(fields: dict) -> dict:
+    """ "fields.steps.0.responsible" → "fields.steps.0" with the column's label in the message,
+    so that staff read "Dòng 1 – Đơn vị, người chịu trách nhiệm: …", never a column's key."""
+    rewritten: dict[str, list] = {}
+    for path, messages in fields.items():
+        parts = path.split(".")
+        if len(parts) >= 4 and parts[0] == "fields" and parts[2].isdigit():
+            column = column_label(parts[1], parts[3])
+            line = _("Dòng %(n)d") % {"n": int(parts[2]) + 1}
+            texts = [f"{line} – {column}: {text}" for text in messages]
+            rewritten.setdefault(".".join(parts[:3]), []).extend(texts)
+        else:
+            rewritten.setdefault(path, []).extend(messages)
+    return rewritten
+
+
+def _path_label(path: str) -> str:
+    name = path.removeprefix(errors.KIND_FIELDS).split(".")[0]
+    labels = {"title": _("Tiêu đề"), "agency": REQUIREMENT_LABELS["agency"]}
+    return str(labels.get(name) or FIELD_LABELS.get(name) or COLUMN_LABELS.get(name) or name)
+
+
 def add_service_error(form: forms.Form, error, *, field_map: dict | None = None) -> None:
     """A service's refusal on an editorial form (the one web helper): kind fields named
-    `fields.<name>…` land on their `fields__<name>` inputs."""
+    `fields.<name>…` land on their `fields__<name>` inputs; the messages of fields the form
+    does not have (publishing an incomplete procedure from the approver's page) are listed on
+    the form, each with its field's name, under the refusal's own message."""
+    readable = _row_paths(error.fields)
+    if getattr(form, "kind", None) in ROW_KINDS and error.fields:
+        # The same refusal with its rows' paths named for people (the rows' editor).
+        error = ServiceError(
+            error.code, error.message, error.field, kind=error.kind, fields=readable
+        )
     errors.add_service_error(form, error, field_map=field_map, kind_field_prefix=FIELD_PREFIX)
+    field_map = field_map or {}
+    shown = {str(text) for text in form.non_field_errors()}
+    for path, messages in readable.items():
+        name = field_map.get(path, path)
+        if path.startswith(errors.KIND_FIELDS):
+            name = FIELD_PREFIX + path.removeprefix(errors.KIND_FIELDS).split(".")[0]
+        if name in form.fields:
+            continue
+        label = _path_label(path)
+        for message in messages:
+            text = str(message)
+            text = text if label in text else f"{label}: {text}"
+            if text not in shown:
+                shown.add(text)
+                form.add_error(None, text)
 
 
 def _datetime_field(label, *, required: bool) -> forms.DateTimeField:
@@ -104,6 +157,165 @@ class JSONListField(forms.CharField):
         return value
 
 
+class RowsWidget(forms.Widget):
+    """A list field as rows of inputs (one per column) with a "remove" tick box each, and
+    BLANK_ROWS empty rows to add more; works without JavaScript. Its inputs are named
+    `<name>-<row>-<column>`; rows left empty or ticked for removal are dropped."""
+
+    template_name = "frontend/staff/catalogue/_rows_widget.html"
+
+    def __init__(self, columns: tuple[KindField, ...], attrs=None):
+        super().__init__(attrs)
+        self.columns = columns
+
+    def value_from_datadict(self, data, files, name):
+        rows = []
+        for index in range(MAX_ROWS + BLANK_ROWS):
+            cells = {
+                column.name: str(data.get(f"{name}-{index}-{column.name}", "") or "")
+                for column in self.columns
+            }
+            if data.get(f"{name}-{index}-remove") or not any(v.strip() for v in cells.values()):
+                continue
+            rows.append(cells)
+        if data.get(f"{name}-{MAX_ROWS + BLANK_ROWS}-{self.columns[0].name}"):
+            rows.append({})  # more than the form reads: the field refuses the list
+        return rows
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        rows = value if isinstance(value, list) else []
+        shown = [row for row in rows[:MAX_ROWS] if isinstance(row, dict)]
+        context["widget"]["rows"] = [
+            {
+                "number": index + 1,
+                "prefix": f"{name}-{index}",
+                "cells": [
+                    {
+                        "column": column,
+                        "label": column.label,
+                        "value": "" if row.get(column.name) is None else row.get(column.name),
+                    }
+                    for column in self.columns
+                ],
+                "blank": not row,
+            }
+            for index, row in enumerate([*shown, *[{}] * BLANK_ROWS])
+        ]
+        context["widget"]["columns"] = self.columns
+        return context
+
+
+class RowsField(forms.Field):
+    """The rows of a list field as the service takes them: a list of dicts, whole numbers
+    parsed; each row is checked by the kind's model (the service's refusal names the row)."""
+
+    def __init__(self, *, columns: tuple[KindField, ...], max_rows: int = MAX_ROWS, **kwargs):
+        self.columns = columns
+        self.max_rows = min(max_rows, MAX_ROWS)
+        kwargs.setdefault("widget", RowsWidget(columns))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if len(value) > self.max_rows:
+            raise forms.ValidationError(
+                _("Tối đa %(n)d dòng."), code="max_rows", params={"n": self.max_rows}
+            )
+        rows = []
+        problems = []
+        for number, row in enumerate(value, start=1):
+            clean = {}
+            for column in self.columns:
+                text = str(row.get(column.name, "")).strip()
+                if column.type in ("integer", "number"):
+                    if not text:
+                        continue
+                    try:
+                        clean[column.name] = _number(text, whole=column.type == "integer")
+                    except ValueError:
+                        problems.append(
+                            _("Dòng %(n)d – %(column)s: phải là một số.")
+                            % {"n": number, "column": column.label}
+                        )
+                elif text or column.required:
+                    clean[column.name] = text
+            rows.append(clean)
+        if problems:
+            raise forms.ValidationError(problems)
+        return rows
+
+    def prepare_value(self, value):
+        if isinstance(value, str):  # a JSON list typed on the old form: shown as rows
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return []
+        return value if isinstance(value, list) else []
+
+
+def _number(text: str, *, whole: bool):
+    """A number as staff type it: "15", "0,5" or "0.5" (Vietnamese writes a decimal comma)."""
+    text = text.replace(" ", "").replace(",", ".")
+    if len(text) > 20:
+        raise ValueError(text)
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(text)
+    if whole:
+        if not value.is_integer():
+            raise ValueError(text)
+        return int(value)
+    return value
+
+
+class NumberField(forms.Field):
+    """A number typed with a decimal comma or point; bounds from the kind's model."""
+
+    def __init__(self, *, whole: bool, minimum=None, maximum=None, **kwargs):
+        self.whole = whole
+        self.minimum, self.maximum = minimum, maximum
+        attrs = {"inputmode": "numeric" if whole else "decimal", "maxlength": "20"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            number = _number(text, whole=self.whole)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Phải là một số nguyên.")
+                if self.whole
+                else _("Phải là một số, ví dụ 15 hoặc 0,5.")
+            ) from None
+        if (self.minimum is not None and number < self.minimum) or (
+            self.maximum is not None and number > self.maximum
+        ):
+            raise forms.ValidationError(
+                _("Phải trong khoảng %(low)s – %(high)s.")
+                % {"low": _plain(self.minimum), "high": _plain(self.maximum)}
+            )
+        return number
+
+    def prepare_value(self, value):
+        if isinstance(value, float):
+            return str(_plain(value)).replace(".", ",")
+        return value
+
+
+def _plain(number):
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
+
+
 def _form_field(field: KindField) -> forms.Field:
     label = field.label
     if field.type == "datetime":
@@ -117,6 +329,31 @@ def _form_field(field: KindField) -> forms.Field:
             label=label,
             required=field.required,
             choices=[(code, text) for code, text in field.choices.items()],
+        )
+    if field.type == "choices":
+        return forms.MultipleChoiceField(
+            label=label,
+            required=field.required,
+            choices=[(code, text) for code, text in field.choices.items()],
+            widget=forms.CheckboxSelectMultiple,
+        )
+    if field.type in ("integer", "number"):
+        return NumberField(
+            label=label,
+            required=field.required,
+            whole=field.type == "integer",
+            minimum=field.minimum,
+            maximum=field.maximum,
+        )
+    if field.type == "list" and field.kind in ROW_KINDS:
+        return RowsField(
+            label=label,
+            required=field.required,
+            columns=field.columns,
+            help_text=_(
+                "Mỗi dòng một mục; điền vào các dòng trống để thêm, đánh dấu “Xoá” để bỏ một "
+                "dòng. Cần thêm dòng: lưu, các dòng trống mới hiện ra."
+            ),
         )
     if field.type == "list":
         return JSONListField(label=label, required=field.required, help_text=_list_hint(field))
@@ -139,6 +376,18 @@ def _picked(item) -> bool:
     sla = current_profile().sla(item.sla_content_type) if item.sla_content_type else None
     target = sla.target(item.kind) if sla is not None else None
     return target is not None and target.chosen
+
+
+def procedure_agencies(*, user, kind: str, site) -> list | None:
+    """The implementing agencies a new portal procedure may name: those `user` acts for (every
+    agency for a holder of a portal role). None where the form asks for none: another kind, or
+    a component site (its procedures are its own agency's)."""
+    if kind != Kind.PROCEDURE or site is not None:
+        return None
+    scope = dashboard_scope(user=user)
+    if user.is_superuser:
+        return list(agency_list())
+    return list(scope.agencies(agency_list()))
 
 
 class ItemForm(forms.Form):
@@ -186,10 +435,13 @@ class ItemForm(forms.Form):
         profile=None,
         categories=(),
         with_comment: bool = False,
+        agencies=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.kind = kind
+        if kind == Kind.PROCEDURE:
+            self._procedure_fields(agencies)
         # Only the categories of the item's own site are offered (a posted other id is refused).
         self.categories = {category.pk: category for category in categories}
         self.fields["category"].choices = [
@@ -221,10 +473,49 @@ class ItemForm(forms.Form):
         self.kind_fields = kind_fields(kind)
         for field in self.kind_fields:
             self.fields[FIELD_PREFIX + field.name] = _form_field(field)
+            if not self.is_bound and isinstance(self.fields[FIELD_PREFIX + field.name], RowsField):
+                self._rows_from_typed_input(FIELD_PREFIX + field.name)
         if with_comment:
             self.fields["comment"] = forms.CharField(
                 label=_("Ghi chú về lần sửa này"), required=False, max_length=2000
             )
+
+    def _procedure_fields(self, agencies) -> None:
+        """A procedure: its name is the title, its extra guidance the body; the news-only
+        fields go; on a new portal procedure, the implementing agency is chosen among
+        `agencies` (those the author may act for)."""
+        self.fields["title"].label = _("Tên thủ tục")
+        self.fields["summary"].label = _("Tóm tắt")
+        self.fields["body"].label = _("Hướng dẫn thêm")
+        for name in ("is_repost", "source_name", "source_url", "featured"):
+            del self.fields[name]
+        if agencies is None:
+            return
+        self.agencies = {agency.pk: agency for agency in agencies}
+        self.fields["agency"] = forms.TypedChoiceField(
+            label=REQUIREMENT_LABELS["agency"],
+            required=False,
+            coerce=int,
+            empty_value=None,
+            choices=[
+                ("", _("— Chọn cơ quan —")),
+                *[(pk, agency.name) for pk, agency in self.agencies.items()],
+            ],
+            help_text=_("Cơ quan thực hiện thủ tục; chỉ các cơ quan bạn được làm việc cho."),
+            error_messages={"invalid_choice": _("Bạn không làm việc cho cơ quan này.")},
+        )
+        self.order_fields(["title", "agency"])
+
+    def _rows_from_typed_input(self, name: str) -> None:
+        """An unbound form shown again with what was typed (the new-item form's uploads):
+        the rows' inputs come back as `<name>-<row>-<column>` keys."""
+        typed = self.initial or {}
+        if name in typed or not any(key.startswith(name + "-") for key in typed):
+            return
+        self.initial = {
+            **typed,
+            name: self.fields[name].widget.value_from_datadict(typed, None, name),
+        }
 
     @classmethod
     def initial_from(cls, revision, item) -> dict:
@@ -268,19 +559,22 @@ class ItemForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {
+        kwargs = {
             "title": data["title"],
             "summary": data["summary"],
             "body": data["body"],
             "fields": self.kind_values(),
-            "source_name": data["source_name"],
-            "source_url": data["source_url"],
-            "is_repost": data["is_repost"],
-            "featured": data["featured"],
+            "source_name": data.get("source_name", ""),
+            "source_url": data.get("source_url", ""),
+            "is_repost": data.get("is_repost", False),
+            "featured": data.get("featured", False),
             "category": self.categories.get(data["category"]),
             # "" goes back to the deadline of the kind and its flags.
             "sla_content_type": data.get("sla_content_type", ""),
         }
+        if "agency" in self.fields:  # a new portal procedure: its implementing agency
+            kwargs["agency"] = self.agencies.get(data.get("agency"))
+        return kwargs
 
 
 class ForwardForm(forms.Form):

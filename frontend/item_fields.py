@@ -12,39 +12,91 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from annotated_types import MaxLen
+from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
+from core.profiles import current_profile
 from editorial.content import (
     COLUMN_LABELS,
     FIELD_LABELS,
     FIELDS_OF_KIND,
     LEGAL_STATUS_LABELS,
+    PROCEDURE_LABELS,
     TIMING_FIELDS,
 )
+from editorial.models import Kind
 from provinces.calendar import TZ
 
 LONG_TEXT = 1000  # a str field longer than this gets a text area
 
-# Fields whose values are codes: the choices the form offers and the page shows, by name.
-FIELD_CHOICES = {"status": LEGAL_STATUS_LABELS}
+# Fields whose values are codes: the words the form offers and the page shows for each code, by
+# kind and then by name (two kinds may give one name different codes). A Literal field with no
+# entry here offers its codes as they are.
+FIELD_CHOICES: dict[str, dict[str, dict]] = {
+    Kind.LEGAL_DOCUMENT: {"status": LEGAL_STATUS_LABELS},
+    Kind.PROCEDURE: PROCEDURE_LABELS,
+}
+
+
+def _profile_levels(words: dict) -> dict:
+    """A procedure's online levels: "" (no online service) and the levels of the profile in
+    force (public_services.levels), in the profile's order."""
+    profile = current_profile()
+    services = getattr(profile, "public_services", None) if profile is not None else None
+    levels = [str(level) for level in services.levels] if services is not None else list(words)
+    return {code: words.get(code, code) for code in dict.fromkeys(["", *levels])}
+
+
+# Columns whose name another list uses for something else (a contact's "name" is a person's), by
+# (list field, column).
+OWN_COLUMN_LABELS = {("dossier", "name"): _("Tên thành phần hồ sơ")}
+
+
+def column_label(list_name: str, name: str) -> str:
+    """The label of a column of the list field `list_name`."""
+    own = OWN_COLUMN_LABELS.get((list_name, name))
+    return str(own if own is not None else COLUMN_LABELS.get(name, FIELD_LABELS.get(name, name)))
+
+
+# Choices that depend on the profile in force, by kind and name.
+PROFILE_CHOICES = {(Kind.PROCEDURE, "online_level"): _profile_levels}
 
 
 @dataclass(frozen=True)
 class KindField:
     name: str
-    type: str  # datetime, date, bool, text, textarea, choice, list
+    type: str  # datetime, date, bool, text, textarea, integer, number, choice, choices, list
     required: bool
     max_length: int | None = None
     columns: tuple[KindField, ...] = ()  # the fields of one element of a list
+    kind: str = ""
+    codes: tuple[str, ...] = ()  # the values a Literal field allows, in its order
+    minimum: float | None = None
+    maximum: float | None = None
+    list_name: str = ""  # a column of a list field's rows: that field's name
 
     @property
     def label(self) -> str:
+        if self.list_name:
+            return column_label(self.list_name, self.name)
         labels = FIELD_LABELS if self.name in FIELD_LABELS else COLUMN_LABELS
         return str(labels.get(self.name, self.name))
 
     @property
     def choices(self) -> dict:
-        return FIELD_CHOICES.get(self.name, {})
+        """Code → words, for a choice (one code) or choices (a list of codes) field."""
+        words = FIELD_CHOICES.get(self.kind, {}).get(self.name, {})
+        dynamic = PROFILE_CHOICES.get((self.kind, self.name))
+        if dynamic is not None:
+            return dynamic(words)
+        if self.codes:
+            return {code: words.get(code, code) for code in self.codes}
+        return dict(words)
+
+    def words(self, code) -> str:
+        """A code as people read it (never the code itself when there are words for it)."""
+        words = FIELD_CHOICES.get(self.kind, {}).get(self.name, {})
+        return str(words.get(code, code))
 
 
 def _unwrap_optional(annotation):
@@ -55,24 +107,54 @@ def _unwrap_optional(annotation):
     return annotation
 
 
-def _describe(model: type[BaseModel]) -> tuple[KindField, ...]:
+def _literal_codes(annotation) -> tuple[str, ...]:
+    if typing.get_origin(annotation) is typing.Literal:
+        return tuple(str(code) for code in typing.get_args(annotation))
+    return ()
+
+
+def _bound(metadata, names: tuple[str, ...]) -> float | None:
+    return next(
+        (
+            getattr(m, name)
+            for m in metadata
+            for name in names
+            if getattr(m, name, None) is not None
+        ),
+        None,
+    )
+
+
+def _describe(
+    model: type[BaseModel], kind_name: str = "", *, list_name: str = ""
+) -> tuple[KindField, ...]:
     described = []
     for name, info in model.model_fields.items():
         annotation = _unwrap_optional(info.annotation)
         max_length = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
         columns: tuple[KindField, ...] = ()
+        codes = _literal_codes(annotation)
+        named = name in FIELD_CHOICES.get(kind_name, {})
         if typing.get_origin(annotation) is list:
-            kind = "list"
             (element,) = typing.get_args(annotation)
-            columns = _describe(element)
+            if isinstance(element, type) and issubclass(element, BaseModel):
+                kind = "list"
+                columns = _describe(element, kind_name, list_name=name)
+            else:  # a list of codes: one tick box per code
+                kind = "choices"
+                codes = _literal_codes(element)
         elif annotation is datetime:
             kind = "datetime"
         elif annotation is date:
             kind = "date"
         elif annotation is bool:
             kind = "bool"
-        elif name in FIELD_CHOICES:
+        elif codes or named:
             kind = "choice"
+        elif annotation is int:
+            kind = "integer"
+        elif annotation is float:
+            kind = "number"
         elif max_length and max_length > LONG_TEXT:
             kind = "textarea"
         else:
@@ -84,6 +166,11 @@ def _describe(model: type[BaseModel]) -> tuple[KindField, ...]:
                 required=info.is_required(),
                 max_length=max_length if kind in ("text", "textarea") else None,
                 columns=columns,
+                kind=kind_name,
+                codes=codes,
+                minimum=_bound(info.metadata, ("ge", "gt")),
+                maximum=_bound(info.metadata, ("le", "lt")),
+                list_name=list_name,
             )
         )
     return tuple(described)
@@ -91,7 +178,7 @@ def _describe(model: type[BaseModel]) -> tuple[KindField, ...]:
 
 def kind_fields(kind: str) -> tuple[KindField, ...]:
     model = FIELDS_OF_KIND.get(kind)
-    return _describe(model) if model is not None else ()
+    return _describe(model, str(kind)) if model is not None else ()
 
 
 def parse_value(field: KindField, value):
@@ -110,6 +197,18 @@ def parse_value(field: KindField, value):
     return value
 
 
+def _readable(field: KindField, raw):
+    """A stored value as the page shows it: codes in words, a list of codes joined."""
+    if field.type == "choices":
+        return ", ".join(field.words(code) for code in raw or []) or None
+    value = parse_value(field, raw)
+    if field.type == "choice" and value is not None:
+        return field.words(value)
+    if field.type == "number" and isinstance(value, float) and value.is_integer():
+        return int(value)  # "15", not "15.0"
+    return value
+
+
 def public_fields(kind: str, values: dict) -> list[dict]:
     """The kind's fields of a published revision, in the model's order, for the public page:
     {name, label, type, value} and, for lists, {columns, rows}; empty values and the fields
@@ -124,7 +223,7 @@ def public_fields(kind: str, values: dict) -> list[dict]:
                 continue
             rows = [
                 [
-                    {"type": column.type, "value": parse_value(column, row.get(column.name))}
+                    {"type": column.type, "value": _readable(column, row.get(column.name))}
                     for column in field.columns
                 ]
                 for row in raw
@@ -139,10 +238,33 @@ def public_fields(kind: str, values: dict) -> list[dict]:
                 }
             )
             continue
-        value = parse_value(field, raw)
+        if field.type == "choice" and raw == "" and "" in field.choices:
+            # A code whose absence says something ("Không có dịch vụ công trực tuyến").
+            shown.append(
+                {"name": field.name, "label": field.label, "type": "text", "value": field.words("")}
+            )
+            continue
+        value = _readable(field, raw)
         if value is None or (field.type == "bool" and not value):
             continue
-        if field.type == "choice":
-            value = str(field.choices.get(value, value))
         shown.append({"name": field.name, "label": field.label, "type": field.type, "value": value})
     return shown
+
+
+def dossier_forms(item) -> list[dict]:
+    """The dossier components of a procedure's working copy that name a form, each with
+    whether its form file is one of the item's attachments (what publication will check)."""
+    if item.kind != Kind.PROCEDURE or item.current_revision is None:
+        return []
+    attached = {attachment.original_name for attachment in item.attachments.all()}
+    return [
+        {
+            "number": number,
+            "name": component.get("name", ""),
+            "form": component.get("form", ""),
+            "form_file": component.get("form_file", ""),
+            "attached": bool(component.get("form_file")) and component["form_file"] in attached,
+        }
+        for number, component in enumerate(item.current_revision.fields.get("dossier") or [], 1)
+        if component.get("form") or component.get("form_file")
+    ]

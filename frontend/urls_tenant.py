@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from frontend.views import (
     backoffice,
+    catalogue_staff,
     comments,
     contacts,
     dashboard,
@@ -101,6 +102,19 @@ urlpatterns = [
         name="staff_delegation_revoke",
     ),
     path("staff/dashboard/", dashboard.dashboard, name="staff_dashboard"),
+    # The catalogue of procedures: list, import with its progress, export (catalogue_staff.py).
+    path("staff/thu-tuc/", catalogue_staff.procedures, name="staff_procedures"),
+    path("staff/thu-tuc/nhap/", catalogue_staff.procedure_import, name="staff_procedure_import"),
+    path(
+        "staff/thu-tuc/nhap/<int:pk>/",
+        catalogue_staff.import_progress,
+        name="staff_procedure_import_job",
+    ),
+    path(
+        "staff/thu-tuc/xuat.<slug:fmt>",
+        catalogue_staff.procedure_export,
+        name="staff_procedure_export",
+    ),
     # Citizens' comments on drafts: moderation and the synthesis (frontend/views/comments.py).
     path("staff/gop-y/", comments.overview, name="staff_comments"),
     path("staff/gop-y/<int:pk>/", comments.draft_page, name="staff_comments_draft"),

@@ -54,9 +54,10 @@ from frontend.editorial_forms import (
     UnpublishForm,
     WithdrawForm,
     add_service_error,
+    procedure_agencies,
     service_message,
 )
-from frontend.item_fields import kind_fields, public_fields
+from frontend.item_fields import dossier_forms, kind_fields, public_fields
 from frontend.links import item_url
 from frontend.views import staff_editor
 from organization.selectors import component_site_list
@@ -263,6 +264,7 @@ def item_new(request):
         profile=profile,
         categories=site_categories(site=site),
         initial=staff_editor.typed_input(request) if uploading else initial,
+        agencies=None if original else procedure_agencies(user=request.user, kind=kind, site=site),
     )
     status = 200
     if uploading:
@@ -363,6 +365,7 @@ def _editor(request, item, *, status: int = 200, **forms):
         "share_error": forms.get("share_error"),
         "error_form": next((form for form in forms.values() if isinstance(form, Form)), None),
         "attachments": list(item.attachments.all()),
+        "dossier_forms": dossier_forms(item),
         "corrections": list(item.corrections.all()),
         "has_translation": item.language != "vi" or item.translations.exists(),
         # language.english = false: no English version to offer (the service refuses one).
