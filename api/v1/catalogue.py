@@ -44,9 +44,16 @@ from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from catalog.models import ImportJob
 from core.errors import ErrorKind, ServiceError
+from core.profiles import current_profile
 from editorial import selectors as editorial_selectors
 from editorial import services as editorial_services
-from editorial.content import MAX_BODY, MAX_TITLE, PROCEDURE_CODE, PROCEDURE_LABELS
+from editorial.content import (
+    MAX_BODY,
+    MAX_TITLE,
+    PROCEDURE_CODE,
+    PROCEDURE_LABELS,
+    procedure_missing,
+)
 from editorial.models import Item, Kind, Revision
 from editorial.urls_public import procedure_path
 from organization.selectors import agency_list, component_site_list
@@ -264,6 +271,20 @@ def _deadline(item: Item) -> dict:
     }
 
 
+def _missing(item: Item) -> dict[str, list[str]]:
+    """What keeps the working copy from being published: the parts the province's profile
+    requires (public_services.required_fields) that it lacks, as publication would refuse."""
+    revision = item.current_revision
+    problems = procedure_missing(
+        title=revision.title,
+        fields=revision.fields or {},
+        has_agency=item.agency_id is not None,
+        attachment_names={attachment.original_name for attachment in item.attachments.all()},
+        required=current_profile().public_services.required_fields,
+    )
+    return {path: [str(message) for message in messages] for path, messages in problems.items()}
+
+
 def _staff_procedure_body(request, item: Item) -> dict:
     forms = _forms(request, item, staff=True)
     active = getattr(item, "active_states", None)
@@ -283,6 +304,7 @@ def _staff_procedure_body(request, item: Item) -> dict:
         ),
         "forms": forms,
         "deadline": _deadline(item),
+        "missing": _missing(item),
         "workflow": WorkflowOutput(active[0]).data if active else None,
         "url": request.build_absolute_uri(procedure_path(item.code)),
         "created_at": item.created_at,
@@ -413,6 +435,11 @@ class StaffProcedureOutput(serializers.Serializer):
     working_copy = ProcedureContentOutput()
     forms = FormOut(many=True)
     deadline = DeadlineOut()
+    missing = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="field path → what the working copy lacks that the province's profile "
+        "requires for publication (empty: complete)",
+    )
     workflow = WorkflowOutput(allow_null=True)
     url = serializers.URLField(help_text="the public page")
     created_at = serializers.DateTimeField()

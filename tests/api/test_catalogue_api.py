@@ -333,6 +333,7 @@ def test_a_catalogue_key_enters_a_draft_and_only_the_workflow_publishes_each_ver
         "2.002154",
     )
     assert draft["agency"]["id"] == tn.agency.pk
+    assert draft["missing"] == {}
     assert error_of(anonymous.get("/api/v1/procedures/2.002154/"), 404)
 
     # when: it goes through the workflow (the items' transitions), updater then approver
@@ -378,6 +379,7 @@ def test_an_incomplete_procedure_is_refused_at_publication_with_the_field(tn):
         create_body("2.000001", fields=procedure_fields("2.000001", fees="")),
     )
     assert created.status_code == 201, created.content
+    assert list(created.json()["missing"]) == ["fields.fees"]  # told before it is submitted
     moves = f"/api/v1/items/{created.json()['id']}/transitions/"
     post_json(updater, moves, {"decision": "forward"})
 
