@@ -1,7 +1,8 @@
 """Demo content of a province, published the way staff publish: every item entered by the demo
 holder of its workflow's first step and forwarded by the holder of each next step of the
 province's own workflow; questions submitted, answered and published through the Q&A services;
-contacts through the organization services. The texts are in content.toml.
+contacts through the organization services. The texts are in content.toml; the catalogue of
+administrative procedures is tenants.demo.procedures (procedures.toml).
 
 Idempotent: an item is known by its address (derived from its title, as the editorial module
 derives it), a question by its title, a comment by its author's name, an agency's contact and
@@ -44,6 +45,7 @@ from provinces.languages import offers_english
 from provinces.schema import Profile, Section
 from qa.models import Question
 from qa.services import question_answer, question_publish, question_submit, topic_ensure
+from tenants.demo.procedures import procedures_ensure
 from tenants.demo.staff import demo_agencies, demo_sites, demo_username
 
 TEXTS = Path(__file__).with_name("content.toml")
@@ -101,6 +103,7 @@ def content_ensure(*, profile: Profile, now: datetime | None = None) -> Seeded:
         newsroom.statistics()
         newsroom.directory()
         newsroom.schedule()
+        newsroom.procedures()
         newsroom.portal()
         newsroom.gaps()
         newsroom.component_sites()
@@ -477,6 +480,13 @@ class _Newsroom:
             title=title,
             summary=self.fill(page["summary"], section=section.title),
             body=self.fill(page["body"], section=section.title),
+        )
+
+    # --- the catalogue of procedures (tenants/demo/procedures.toml) --------------------------
+
+    def procedures(self) -> None:
+        self.seeded.items[Kind.PROCEDURE] += procedures_ensure(
+            profile=self.profile, now=self.now, user=self.user
         )
 
     # --- component sites -------------------------------------------------------------------
