@@ -14,13 +14,14 @@ from django_tenants.utils import schema_context
 
 from catalog.importing import MAX_FILE_BYTES
 from editorial.models import Item, Kind
-from editorial.services import attachment_add, item_create, item_transition, item_unpublish
+from editorial.services import item_create, item_unpublish
 from integrations.models import ApiKey
 from organization.models import Agency, ComponentSite
 from tests.conftest import host_client
 from tests.factories.accounts import administrator
 from tests.factories.api import error_of, patch_json, post_json
-from tests.factories.editorial import item_author, run_to_the_end
+from tests.factories.catalog import procedure_fields as complete_fields
+from tests.factories.catalog import procedure_published
 from tests.factories.integrations import api_key
 from tests.factories.organization import Staff
 from tests.factories.pages import signed_in
@@ -31,29 +32,18 @@ _addresses = itertools.count(1)
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
+# Thái Nguyên's procedures here can be done online (profile levels level1..level4) and took
+# effect on 15 January 2026.
+ONLINE = {
+    "methods": ["in_person", "online"],
+    "online_level": "level4",
+    "effective_on": "2026-01-15",
+}
+
+
 def procedure_fields(code: str, **overrides) -> dict:
-    """Fields of a procedure that meets Thái Nguyên's required fields (name, agency, dossier,
-    forms, processing time, fees; QĐ 40/2012 Art. 12(2))."""
-    return {
-        "code": code,
-        "field": "Hoạt động xây dựng",
-        "level": "province",
-        "methods": ["in_person", "online"],
-        "subjects": "Tổ chức, cá nhân",
-        "steps": [
-            {"description": "Nộp hồ sơ tại Bộ phận một cửa", "responsible": "Bộ phận một cửa"}
-        ],
-        "dossier": [{"name": "Đơn đề nghị cấp giấy phép", "originals": 1, "copies": 0}],
-        "processing_days": 15,
-        "processing_unit": "working_days",
-        "processing_from": "kể từ ngày nhận đủ hồ sơ hợp lệ",
-        "fees": "Không",
-        "legal_basis": "Luật Xây dựng năm 2014",
-        "result": "Giấy phép xây dựng",
-        "online_level": "level4",
-        "effective_on": "2026-01-15",
-        **overrides,
-    }
+    """The fields of a complete procedure (tests.factories.catalog) done online."""
+    return complete_fields(code=code, **{**ONLINE, **overrides})
 
 
 class Catalogue:
@@ -83,29 +73,18 @@ class Catalogue:
 
     def procedure(self, title: str, *, on_portal=False, agency=None, form=False, **fields) -> Item:
         """A procedure published through the workflow (on the component site, or on the portal
-        for `agency`), with a form attached when `form`."""
+        for `agency`), with a form attached when `form`; its search document pushed."""
         code = fields.pop("code", f"1.00{next(_codes):04d}")
-        if form:
-            fields["dossier"] = [
-                {"name": "Tờ khai", "originals": 1, "form": "Mẫu số 01", "form_file": "to-khai.pdf"}
-            ]
         with self.inside():
-            author = item_author(self.staff, on_portal=on_portal)
-            item = item_create(
-                actor=author,
-                kind=Kind.PROCEDURE,
+            return procedure_published(
+                self.staff,
+                code=code,
                 title=title,
                 site=None if on_portal else self.site,
                 agency=agency,
-                fields=procedure_fields(code, **fields),
+                forms={"to-khai.pdf": "Mẫu số 01"} if form else None,
+                **{**ONLINE, **fields},
             )
-            if form:
-                uploaded = SimpleUploadedFile("to-khai.pdf", PDF, content_type="application/pdf")
-                attachment_add(item=item, actor=author, uploaded=uploaded)
-            item = item_transition(item=item, actor=author, decision="forward")
-            item = run_to_the_end(item, staff=self.staff)
-            assert item.status == Item.Status.PUBLISHED
-            return item
 
     def items(self) -> int:
         with self.inside():
@@ -197,13 +176,10 @@ def test_filters_narrow_the_list_and_a_bad_filter_is_a_400(tn):
     assert portal.get("/api/v1/procedures/", {"q": "xây\x00dựng"}).status_code == 400
 
 
-def test_search_finds_a_procedure_without_diacritics_and_with_a_one_letter_typo(
-    tn, django_capture_on_commit_callbacks
-):
-    # given: published procedures, their search documents written on commit
-    with django_capture_on_commit_callbacks(execute=True):
-        permit = tn.procedure("Cấp giấy phép xây dựng")
-        land = tn.procedure("Đăng ký đất đai lần đầu", field="Đất đai")
+def test_search_finds_a_procedure_without_diacritics_and_with_a_one_letter_typo(tn):
+    # given: published procedures with their search documents
+    permit = tn.procedure("Cấp giấy phép xây dựng")
+    land = tn.procedure("Đăng ký đất đai lần đầu", field="Đất đai")
     portal = tn.client(portal=True)
 
     # when / then: the words without diacritics, with a typo, and another procedure's words
@@ -238,13 +214,14 @@ def test_a_procedure_reads_in_full_with_labels_forms_the_national_portal_and_ver
     assert body["processing_unit"]["code"] == "working_days"
     assert body["fees"] == "Không"
     assert body["national_portal_url"].endswith("1.009994")
-    assert body["steps"] == [
-        {"description": "Nộp hồ sơ tại Bộ phận một cửa", "responsible": "Bộ phận một cửa"}
-    ]
+    assert body["steps"][1] == {
+        "description": "Thẩm định hồ sơ, trình ký.",
+        "responsible": "Phòng Quản lý xây dựng",
+    }
     [form] = body["forms"]
     assert form["name"] == "to-khai.pdf"
     assert form["url"].startswith(f"http://{tn.site.dev_host}/tep/")
-    assert body["dossier"][0]["form_url"] == form["url"]
+    assert body["dossier"][-1]["form_url"] == form["url"]
     assert body["versions"] == [{"revision": 1, "effective_on": "2026-01-15", "current": True}]
     assert body["url"] == f"http://{tn.site.dev_host}/thu-tuc/1.009994/"
     # the form downloads from the public address the answer gives
@@ -598,7 +575,7 @@ def test_an_import_with_a_bad_row_is_refused_with_its_line_and_stores_nothing(
 
 def test_import_refusals_are_4xx(tn):
     client = tn.client(tn.key("portal_updater"))
-    writer = tn.client(tn.key("updater", "read", "write"))
+    writer = tn.client(tn.key("portal_updater", "read", "write"))
     upload = SimpleUploadedFile("thu-tuc.csv", b"code\n1.1\n", content_type="text/csv")
 
     assert error_of(writer.post("/api/v1/procedures/imports/", {"file": upload}), 403)
