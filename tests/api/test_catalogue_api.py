@@ -194,10 +194,13 @@ def test_search_finds_a_procedure_without_diacritics_and_with_a_one_letter_typo(
 # --- reading one procedure -------------------------------------------------------------------
 
 
-def test_a_procedure_reads_in_full_with_labels_forms_the_national_portal_and_versions(tn):
+def test_a_procedure_reads_in_full_with_labels_forms_the_national_portal_and_versions(
+    tn, django_assert_max_num_queries
+):
     item = tn.procedure("Cấp giấy phép xây dựng", code="1.009994", form=True)
 
-    response = tn.client().get("/api/v1/procedures/1.009994/")
+    with django_assert_max_num_queries(7):
+        response = tn.client().get("/api/v1/procedures/1.009994/")
 
     assert response.status_code == 200, response.content
     body = response.json()
@@ -264,12 +267,16 @@ def test_a_procedure_not_published_here_is_a_404_and_one_taken_down_a_410(tn):
     )
 
 
-def test_the_staff_view_gives_the_working_copy_state_deadline_and_item_id(tn):
+def test_the_staff_view_gives_the_working_copy_state_deadline_and_item_id(
+    tn, django_assert_max_num_queries
+):
     item = tn.procedure("Cấp giấy phép xây dựng")
     path = f"/api/v1/procedures/{item.code}/?view=staff"
 
     assert error_of(tn.client().get(path), 401)
-    response = tn.client(tn.key("updater", "read")).get(path)
+    client = tn.client(tn.key("updater", "read"))
+    with django_assert_max_num_queries(12):
+        response = client.get(path)
 
     assert response.status_code == 200, response.content
     body = response.json()
