@@ -301,6 +301,7 @@ def import_progress(request, pk: int):
     if job is None:
         raise Http404
     percent = min(100, job.done * 100 // job.total) if job.total else 0
+    problems = _problem_rows(job)
     return render(
         request,
         "frontend/staff/catalogue/import_job.html",
@@ -310,7 +311,9 @@ def import_progress(request, pk: int):
             "refused": job.status == ImportJob.Status.REFUSED,
             "failed": job.status == ImportJob.Status.FAILED,
             "percent": percent,
-            "problems": _problem_rows(job),
+            "problems": problems,
+            # Rows named by their line; a problem of the whole file (line 0) is not a row.
+            "bad_lines": len({problem["line"] for problem in problems if problem["line"]}),
         },
     )
 

@@ -470,6 +470,20 @@ def test_a_running_job_refreshes_itself_without_inline_script(desk):
     assert not re.search(r"<script>(?!\s*</script>)", html)  # no inline script
 
 
+def test_a_file_that_cannot_be_read_is_not_counted_as_bad_rows(desk):
+    job = ImportJob.objects.create(
+        actor=desk.author,
+        original_name="hong.xlsx",
+        format="xlsx",
+        status=ImportJob.Status.REFUSED,
+        problems=[{"line": 0, "field": "file", "reason": "Tệp Excel không mở được."}],
+    )
+    html = page_text(desk.client().get(f"/staff/thu-tuc/nhap/{job.pk}/"))
+    assert "Không nhập: không đọc được tệp" in html
+    assert "Tệp: Tệp Excel không mở được." in html
+    assert "Dòng 0" not in html
+
+
 def test_a_job_is_seen_only_by_its_owner_or_an_administrator(desk):
     job = ImportJob.objects.create(
         actor=desk.author, original_name="cua-toi.csv", format="csv", status="done"
