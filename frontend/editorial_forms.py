@@ -19,7 +19,7 @@ from editorial.content import COLUMN_LABELS, FIELD_LABELS, MAX_TITLE, REQUIREMEN
 from editorial.dashboard import dashboard_scope
 from editorial.models import Kind
 from frontend import errors
-from frontend.item_fields import KindField, column_label, kind_fields, parse_value
+from frontend.item_fields import KindField, kind_fields, parse_value, readable_paths
 from organization.selectors import agency_list
 
 FIELD_PREFIX = "fields__"
@@ -34,22 +34,6 @@ def service_message(error) -> str:
     return errors.service_message(error)
 
 
-def _row_paths(fields: dict) -> dict:
-    """ "fields.steps.0.responsible" → "fields.steps.0" with the column's label in the message,
-    so that staff read "Dòng 1 – Đơn vị, người chịu trách nhiệm: …", never a column's key."""
-    rewritten: dict[str, list] = {}
-    for path, messages in fields.items():
-        parts = path.split(".")
-        if len(parts) >= 4 and parts[0] == "fields" and parts[2].isdigit():
-            column = column_label(parts[1], parts[3])
-            line = _("Dòng %(n)d") % {"n": int(parts[2]) + 1}
-            texts = [f"{line} – {column}: {text}" for text in messages]
-            rewritten.setdefault(".".join(parts[:3]), []).extend(texts)
-        else:
-            rewritten.setdefault(path, []).extend(messages)
-    return rewritten
-
-
 def _path_label(path: str) -> str:
     name = path.removeprefix(errors.KIND_FIELDS).split(".")[0]
     labels = {"title": _("Tiêu đề"), "agency": REQUIREMENT_LABELS["agency"]}
@@ -61,7 +45,7 @@ def add_service_error(form: forms.Form, error, *, field_map: dict | None = None)
     `fields.<name>…` land on their `fields__<name>` inputs; the messages of fields the form
     does not have (publishing an incomplete procedure from the approver's page) are listed on
     the form, each with its field's name, under the refusal's own message."""
-    readable = _row_paths(error.fields)
+    readable = readable_paths(error.fields)
     if getattr(form, "kind", None) in ROW_KINDS and error.fields:
         # The same refusal with its rows' paths named for people (the rows' editor).
         error = ServiceError(

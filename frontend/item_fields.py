@@ -23,9 +23,11 @@ from editorial.content import (
     LEGAL_STATUS_LABELS,
     PROCEDURE_LABELS,
     TIMING_FIELDS,
+    procedure_missing,
 )
 from editorial.models import Kind
 from provinces.calendar import TZ
+from provinces.citations import for_citizens
 
 LONG_TEXT = 1000  # a str field longer than this gets a text area
 
@@ -249,6 +251,48 @@ def public_fields(kind: str, values: dict) -> list[dict]:
             continue
         shown.append({"name": field.name, "label": field.label, "type": field.type, "value": value})
     return shown
+
+
+def readable_paths(fields: dict) -> dict:
+    """ "fields.steps.0.responsible" → "fields.steps.0" with the column's label in the message,
+    so that staff read "Dòng 1 – Đơn vị, người chịu trách nhiệm: …", never a column's key."""
+    rewritten: dict[str, list] = {}
+    for path, messages in fields.items():
+        parts = path.split(".")
+        if len(parts) >= 4 and parts[0] == "fields" and parts[2].isdigit():
+            column = column_label(parts[1], parts[3])
+            line = _("Dòng %(n)d") % {"n": int(parts[2]) + 1}
+            texts = [f"{line} – {column}: {text}" for text in messages]
+            rewritten.setdefault(".".join(parts[:3]), []).extend(texts)
+        else:
+            rewritten.setdefault(path, []).extend(messages)
+    return rewritten
+
+
+def procedure_gaps(item) -> dict | None:
+    """What keeps a procedure's working copy from being published under the profile in force
+    (public_services.required_fields), as the publication would refuse it: {"basis": the
+    regulation cited, "messages": [...]}; None when nothing is missing or for another kind."""
+    profile = current_profile()
+    services = getattr(profile, "public_services", None) if profile is not None else None
+    if item.kind != Kind.PROCEDURE or item.current_revision is None or services is None:
+        return None
+    problems = procedure_missing(
+        title=item.current_revision.title,
+        fields=item.current_revision.fields,
+        has_agency=item.agency_id is not None,
+        attachment_names={attachment.original_name for attachment in item.attachments.all()},
+        required=services.required_fields,
+    )
+    if not problems:
+        return None
+    messages = []
+    for path, texts in readable_paths(problems).items():
+        parts = path.split(".")
+        # A row of a list: the list's name first ("Thành phần hồ sơ: Dòng 1 – …").
+        prefix = f"{FIELD_LABELS.get(parts[1], parts[1])}: " if len(parts) == 3 else ""
+        messages.extend(f"{prefix}{text}" for text in texts)
+    return {"basis": for_citizens(services.source), "messages": messages}
 
 
 def dossier_forms(item) -> list[dict]:

@@ -57,7 +57,7 @@ from frontend.editorial_forms import (
     procedure_agencies,
     service_message,
 )
-from frontend.item_fields import dossier_forms, kind_fields, public_fields
+from frontend.item_fields import dossier_forms, kind_fields, procedure_gaps, public_fields
 from frontend.links import item_url
 from frontend.views import staff_editor
 from organization.selectors import component_site_list
@@ -366,6 +366,7 @@ def _editor(request, item, *, status: int = 200, **forms):
         "error_form": next((form for form in forms.values() if isinstance(form, Form)), None),
         "attachments": list(item.attachments.all()),
         "dossier_forms": dossier_forms(item),
+        "procedure_gaps": procedure_gaps(item),
         "corrections": list(item.corrections.all()),
         "has_translation": item.language != "vi" or item.translations.exists(),
         # language.english = false: no English version to offer (the service refuses one).

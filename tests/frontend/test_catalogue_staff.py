@@ -226,6 +226,18 @@ def test_the_item_page_says_which_dossier_forms_are_attached(desk):
     assert "chưa đính kèm tệp “mau-02.pdf”" in html
 
 
+def test_the_item_page_lists_what_is_missing_before_publication_with_the_article(desk):
+    complete = desk.entered("1.000004", "Thủ tục đủ")
+    item = desk.entered("1.000005", "Thủ tục thiếu phí", fees="")
+    html = page_text(desk.client().get(f"/staff/items/{item.pk}/"))
+    assert "Còn thiếu trước khi công bố" in html
+    assert "Chưa có “Phí, lệ phí”." in html
+    assert "Quyết định số 40/2012/QĐ-UBND" in html  # Thái Nguyên's regulation, cited
+    assert "Còn thiếu trước khi công bố" not in page_text(
+        desk.client().get(f"/staff/items/{complete.pk}/")
+    )
+
+
 def _at_publish_step(item, staff) -> tuple[Item, object]:
     """Forward `item` until its run waits at the publish step: (item, a holder of that step)."""
     spec = workflow(on_portal=item.site_id is None)
