@@ -13,7 +13,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,9 @@ from catalog.importing import column_label
 from catalog.models import ImportJob
 from catalog.selectors import import_job
 from catalog.services import CatalogError, import_job_start, procedures_export
+from core.db import Folded
 from core.profiles import current_profile
+from core.text import fold
 from editorial.dashboard import WHOLE_PROVINCE, dashboard_scope, is_platform_default
 from editorial.models import Item, Kind, WorkflowState
 from editorial.selectors import staff_item_list, workflow_of
@@ -41,6 +43,7 @@ from provinces.citations import in_parentheses
 
 PAGE_SIZE = 50
 QUERY_MAX = 200  # characters of a search by name or code
+MAX_WORDS = 10  # words of a search matched at most
 FIELD_MAX = 200  # as ProcedureFields.field
 FIELD_VALUES_MAX = 300  # fields offered in the filter, the most used first
 FORMATS = {"csv", "json", "xlsx"}
@@ -165,8 +168,12 @@ def procedures(request):
     if late:
         items = items.filter(sla_due_at__lt=now, sla_met_at__isnull=True)
     if query:
-        items = items.filter(
-            Q(code__istartswith=query) | Q(current_revision__title__icontains=query)
+        # A code as typed, or every word of the name with or without accents ("dang ky khai
+        # sinh" finds "Đăng ký khai sinh"), as the public search folds them.
+        words = fold(query).split()[:MAX_WORDS]
+        named = Q(*[Q(folded_title__contains=word) for word in words]) if words else Q(pk=None)
+        items = items.annotate(folded_title=Folded(F("current_revision__title"))).filter(
+            Q(code__istartswith=query) | named
         )
     items = items.select_related("published_revision")
     page = Paginator(items, PAGE_SIZE).get_page(number)

@@ -308,6 +308,9 @@ def test_the_list_shows_each_procedure_with_its_state_and_filters(desk):
     assert "Cấp giấy phép kinh doanh" in by_field
     assert "Đăng ký khai sinh" not in by_field
     assert "Đăng ký khai sinh" in page_text(client.get(LIST, {"q": "khai sinh"}))
+    unaccented = page_text(client.get(LIST, {"q": "dang ky KHAI sinh"}))
+    assert "Đăng ký khai sinh" in unaccented
+    assert "Cấp giấy phép kinh doanh" not in unaccented
     assert "Cấp giấy phép kinh doanh" in page_text(client.get(LIST, {"q": "1.00001"}))
     assert "Chứng thực bản sao" not in page_text(client.get(LIST, {"q": "1.00001"}))
     lately = page_text(client.get(LIST, {"late": "1"}))
