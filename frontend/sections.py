@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from catalog.selectors import procedures_listed
+from core.profiles import current_profile
 from editorial.dashboard import PublishedContent, published_content
 from editorial.selectors import site_categories
 from frontend.public_cache import cached
@@ -37,6 +39,7 @@ BUILTIN_URLS: dict[str, str] = {
 BUILTIN_KINDS: dict[str, str] = {
     "legal_documents": "legal_document",
     "drafts": "draft_document",
+    "procedures": "procedure",
 }
 
 
@@ -131,9 +134,19 @@ def component_site_menu(site, content: PublishedContent) -> list[dict[str, str]]
             for category in site_categories(site=site)
             if category.slug in content.categories
         ]
+    menu += _entry(_("Thủ tục hành chính"), component_site_procedures_url(site))
     menu += _entry(_("Hỏi – Đáp"), url_or_none(BUILTIN_URLS["qa"]))
     menu += _entry(_("Liên hệ"), url_or_none(BUILTIN_URLS["contacts"]))
     return menu
+
+
+def component_site_procedures_url(site) -> str | None:
+    """The catalogue on a component site: offered when its agency has a published procedure and
+    the profile publishes the catalogue (public_services.catalogue_published)."""
+    url = url_or_none(BUILTIN_URLS["procedures"])
+    if url is None or not current_profile().public_services.catalogue_published:
+        return None
+    return url if procedures_listed(site=site) else None
 
 
 def mark_current(menu: list[dict[str, str]], *, path: str, full_path: str) -> list[dict]:

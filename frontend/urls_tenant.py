@@ -15,6 +15,7 @@ from frontend.views import (
     english,
     language,
     portal,
+    procedures,
     public,
     review,
     search,
@@ -41,6 +42,9 @@ urlpatterns = [
     # Legal documents and drafts open for comment (frontend/views/documents.py, drafts.py).
     path("van-ban/", documents.document_list, name="documents"),
     path("du-thao/", drafts.draft_list, name="drafts"),
+    # The public-service catalogue and a procedure's page (frontend/views/procedures.py).
+    path("thu-tuc/", procedures.procedure_list, name="procedures"),
+    path("thu-tuc/<str:code>/", procedures.procedure_page, name="procedure"),
     path(
         "en/article/<slug:slug>/",
         public.item_page,

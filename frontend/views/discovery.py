@@ -26,13 +26,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from editorial.models import Item
+from catalog.selectors import ProcedureFilters, procedures_listed, public_procedures
+from editorial.models import Item, Kind
 from editorial.selectors import public_item_list, public_items, site_categories
+from editorial.urls_public import procedure_path
 from frontend.context_processors import SiteContext
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import english_offered, profile_for
 from frontend.views import errors
+from frontend.views.procedures import catalogue_open
 from frontend.views.public import LISTED_KINDS, item_part
 
 FEED_SIZE = 50  # the latest items of a feed
@@ -170,6 +173,7 @@ class ItemSitemap(_HostSitemap):
         return (
             public_items(site=self.request.component_site)
             .filter(language__in=_languages(self.request))
+            .exclude(kind=Kind.PROCEDURE)  # read at their catalogue address (ProcedureSitemap)
             .select_related(None)
             .only("slug", "language", "published_at")
         )
@@ -182,6 +186,28 @@ class ItemSitemap(_HostSitemap):
 
     def get_latest_lastmod(self):
         # One aggregate instead of reading every item (the index of a site of many pages).
+        return self.items().aggregate(latest=Max("published_at"))["latest"]
+
+
+class ProcedureSitemap(_HostSitemap):
+    """The pages of the procedures this site lists (a component site: its agency's); a part of
+    the sitemap only where the profile publishes the catalogue and there are some."""
+
+    def items(self):
+        return (
+            public_procedures(site=self.request.component_site, filters=ProcedureFilters())
+            .select_related(None)
+            .only("code", "published_at")
+            .order_by("pk")
+        )
+
+    def location(self, item: Item) -> str:
+        return procedure_path(item.code)
+
+    def lastmod(self, item: Item):
+        return item.published_at
+
+    def get_latest_lastmod(self):
         return self.items().aggregate(latest=Max("published_at"))["latest"]
 
 
@@ -216,6 +242,8 @@ class PageSitemap(_HostSitemap):
             add(path)
         for name in ("documents", "drafts", "contacts", "qa_list", "legal_basis"):
             add(_path(f"frontend:{name}"))
+        if catalogue_open(request):
+            add(_path("frontend:procedures"))
         if english_offered(request):
             for name in ("en_home", "en_organisation", "en_contacts"):
                 add(_path(f"frontend:{name}"))
@@ -250,7 +278,10 @@ def _section_paths(request) -> list[str]:
 
 
 def _sitemaps(request) -> dict[str, Sitemap]:
-    return {"trang": PageSitemap(request), "bai-viet": ItemSitemap(request)}
+    maps: dict[str, Sitemap] = {"trang": PageSitemap(request), "bai-viet": ItemSitemap(request)}
+    if catalogue_open(request) and procedures_listed(site=request.component_site):
+        maps["thu-tuc"] = ProcedureSitemap(request)
+    return maps
 
 
 @require_safe
@@ -305,6 +336,8 @@ def item_save(request, slug: str, language: str = "vi"):
     if language != settings.LANGUAGE_CODE and not english_offered(request):
         raise Http404
     part = item_part(request, slug=slug, language=language)
+    if "location" in part:  # a procedure: its page in the catalogue
+        raise Http404
     fragment = mark_safe(part["html"])  # noqa: S308 - rendered by our own templates
     if part["status"] == 410:
         return errors.gone(request, notice=fragment)

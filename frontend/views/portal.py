@@ -19,6 +19,7 @@ from django.utils import timezone
 from editorial.content import COLUMN_LABELS
 from editorial.models import Item, Kind
 from editorial.selectors import public_item_list
+from frontend.context_processors import SiteContext
 from frontend.links import component_site_url, item_path
 from frontend.page_cache import public_page
 from frontend.profiles import profile_for
@@ -293,7 +294,11 @@ def _component_site_home(request, site):
     agency = site.agency
 
     def build() -> dict:
+        # Its agency's procedures where its menu offers them (frontend.sections): no query more.
         entries = _entries()
+        offered = {entry["url"] for entry in SiteContext(request).menu}
+        if entries["procedures"] not in offered:
+            entries["procedures"] = None
         return {
             **_content(site=site, profile=None),
             "entries": entries,

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,6 +26,7 @@ from editorial.selectors import (
     public_item_list,
     site_categories,
 )
+from editorial.urls_public import procedure_path
 from frontend.context_processors import SiteContext
 from frontend.downloads import download
 from frontend.editorial_forms import CommentForm
@@ -159,6 +160,9 @@ def _build_item(request, *, slug: str, language: str) -> dict | None:
     item = public_item(site=request.component_site, slug=slug, language=language)
     if item is None:
         return None
+    if item.kind == Kind.PROCEDURE and item.code and item.language == "vi":
+        # A procedure is read in the catalogue, at its national code (frontend/views/procedures).
+        return {"status": 301, "location": procedure_path(item.code)}
     revision = item.published_revision
     meta = {
         "title": revision.title,
@@ -240,6 +244,8 @@ def item_part(request, *, slug: str, language: str) -> dict:
 
 def item_response(request, *, slug: str, language: str, comment_form=None, status=None):
     part = item_part(request, slug=slug, language=language)
+    if "location" in part:
+        return HttpResponsePermanentRedirect(part["location"])
     canonical = request.build_absolute_uri(part["meta"]["path"])
     comments = part["comments"]
     comments_open, closes_on = False, None
