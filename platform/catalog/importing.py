@@ -523,6 +523,9 @@ def to_procedure(row: Row, *, choices: Choices) -> ProcedureRow:
     for column, value in values.items():
         if _too_long(result, column, value):
             continue
+        if isinstance(value, dict) or (isinstance(value, list) and column not in _LISTS):
+            result.problem(column, _("Sai kiểu dữ liệu."))  # JSON: an object where text goes
+            continue
         if column == "name":
             result.title = _cell_text(value)
         elif column == "summary":
@@ -577,6 +580,7 @@ def to_procedure(row: Row, *, choices: Choices) -> ProcedureRow:
     return result
 
 
+_LISTS = ("steps", "dossier", "methods")  # the columns JSON gives as lists
 _PARTS = {
     "steps": ("description", "responsible"),
     "dossier": ("name", "originals", "copies", "form", "form_file"),

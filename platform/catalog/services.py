@@ -223,11 +223,15 @@ def _same(item: Item, *, title: str, summary: str, fields: dict, agency: Agency 
 
 
 def _plan(
-    rows: list[ProcedureRow], *, actor, profile, step: _FirstStep, progress: Progress | None
+    rows: list[ProcedureRow],
+    *,
+    capacity: _Capacity,
+    profile,
+    step: _FirstStep,
+    progress: Progress | None,
 ) -> list[_Planned]:
     """Every row checked (problems added to the row) and what it will do."""
     agencies = _Agencies()
-    capacity = _Capacity(actor, step)
     levels = set(profile.public_services.levels)
     # "forms" is left to publication: form files are attached on the staff page after the
     # import (docs/catalogue.md); every other required part is checked here, per row.
@@ -368,8 +372,8 @@ def procedures_import(
         return _refused(malformed.problem)
     choices = Choices()
     procedures = [importing.to_procedure(row, choices=choices) for row in rows]
-    planned = _plan(procedures, actor=actor, profile=profile, step=step, progress=progress)
-    problems = [problem for plan in planned for problem in plan.row.problems]
+    planned = _plan(procedures, capacity=capacity, profile=profile, step=step, progress=progress)
+    problems = sorted((problem for plan in planned for problem in plan.row.problems), key=_by_line)
     if problems and not good_rows_only:
         return ImportResult(problems=problems, refused=True)
     good = [plan for plan in planned if not plan.row.problems]

@@ -479,3 +479,23 @@ def test_imported_procedures_are_published_only_through_the_workflow(catalogue_d
     approver = desk.staff.holding("portal_approver")
     item = item_transition(item=item, actor=approver, decision="forward")
     assert not item.is_public
+
+
+def test_a_json_object_or_list_where_text_goes_is_a_bad_row(catalogue_desk):
+    desk = catalogue_desk("thainguyen")
+    record = {
+        "code": "1.000001",
+        "name": "Cấp phép",
+        "agency": desk.agency.name,
+        "field": ["Đất đai"],
+        "fees": {"amount": 0},
+        "effective_on": "2026-03-01",
+    }
+    result = procedures_import(
+        actor=desk.importer, data=json.dumps([record]).encode(), format="json"
+    )
+    assert result.refused
+    assert [(p.line, p.field, p.reason) for p in result.problems][:2] == [
+        (1, "fees", "Sai kiểu dữ liệu."),
+        (1, "field", "Sai kiểu dữ liệu."),
+    ]
