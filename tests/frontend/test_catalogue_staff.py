@@ -442,6 +442,12 @@ def test_the_import_page_imports_a_file_and_shows_the_result(
     assert job.original_name in html
     assert "1 thủ tục mới" in html
     assert "0 thủ tục được cập nhật" in html
+    # the new procedure was sent into the portal's workflow: the page links the queue
+    job.refresh_from_db()
+    assert job.waiting == 1
+    assert "1 thay đổi đang chờ duyệt" in html
+    assert 'href="/staff/queue/?kind=procedure"' in html
+    assert client.get("/staff/queue/?kind=procedure").status_code == 200
     assert Item.objects.filter(kind=Kind.PROCEDURE, code="1.000051").exists()
     assert 'http-equiv="refresh"' not in html  # finished: no more refreshing
 
