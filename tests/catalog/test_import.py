@@ -9,6 +9,7 @@ import io
 import json
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from catalog.services import CatalogError, procedures_import
 from core.errors import ErrorKind
 from editorial.models import Item, Kind, Revision
 from editorial.services import item_transition
+from provinces.calendar import TZ
 
 HEADER = (
     "code", "name", "agency", "field", "level", "methods", "steps", "dossier",
@@ -499,3 +501,32 @@ def test_a_json_object_or_list_where_text_goes_is_a_bad_row(catalogue_desk):
         (1, "fees", "Sai kiểu dữ liệu."),
         (1, "field", "Sai kiểu dữ liệu."),
     ]
+
+
+def test_progress_is_reported_up_to_the_last_row(catalogue_desk):
+    desk = catalogue_desk("thainguyen")
+    seen: list[tuple[int, int]] = []
+    rows = [row(n, desk.agency.name) for n in range(1, 4)]
+    procedures_import(
+        actor=desk.importer,
+        data=as_csv(rows),
+        format="csv",
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[-1] == (3, 3)
+
+
+@pytest.mark.parametrize(("slug", "owes"), [("thainguyen", True), ("dongnai", False)])
+def test_the_update_deadline_runs_from_the_files_effective_date(catalogue_desk, slug, owes):
+    # Thái Nguyên: 2 working days from the effective date (QĐ 40/2012 Art. 10(3), 13(3));
+    # Đồng Nai's regulation sets no deadline for procedure changes.
+    desk = catalogue_desk(slug)
+    values = row(1, desk.agency.name, effective_on="2026-03-02", steps="Nộp hồ sơ | Một cửa")
+    assert procedures_import(actor=desk.importer, data=as_csv([values]), format="csv").created
+    item = procedures().get()
+    if owes:
+        assert item.sla_anchor_at.astimezone(TZ).date() == date(2026, 3, 2)
+        assert item.sla_due_at.astimezone(TZ).date() == date(2026, 3, 4)
+        assert "Art. 10(3)" in item.sla_source or "Điều 10" in item.sla_source
+    else:
+        assert item.sla_due_at is None
