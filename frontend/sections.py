@@ -91,8 +91,12 @@ def site_content(request, site=None) -> PublishedContent:
 
 def section_states(profile: Profile, content: PublishedContent) -> list[SectionState]:
     """Every required section of the portal with where citizens read it (None: a gap)."""
+    hidden = set() if profile.public_services.catalogue_published else {"procedures"}
     return [
-        SectionState(section, section_url(section, content))
+        SectionState(
+            section,
+            None if section.content.builtin in hidden else section_url(section, content),
+        )
         for section in profile.required_sections
     ]
 

@@ -261,9 +261,12 @@ def _portal_home(request):
     profile = profile_for(request)
 
     def build() -> dict:
+        entries = _entries()
+        if profile is None or not profile.public_services.catalogue_published:
+            entries["procedures"] = None  # the catalogue is not public (frontend.views.procedures)
         return {
             **_content(site=None, profile=profile),
-            "entries": _entries(),
+            "entries": entries,
             "site_groups": _component_sites(request),
         }
 

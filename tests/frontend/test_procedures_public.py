@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import TestCase
 
 from catalog.selectors import procedures_listed
 from editorial.services import item_unpublish, item_withdraw
-from frontend.views import procedures as procedure_views
+from frontend import profiles as frontend_profiles
+from frontend import sections as frontend_sections
 from organization.models import Agency
 from tests.conftest import host_client
 from tests.factories.catalog import PDF, procedure_entered, procedure_published
@@ -234,21 +236,27 @@ def test_the_profiles_initial_services_are_offered_on_hues_catalogue_only(
 
 
 def test_a_profile_that_does_not_publish_the_catalogue_hides_it(thainguyen, monkeypatch):
-    # given a published procedure, and the profile saying the catalogue is not published
+    # given a published procedure: the portal's menu and home lead to the catalogue
     _site, staff, _other = thainguyen
     procedure_published(staff, code="H.1", title="Thủ tục ẩn")
-    shipped = procedure_views.profile_for
+    client = host_client(TN)
+    assert 'href="/thu-tuc/"' in page_text(client.get("/"))
+    # when the profile says the catalogue is not published
+    shipped = frontend_profiles.current_profile
 
-    def unpublished(request):
-        profile = shipped(request)
+    def unpublished(on=None):
+        profile = shipped(on)
         services = profile.public_services.model_copy(update={"catalogue_published": False})
         return profile.model_copy(update={"public_services": services})
 
-    monkeypatch.setattr(procedure_views, "profile_for", unpublished)
-    client = host_client(TN)
-    # then both pages are not found
+    monkeypatch.setattr(frontend_profiles, "current_profile", unpublished)
+    monkeypatch.setattr(frontend_sections, "current_profile", unpublished)
+    cache.clear()
+    # then both pages are not found, and nothing leads there
     assert client.get("/thu-tuc/").status_code == 404
     assert client.get("/thu-tuc/H.1/").status_code == 404
+    assert 'href="/thu-tuc/"' not in page_text(client.get("/"))
+    assert "/thu-tuc/" not in client.get("/sitemap.xml").content.decode()
 
 
 # --- a procedure's page -----------------------------------------------------------------------
