@@ -57,10 +57,14 @@ def worker(tenant_db):
     )
     previous = (celery_app.conf.result_backend, celery_app.conf.task_always_eager)
     celery_app.conf.result_backend, celery_app.conf.task_always_eager = backend, False
+    # An eager task run earlier in the session (an import job) cached the app's result backend
+    # as it was then (disabled): forget it, before and after, so each side builds its own.
+    celery_app._local.__dict__.pop("backend", None)
     try:
         yield queue
     finally:
         celery_app.conf.result_backend, celery_app.conf.task_always_eager = previous
+        celery_app._local.__dict__.pop("backend", None)
         process.terminate()
         process.wait(15)
 
