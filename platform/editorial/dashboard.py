@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from core.profiles import current_calendar, profile_at
 from editorial import selectors
-from editorial.models import Item, WorkflowState
+from editorial.models import Item, Kind, WorkflowState
 from organization.models import Agency, Role, RoleAssignment
 from provinces.calendar import TZ, WorkingCalendar, calendar_for
 from provinces.schema import PLATFORM_DEFAULT
@@ -360,10 +360,16 @@ class PublishedContent:
 
 def published_content(*, site=None) -> PublishedContent:
     """The kinds, categories and static pages of a site's public Vietnamese items (site=None:
-    the portal), in one query: the citizens' menu and the dashboard's section gaps read it."""
+    the portal), in one query: the citizens' menu and the dashboard's section gaps read it. The
+    portal's catalogue lists every procedure of the province, wherever it was entered (ADR
+    0019), so on the portal a component site's procedure counts too."""
+    items = Item.objects.filter(status=Item.Status.PUBLISHED, published_revision__isnull=False)
+    if site is None:
+        items = items.filter(Q(site__isnull=True) | Q(kind=Kind.PROCEDURE))
+    else:
+        items = items.filter(site=site)
     rows = (
-        selectors.public_items(site=site)
-        .filter(language="vi")
+        items.filter(language="vi")
         .order_by()
         .annotate(
             page=Case(

@@ -71,6 +71,9 @@ def public_cache_version() -> int:
 
 
 def _public_pages_changed() -> None:
+    # Registered after the search document's sync (search_documents.item_changed) wherever both
+    # follow a change: on commit the document is current before the pages' cache version moves,
+    # so no page is cached in between from the old search results.
     # Cached citizen pages carry this per-province version in their key: bump to drop them.
     try:
         cache.incr(PUBLIC_VERSION_KEY)
@@ -657,8 +660,8 @@ def item_update(
         item.category = cast("Category | None", category)  # not UNCHANGED: a Category or None
         update.append("category")
         if item.is_public:  # the public list and page show the category at once
-            transaction.on_commit(_public_pages_changed)
             search_documents.item_changed(item.pk)
+            transaction.on_commit(_public_pages_changed)
     if item.first_published_at is None:  # a published item keeps the deadline it was judged by
         content_type, deadline = _sla(
             item.kind, new_fields, sla_content_type, profile, current=item.sla_content_type
@@ -829,16 +832,16 @@ def _publish(item: Item, now, *, revision: Revision | None = None) -> list[str]:
     if item.sla_due_at is not None and item.sla_met_at is None:
         item.sla_met_at = now
         fields.append("sla_met_at")
-    transaction.on_commit(_public_pages_changed)
     search_documents.item_changed(item.pk)
+    transaction.on_commit(_public_pages_changed)
     return fields
 
 
 def _unpublish(item: Item) -> list[str]:
     item.status = Item.Status.UNPUBLISHED
     item.unpublish_at = None
-    transaction.on_commit(_public_pages_changed)
     search_documents.item_changed(item.pk)
+    transaction.on_commit(_public_pages_changed)
     return ["status", "unpublish_at"]
 
 
@@ -900,8 +903,8 @@ def item_correct(
         comment=reason,
         revision=revision,
     )
-    transaction.on_commit(_public_pages_changed)
     search_documents.item_changed(item.pk)
+    transaction.on_commit(_public_pages_changed)
     return correction
 
 
@@ -932,8 +935,8 @@ def item_withdraw(*, item: Item, actor, reason: str) -> Item:
         on_behalf_of=on_behalf_of,
         comment=reason,
     )
-    transaction.on_commit(_public_pages_changed)
     search_documents.item_changed(item.pk)
+    transaction.on_commit(_public_pages_changed)
     return item
 
 

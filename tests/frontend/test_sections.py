@@ -74,8 +74,8 @@ def test_the_menu_leads_to_the_platforms_own_pages_and_marks_the_page_being_read
     # then the section's menu entry goes straight to it, marked as the current page
     assert ("/hoi-dap/", "Hỏi – Đáp") in menu(html)
     assert current(html) == ["/hoi-dap/"]
-    # and the section without content (procedures: no such page yet) is not offered
-    assert not any("thu-tuc-hanh-chinh" in url for url, _ in menu(html))
+    # and the section without content (no procedure published yet) is not offered
+    assert not any("/thu-tuc/" in url for url, _ in menu(html))
 
 
 def test_a_component_site_menu_has_its_news_categories_and_qa(province_schema):
@@ -257,3 +257,17 @@ def test_a_component_site_footer_links_to_its_portal(province_schema):
     assert "Trang thông tin điện tử thành phần của" in footer
     assert 'href="http://thainguyen.localhost/"' in footer
     assert "Chịu trách nhiệm nội dung" not in footer
+
+
+def test_the_portal_offers_the_catalogue_for_a_procedure_entered_on_a_component_site(
+    province_schema,
+):
+    """The portal's catalogue lists every procedure of the province (ADR 0019): one an agency
+    entered on its own component site fills the portal's "procedures" section too."""
+    from tests.factories.catalog import procedure_published
+
+    site, staff = province_schema("thainguyen")
+    assert not any("/thu-tuc/" in url for url, _ in menu(page_text(host_client(PORTAL).get("/"))))
+    procedure_published(staff, site=site, code="1.000777", title="Cấp phép khai thác nước mặt")
+    html = page_text(host_client(PORTAL).get("/"))
+    assert any("/thu-tuc/" in url for url, _ in menu(html))
