@@ -39,6 +39,25 @@ def setup(database: str) -> str:
     return url
 
 
+def scratch_province(database: str, slug: str = "thainguyen"):
+    """A new scratch database `database` (dropped if it exists) with Django set up on it, the
+    cache emptied (`clear_cache`), the shared schema migrated, the platform tenant and the
+    template schema in place, and the shipped province `slug` onboarded with its development
+    hosts (`<slug>.localhost`); returns that province (tenants.models.Province)."""
+    create_database(scratch_database_url(database))
+    setup(database)
+    from django.core.management import call_command
+
+    from provinces.loader import resolve_profile
+    from tenants.services import platform_tenant_ensure, province_onboard, template_schema_ensure
+
+    clear_cache()
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    platform_tenant_ensure()
+    template_schema_ensure()
+    return province_onboard(profile=resolve_profile(slug), dev_hosts=True).province
+
+
 def synthetic_profile(base, index: int):
     """A copy of a shipped profile under another slug and hosts (bench provinces)."""
     slug = f"bench{index:03d}"

@@ -20,7 +20,7 @@ import io
 import statistics
 import time
 
-from _django import clear_cache, create_database, scratch_database_url, setup
+from _django import scratch_province
 
 DATABASE = "portal_bench_catalogue_import"
 
@@ -116,24 +116,13 @@ def main() -> None:
     args = parser.parse_args()
 
     began = time.perf_counter()
-    url = scratch_database_url(DATABASE)
-    create_database(url)
-    setup(DATABASE)
-    from django.core.management import call_command
+    province = scratch_province(DATABASE)
     from django_tenants.utils import schema_context
 
     from accounts.models import User
     from catalog.services import procedures_import
     from core.profiles import current_profile
     from organization.models import Agency, Role, RoleAssignment
-    from provinces.loader import resolve_profile
-    from tenants.services import platform_tenant_ensure, province_onboard, template_schema_ensure
-
-    clear_cache()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    platform_tenant_ensure()
-    template_schema_ensure()
-    province = province_onboard(profile=resolve_profile("thainguyen"), dev_hosts=True).province
 
     times: dict[str, list[float]] = {"import": [], "unchanged": [], "bare": []}
     with schema_context(province.schema_name):

@@ -18,18 +18,14 @@ import statistics
 import time
 from datetime import timedelta
 
-from _django import clear_cache, create_database, scratch_database_url, setup
+from _django import scratch_province
+from _timing import interleaved, timed
 
 DATABASE = "portal_bench_editorial"
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def ms(values: list[float]) -> str:
+def ms_range(values: list[float]) -> str:
+    """The median of `values` (seconds) in milliseconds, then their min–max."""
     low, high = min(values) * 1000, max(values) * 1000
     return f"{statistics.median(values) * 1000:.2f} ms ({low:.2f}–{high:.2f})"
 
@@ -257,12 +253,7 @@ def bench_dashboard(*, portal_user, agency_user, rounds: int) -> dict:
             user=agency_user, now=now
         ),
     }
-    for fn in cases.values():  # warm: plans, the profile, connections
-        fn()
-    results = {name: [] for name in cases}
-    for _ in range(rounds):  # interleaved, so every case sees the same machine load
-        for name, fn in cases.items():
-            results[name].append(timed(fn))
+    results = interleaved(cases, rounds)  # warmed first: plans, the profile, connections
     sizes = {
         "overdue": panel(items_overdue(scope=WHOLE_PROVINCE, now=now)).total,
         "due soon": panel(items_due_soon(scope=WHOLE_PROVINCE, now=now, calendar=calendar)).total,
@@ -284,21 +275,11 @@ def main() -> None:
     args = parser.parse_args()
 
     began = time.perf_counter()
-    url = scratch_database_url(DATABASE)
-    create_database(url)
-    setup(DATABASE)
-    from django.core.management import call_command
+    province = scratch_province(DATABASE)
     from django_tenants.utils import schema_context
 
     from organization.models import ComponentSite
-    from provinces.loader import resolve_profile
-    from tenants.services import platform_tenant_ensure, province_onboard, template_schema_ensure
 
-    clear_cache()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    platform_tenant_ensure()
-    template_schema_ensure()
-    province = province_onboard(profile=resolve_profile("thainguyen"), dev_hosts=True).province
     staff = Staff()
 
     with schema_context(province.schema_name):
@@ -317,13 +298,13 @@ def main() -> None:
     print(f"## publishing ({args.publish} items, medians (min–max))\n")
     print("| operation | time | ratio to bare UPDATE |")
     print("|---|---|---|")
-    print(f"| bare `Item.objects.filter(pk=…).update(…)` | {ms(publishing['bare'])} | 1.0× |")
+    print(f"| bare `Item.objects.filter(pk=…).update(…)` | {ms_range(publishing['bare'])} | 1.0× |")
     print(
-        f"| `item_update` (new revision, audit row) | {ms(publishing['update'])} | "
+        f"| `item_update` (new revision, audit row) | {ms_range(publishing['update'])} | "
         f"{ratio(publishing['update'], publishing['bare'])} |"
     )
     print(
-        f"| `item_transition` publishing step | {ms(publishing['publish'])} | "
+        f"| `item_transition` publishing step | {ms_range(publishing['publish'])} | "
         f"{ratio(publishing['publish'], publishing['bare'])} |"
     )
     print(
@@ -338,9 +319,9 @@ def main() -> None:
         print(f"## article page ({args.rounds} rounds)\n")
         print("| GET /bai-viet/<slug>/ | time | ratio |")
         print("|---|---|---|")
-        print(f"| cached | {ms(article['cached'])} | 1.0× |")
+        print(f"| cached | {ms_range(article['cached'])} | 1.0× |")
         print(
-            f"| cold (cache version bumped) | {ms(article['cold'])} | "
+            f"| cold (cache version bumped) | {ms_range(article['cold'])} | "
             f"{ratio(article['cold'], article['cached'])} |"
         )
         print()
@@ -354,7 +335,7 @@ def main() -> None:
     times = dashboard["times"]
     baseline = next(iter(times.values()))
     for name, values in times.items():
-        print(f"| {name} | {ms(values)} | {ratio(values, baseline)} |")
+        print(f"| {name} | {ms_range(values)} | {ratio(values, baseline)} |")
     print(f"\ntotal run: {time.perf_counter() - began:.0f} s")
 
 

@@ -13,15 +13,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 from _django import ROOT, create_database, scratch_database_url, setup, synthetic_profile
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+from _timing import timed
 
 
 def summary(values: list[float]) -> str:

@@ -21,7 +21,7 @@ import argparse
 import statistics
 import time
 
-from _django import clear_cache, create_database, scratch_database_url, setup
+from _django import scratch_province
 
 DATABASE = "portal_bench_pages"
 SEARCH = "/tim-kiem/?q=dat+dai"
@@ -54,20 +54,16 @@ def queries(client, path: str, before) -> int:
 
 
 def seed(slug: str):
-    """The province onboarded with its demo staff and content; its portal host."""
-    from django.core.management import call_command
+    """The shipped province `slug` onboarded on a new scratch database, with its demo staff and
+    content; the province and what was seeded."""
+    province = scratch_province(DATABASE, slug)
     from django_tenants.utils import schema_context
 
     from provinces.loader import resolve_profile
     from tenants.demo.content import content_ensure
     from tenants.demo.staff import staff_ensure
-    from tenants.services import platform_tenant_ensure, province_onboard, template_schema_ensure
 
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    platform_tenant_ensure()
-    template_schema_ensure()
     profile = resolve_profile(slug)
-    province = province_onboard(profile=profile, dev_hosts=True).province
     with schema_context(province.schema_name):
         staff_ensure(profile=profile)
         seeded = content_ensure(profile=profile)
@@ -96,16 +92,13 @@ def main() -> None:
     args = parser.parse_args()
 
     began = time.perf_counter()
-    create_database(scratch_database_url(DATABASE))
-    setup(DATABASE)
+    province, seeded = seed(args.province)
     from django.core.cache import cache
     from django.test import Client
     from django_tenants.utils import schema_context
 
     from editorial.services import PUBLIC_VERSION_KEY
 
-    clear_cache()
-    province, seeded = seed(args.province)
     host = f"{province.slug}.localhost"
     client = Client(HTTP_HOST=host)
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 from datetime import timedelta
 
-from _django import clear_cache, create_database, scratch_database_url, setup
+from _django import scratch_province
+from _timing import timed
 
 DATABASE = "portal_bench_queues"
 
@@ -31,18 +31,6 @@ def spread(n: int) -> list:
 
     now = timezone.now()
     return [now + timedelta(hours=(i * 1440) // n - 720) for i in range(n)]
-
-
-def onboard():
-    from django.core.management import call_command
-
-    from provinces.loader import resolve_profile
-    from tenants.services import platform_tenant_ensure, province_onboard, template_schema_ensure
-
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    platform_tenant_ensure()
-    template_schema_ensure()
-    return province_onboard(profile=resolve_profile("thainguyen"), dev_hosts=True).province
 
 
 def staff(code: str, agency, *, name: str = ""):
@@ -134,12 +122,7 @@ def fill_questions(site, n: int) -> None:
 
 
 def timings(fn, n: int) -> list[float]:
-    values = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        values.append(time.perf_counter() - start)
-    return values
+    return [timed(fn) for _ in range(n)]
 
 
 def p(values: list[float], q: float) -> float:
@@ -154,8 +137,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    create_database(scratch_database_url(DATABASE))
-    setup(DATABASE)
+    province = scratch_province(DATABASE)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -164,8 +146,6 @@ def main() -> None:
     from editorial.models import Item
     from organization.models import ComponentSite
 
-    clear_cache()
-    province = onboard()
     with schema_context(province.schema_name):
         site = ComponentSite.objects.select_related("agency").order_by("pk").first()
         approver = fill_items(site, args.items)

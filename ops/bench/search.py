@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 from datetime import timedelta
 
-from _django import clear_cache, create_database, scratch_database_url, setup
+from _django import scratch_province
+from _timing import interleaved, ms, percentile
 
 DATABASE = "portal_bench_search"
 
@@ -71,20 +71,6 @@ KINDS = (
 )
 QUERIES = ["đất đai", "giải phóng mặt bằng", "thủ tục hành chính", "nông thôn mới", "Đại Từ"]
 TYPOS = ["dat daii", "giai phong mat bangg", "nong thon moii"]
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def percentile(values: list[float], p: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
-
-
-def ms(value: float) -> str:
-    return f"{value * 1000:.2f} ms"
 
 
 def words(rng: random.Random, count: int, subject: str) -> str:
@@ -200,12 +186,8 @@ def bench(rounds: int, site_id: int, portal_host: str) -> tuple[dict, dict]:
             "/tim-kiem/", {"q": fold(rng.choice(QUERIES))}
         ),
     }
-    for fn in cases.values():  # warm: plans, connections, the site and host caches
-        fn()
-    results: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, fn in cases.items():
-            results[name].append(timed(fn))
+    # each case warmed first (plans, connections, the site and host caches), then interleaved
+    results = interleaved(cases, rounds)
     sizes = {query: search(query=query).total for query in QUERIES}
     sizes.update({fold(query): search(query=fold(query)).total for query in QUERIES})
     return results, sizes
@@ -218,21 +200,11 @@ def main() -> None:
     args = parser.parse_args()
 
     began = time.perf_counter()
-    create_database(scratch_database_url(DATABASE))
-    setup(DATABASE)
-    from django.core.management import call_command
+    province = scratch_province(DATABASE)
     from django.db import connection
     from django_tenants.utils import schema_context
 
     from organization.models import ComponentSite
-    from provinces.loader import resolve_profile
-    from tenants.services import platform_tenant_ensure, province_onboard, template_schema_ensure
-
-    clear_cache()
-    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    platform_tenant_ensure()
-    template_schema_ensure()
-    province = province_onboard(profile=resolve_profile("thainguyen"), dev_hosts=True).province
 
     with schema_context(province.schema_name):
         site_ids = list(ComponentSite.objects.values_list("pk", flat=True))
