@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import get_args
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import IntegerField, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
@@ -151,6 +152,8 @@ def public_procedures(*, site, filters: ProcedureFilters) -> QuerySet[Item]:
         )
     except SearchError as error:
         raise FilterError(error.code, error.message, "query") from error
+    if not ids:
+        return items.none()
     # The search's order: the position of each id in the list it returned.
     rank = RawSQL(  # noqa: S611 (a bound parameter and a column name)
         f"array_position(%s::bigint[], {Item._meta.db_table}.id)", (ids,), IntegerField()
@@ -169,7 +172,10 @@ def procedure_facets(*, items: QuerySet[Item]) -> ProcedureFacets:
         "online": Coalesce(_key("online_level"), Value(""), output_field=TextField()),
     }
     inner = items.order_by().annotate(**{f"facet_{name}": expr for name, expr in columns.items()})
-    inner_sql, params = inner.values(*(f"facet_{n}" for n in columns)).query.sql_with_params()
+    try:
+        inner_sql, params = inner.values(*(f"facet_{n}" for n in columns)).query.sql_with_params()
+    except EmptyResultSet:  # nothing can match (words no procedure has): nothing to count
+        return ProcedureFacets()
     names = list(columns)
     listed = ", ".join(f"facet_{n}" for n in names)
     sets = ", ".join(f"(facet_{n})" for n in names)

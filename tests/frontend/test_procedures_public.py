@@ -101,6 +101,7 @@ def test_the_catalogue_lists_the_provinces_procedures_with_their_facts_and_facet
         ("q=Cấp+giấy+phép+xây+dựng", ["Cấp giấy phép xây dựng"]),
         ("q=giay+phep+xay+dunh", ["Cấp giấy phép xây dựng"]),
         ("q=khai+sinh&cap=tinh", []),
+        ("q=khongcogica", []),  # words no procedure has, not even by a typo
     ],
 )
 def test_each_filter_and_the_words_narrow_the_list(province_schema, query, expected):
@@ -131,6 +132,19 @@ def test_each_filter_and_the_words_narrow_the_list(province_schema, query, expec
     html = page_text(host_client(TN).get(f"/thu-tuc/?{query}"))
     # then
     assert sorted(listed(html)) == sorted(expected)
+
+
+def test_words_no_procedure_has_say_so_with_empty_facets(thainguyen):
+    # given a published procedure
+    _site, staff, _other = thainguyen
+    procedure_published(staff, code="1.009994", title="Cấp giấy phép xây dựng")
+    # when a citizen looks for words no procedure has (nothing for the typo fallback either)
+    response = host_client(TN).get("/thu-tuc/?q=zzzqqxw+kkjjvv")
+    # then the page says nothing was found: no facet counts, no error
+    assert response.status_code == 200
+    html = page_text(response)
+    assert "Không có thủ tục nào khớp với điều kiện tra cứu." in html
+    assert listed(html) == []
 
 
 def test_the_list_is_paginated_and_a_page_past_the_last_is_not_found(thainguyen):
