@@ -55,6 +55,11 @@ PAGES = {
     "answered questions": lambda browser: (PORTAL, "/hoi-dap/"),
     "tracking form": lambda browser: (PORTAL, "/hoi-dap/tra-cuu/"),
     "legal basis": lambda browser: (PORTAL, "/co-so-phap-ly/"),
+    "procedures": lambda browser: (PORTAL, "/thu-tuc/?q=giay+phep"),
+    "a procedure": lambda browser: (
+        PORTAL,
+        first_link(browser, "/thu-tuc/", "main table.procedures td a"),
+    ),
     "English home": lambda browser: (PORTAL, "/en/"),
     "English contacts": lambda browser: (PORTAL, "/en/contacts/"),
     "another province's home": lambda browser: (OTHER_PROVINCE, "/"),
