@@ -396,6 +396,7 @@ def item_create(
             _("Nội dung của trang thành phần thuộc cơ quan của trang đó."),
             "agency",
         )
+    agency_id: int | None
     if site is not None:
         agency_id = site.agency_id
     elif agency is not None:
@@ -757,6 +758,7 @@ def item_transition(
     item_fields: list[str] = []
     action = move.transition
     if move.kind in ("publish", "publish_then_check"):
+        assert item.current_revision is not None  # an item is created with its first revision
         _check_procedure_complete(item, item.current_revision, current_profile())
         if publish_at is not None and publish_at > now:
             # ADR 0010: the revision approved now is the one the run will publish, in the

@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -396,7 +397,7 @@ def matching_source_ids(
         raise SearchError("unknown_kind", _("Loại nội dung cần lọc không có."), "loai")
     limit = max(1, min(int(limit), MAX_MATCHES))
     clauses = "d.source = %s AND d.kind = ANY(%s)"
-    params: list[object] = [source, list(kinds)]
+    params: list[Any] = [source, list(kinds)]
     if site_id is not None:
         clauses += " AND d.site_id = %s"
         params.append(site_id)

@@ -119,9 +119,7 @@ def test_the_online_level_must_be_one_the_regulation_uses(thainguyen, province_s
         create(staff, agency, online_level="full")  # Thái Nguyên counts levels 1–4
     assert refused.value.code == "online_level_not_offered"
     assert "Mức độ 4" in str(refused.value.message)
-    assert "40/2012/QĐ-UBND" in str(
-        refused.value.message
-    )
+    assert "40/2012/QĐ-UBND" in str(refused.value.message)
     assert create(staff, agency, online_level="level4").current_revision.fields["online_level"]
 
 
