@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from unidecode import unidecode
 
 from accounts.services import audit_record
 from core.errors import ErrorKind
+from core.text import spreadsheet_text
 from editorial.content import ContentError
 from editorial.models import PublicComment
 from editorial.selectors import (
@@ -46,8 +46,6 @@ from frontend.links import item_url
 
 LISTED_MAX = 500  # comments of one status listed on the moderation page
 EXPORTED_MAX = 50_000  # comments in one synthesis
-# A cell a spreadsheet would read as a formula: such text is written with a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _date(value) -> date | None:
@@ -217,12 +215,6 @@ def _title_lines(draft: dict, counts: dict) -> list[str]:
     return [line for line in lines if line]
 
 
-def _cell(value) -> str:
-    """A value as a spreadsheet cell's text: never read as a formula, no control character."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _file_name(item, extension: str) -> str:
     base = slugify(unidecode(item.published_revision.title))[:60] or "du-thao"
     return f"tong-hop-gop-y-{item.pk}-{base}.{extension}"
@@ -270,18 +262,18 @@ def synthesis_csv(request, pk: int):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in _title_lines(draft, _counts(rows)):
-        writer.writerow([_cell(line)])
+        writer.writerow([spreadsheet_text(line)])
     writer.writerow([])
     writer.writerow(_columns())
     for row in rows:
         writer.writerow(
             [
                 row["number"],
-                _cell(row["name"]),
-                _cell(row["email"]),
+                spreadsheet_text(row["name"]),
+                spreadsheet_text(row["email"]),
                 row["created_at"].strftime("%d/%m/%Y %H:%M"),
                 row["status"],
-                _cell(row["text"]),
+                spreadsheet_text(row["text"]),
             ]
         )
     response = HttpResponse(
@@ -307,7 +299,7 @@ def synthesis_xlsx(request, pk: int):
     def put(row: int, column: int, value, *, bold: bool = False):
         cell = sheet.cell(row=row, column=column)
         if isinstance(value, str):
-            cell.value = _cell(value)
+            cell.value = spreadsheet_text(value)
             cell.data_type = "s"  # text, never a formula
         else:
             cell.value = value

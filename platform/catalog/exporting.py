@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from catalog.importing import COLUMNS, join_entries
+from core.text import CELL_CONTROL, spreadsheet_text
 from editorial.content import PROCEDURE_LABELS
 from editorial.models import Item
 
@@ -91,7 +92,12 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
     writer.writerow(COLUMNS)
     for values in records:
         cells = _cells(values)
-        writer.writerow([cells[column] for column in COLUMNS])
+        writer.writerow(
+            [
+                spreadsheet_text(cells[column]) if isinstance(cells[column], str) else cells[column]
+                for column in COLUMNS
+            ]
+        )
     # With a byte-order mark: spreadsheet programs then read the Vietnamese as UTF-8.
     return out.getvalue().encode("utf-8-sig")
 
@@ -99,7 +105,6 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
 def _xlsx(records: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Thủ tục")
@@ -111,8 +116,8 @@ def _xlsx(records: list[dict[str, Any]]) -> bytes:
             value = cells[column]
             if isinstance(value, str):
                 # Control characters an XLSX cannot hold are dropped; a text starting with
-                # "=" stays text, never a formula the spreadsheet would run.
-                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+                # "=" stays text (a string cell), never a formula the spreadsheet would run.
+                cell = WriteOnlyCell(sheet, CELL_CONTROL.sub("", value))
                 cell.data_type = "s"
                 row.append(cell)
             else:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
-from core.text import fold, nfc
+from core.text import fold, from_spreadsheet_text, nfc
 from editorial.content import COLUMN_LABELS, FIELD_LABELS, FIELDS_OF_KIND, PROCEDURE_LABELS
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -453,7 +453,7 @@ def _cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unicodedata.normalize("NFC", str(value)).strip()
+    return from_spreadsheet_text(unicodedata.normalize("NFC", str(value)).strip())
 
 
 def _number(value: Any) -> Any:

@@ -36,3 +36,22 @@ def fold(text: str | None) -> str:
     """Accent-insensitive form for search and matching: lowercase ASCII words separated by one
     space ("Đất đai" → "dat dai", "UBND huyện Bắc Quang" → "ubnd huyen bac quang")."""
     return " ".join(_NOT_WORD.sub(" ", unidecode(nfc(text)).lower()).split())
+
+
+# A cell a spreadsheet program would run as a formula when it opens an exported CSV or XLSX
+# (formula injection): such text is written with a leading apostrophe, which marks text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The control characters a spreadsheet cell cannot hold (XLSX refuses them; openpyxl's list).
+CELL_CONTROL = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
+def spreadsheet_text(value: Any) -> str:
+    """A value as an exported spreadsheet cell's text: no control character, never a formula."""
+    text = CELL_CONTROL.sub("", str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def from_spreadsheet_text(text: str) -> str:
+    """A cell's text read back from a file `spreadsheet_text` wrote: the apostrophe it put before
+    a formula's first character is dropped (a re-imported export is unchanged)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text

@@ -71,6 +71,7 @@ def test_csv_and_xlsx_exports_show_labels_json_the_codes(catalogue_desk):
     assert record["processing_days"] == "0.5"
     assert record["agency"] == desk.agency.name
     assert record["steps"].splitlines()[1] == "Thẩm định \\| ký duyệt"
+    assert record["fees"] == "'=SUM(A1:A2)"  # a spreadsheet opening the CSV shows text
 
     sheet = load_workbook(io.BytesIO(procedures_export(format="xlsx")[0]), read_only=True).active
     header, values = list(sheet.iter_rows(values_only=True))[:2]

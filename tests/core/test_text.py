@@ -93,3 +93,22 @@ def test_nfc_and_fold_are_defined_once_in_the_core():
         "platform/core/text.py:nfc_data",
         "platform/core/text.py:fold",
     ]
+
+
+@pytest.mark.without_services
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=SUM(A1:A2)", "'=SUM(A1:A2)"),
+        ("+84 208", "'+84 208"),
+        ("- Lệ phí: 50.000 đồng", "'- Lệ phí: 50.000 đồng"),
+        ("@cmd", "'@cmd"),
+        ("Không\x07 thu", "Không thu"),
+        ("Lệ phí 50.000 đồng", "Lệ phí 50.000 đồng"),
+    ],
+)
+def test_an_exported_cell_is_never_a_formula_and_reads_back_as_it_was(value, cell):
+    from core.text import from_spreadsheet_text, spreadsheet_text
+
+    assert spreadsheet_text(value) == cell
+    assert from_spreadsheet_text(spreadsheet_text(value)) == value.replace("\x07", "")
