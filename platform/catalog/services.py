@@ -540,7 +540,11 @@ def import_job_run(*, job_pk: int) -> ImportJob | None:
     job.skipped, job.waiting = result.skipped, result.waiting
     job.problems = [problem.as_dict() for problem in result.problems[:1000]]
     job.finished_at = timezone.now()
+    # The upload has served: what it did is recorded on the job and in the revisions, and the
+    # file is not kept (a failed job keeps it, for whoever looks into the failure).
+    name, job.file = job.file.name, ""
     job.save()
+    transaction.on_commit(lambda: job.file.storage.delete(name))
     cache.delete(key)
     return job
 

@@ -1,10 +1,11 @@
-"""An import started on the staff page (issue 11): the file is kept, a worker imports it inside
+"""An import started on the staff page (issue 11): the file is stored, a worker imports it inside
 the province's schema after the commit, and the job records its progress and outcome for its
 own actor (and the province's administrators) to read."""
 
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog.models import ImportJob
@@ -31,8 +32,13 @@ def test_a_job_imports_its_file_after_the_commit_and_records_the_outcome(
         )
         assert job.status == ImportJob.Status.QUEUED
         assert job.format == "xlsx"
+        stored = job.file.name
+        assert default_storage.exists(stored)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
+    # the uploaded file is not kept once the job has done its work
+    assert not job.file
+    assert not default_storage.exists(stored)
     assert job.finished_at is not None
     assert (job.created, job.changed, job.unchanged, job.waiting) == (3, 0, 0, 3)
     assert (job.done, job.total) == (3, 3)
