@@ -478,7 +478,8 @@ class ItemForm(forms.Form):
         self.agencies = {agency.pk: agency for agency in agencies}
         self.fields["agency"] = forms.TypedChoiceField(
             label=REQUIREMENT_LABELS["agency"],
-            required=False,
+            # Required: a procedure's implementing agency is not changed after it is created.
+            required=True,
             coerce=int,
             empty_value=None,
             choices=[

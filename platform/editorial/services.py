@@ -403,6 +403,10 @@ def item_create(
         agency_id = agency.pk
     else:
         agency_id = _agency_of_actor(actor, first.role)
+    if kind == Kind.PROCEDURE and agency_id is None:
+        # The implementing agency is part of what citizens read and is never changed afterwards
+        # (ADR 0019): a procedure starts with one.
+        raise EditorialError("agency_required", _("Hãy chọn cơ quan thực hiện thủ tục."), "agency")
     probe = Item(site=site, agency_id=agency_id)
     _capacity(actor, first, probe)
     content_type, deadline = _sla(kind, clean, sla_content_type, profile)

@@ -219,3 +219,17 @@ def timezone_today() -> date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def test_a_procedure_starts_with_its_implementing_agency(thainguyen):
+    staff, _agency = thainguyen
+    with pytest.raises(EditorialError) as refused:
+        item_create(
+            actor=item_author(staff, on_portal=True),  # a portal role: no agency of its own
+            kind=Kind.PROCEDURE,
+            title="Đăng ký khai sinh",
+            fields=fields("1.001193", date(2026, 11, 2)),
+        )
+    assert refused.value.code == "agency_required"
+    assert refused.value.field == "agency"
+    assert not Item.objects.filter(kind=Kind.PROCEDURE).exists()

@@ -81,6 +81,8 @@ def _create(staff, *, kind, fields, sla_content_type=None, title="Bài"):
         title=title,
         fields={**REQUIRED.get(kind, {}), **fields},
         sla_content_type=sla_content_type,
+        # a procedure names its implementing agency (ADR 0019)
+        agency=staff.agency if kind == Kind.PROCEDURE else None,
     )
 
 

@@ -187,6 +187,7 @@ def test_refusals_are_shown_on_their_fields_in_vietnamese(desk):
     response = desk.client().post(
         NEW,
         _form_data(
+            agency=str(desk.agency.pk),
             **{"fields__processing_days": "mười", "fields__dossier-0-copies": "hai"},
         ),
     )
@@ -198,6 +199,7 @@ def test_refusals_are_shown_on_their_fields_in_vietnamese(desk):
     response = desk.client().post(
         NEW,
         _form_data(
+            agency=str(desk.agency.pk),
             **{"fields__dossier-0-form": "", "fields__dossier-0-form_file": "mau.pdf"},
         ),
     )
@@ -206,10 +208,15 @@ def test_refusals_are_shown_on_their_fields_in_vietnamese(desk):
     assert 'id="id_fields__code_error"' in html or 'id="id_fields__dossier_error"' in html
     assert Item.objects.filter(kind=Kind.PROCEDURE).count() == 1
     # a procedure with the same code: refused on the code
-    response = desk.client().post(NEW, _form_data())
+    response = desk.client().post(NEW, _form_data(agency=str(desk.agency.pk)))
     html = page_text(response)
     assert response.status_code in (400, 409)
     assert 'id="id_fields__code_error"' in html
+    assert Item.objects.filter(kind=Kind.PROCEDURE).count() == 1
+    # no implementing agency: refused on it (it is never changed after creation)
+    response = desk.client().post(NEW, _form_data(**{"fields__code": "1.000001"}))
+    assert response.status_code == 400
+    assert 'id="id_agency_error"' in page_text(response)
     assert Item.objects.filter(kind=Kind.PROCEDURE).count() == 1
 
 
