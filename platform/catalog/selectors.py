@@ -152,8 +152,8 @@ def public_procedures(*, site, filters: ProcedureFilters) -> QuerySet[Item]:
         )
     except SearchError as error:
         raise FilterError(error.code, error.message, "query") from error
-    if not ids:
-        return items.none()
+    if not ids:  # nothing matches: the same shape (a rank to order by), no row
+        return items.none().alias(rank=Value(0, output_field=IntegerField()))
     # The search's order: the position of each id in the list it returned.
     rank = RawSQL(  # noqa: S611 (a bound parameter and a column name)
         f"array_position(%s::bigint[], {Item._meta.db_table}.id)", (ids,), IntegerField()

@@ -189,6 +189,11 @@ def test_search_finds_a_procedure_without_diacritics_and_with_a_one_letter_typo(
     assert permit.code in codes(portal.get("/api/v1/procedures/", {"q": "giay phep xay dunh"}))
     assert codes(portal.get("/api/v1/procedures/", {"q": "dat dai"})) == [land.code]
     assert codes(portal.get("/api/v1/procedures/", {"q": "dat dai", "level": "commune"})) == []
+    # words no procedure has, not even by a typo, and a control character: an empty list
+    for nothing in ("zzqqxw kkjjvv", "\x80B"):
+        response = portal.get("/api/v1/procedures/", {"q": nothing})
+        assert response.status_code == 200
+        assert codes(response) == []
 
 
 # --- reading one procedure -------------------------------------------------------------------
