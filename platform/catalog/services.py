@@ -542,9 +542,11 @@ def import_job_run(*, job_pk: int) -> ImportJob | None:
     job.finished_at = timezone.now()
     # The upload has served: what it did is recorded on the job and in the revisions, and the
     # file is not kept (a failed job keeps it, for whoever looks into the failure).
-    name, job.file = job.file.name, ""
+    name, storage = job.file.name, job.file.storage
+    job.file = ""
     job.save()
-    transaction.on_commit(lambda: job.file.storage.delete(name))
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
     cache.delete(key)
     return job
 
