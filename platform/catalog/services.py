@@ -25,7 +25,7 @@ from catalog.models import ImportJob
 from core.errors import ErrorKind, ServiceError
 from core.profiles import current_profile, current_province_slug
 from core.text import fold, nfc
-from editorial.content import PROCEDURE_LABELS, procedure_missing
+from editorial.content import online_level_refusal, procedure_missing
 from editorial.models import Item, Kind, WorkflowState
 from editorial.services import item_create, item_transition, item_update
 from organization.models import Agency
@@ -232,7 +232,6 @@ def _plan(
 ) -> list[_Planned]:
     """Every row checked (problems added to the row) and what it will do."""
     agencies = _Agencies()
-    levels = set(profile.public_services.levels)
     # "forms" is left to publication: form files are attached on the staff page after the
     # import (docs/catalogue.md); every other required part is checked here, per row.
     required = [code for code in profile.public_services.required_fields if code != "forms"]
@@ -262,22 +261,8 @@ def _plan(
                 first_line[row.code] = row.line
         fields = importing.check_fields(row)
         if fields is not None:
-            level = fields.get("online_level") or ""
-            if level and level not in levels:
-                row.problem(
-                    "online_level",
-                    _(
-                        "Mức độ dịch vụ công trực tuyến này không dùng theo quy chế (chọn: "
-                        "%(allowed)s)%(basis)s."
-                    )
-                    % {
-                        "allowed": "; ".join(
-                            str(PROCEDURE_LABELS["online_level"][code])
-                            for code in profile.public_services.levels
-                        ),
-                        "basis": in_parentheses(profile.public_services.source),
-                    },
-                )
+            if refusal := online_level_refusal(fields, profile.public_services):
+                row.problem("online_level", refusal)
             missing = procedure_missing(
                 title=row.title,
                 fields=fields,

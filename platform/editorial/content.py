@@ -17,6 +17,7 @@ from config.bounds import nul_byte_path
 from core.errors import ServiceError
 from core.text import nfc_data
 from editorial.models import Kind
+from provinces.citations import in_parentheses
 
 MAX_TITLE = 500
 MAX_BODY = 1_000_000  # characters of HTML after sanitising
@@ -422,6 +423,20 @@ REQUIREMENT_LABELS = {
     "online_level": FIELD_LABELS["online_level"],
     "responsible_person": _("Người chịu trách nhiệm từng bước"),
 }
+
+
+def online_level_refusal(fields: dict, public_services) -> str | None:
+    """Why a procedure's online service level is refused under the profile's
+    `public_services` (a level the regulation does not use, with the article), or None."""
+    level = fields.get("online_level") or ""
+    if not level or level in public_services.levels:
+        return None
+    allowed = ", ".join(
+        str(PROCEDURE_LABELS["online_level"][code]) for code in public_services.levels
+    )
+    return _(
+        "Mức độ dịch vụ công trực tuyến này không dùng theo quy chế (chọn: %(allowed)s)%(basis)s."
+    ) % {"allowed": allowed, "basis": in_parentheses(public_services.source)}
 
 
 def procedure_missing(

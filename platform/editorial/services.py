@@ -29,9 +29,9 @@ from editorial.content import (
     MAX_TITLE,
     MAX_YEAR,
     MIN_YEAR,
-    PROCEDURE_LABELS,
     ContentError,
     clean_fields,
+    online_level_refusal,
     procedure_missing,
     sanitise_html,
 )
@@ -293,15 +293,8 @@ def _audit(
 
 def _check_online_level(kind: str, fields: dict, profile) -> None:
     """A procedure's online service level must be one the profile's regulation uses."""
-    level = fields.get("online_level") if kind == Kind.PROCEDURE else ""
-    if level and level not in profile.public_services.levels:
-        allowed = ", ".join(
-            str(PROCEDURE_LABELS["online_level"][code]) for code in profile.public_services.levels
-        )
-        message = _(
-            "Mức độ dịch vụ công trực tuyến này không dùng theo quy chế (chọn: %(allowed)s)"
-            "%(basis)s."
-        ) % {"allowed": allowed, "basis": in_parentheses(profile.public_services.source)}
+    message = online_level_refusal(fields, profile.public_services)
+    if kind == Kind.PROCEDURE and message:
         raise EditorialError(
             "online_level_not_offered",
             message,
