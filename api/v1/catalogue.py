@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import quote
 
-from django.conf import settings
 from django.db.models import F
 from django.http import HttpResponse
 from django.http.request import split_domain_port
@@ -51,7 +49,6 @@ from editorial.content import (
     MAX_BODY,
     MAX_TITLE,
     PROCEDURE_CODE,
-    PROCEDURE_LABELS,
     procedure_missing,
 )
 from editorial.models import Item, Kind, Revision
@@ -76,18 +73,10 @@ WORKFLOW_NOTE = (
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _label(group: str, code: str) -> str:
-    """The Vietnamese name of a value code of a procedure's field `group`."""
-    labels = PROCEDURE_LABELS.get(group)
-    # (a table per field; a flat table of codes would do too)
-    label = labels.get(code) if isinstance(labels, dict) else PROCEDURE_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
 def _coded(group: str, code: str | None) -> dict | None:
     if code is None:
         return None
-    return {"code": code, "label": _label(group, code)}
+    return {"code": code, "label": catalog_selectors.procedure_label(group, code)}
 
 
 def _date(value) -> date | None:
@@ -101,15 +90,6 @@ def _date(value) -> date | None:
 
 def _agency(item: Item) -> dict | None:
     return {"id": item.agency_id, "name": item.agency.name} if item.agency_id else None
-
-
-def _national_portal_url(code: str, online_level: str) -> str | None:
-    """The national public-service portal's page of the procedure, when it can be done online
-    (settings.PUBLIC_SERVICE_PORTAL_URL; empty: no link)."""
-    pattern = settings.PUBLIC_SERVICE_PORTAL_URL
-    if not (online_level and code and pattern):
-        return None
-    return pattern.format(code=quote(code, safe=""))
 
 
 def _valid_code(code: str) -> bool:
@@ -177,7 +157,9 @@ def _content(revision: Revision, *, code: str, form_urls: dict[str, str]) -> dic
         "legal_basis": fields.get("legal_basis", ""),
         "result": fields.get("result", ""),
         "online_level": _coded("online_level", online_level),
-        "national_portal_url": _national_portal_url(code, online_level),
+        "national_portal_url": catalog_selectors.national_portal_url(
+            code=code, online_level=online_level
+        ),
         "effective_on": _date(fields.get("effective_on")),
         "issued_on": _date(fields.get("issued_on")),
         "announced_in": fields.get("announced_in", ""),

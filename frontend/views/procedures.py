@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -34,6 +33,7 @@ from catalog.selectors import (
     ONLINE_NONE,
     FilterError,
     ProcedureFilters,
+    national_portal_url,
     procedure_end_reason,
     procedure_facets,
     procedure_label,
@@ -420,15 +420,6 @@ def _agency(request, item) -> dict | None:
     return {"name": agency.name, "url": url}
 
 
-def _national_portal(code: str, fields: dict) -> str | None:
-    """The procedure's page on the national public-service portal, where it can be done online
-    (an online level is set) and the platform knows that portal's address."""
-    template = settings.PUBLIC_SERVICE_PORTAL_URL
-    if not fields.get("online_level") or not template:
-        return None
-    return template.format(code=quote(code, safe=""))
-
-
 def _build_procedure(request, code: str) -> dict | None:
     item = public_procedure(code=code, site=request.component_site)
     if item is None:
@@ -470,7 +461,9 @@ def _build_procedure(request, code: str) -> dict | None:
         "dossier": _forms(request, item, fields.get("dossier") or []),
         "processing_time": _processing_time(fields),
         "online": _online(fields),
-        "national_portal": _national_portal(item.code, fields),
+        "national_portal": national_portal_url(
+            code=item.code, online_level=fields.get("online_level") or ""
+        ),
         "legal_basis": _lines(fields.get("legal_basis", "")),
         "effective_on": _date(fields.get("effective_on")),
         "issued_on": _date(fields.get("issued_on")),

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import get_args
+from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import IntegerField, Q, QuerySet, TextField, Value
@@ -79,6 +81,16 @@ def procedure_label(name: str, code: str) -> str:
     are validated: never expected), so that a citizen never reads a code."""
     label = PROCEDURE_LABELS.get(name, {}).get(code)
     return str(label) if label is not None else ""
+
+
+def national_portal_url(*, code: str, online_level: str) -> str | None:
+    """The procedure's page on the national public-service portal, where it can be done online
+    (an online level is set) and the platform knows that portal's address
+    (settings.PUBLIC_SERVICE_PORTAL_URL, a format string with {code}; empty: no link)."""
+    template = settings.PUBLIC_SERVICE_PORTAL_URL
+    if not (online_level and code and template):
+        return None
+    return template.format(code=quote(code, safe=""))
 
 
 def _check(filters: ProcedureFilters) -> None:
