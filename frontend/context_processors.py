@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
-from frontend.links import host_url, is_development_request
+from config.hosts import host_url, is_development_request
 from frontend.profiles import english_offered, in_back_office, profile_for
 from frontend.public_cache import cached
 from frontend.sections import component_site_menu, mark_current, portal_menu, site_content

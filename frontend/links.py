@@ -5,23 +5,8 @@ names and keeps its port; any other request links to the real host names."""
 
 from __future__ import annotations
 
-from django.http.request import split_domain_port
-
+from config.hosts import host_url, is_development_request
 from editorial.urls_public import item_path as editorial_item_path
-
-DEV_SUFFIX = "localhost"
-
-
-def is_development_request(request) -> bool:
-    domain, _ = split_domain_port(request.get_host())
-    return domain == DEV_SUFFIX or domain.endswith("." + DEV_SUFFIX)
-
-
-def host_url(request, host: str) -> str:
-    """`scheme://host[:port]/` for another host of the platform, with this request's port."""
-    _, port = split_domain_port(request.get_host())
-    netloc = f"{host}:{port}" if port else host
-    return f"{request.scheme}://{netloc}/"
 
 
 def component_site_url(request, site) -> str:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from config.hosts import DEV_SUFFIX
 from core.errors import ServiceError
 from provinces.loader import shipped_version
 from provinces.naming import HostNameError, component_host, is_valid_hostname
@@ -21,7 +22,6 @@ from tenants.models import Domain, Province
 logger = logging.getLogger(__name__)
 
 TEMPLATE_SLUG = "_template"
-DEV_SUFFIX = "localhost"
 ADMIN_USERNAME = "quantri"
 
 

@@ -20,7 +20,6 @@ from datetime import date
 
 from django.db.models import F
 from django.http import HttpResponse
-from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +40,7 @@ from api.v1.editorial import MAX_COMMENT, MAX_SUMMARY, WorkflowOutput, require_s
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from catalog.models import ImportJob
+from config.hosts import host_url, is_development_request
 from core.errors import ErrorKind, ServiceError
 from core.profiles import current_profile
 from editorial import selectors as editorial_selectors
@@ -172,15 +172,12 @@ def _files_base(request, item: Item) -> str:
     here = request.component_site.pk if request.component_site is not None else None
     if item.site_id == here:
         return request.build_absolute_uri("/").rstrip("/")
-    domain, port = split_domain_port(request.get_host())
-    development = domain == "localhost" or domain.endswith(".localhost")
+    development = is_development_request(request)
     if item.site_id is None:
         host = province_portal_host(request.tenant, development=development)
     else:
         host = item.site.dev_host if development and item.site.dev_host else item.site.host
-    if not host:
-        return request.build_absolute_uri("/").rstrip("/")
-    return f"{request.scheme}://{host}:{port}" if port else f"{request.scheme}://{host}"
+    return (host_url(request, host) if host else request.build_absolute_uri("/")).rstrip("/")
 
 
 def _forms(request, item: Item, *, staff: bool) -> list[dict]:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from accounts.selectors import audit_entries
-from frontend.links import host_url, is_development_request
+from config.hosts import host_url, is_development_request
 from frontend.views.administration import audit_rows
 from tenants.selectors import province_list, province_portal_host
 
