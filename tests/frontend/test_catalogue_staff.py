@@ -306,6 +306,9 @@ def test_the_list_shows_each_procedure_with_its_state_and_filters(desk):
     assert "Bản nháp" in html
     assert "Đã công bố" in html
     assert "draft" not in re.sub(r'value="[^"]*"', "", html)
+    # the late one's rule cited as staff read it (Thái Nguyên Art. 10(3), 13(3)), never "Art."
+    assert "Điều 10 khoản 3, Điều 13 khoản 3 Quyết định số 40/2012/QĐ-UBND" in html
+    assert "Art." not in html
     # by state, agency, field, words and lateness
     assert "Chứng thực bản sao" not in page_text(client.get(LIST, {"state": "draft"}))
     by_agency = page_text(client.get(LIST, {"agency": desk.other_agency.pk}))
