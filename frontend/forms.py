@@ -1,9 +1,17 @@
-"""Staff sign-in and password forms. Fields are rendered by frontend/includes/field.html."""
+"""Staff sign-in and password forms, and the validators the citizens' search forms share.
+Fields are rendered by frontend/includes/field.html."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 PASSWORD_MAX_LENGTH = 4096
+
+
+def no_nul(value: str) -> str:
+    """A query-string value PostgreSQL can compare: no NUL character (a clear 400, not a 500)."""
+    if "\x00" in value:
+        raise forms.ValidationError(_("Không được chứa ký tự NUL."), code="null_characters")
+    return value
 
 
 class LoginForm(forms.Form):

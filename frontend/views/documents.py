@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from editorial.content import FIELD_LABELS, LEGAL_STATUS_LABELS, MAX_YEAR, MIN_YEAR
 from editorial.selectors import LegalDocumentFilters, legal_document_facets, legal_documents
+from frontend.forms import no_nul
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.public_cache import cached
@@ -50,32 +51,26 @@ STATUS_SLUGS = {
 STATUS_OF_SLUG = {slug: code for code, slug in STATUS_SLUGS.items()}
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise forms.ValidationError(_("Không được chứa ký tự NUL."), code="null_characters")
-    return value
-
-
 class DocumentSearchForm(forms.Form):
     """The query string of the search, each value bounded; the choices come from the facets."""
 
     number = forms.CharField(
-        label=FIELD_LABELS["number"], required=False, max_length=NUMBER_MAX, validators=[_no_nul]
+        label=FIELD_LABELS["number"], required=False, max_length=NUMBER_MAX, validators=[no_nul]
     )
     document_type = forms.CharField(
         label=FIELD_LABELS["document_type"],
         required=False,
         max_length=VALUE_MAX,
-        validators=[_no_nul],
+        validators=[no_nul],
     )
     issuing_body = forms.CharField(
         label=FIELD_LABELS["issuing_body"],
         required=False,
         max_length=VALUE_MAX,
-        validators=[_no_nul],
+        validators=[no_nul],
     )
     field = forms.CharField(
-        label=FIELD_LABELS["field"], required=False, max_length=VALUE_MAX, validators=[_no_nul]
+        label=FIELD_LABELS["field"], required=False, max_length=VALUE_MAX, validators=[no_nul]
     )
     year = forms.IntegerField(
         label=_("Năm ban hành"),

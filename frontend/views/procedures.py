@@ -43,6 +43,7 @@ from catalog.selectors import (
 )
 from editorial.content import FIELD_LABELS, PROCEDURE_CODE, PROCEDURE_LABELS
 from frontend.context_processors import SiteContext
+from frontend.forms import no_nul
 from frontend.links import component_site_url
 from frontend.page_cache import public_page
 from frontend.profiles import profile_for
@@ -99,12 +100,6 @@ def _online_choice(code: str):
     return PROCEDURE_LABELS["online_level"]["" if code == ONLINE_NONE else code]
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise forms.ValidationError(_("Không được chứa ký tự NUL."), code="null_characters")
-    return value
-
-
 class ProcedureSearchForm(forms.Form):
     """The query string of the catalogue, each value bounded; the choices come from the facets."""
 
@@ -112,10 +107,10 @@ class ProcedureSearchForm(forms.Form):
         label=_("Tên thủ tục hoặc từ khoá"),
         required=False,
         max_length=QUERY_MAX,
-        validators=[_no_nul],
+        validators=[no_nul],
     )
     field = forms.CharField(
-        label=FIELD_LABELS["field"], required=False, max_length=VALUE_MAX, validators=[_no_nul]
+        label=FIELD_LABELS["field"], required=False, max_length=VALUE_MAX, validators=[no_nul]
     )
     agency = forms.IntegerField(
         label=_("Cơ quan thực hiện"),
