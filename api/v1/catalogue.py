@@ -39,6 +39,7 @@ from api.permissions import CatalogueWriteScope, require_catalogue_scope
 from api.v1.editorial import MAX_COMMENT, MAX_SUMMARY, WorkflowOutput, require_staff
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
+from catalog.importing import FORMATS
 from catalog.models import ImportJob
 from config.hosts import host_url, is_development_request
 from core.errors import ErrorKind, ServiceError
@@ -779,7 +780,7 @@ class _AnyFormat(DefaultContentNegotiation):
 
 
 class ExportQuery(serializers.Serializer):
-    format = serializers.ChoiceField(choices=["csv", "json", "xlsx"], default="csv")
+    format = serializers.ChoiceField(choices=list(FORMATS), default="csv")
 
 
 class ProcedureExportView(APIView):

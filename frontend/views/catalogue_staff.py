@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from catalog.importing import column_label
+from catalog.importing import FORMATS, column_label
 from catalog.models import ImportJob
 from catalog.selectors import import_job
 from catalog.services import CatalogError, import_job_start, procedures_export
@@ -46,7 +46,6 @@ QUERY_MAX = 200  # characters of a search by name or code
 MAX_WORDS = 10  # words of a search matched at most
 FIELD_MAX = 200  # as ProcedureFields.field
 FIELD_VALUES_MAX = 300  # fields offered in the filter, the most used first
-FORMATS = {"csv", "json", "xlsx"}
 # The states a procedure can be in, as the filter offers them (the item's status).
 STATES = [
     (Item.Status.DRAFT, gettext_lazy("Bản nháp")),

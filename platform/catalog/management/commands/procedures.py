@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from catalog.importing import MAX_FILE_BYTES
+from catalog.importing import FORMATS, MAX_FILE_BYTES
 from catalog.services import CatalogError, procedures_export, procedures_import
 from core.profiles import current_profile
 from tenants.models import Province
@@ -39,12 +39,10 @@ class Command(BaseCommand):
             help="the staff account the import acts as (default: the province's first active "
             "account holding the first step's role of the portal workflow)",
         )
-        imports.add_argument(
-            "--format", choices=("csv", "json", "xlsx"), help="default: the file's extension"
-        )
+        imports.add_argument("--format", choices=FORMATS, help="default: the file's extension")
         exports = sub.add_parser("export", help="export every procedure of the province")
         exports.add_argument("--province", required=True)
-        exports.add_argument("--format", required=True, choices=("csv", "json", "xlsx"))
+        exports.add_argument("--format", required=True, choices=FORMATS)
         exports.add_argument("--output", help="a file to write (default: standard output)")
 
     def handle(self, *args, **options):
