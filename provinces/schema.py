@@ -48,7 +48,6 @@ PositiveDays = Annotated[StrictInt, Field(gt=0)]
 # `manage.py profiles awaiting` lists them; tests/provinces/test_profile_fields_read.py holds
 # every other field to being read by code.
 AWAITED_MODULES: dict[str, str] = {
-    "backups": "Backups and restore (sao lưu, phục hồi dữ liệu)",
     "reporting": "Periodic reports to the province (báo cáo định kỳ)",
     "budget": "Budget and funding of the portal (kinh phí hoạt động)",
     "royalties": "Royalties for published content (nhuận bút)",
@@ -732,9 +731,36 @@ class Calendar(Sourced):
         return self
 
 
+class BackupWindow(Frozen):
+    """The hours (Vietnam time) a scheduled backup may start in; `end` earlier than `start`
+    crosses midnight (23:00-03:00)."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _check(self) -> BackupWindow:
+        if self.start == self.end:
+            raise rule_error([("end", f"must differ from start ({self.start:%H:%M})")])
+        return self
+
+
 class Backups(Sourced):
+    # How often the province's schema and files are copied (Thái Nguyên Art. 11(2): "tần suất
+    # sao lưu tối thiểu 1 tuần/lần"; Đồng Nai Art. 14(3) "định kỳ"; elsewhere platform default).
     frequency: Literal["daily", "weekly"]
-    retention_days: PositiveDays
+    window: BackupWindow
+    # Retention, grandfather-father-son: the newest copy of each of the last `keep_daily` days,
+    # `keep_weekly` ISO weeks and `keep_monthly` months is kept; the others are deleted.
+    keep_daily: Annotated[StrictInt, Field(ge=1, le=366)]
+    keep_weekly: Annotated[StrictInt, Field(ge=0, le=260)]
+    keep_monthly: Annotated[StrictInt, Field(ge=0, le=120)]
+    # How often a copy is proven by restoring it into a scratch database; a manual backup is
+    # always verified at once.
+    verify: Literal["every_backup", "daily", "weekly"]
+    # Thái Nguyên Art. 11(1): originals, copies and drafts ("bản chính, bản sao, bản thảo") are
+    # kept: every backup holds the whole schema, drafts and earlier versions included, and its
+    # manifest counts them so that verification proves they came back.
     keep_drafts: StrictBool
 
 
@@ -987,7 +1013,7 @@ class Profile(Frozen):
     public_services: PublicServices
     office_hours: OfficeHours
     calendar: Calendar
-    backups: Backups = awaiting("backups")
+    backups: Backups
     reporting: list[Reporting] = awaiting("reporting", min_length=1)
     budget: Budget = awaiting("budget")
     royalties: Royalties = awaiting("royalties")

@@ -33,6 +33,7 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "integrations",
+    "backups",
     "api",
     "frontend",
 ]
@@ -149,6 +150,41 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+
+# --- Backups (ADR 0020) -------------------------------------------------------------------
+# Archives go to the storage alias "backups": a local directory by default, S3-compatible
+# object storage when BACKUP_S3_BUCKET is set (kept away from the database host).
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(VAR_DIR / "backups")))
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
+if BACKUP_S3_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": BACKUP_S3_BUCKET,
+            "endpoint_url": env_str("BACKUP_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("BACKUP_S3_REGION", "") or None,
+            "access_key": env_str("BACKUP_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("BACKUP_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("BACKUP_S3_PREFIX", "backups"),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["backups"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(BACKUP_ROOT),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    }
+# Verification restores an archive into this database (created when missing; the database
+# role needs CREATEDB, or create it beforehand), never into the platform's own.
+BACKUP_SCRATCH_DATABASE = env_str("BACKUP_SCRATCH_DATABASE", "")  # default: <name>_scratch
+# pg_dump / pg_restore of the server's major version (or newer): found in this directory when
+# set, else beside the embedded server, in /usr/lib/postgresql/<major>/bin, then on PATH.
+PG_BIN_DIR = env_str("PG_BIN_DIR", "")
 
 # Request bodies (JSON, form fields) up to 5 MB: a 1,000,000-character article body in UTF-8
 # fits; larger bodies get a 413 in the API's error format. Files are limited per module.
