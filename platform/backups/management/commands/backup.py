@@ -28,6 +28,7 @@ SLUG = re.compile(r"^[a-z][a-z0-9]{1,39}$")
 SCHEMA = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 RESERVED_SCHEMAS = frozenset({"public", "information_schema"})
 MAX_ID = 2**63 - 1
+MAX_LINES = 200  # of one list in a restore's report
 
 
 def schema_problem(name: str) -> str | None:
@@ -269,25 +270,51 @@ def problem_line(problem) -> str:
 
 def report_lines(report: dict) -> list[str]:
     """A restore's report as lines: tables whose rows change, files added, removed or
-    changed, migrations, the kept schema."""
+    changed, migrations, the kept schema (a restore into a new schema: what it holds)."""
+    report = report or {}
     lines: list[str] = []
-    for key, value in (report or {}).items():
-        if isinstance(value, dict) and value:
-            lines.append(f"{key}:")
-            lines.extend(f"  {name}: {_brief(detail)}" for name, detail in value.items())
-        elif isinstance(value, list) and value:
-            lines.append(f"{key} ({len(value)}):")
-            lines.extend(f"  {_brief(item)}" for item in value[:200])
-            if len(value) > 200:
-                lines.append(f"  … and {len(value) - 200} more")
-        elif value not in (None, "", [], {}):
-            lines.append(f"{key}: {value}")
-    return lines or ["nothing would change"]
+    tables = report.get("tables")
+    if isinstance(tables, list):
+        changed = [t for t in tables if isinstance(t, dict) and not t.get("same")]
+        lines.append(f"tables that change: {len(changed)} of {len(tables)}")
+        lines.extend(
+            f"  {t.get('table')}: {_rows(t.get('rows_now'))} rows now, "
+            f"{_rows(t.get('rows_in_backup'))} in the backup"
+            for t in changed
+        )
+    elif tables is not None:
+        lines.append(
+            f"the backup holds {tables} tables, {report.get('rows', 0)} rows, "
+            f"{report.get('files', 0)} files"
+        )
+    for key, label in (
+        ("files_added", "files added"),
+        ("files_removed", "files removed"),
+        ("files_changed", "files changed"),
+        ("migrations_to_apply", "migrations to apply after the restore"),
+        ("migrations_applied", "migrations applied"),
+    ):
+        values = report.get(key)
+        if values is None:
+            continue
+        lines.append(f"{label}: {len(values)}")
+        lines.extend(f"  {value}" for value in values[:MAX_LINES])
+        if len(values) > MAX_LINES:
+            lines.append(f"  … and {len(values) - MAX_LINES} more")
+    for key, label in (
+        ("target_schema", "target schema"),
+        ("files_folder", "files folder"),
+        ("kept_schema", "the current schema is kept as"),
+        ("archive_present", "archive present in storage"),
+        ("matches_manifest", "matches its manifest"),
+    ):
+        if report.get(key) not in (None, ""):
+            value = report[key]
+            lines.append(
+                f"{label}: {'yes' if value is True else 'no' if value is False else value}"
+            )
+    return lines
 
 
-def _brief(value) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return " ".join(str(v) for v in value)
-    return str(value)
+def _rows(count) -> str:
+    return "no table" if count is None else str(count)
