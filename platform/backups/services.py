@@ -401,7 +401,7 @@ def backup_create(
         actor,
         "backup.create",
         f"backup {backup.pk} of {province.slug}",
-        kind=kind,
+        kind=str(kind),
         storage_key=backup.storage_key,
         size_bytes=backup.size_bytes,
     )
@@ -509,7 +509,7 @@ def backup_verify(*, backup: Backup, actor=None, progress: Progress | None = Non
         actor,
         "backup.verify",
         f"backup {backup.pk} of {backup.province_slug}",
-        result=verification.status,
+        result=str(verification.status),
         problems=len(problems),
     )
     return verification
@@ -730,7 +730,7 @@ def backup_restore(
         actor,
         "backup.restore_dry_run" if dry_run else "backup.restore",
         f"restore {restore.pk} of backup {backup.pk}",
-        mode=mode,
+        mode=str(mode),
         target_schema=target,
         kept_schema=restore.kept_schema,
     )
