@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backups.models import Backup, Verification
+from backups.services import backup_prune
 from provinces.calendar import TZ
 from provinces.citations import for_citizens
 from provinces.loader import profile_in_force
@@ -350,8 +351,6 @@ def retention_reason(policy: BackupPolicy) -> str:
 def retention_apply(*, province_slug: str, now: datetime | None = None) -> list[Backup]:
     """Prune the copies of a province its policy in force at `now` no longer keeps
     (backups.services.backup_prune for each, oldest first). Returns the pruned records."""
-    from backups.services import backup_prune  # the engine; imported when used
-
     now = now or timezone.now()
     policy = policy_at(province_slug, now)
     _keep, prune = retention_plan(

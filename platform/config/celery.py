@@ -65,4 +65,16 @@ app.conf.beat_schedule = {
         "task": "editorial.purge_pending_uploads",
         "schedule": crontab(minute=45),
     },
+    # Backups (public schema): every province due inside its profile's window is queued; a
+    # failed run is tried again at the next dispatch while the window lasts.
+    "backups-dispatch": {
+        "task": "backups.dispatch_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    # The newest copy of each province whose last proof is older than its `verify` period is
+    # restored into the scratch database and compared (after the platform's default window).
+    "backups-verify": {
+        "task": "backups.verify_due",
+        "schedule": crontab(minute=0, hour=6),
+    },
 }
