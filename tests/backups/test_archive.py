@@ -88,7 +88,7 @@ MANIFEST_BODY = (MANIFEST, json.dumps({"format": 1}).encode())
     [
         ("../evil.txt", b"x"),
         ("files/../../evil.txt", b"x"),
-        ("/tmp/evil.txt", b"x"),
+        ("/portal-evil.txt", b"x"),
         ("files/a/../../../evil.txt", b"x"),
         ("ghi-chu.txt", b"x"),  # not a member of the format
         ("files", b"x"),
@@ -109,7 +109,7 @@ def test_a_tampered_archive_is_refused_and_writes_nothing_outside(tmp_path, memb
     # and nothing was written beside the target
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "t.tar"]
     assert [p.name for p in (tmp_path / "deep").iterdir()] == ["out"]
-    assert not Path("/tmp/evil.txt").exists()
+    assert not Path("/portal-evil.txt").exists()
 
 
 @pytest.mark.without_services
