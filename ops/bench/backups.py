@@ -289,6 +289,8 @@ class Stages:
 
     def summary(self, total: float) -> str:
         marks = sorted(self.seen.items(), key=lambda kv: kv[1])
+        if not marks:
+            return ""
         parts = []
         for (stage, at), nxt in zip(marks, [*[m[1] for m in marks[1:]], total], strict=True):
             parts.append(f"{stage} {nxt - at:.1f} s")
