@@ -20,6 +20,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -48,6 +49,7 @@ RETRY_BACKOFF = 60  # seconds before the 2nd attempt; doubled before each next o
 QUEUED_FOR = 60 * 60
 # Operators hear of a province's failure once a day (each failure is logged and recorded).
 REPORTED_FOR = 24 * 60 * 60
+PLATFORM_URLS = "config.urls_public"  # the platform host's pages (named, not imported)
 
 
 def _queued_key(slug: str) -> str:
@@ -67,21 +69,30 @@ def operators() -> list[User]:
     return list(User.objects.filter(is_staff=True, is_active=True).exclude(email="").order_by("pk"))
 
 
-def console_link() -> str:
+def console_link(backup_id: int | None = None) -> str:
+    """The operator console's backups page (or one backup's) on the platform host."""
     host = settings.PLATFORM_HOST
     scheme = "http" if host == "localhost" or host.endswith(".localhost") else "https"
-    return f"{scheme}://{host}/"
+    try:
+        path = (
+            reverse("frontend:console_backup", kwargs={"pk": backup_id}, urlconf=PLATFORM_URLS)
+            if backup_id
+            else reverse("frontend:console_backups", urlconf=PLATFORM_URLS)
+        )
+    except NoReverseMatch:  # a console without the backups pages: its home
+        path = "/"
+    return f"{scheme}://{host}{path}"
 
 
-def _report(*, slug: str, about: str, subject: str, lines: list[str], now: datetime) -> int:
+def _report(
+    *, slug: str, about: str, subject: str, lines: list[str], link: str, now: datetime
+) -> int:
     """Mail the operators about a province, once a day for each `about`; returns the mails sent.
     One refused mail stops no other."""
     day = now.astimezone(TZ).date()
     if not cache.add(f"backups:reported:{about}:{slug}:{day.isoformat()}", 1, REPORTED_FOR):
         return 0
-    body = "\n".join(
-        [*lines, "", _("Bảng điều khiển của nền tảng: %(link)s") % {"link": console_link()}]
-    )
+    body = "\n".join([*lines, "", _("Bảng điều khiển của nền tảng: %(link)s") % {"link": link}])
     sent = 0
     for operator in operators():
         try:
@@ -117,6 +128,7 @@ def report_backup_failure(*, slug: str, backup: Backup | None, error: str, now: 
         about="backup",
         subject=_("Sao lưu thất bại: %(province)s") % {"province": name},
         lines=lines,
+        link=console_link(backup.pk if backup is not None else None),
         now=now,
     )
 
@@ -144,6 +156,7 @@ def report_verification_failure(*, verification: Verification, now: datetime) ->
         about="verification",
         subject=_("Kiểm tra bản sao lưu thất bại: %(province)s") % {"province": name},
         lines=lines,
+        link=console_link(backup.pk),
         now=now,
     )
 
@@ -249,15 +262,15 @@ def _after_backup(backup: Backup, *, kind: str, actor_id: int | None) -> None:
 
 
 @app.task(name="backups.verify_backup")
-def verify_backup_task(backup_id: int, actor_id: int | None = None) -> int | None:
+def verify_backup_task(backup_id: int, actor_id: int | None = None) -> int:
     """Prove one copy by restoring it into the scratch database; a mismatch is reported to the
-    operators. Returns the verification's id, or None when it could not start."""
+    operators. Returns the verification's id; a refusal before it starts is logged and raised."""
     with schema_context(get_public_schema_name()):
         try:
             verification = backup_verify(backup=backup_get(backup_id), actor=_actor(actor_id))
-        except BackupError as error:
+        except BackupError as error:  # refused before it started (not found, busy, pruned)
             logger.warning("verification of backup %s not made: %s", backup_id, error.code)
-            return None
+            raise
         if verification.status == Verification.Status.FAILED:
             report_verification_failure(verification=verification, now=timezone.now())
         return verification.pk
@@ -278,7 +291,10 @@ def verify_due_backups(now: datetime | None = None) -> list[int]:
             last_passed = schedule.last_passed_verification_at(province.slug)
             if schedule.verification_due(policy, newest=newest, last_passed=last_passed, now=now):
                 queued.append(newest.pk)
-                verify_backup_task.delay(newest.pk)
+                try:
+                    verify_backup_task.delay(newest.pk)
+                except BackupError:  # run at once (eagerly) and refused: logged, the others go on
+                    continue
         return queued
 
 
@@ -289,9 +305,9 @@ def restore_task(
     target_schema: str | None = None,
     dry_run: bool = False,
     actor_id: int | None = None,
-) -> int | None:
+) -> int:
     """A restore (or its dry run) asked for on the console or the API. Returns the restore's
-    id, or None when it was refused (the reason is logged; a started one records its own)."""
+    id; a refusal is logged and raised (a started restore records its own failure)."""
     with schema_context(get_public_schema_name()):
         try:
             restore = backup_restore(
@@ -305,5 +321,5 @@ def restore_task(
             logger.warning(
                 "restore of backup %s refused: %s %s", backup_id, error.code, error.message
             )
-            return None
+            raise
         return restore.pk

@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.urls import reverse
 
 from accounts.services import operator_create
 from backups.models import Backup, Verification
-from backups.services import province_lock
+from backups.services import BackupError, province_lock
 from backups.tasks import (
     backup_province_task,
     dispatch_due_backups,
+    restore_task,
     verify_backup_task,
     verify_due_backups,
 )
@@ -155,7 +157,10 @@ def test_a_failing_backup_is_retried_then_reported_to_the_operators(
     assert report.to == ["vanhanh@mic.gov.vn"]
     assert "Thừa Thiên Huế" in report.subject
     assert failed[-1].error in report.body
-    assert "http://platform.localhost/" in report.body
+    page = reverse(
+        "frontend:console_backup", kwargs={"pk": failed[-1].pk}, urlconf="config.urls_public"
+    )
+    assert f"http://platform.localhost{page}" in report.body
     errors = [r for r in caplog.records if r.name == "backups.tasks" and r.levelno == logging.ERROR]
     assert len(errors) == 1
     assert "thuathienhue" in errors[0].getMessage()
@@ -214,3 +219,13 @@ def test_a_copy_that_does_not_restore_is_reported(tenant_db, archives, operator)
     assert verification.problems
     assert len(mail.outbox) == 1
     assert "Đồng Nai" in mail.outbox[0].subject
+
+
+def test_the_console_s_tasks_say_why_they_were_refused(tenant_db):
+    # the console and the API run these eagerly in tests and show the service's refusal
+    with pytest.raises(BackupError) as refused:
+        verify_backup_task.delay(987654).get()
+    assert refused.value.code == "not_found"
+    with pytest.raises(BackupError) as refused:
+        restore_task.delay(987654, "into", "scratch_copy", False).get()
+    assert refused.value.code == "not_found"
