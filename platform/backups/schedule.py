@@ -17,6 +17,7 @@ rest reads the backup records of the public schema.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -30,10 +31,12 @@ from backups.models import Backup, Verification
 from backups.services import backup_prune
 from provinces.calendar import TZ
 from provinces.citations import for_citizens
-from provinces.loader import profile_in_force
+from provinces.loader import ProfileError, profile_in_force
 from provinces.schema import Profile
 from tenants.models import Province
 from tenants.selectors import province_list
+
+logger = logging.getLogger(__name__)
 
 # Past the frequency and the window, a run may still be retrying: only then is it overdue.
 OVERDUE_GRACE = timedelta(hours=6)
@@ -414,16 +417,19 @@ def due_provinces(now: datetime) -> list[Province]:
             "province_slug", flat=True
         )
     )
-    return [
-        province
-        for province in provinces
+    due = []
+    for province in provinces:
+        try:
+            policy = policy_at(province.slug, now)
+        except ProfileError:
+            # No profile in force: no schedule to keep. Said loudly, and the others go on.
+            logger.error("no backup schedule for %s: no profile in force", province.slug)
+            continue
         if is_due(
-            policy_at(province.slug, now),
-            last_success=last.get(province.slug),
-            running=province.slug in running,
-            now=now,
-        )
-    ]
+            policy, last_success=last.get(province.slug), running=province.slug in running, now=now
+        ):
+            due.append(province)
+    return due
 
 
 # --- how a province stands, for the console and the API ------------------------------------

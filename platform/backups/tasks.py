@@ -37,6 +37,7 @@ from backups.services import (
 )
 from config.celery import app
 from provinces.calendar import TZ
+from provinces.loader import ProfileError
 from tenants.models import Province
 from tenants.selectors import province_list
 
@@ -287,7 +288,11 @@ def verify_due_backups(now: datetime | None = None) -> list[int]:
             newest = schedule.newest_success(province.slug)
             if newest is None:
                 continue
-            policy = schedule.policy_at(province.slug, now)
+            try:
+                policy = schedule.policy_at(province.slug, now)
+            except ProfileError:
+                logger.error("no verification schedule for %s: no profile in force", province.slug)
+                continue
             last_passed = schedule.last_passed_verification_at(province.slug)
             if schedule.verification_due(policy, newest=newest, last_passed=last_passed, now=now):
                 queued.append(newest.pk)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from backups.models import Backup, Verification
 from backups.schedule import (
     Standing,
+    due_provinces,
     fresh_since,
     is_due,
     is_overdue,
@@ -385,8 +386,6 @@ def record(province, *, at, status=Backup.Status.SUCCEEDED, kind=Backup.Kind.SCH
 
 
 def test_due_provinces_at_night(tenant_db):
-    from backups.schedule import due_provinces
-
     # given: at 01:30 on Wednesday 4 March, Huế already copied tonight, Bắc Kạn's last run failed,
     # Đồng Nai's is running, Hà Giang copied yesterday, Thái Nguyên (weekly) on Monday
     now = vn(2026, 3, 4, 1, 30)
@@ -434,3 +433,14 @@ def test_province_status_for_the_console(tenant_db, django_assert_max_num_querie
     # a run in progress shows as such
     record(province, at=vn(2026, 3, 4, 11), status=Backup.Status.RUNNING, kind="manual")
     assert province_status(province, now=now).status == Standing.RUNNING
+
+
+def test_a_province_without_a_profile_in_force_does_not_stop_the_others(tenant_db, caplog):
+    # given a province whose profile cannot be found (its folder removed by mistake)
+    Province = type(tenant_db["hagiang"])
+    Province.objects.create(slug="khongcohoso", name="Không có hồ sơ", schema_name="khongcohoso")
+    # when
+    due = due_provinces(vn(2026, 3, 4, 1, 30))
+    # then the five others are due, and the missing one is said loudly
+    assert [p.slug for p in due] == ["backan", "dongnai", "hagiang", "thainguyen", "thuathienhue"]
+    assert any(r.levelname == "ERROR" and "khongcohoso" in r.getMessage() for r in caplog.records)
