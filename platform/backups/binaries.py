@@ -21,6 +21,7 @@ import psycopg
 from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext_lazy as _
+from psycopg.conninfo import make_conninfo
 
 from core.errors import ErrorKind, ServiceError
 
@@ -82,7 +83,8 @@ def connect(dbname: str | None = None, *, autocommit: bool = True) -> psycopg.Co
         "application_name": "portal-backups",
         "sslmode": (db.get("OPTIONS") or {}).get("sslmode"),
     }
-    return psycopg.connect(autocommit=autocommit, **{k: v for k, v in params.items() if v})
+    conninfo = make_conninfo("", **{k: v for k, v in params.items() if v})
+    return psycopg.connect(conninfo, autocommit=autocommit)
 
 
 def server_major() -> int:

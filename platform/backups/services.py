@@ -247,7 +247,7 @@ def _fetch(backup: Backup, workdir: Path, progress: Progress) -> archive.Extract
     progress("download", 0, 1)
     try:
         size, digest = storage.archive_download(key=backup.storage_key, target=local)
-    except (FileNotFoundError, OSError) as error:
+    except Exception as error:  # a missing file or object, a storage that does not answer
         raise BackupError(
             "archive_missing",
             _("Không đọc được tệp lưu trữ %(key)s từ nơi lưu.") % {"key": backup.storage_key},
@@ -315,7 +315,7 @@ def _copy_files(extracted: archive.Extracted, target: Path) -> None:
 # --- backup ---------------------------------------------------------------------------------
 
 
-def _profile_part(province: Province) -> dict[str, Any]:
+def manifest_profile(province: Province) -> dict[str, Any]:
     """The profile version in force and its keep_drafts rule, for the manifest."""
     try:
         profile = profile_in_force(province.slug, today_in_vietnam())
@@ -421,7 +421,7 @@ def _backup_run(backup: Backup, province: Province, report: _Reporter) -> None:
             "format": archive.FORMAT_VERSION,
             "province": {"slug": province.slug, "name": province.name, "schema": schema},
             "created_at": backup.started_at.isoformat() if backup.started_at else None,
-            **_profile_part(province),
+            **manifest_profile(province),
             **state,
             "pg_dump_major": tools.major,
         }
@@ -754,7 +754,6 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
         with tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
             work = Path(tmp)
             extracted = _fetch(backup, work, report)
-            created = True
             _materialize(
                 tools=tools,
                 dump=extracted.dump_path,
@@ -763,6 +762,9 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
                 workdir=work,
                 progress=report,
             )
+            # Only now is the schema this run's own: a failed restore created nothing (one
+            # transaction), and a schema someone made under that name meanwhile is not ours.
+            created = True
             _copy_files(extracted, media_root_of(target))
         problems = _compare_tables(manifest.get("tables", {}), archive.schema_checksums(target))
         problems += _compare_files(

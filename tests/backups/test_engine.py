@@ -10,7 +10,13 @@ import pytest
 
 from backups import binaries, selectors
 from backups.models import Backup, Verification
-from backups.services import BackupError, backup_create, backup_prune, backup_verify
+from backups.services import (
+    BackupError,
+    backup_create,
+    backup_prune,
+    backup_verify,
+    manifest_profile,
+)
 from backups.storage import backup_storage
 from core.errors import ErrorKind
 from tests.backups.conftest import run_sql, schema_rows
@@ -154,3 +160,25 @@ def test_selectors_list_newest_first_and_refuse_an_unknown_id(tenant_db, provinc
         assert caught.value.kind is ErrorKind.NOT_FOUND
     assert selectors.backup_list(province_slug="khongco") == []
     assert selectors.running_backup(province_a.province.slug) is None
+
+
+def test_the_manifest_names_the_profile_version_and_that_drafts_are_kept(tenant_db, provinces):
+    # given Thái Nguyên, whose regulation keeps drafts (Art. 11(1))
+    part = manifest_profile(provinces["thainguyen"])
+    # then the manifest names the profile version in force and its backup rule's article
+    assert part["profile"]["file"].startswith("provinces/profiles/thainguyen/")
+    assert part["profile"]["backups_source"] == "QĐ 40/2012 Art. 11"
+    # and says that drafts are in the archive, citing the article in Vietnamese
+    drafts = part["keep_drafts"]
+    assert (drafts["value"], drafts["included"]) == (True, True)
+    assert drafts["citation"].startswith("Điều 11")
+
+
+def test_only_a_province_is_backed_up(tenant_db, provinces):
+    from tenants.models import Province
+
+    template = Province.objects.get(is_template=True)
+    with pytest.raises(BackupError) as caught:
+        backup_create(province=template)
+    assert caught.value.code == "not_a_province"
+    assert not Backup.objects.exists()
