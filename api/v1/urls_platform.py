@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.v1 import operator
+from api.v1 import backups, operator
 from api.v1.urls import common
 
 app_name = "api-v1"
@@ -8,4 +8,17 @@ app_name = "api-v1"
 urlpatterns = [
     *common,
     path("operator/provinces/", operator.ProvinceListCreateView.as_view(), name="provinces"),
+    path("operator/backups/", backups.BackupListCreateView.as_view(), name="backups"),
+    path("operator/backups/status/", backups.BackupStatusView.as_view(), name="backups_status"),
+    path("operator/backups/<int:pk>/", backups.BackupDetailView.as_view(), name="backup"),
+    path(
+        "operator/backups/<int:pk>/verify/",
+        backups.BackupVerifyView.as_view(),
+        name="backup_verify",
+    ),
+    path(
+        "operator/backups/<int:pk>/restore/",
+        backups.BackupRestoreView.as_view(),
+        name="backup_restore",
+    ),
 ]
