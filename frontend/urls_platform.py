@@ -5,13 +5,27 @@ settings (LOGIN_URL, LOGIN_REDIRECT_URL) and accounts' middleware reverse them o
 
 from django.urls import include, path
 
-from frontend.views import console, language, staff
+from frontend.views import console, console_backups, language, staff
 
 app_name = "frontend"
 
 urlpatterns = [
     path("", console.console_home, name="home"),
     path("", console.console_home, name="staff_home"),
+    path("sao-luu/", console_backups.backups_home, name="console_backups"),
+    path("sao-luu/tao/", console_backups.backup_start, name="console_backup_start"),
+    path("sao-luu/<int:pk>/", console_backups.backup_detail, name="console_backup"),
+    path("sao-luu/<int:pk>/kiem-tra/", console_backups.backup_verify, name="console_backup_verify"),
+    path(
+        "sao-luu/<int:pk>/phuc-hoi/",
+        console_backups.backup_restore_start,
+        name="console_backup_restore",
+    ),
+    path(
+        "sao-luu/phuc-hoi/<int:pk>/xoa-luoc-do-giu-lai/",
+        console_backups.kept_schema_drop_view,
+        name="console_kept_schema_drop",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", language.choose_language, name="choose_language"),
     path("login/", staff.login, name="login"),
