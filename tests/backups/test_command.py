@@ -60,6 +60,7 @@ def test_list_json_verify_and_a_dry_run_of_both_restores(tenant_db, province_a):
         }
     ]
     table = run("list")
+    assert run("list", "dongnai") == "no backups of dongnai\n"
     assert "path or object key" in table
     assert backup.storage_key in table
     # when: verify
@@ -101,6 +102,7 @@ def test_a_corrupt_archive_fails_verification_with_exit_1(tenant_db, province_a)
         (("create", "../etc"), "unknown province"),
         (("create", "public"), "unknown province"),
         (("list", "KHONG CO"), "unknown province"),
+        (("list", "khongco"), "unknown province 'khongco'"),
         (("list", "--limit", "0"), "--limit"),
         (("verify", "abc"), "not an id"),
         (("verify", "0"), "not an id"),

@@ -154,6 +154,9 @@ class Command(BaseCommand):
         if not 1 <= limit <= 1000:
             raise CommandError("--limit is between 1 and 1000")
         rows = [_row(b) for b in backup_list(province_slug=slug, limit=limit)]
+        # The records of a province offboarded stay listable; a slug nobody knows is refused.
+        if slug is not None and not rows:
+            self._province(slug)
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
