@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -704,7 +704,7 @@ def backup_restore(
             if mode == Restore.Mode.INTO:
                 restore.report = _restore_into(backup, target, dry_run, report)
             else:
-                restore.report = _restore_in_place(backup, target, dry_run, report)
+                restore.report = _restore_in_place(backup, target, dry_run, report, restore)
                 restore.kept_schema = "" if dry_run else restore.report["kept_schema"]
         except Exception as error:
             restore.status = Restore.Status.FAILED
@@ -784,7 +784,9 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
     return {**plan, "matches_manifest": True}
 
 
-def _restore_in_place(backup: Backup, schema: str, dry_run: bool, report: _Reporter) -> dict:
+def _restore_in_place(
+    backup: Backup, schema: str, dry_run: bool, report: _Reporter, restore: Restore
+) -> dict:
     manifest = backup.manifest or {}
     live_applied = _applied(_live_migrations(schema))
     to_apply = sorted(live_applied - _applied(manifest.get("migrations", {})))
@@ -842,6 +844,9 @@ def _restore_in_place(backup: Backup, schema: str, dry_run: bool, report: _Repor
             )
             conn.commit()
         swapped = True
+        # Recorded at once: should a later step fail, the operator still finds the old schema.
+        restore.kept_schema = kept
+        restore.save(update_fields=["kept_schema"])
         if live_files.exists():
             live_files.rename(kept_files)
         staging_files.rename(live_files)
@@ -855,7 +860,10 @@ def _restore_in_place(backup: Backup, schema: str, dry_run: bool, report: _Repor
         from django.core.management import call_command
 
         report("migrate", 0, 1)
-        call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
+        try:
+            call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
+        finally:
+            connection.set_schema_to_public()
         report("migrate", 1, 1)
     removed = cache_forget_schema(schema)
     return {

@@ -191,3 +191,32 @@ def test_an_unknown_mode_is_refused(tenant_db, province_a):
     with pytest.raises(BackupError) as caught:
         backup_restore(backup=backup, mode="sideways")
     assert caught.value.field == "mode"
+
+
+def test_in_place_restore_of_an_older_backup_applies_the_missing_migrations(tenant_db, province_a):
+    # given a backup taken before the newest editorial migration (a data update that nothing
+    # depends on) was applied
+    schema = province_a.province.schema_name
+    migrations = _table(schema, "django_migrations")
+    where = sql.SQL("FROM {} m WHERE app = 'editorial' AND name = %s").format(migrations)
+    name = "0010_deadlines_met_by_first_publication"
+    [(row,)] = run_sql(sql.SQL("SELECT row_to_json(m)::text {}").format(where), [name])
+    delete = sql.SQL("DELETE FROM {} WHERE app = 'editorial' AND name = %s").format(migrations)
+    run_sql(delete, [name])
+    backup = backup_create(province=province_a.province)
+    run_sql(
+        sql.SQL("INSERT INTO {} SELECT * FROM json_populate_record(NULL::{}, %s::json)").format(
+            migrations, migrations
+        ),
+        [row],
+    )
+    # when it is restored in place
+    restore = backup_restore(backup=backup, mode="in_place")
+    connection.set_schema_to_public()
+    # then the migration the backup lacked was applied after the restore
+    assert restore.report["migrations_applied"] == [f"editorial.{name}"]
+    # (migrate_schemas runs on Django's connection, here inside the test's transaction)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SELECT count(*) {}").format(where).as_string(), [name])
+        assert cursor.fetchone() == (1,)
+    kept_schema_drop(restore=restore)
