@@ -863,7 +863,7 @@ def _restore_in_place(
         try:
             call_command("migrate_schemas", schema_name=schema, interactive=False, verbosity=0)
         finally:
-            connection.set_schema_to_public()
+            connection.set_schema_to_public()  # type: ignore[attr-defined]
         report("migrate", 1, 1)
     removed = cache_forget_schema(schema)
     return {
