@@ -172,7 +172,8 @@ class QueuedOutput(serializers.Serializer):
 
 class PolicyRuleOutput(serializers.Serializer):
     field = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field (DRF's metaclass takes it out of the class), not Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField()
     cited = serializers.CharField(help_text="the article, in Vietnamese, or the platform default")
 

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -28,12 +29,13 @@ from provinces.loader import ProfileError
 from tenants.selectors import province_list
 
 MAX_ID = 2**63 - 1
+StrOrPromise = str | Promise
 RECENT = 5  # backups listed under each province; the backup's page has the rest
 REFRESH_SECONDS = 5
 MAX_LINES = 200  # of one list in a dry run's report
 
 
-def _stage_labels() -> dict[str, str]:
+def _stage_labels() -> dict[str, StrOrPromise]:
     # The engine's stages as an operator reads them.
     return {
         "tables": _("Đếm và kiểm tra các bảng"),
@@ -62,7 +64,7 @@ def progress_of(record) -> dict | None:
     }
 
 
-def _problem_what() -> dict[str, str]:
+def _problem_what() -> dict[str, StrOrPromise]:
     return {
         "table": _("Bảng"),
         "file": _("Tệp"),
@@ -263,12 +265,11 @@ def backup_detail(request, pk: int, *, form=None, dry_run=None, status=200):
     _operator(request)
     backup = _backup_or_404(pk)
     restores = list(backup.restores.all())
-    verifications = [
-        {"verification": v, "problems": problems_of(v)} for v in backup.verifications.all()
-    ]
+    proofs = list(backup.verifications.all())
+    verifications = [{"verification": v, "problems": problems_of(v)} for v in proofs]
     running = (
         backup.status == Backup.Status.RUNNING
-        or any(v["verification"].status == Verification.Status.RUNNING for v in verifications)
+        or any(v.status == Verification.Status.RUNNING for v in proofs)
         or any(r.status == Restore.Status.RUNNING for r in restores)
     )
     context = {
