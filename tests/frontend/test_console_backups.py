@@ -199,3 +199,16 @@ def test_a_backup_not_finished_cannot_be_restored(console, tenant_db):
     )
     assert response.status_code == 409
     assert not Restore.objects.exists()
+
+
+def test_a_restore_into_a_schema_already_taken_is_refused_on_the_form(
+    console, province_a, tenant_db
+):
+    backup = backup_create(province=province_a.province)
+    response = console.post(
+        f"/sao-luu/{backup.pk}/phuc-hoi/",
+        {"mode": "into", "target_schema": tenant_db["hagiang"].schema_name},
+    )
+    assert response.status_code == 400
+    assert "không phục hồi đè vào đó" in page_text(response)
+    assert not Restore.objects.filter(dry_run=False).exists()
