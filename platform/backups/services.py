@@ -48,6 +48,7 @@ __all__ = [
     "backup_prune",
     "backup_restore",
     "backup_verify",
+    "interrupted_runs_close",
     "kept_schema_drop",
 ]
 
@@ -85,9 +86,66 @@ def province_lock(slug: str) -> Iterator[None]:
         ).fetchone()
         if not (row and row[0]):
             raise _busy()
+        _close_interrupted(slug)
         yield
     finally:
         conn.close()  # a session lock ends with its session
+
+
+INTERRUPTED = _(
+    "Lượt chạy bị gián đoạn (tiến trình dừng giữa chừng, ví dụ máy chủ khởi động lại); "
+    "không có gì được ghi lại từ lượt này."
+)
+
+
+def _close_interrupted(slug: str) -> int:
+    """Mark as failed the runs of `slug` still recorded as running. Called with the province's
+    lock held: a run that still ran would hold it, so these were cut short (a worker killed
+    mid-run); left running, a record would block the province's backups for good."""
+    now = timezone.now()
+    closed = 0
+    for model in (Backup, Restore):
+        closed += model.objects.filter(province_slug=slug, status=model.Status.RUNNING).update(
+            status=model.Status.FAILED, error=str(INTERRUPTED), finished_at=now
+        )
+    closed += Verification.objects.filter(
+        backup__province_slug=slug, status=Verification.Status.RUNNING
+    ).update(
+        status=Verification.Status.FAILED,
+        finished_at=now,
+        problems=[{"what": "run", "name": "", "reason": str(INTERRUPTED)}],
+    )
+    if closed:
+        logger.warning("closed %s interrupted backup run(s) of %s", closed, slug)
+    return closed
+
+
+def interrupted_runs_close() -> list[str]:
+    """Close the interrupted runs of every province that has a run recorded as running but
+    whose lock nobody holds (the dispatch calls it first, so a killed worker does not stop a
+    province's schedule). Returns the provinces whose runs were closed."""
+    slugs = set(
+        Backup.objects.filter(status=Backup.Status.RUNNING).values_list("province_slug", flat=True)
+    )
+    slugs |= set(
+        Restore.objects.filter(status=Restore.Status.RUNNING).values_list(
+            "province_slug", flat=True
+        )
+    )
+    slugs |= set(
+        Verification.objects.filter(status=Verification.Status.RUNNING).values_list(
+            "backup__province_slug", flat=True
+        )
+    )
+    closed = []
+    for slug in sorted(slugs):
+        try:
+            with province_lock(slug):
+                pass  # taking the lock closes them
+        except BackupError:
+            continue  # really running
+        closed.append(slug)
+    return closed
 
 
 def _actor_name(actor) -> str:

@@ -34,6 +34,7 @@ from backups.services import (
     backup_create,
     backup_restore,
     backup_verify,
+    interrupted_runs_close,
 )
 from config.celery import app
 from provinces.calendar import TZ
@@ -170,6 +171,8 @@ def dispatch_due_backups(now: datetime | None = None) -> list[str]:
     """Queue a scheduled backup of every province due now (beat, every 15 minutes; `now` for
     drills and tests). Returns the provinces queued."""
     with schema_context(get_public_schema_name()):
+        # A run cut short (its worker killed) would otherwise look running for good.
+        interrupted_runs_close()
         queued = []
         for province in schedule.due_provinces(now or timezone.now()):
             if not cache.add(_queued_key(province.slug), 1, QUEUED_FOR):

@@ -182,3 +182,40 @@ def test_only_a_province_is_backed_up(tenant_db, provinces):
         backup_create(province=template)
     assert caught.value.code == "not_a_province"
     assert not Backup.objects.exists()
+
+
+def test_a_run_cut_short_does_not_block_the_province(tenant_db, province_a):
+    # given a backup recorded as running whose worker was killed (nobody holds the lock)
+    slug = province_a.province.slug
+    stale = Backup.objects.create(
+        province=province_a.province,
+        province_slug=slug,
+        schema_name=province_a.province.schema_name,
+        kind=Backup.Kind.SCHEDULED,
+        requested_by_name="worker",
+    )
+    # when the dispatch looks for interrupted runs
+    from backups.services import interrupted_runs_close
+
+    assert interrupted_runs_close() == [slug]
+    # then the record is closed as failed with the reason, and a new backup runs
+    stale.refresh_from_db()
+    assert stale.status == Backup.Status.FAILED
+    assert "gián đoạn" in stale.error
+    assert backup_create(province=province_a.province).status == Backup.Status.SUCCEEDED
+
+
+def test_a_run_still_holding_its_lock_is_not_closed(tenant_db, province_a):
+    # given a backup really running (its progress callback looks for interrupted runs)
+    from backups.services import interrupted_runs_close
+
+    seen = []
+
+    def meanwhile(stage, done, total):
+        if stage == "dump" and done == 0 and not seen:
+            seen.append(interrupted_runs_close())
+
+    backup = backup_create(province=province_a.province, progress=meanwhile)
+    # then it was left alone and finished
+    assert seen == [[]]
+    assert backup.status == Backup.Status.SUCCEEDED

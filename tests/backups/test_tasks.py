@@ -97,17 +97,18 @@ def test_the_dispatch_queues_the_provinces_due_and_each_once(tenant_db, archives
     night = last_night(1, 30)
     record(tenant_db["thuathienhue"], at=night - timedelta(minutes=20))
     record(tenant_db["backan"], at=night - timedelta(minutes=25))
-    record(tenant_db["dongnai"], at=night - timedelta(minutes=5), status=Backup.Status.RUNNING)
     record(tenant_db["thainguyen"], at=night - timedelta(days=3))  # weekly
-    # when the beat's dispatch runs
-    queued = dispatch_due_backups(now=night)
-    # then only Hà Giang was queued, and (eagerly) backed up
-    assert queued == ["hagiang"]
-    copy = Backup.objects.get(province_slug="hagiang")
-    assert (copy.status, copy.kind) == (Backup.Status.SUCCEEDED, Backup.Kind.SCHEDULED)
-    assert (archives / copy.storage_key).is_file()
-    # a second dispatch the same night finds nothing due
-    assert dispatch_due_backups(now=night + timedelta(minutes=15)) == []
+    # when the beat's dispatch runs (Đồng Nai's run really running: it holds its lock)
+    with province_lock("dongnai"):
+        record(tenant_db["dongnai"], at=night - timedelta(minutes=5), status=Backup.Status.RUNNING)
+        queued = dispatch_due_backups(now=night)
+        # then only Hà Giang was queued, and (eagerly) backed up
+        assert queued == ["hagiang"]
+        copy = Backup.objects.get(province_slug="hagiang")
+        assert (copy.status, copy.kind) == (Backup.Status.SUCCEEDED, Backup.Kind.SCHEDULED)
+        assert (archives / copy.storage_key).is_file()
+        # a second dispatch the same night finds nothing due
+        assert dispatch_due_backups(now=night + timedelta(minutes=15)) == []
     assert Backup.objects.filter(province_slug="hagiang").count() == 1
 
 
