@@ -23,7 +23,8 @@ from api.permissions import IsOperator
 from backups import tasks as backup_tasks
 from backups.models import Backup, Restore
 from backups.schedule import province_status
-from backups.selectors import backup_get, backup_list, running_backup
+from backups.selectors import backup_get, backup_list, manifest_summary, running_backup
+from backups.selectors import backups as backup_records
 from backups.services import backup_restore
 from core.errors import ErrorKind, ServiceError
 from provinces.loader import ProfileError
@@ -61,20 +62,6 @@ def _province(slug: str):
 
 def _actor_id(request) -> int | None:
     return request.user.pk if request.user and request.user.is_authenticated else None
-
-
-def manifest_summary(manifest: dict) -> dict:
-    """Counts of an archive's manifest: tables, rows, files, bytes of files."""
-    tables = (manifest or {}).get("tables") or {}
-    files = (manifest or {}).get("files") or {}
-    table_rows = tables.values() if isinstance(tables, dict) else tables
-    file_rows = files.values() if isinstance(files, dict) else files
-    return {
-        "tables": len(tables),
-        "rows": sum(int(t.get("rows") or 0) for t in table_rows if isinstance(t, dict)),
-        "files": len(files),
-        "bytes": sum(int(f.get("size") or 0) for f in file_rows if isinstance(f, dict)),
-    }
 
 
 # --- output ------------------------------------------------------------------------------
@@ -274,10 +261,8 @@ class BackupListCreateView(GenericAPIView):
     def get(self, request):
         query = ListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        backups = Backup.objects.all()
-        if slug := query.validated_data.get("province"):
-            backups = backups.filter(province_slug=slug)
-        page = self.paginate_queryset(backups)
+        records = backup_records(province_slug=query.validated_data.get("province"))
+        page = self.paginate_queryset(records)
         return self.get_paginated_response(BackupSummary(page, many=True).data)
 
     @extend_schema(

@@ -17,11 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from api.v1.backups import manifest_summary
 from backups import tasks as backup_tasks
 from backups.models import Backup, Restore, Verification
 from backups.schedule import province_status
-from backups.selectors import backup_get, backup_list, running_backup
+from backups.selectors import (
+    backup_get,
+    backup_list,
+    manifest_summary,
+    restore_get,
+    running_backup,
+)
 from backups.services import BackupError, backup_restore, kept_schema_drop
 from core.errors import ServiceError
 from frontend.errors import add_service_error, http_status, service_message
@@ -397,9 +402,10 @@ def backup_restore_start(request, pk: int):
 @login_required
 def kept_schema_drop_view(request, pk: int):
     _operator(request)
-    restore = Restore.objects.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
-    if restore is None:
-        raise Http404
+    try:
+        restore = restore_get(pk)
+    except BackupError as error:
+        raise Http404 from error
     try:
         kept_schema_drop(restore=restore, actor=request.user)
     except ServiceError as error:

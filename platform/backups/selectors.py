@@ -20,12 +20,18 @@ def _bounded(limit: int, default: int) -> int:
     return max(1, min(limit, MAX_LIMIT))
 
 
-def backup_list(*, province_slug: str | None = None, limit: int = 200) -> list[Backup]:
-    """Backups, newest first (of one province when `province_slug` is given)."""
+def backups(*, province_slug: str | None = None) -> QuerySet[Backup]:
+    """Backups, newest first (of one province when `province_slug` is given), unevaluated: the
+    API pages through it."""
     query: QuerySet[Backup] = Backup.objects.order_by("-created_at", "-pk")
     if province_slug:
         query = query.filter(province_slug=province_slug)
-    return list(query[: _bounded(limit, 200)])
+    return query
+
+
+def backup_list(*, province_slug: str | None = None, limit: int = 200) -> list[Backup]:
+    """Backups, newest first (of one province when `province_slug` is given)."""
+    return list(backups(province_slug=province_slug)[: _bounded(limit, 200)])
 
 
 def backup_get(pk) -> Backup:
@@ -38,6 +44,32 @@ def backup_get(pk) -> Backup:
             field="id",
             kind=ErrorKind.NOT_FOUND,
         ) from error
+
+
+def restore_get(pk) -> Restore:
+    try:
+        return Restore.objects.select_related("backup").get(pk=int(pk))
+    except (TypeError, ValueError, OverflowError, Restore.DoesNotExist) as error:
+        raise BackupError(
+            "not_found",
+            _("Không có lượt phục hồi số %(id)s.") % {"id": str(pk)[:20]},
+            field="id",
+            kind=ErrorKind.NOT_FOUND,
+        ) from error
+
+
+def manifest_summary(manifest: dict) -> dict:
+    """Counts of an archive's manifest: tables, rows, files, bytes of files."""
+    tables = (manifest or {}).get("tables") or {}
+    files = (manifest or {}).get("files") or {}
+    table_rows = tables.values() if isinstance(tables, dict) else tables
+    file_rows = files.values() if isinstance(files, dict) else files
+    return {
+        "tables": len(tables),
+        "rows": sum(int(t.get("rows") or 0) for t in table_rows if isinstance(t, dict)),
+        "files": len(files),
+        "bytes": sum(int(f.get("size") or 0) for f in file_rows if isinstance(f, dict)),
+    }
 
 
 def restore_list(*, province_slug: str | None = None, limit: int = 100) -> list[Restore]:

@@ -13,7 +13,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from backups.models import Backup, Restore, Verification
-from backups.selectors import backup_get, backup_list
+from backups.selectors import backup_get, backup_list, restore_get
 from backups.services import (
     BackupError,
     backup_create,
@@ -220,9 +220,10 @@ class Command(BaseCommand):
 
     def _drop_kept(self, options) -> None:
         restore_id = _record_id(options["restore_id"])
-        restore = Restore.objects.filter(pk=restore_id).first()
-        if restore is None:
-            raise CommandError(f"no restore {restore_id}")
+        try:
+            restore = restore_get(restore_id)
+        except BackupError as error:
+            raise CommandError(f"no restore {restore_id}") from error
         kept = restore.kept_schema
         if not kept:
             raise CommandError(f"restore {restore_id} keeps no schema (none, or already dropped)")
