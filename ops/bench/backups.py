@@ -285,6 +285,11 @@ class Stages:
         self.seen: dict[str, float] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        # A stage of a few steps (restore: scratch restore, dump, restore here) by its steps.
+        if 1 < total <= 5:
+            if done >= total:
+                return
+            stage = f"{stage} {done + 1}/{total}"
         self.seen.setdefault(stage, time.perf_counter() - self.began)
 
     def summary(self, total: float) -> str:
@@ -600,8 +605,12 @@ def report_two(r: dict) -> None:
     during_rate = counts.get("during", 0) / spans["during"]
     print(
         f"\nthroughput: idle {idle_rate:.1f} req/s, during {during_rate:.1f} req/s "
-        f"({during_rate / idle_rate:.2f}×); requests: "
-        + ", ".join(f"{phase} {counts.get(phase, 0)}" for phase in phases)
+        f"({during_rate / idle_rate:.2f}×); per phase: "
+        + ", ".join(
+            f"{phase} {counts.get(phase, 0)} in {spans[phase]:.0f} s "
+            f"({counts.get(phase, 0) / spans[phase]:.1f}/s)"
+            for phase in phases
+        )
         + f"; failed (not 200): {sum(failed.values())}"
     )
     sampler = r["sampler"]
