@@ -28,7 +28,8 @@ def _drill(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def _in_ci() -> bool:
-    return bool(os.environ.get("CI"))
+    # Under CI the drill must run, unless .ci/run found its tools impossible to install.
+    return bool(os.environ.get("CI")) and os.environ.get("DRILL_INSTALL") != "impossible"
 
 
 def test_a_destroyed_cluster_is_recovered_to_an_instant_and_to_the_latest_wal():
