@@ -91,6 +91,31 @@ def problems_of(verification: Verification) -> list[dict]:
     ]
 
 
+def _table_change(table: dict) -> Promise | str:
+    name, now, then = table.get("table"), table.get("rows_now"), table.get("rows_in_backup")
+    if now is None:
+        return _("%(table)s: chưa có bảng này, bản sao lưu có %(then)s dòng") % {
+            "table": name,
+            "then": then,
+        }
+    if then is None:
+        return _("%(table)s: hiện có %(now)s dòng, bản sao lưu không có bảng này") % {
+            "table": name,
+            "now": now,
+        }
+    if now == then:
+        # Same number of rows, different content: rows were edited since the backup.
+        return _("%(table)s: cùng %(now)s dòng nhưng nội dung khác bản sao lưu") % {
+            "table": name,
+            "now": now,
+        }
+    return _("%(table)s: hiện có %(now)s dòng, bản sao lưu có %(then)s dòng") % {
+        "table": name,
+        "now": now,
+        "then": then,
+    }
+
+
 def report_sections(report: dict) -> list[dict]:
     """A restore's report (its dry run) for people: a labelled section per part that changes."""
     report = report or {}
@@ -102,15 +127,7 @@ def report_sections(report: dict) -> list[dict]:
             {
                 "label": _("Bảng thay đổi: %(changed)s trên %(total)s")
                 % {"changed": len(changed), "total": len(tables)},
-                "lines": [
-                    _("%(table)s: hiện có %(now)s dòng, bản sao lưu có %(then)s dòng")
-                    % {
-                        "table": t.get("table"),
-                        "now": _count(t.get("rows_now")),
-                        "then": _count(t.get("rows_in_backup")),
-                    }
-                    for t in changed[:MAX_LINES]
-                ],
+                "lines": [_table_change(t) for t in changed[:MAX_LINES]],
             }
         )
     elif tables is not None:
@@ -153,10 +170,6 @@ def report_sections(report: dict) -> list[dict]:
     if report.get("archive_present") is False:
         sections.append({"label": _("Không tìm thấy tệp sao lưu trong kho."), "lines": []})
     return sections
-
-
-def _count(value) -> str:
-    return str(_("không có bảng này")) if value is None else str(value)
 
 
 def _seconds(duration) -> float | None:

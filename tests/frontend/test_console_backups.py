@@ -212,3 +212,27 @@ def test_a_restore_into_a_schema_already_taken_is_refused_on_the_form(
     assert response.status_code == 400
     assert "không phục hồi đè vào đó" in page_text(response)
     assert not Restore.objects.filter(dry_run=False).exists()
+
+
+@pytest.mark.without_services
+def test_a_dry_run_report_says_how_each_table_would_change():
+    from frontend.views.console_backups import report_sections
+
+    [tables] = report_sections(
+        {
+            "tables": [
+                {"table": "qa_question", "rows_now": 5, "rows_in_backup": 5, "same": True},
+                {"table": "editorial_revision", "rows_now": 93, "rows_in_backup": 93},
+                {"table": "editorial_item", "rows_now": 80, "rows_in_backup": 90},
+                {"table": "search_document", "rows_now": None, "rows_in_backup": 7},
+                {"table": "core_notice", "rows_now": 2, "rows_in_backup": None},
+            ]
+        }
+    )[:1]
+    assert str(tables["label"]) == "Bảng thay đổi: 4 trên 5"
+    assert [str(line) for line in tables["lines"]] == [
+        "editorial_revision: cùng 93 dòng nhưng nội dung khác bản sao lưu",
+        "editorial_item: hiện có 80 dòng, bản sao lưu có 90 dòng",
+        "search_document: chưa có bảng này, bản sao lưu có 7 dòng",
+        "core_notice: hiện có 2 dòng, bản sao lưu không có bảng này",
+    ]
