@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from backups.models import Backup, Restore, Verification
 from backups.services import backup_create
@@ -51,7 +52,7 @@ def test_list_json_verify_and_a_dry_run_of_both_restores(tenant_db, province_a):
         {
             "id": backup.pk,
             "province": slug,
-            "created": backup.created_at.isoformat(),
+            "created": timezone.localtime(backup.created_at).isoformat(timespec="seconds"),
             "size": backup.size_bytes,
             "storage": backup.storage,
             "key": backup.storage_key,

@@ -11,6 +11,7 @@ import json
 import re
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from backups.models import Backup, Restore, Verification
 from backups.selectors import backup_get, backup_list, restore_get
@@ -77,7 +78,8 @@ def _row(backup: Backup) -> dict:
     return {
         "id": backup.pk,
         "province": backup.province_slug,
-        "created": backup.created_at.isoformat(),
+        # Vietnam time with its offset, as the console shows it.
+        "created": timezone.localtime(backup.created_at).isoformat(timespec="seconds"),
         "size": backup.size_bytes,
         "storage": backup.storage,
         "key": backup.storage_key,
@@ -168,7 +170,7 @@ class Command(BaseCommand):
             (
                 str(r["id"]),
                 r["province"],
-                r["created"][:19].replace("T", " "),
+                r["created"].replace("T", " "),
                 _size(r["size"]),
                 r["key"] or "-",
                 r["verified"],
