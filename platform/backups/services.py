@@ -795,6 +795,32 @@ def backup_restore(
     return restore
 
 
+def _unpack(
+    backup: Backup,
+    *,
+    schema: str,
+    report: _Reporter,
+    on_schema: Callable[[str], None] | None = None,
+) -> None:
+    """Restore the backup's archive as `schema` (through the scratch database) and its files
+    into MEDIA_ROOT/<schema>; `on_schema` is told once the schema exists."""
+    tools = binaries.find_tools()
+    with tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
+        work = Path(tmp)
+        extracted = _fetch(backup, work, report)
+        _materialize(
+            tools=tools,
+            dump=extracted.dump_path,
+            source_schema=extracted.manifest["province"]["schema"],
+            target_schema=schema,
+            workdir=work,
+            progress=report,
+        )
+        if on_schema is not None:
+            on_schema(schema)
+        _copy_files(extracted, media_root_of(schema))
+
+
 def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter) -> dict:
     manifest = backup.manifest or {}
     plan = {
@@ -806,24 +832,11 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
     }
     if dry_run:
         return {**plan, "archive_present": storage.archive_exists(backup.storage_key)}
-    tools = binaries.find_tools()
-    created = False
+    created: list[str] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
-            work = Path(tmp)
-            extracted = _fetch(backup, work, report)
-            _materialize(
-                tools=tools,
-                dump=extracted.dump_path,
-                source_schema=extracted.manifest["province"]["schema"],
-                target_schema=target,
-                workdir=work,
-                progress=report,
-            )
-            # Only now is the schema this run's own: a failed restore created nothing (one
-            # transaction), and a schema someone made under that name meanwhile is not ours.
-            created = True
-            _copy_files(extracted, media_root_of(target))
+        # Only once restored is the schema this run's own: a failed restore created nothing (one
+        # transaction), and a schema someone made under that name meanwhile is not ours.
+        _unpack(backup, schema=target, report=report, on_schema=created.append)
         problems = _compare_tables(manifest.get("tables", {}), archive.schema_checksums(target))
         problems += _compare_files(
             manifest.get("files", {}), archive.files_state(media_root_of(target))
@@ -856,7 +869,6 @@ def _restore_in_place(
     }
     if dry_run:
         return plan
-    tools = binaries.find_tools()
     staging = f"{schema[:40]}_restoring_{secrets.token_hex(3)}"
     live_files, kept_files, staging_files = (
         media_root_of(schema),
@@ -865,18 +877,7 @@ def _restore_in_place(
     )
     swapped = False
     try:
-        with tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
-            work = Path(tmp)
-            extracted = _fetch(backup, work, report)
-            _materialize(
-                tools=tools,
-                dump=extracted.dump_path,
-                source_schema=extracted.manifest["province"]["schema"],
-                target_schema=staging,
-                workdir=work,
-                progress=report,
-            )
-            _copy_files(extracted, staging_files)
+        _unpack(backup, schema=staging, report=report)
         problems = _compare_tables(manifest.get("tables", {}), archive.schema_checksums(staging))
         if problems:
             raise BackupError(
