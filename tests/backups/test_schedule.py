@@ -27,6 +27,7 @@ from backups.schedule import (
     window_at,
 )
 from provinces.loader import ProfileError, profile_in_force
+from tests.factories.backups import backup_record
 from tests.factories.provinces import vn
 
 PLATFORM_DEFAULT = "mặc định của nền tảng"
@@ -368,33 +369,16 @@ def test_retention_properties(drawn, keeps):
 # --- with the records of the public schema -------------------------------------------------
 
 
-def record(province, *, at, status=Backup.Status.SUCCEEDED, kind=Backup.Kind.SCHEDULED, **fields):
-    backup = Backup.objects.create(
-        province=province,
-        province_slug=province.slug,
-        schema_name=province.schema_name,
-        kind=kind,
-        status=status,
-        requested_by_name="lịch sao lưu",
-        started_at=at,
-        finished_at=at + timedelta(minutes=3) if status != Backup.Status.RUNNING else None,
-        **fields,
-    )
-    Backup.objects.filter(pk=backup.pk).update(created_at=at)
-    backup.refresh_from_db()
-    return backup
-
-
 def test_due_provinces_at_night(tenant_db):
     # given: at 01:30 on Wednesday 4 March, Huế already copied tonight, Bắc Kạn's last run failed,
     # Đồng Nai's is running, Hà Giang copied yesterday, Thái Nguyên (weekly) on Monday
     now = vn(2026, 3, 4, 1, 30)
-    record(tenant_db["thuathienhue"], at=vn(2026, 3, 4, 1, 0))
-    record(tenant_db["backan"], at=vn(2026, 3, 3, 1, 0))
-    record(tenant_db["backan"], at=vn(2026, 3, 4, 1, 0), status=Backup.Status.FAILED)
-    record(tenant_db["dongnai"], at=vn(2026, 3, 4, 1, 15), status=Backup.Status.RUNNING)
-    record(tenant_db["hagiang"], at=vn(2026, 3, 3, 1, 20))
-    record(tenant_db["thainguyen"], at=vn(2026, 3, 2, 1, 0))
+    backup_record(tenant_db["thuathienhue"], at=vn(2026, 3, 4, 1, 0))
+    backup_record(tenant_db["backan"], at=vn(2026, 3, 3, 1, 0))
+    backup_record(tenant_db["backan"], at=vn(2026, 3, 4, 1, 0), status=Backup.Status.FAILED)
+    backup_record(tenant_db["dongnai"], at=vn(2026, 3, 4, 1, 15), status=Backup.Status.RUNNING)
+    backup_record(tenant_db["hagiang"], at=vn(2026, 3, 3, 1, 20))
+    backup_record(tenant_db["thainguyen"], at=vn(2026, 3, 2, 1, 0))
     # when / then: the failed one is tried again, the running one waits
     assert [p.slug for p in due_provinces(now)] == ["backan", "hagiang"]
     # at noon nobody is due: outside the window
@@ -414,11 +398,15 @@ def test_province_status_for_the_console(tenant_db, django_assert_max_num_querie
     assert (status.status, status.overdue, status.last_backup) == (Standing.OVERDUE, True, None)
     assert status.status_label == "Quá lịch sao lưu"
     # given a copy this morning, proven, and a failed manual run after it
-    good = record(province, at=vn(2026, 3, 4, 1, 5), size_bytes=123_456, verification="passed")
+    good = backup_record(
+        province, at=vn(2026, 3, 4, 1, 5), size_bytes=123_456, verification="passed"
+    )
     Verification.objects.create(
         backup=good, status=Verification.Status.PASSED, requested_by_name="lịch sao lưu"
     )
-    failed = record(province, at=vn(2026, 3, 4, 9), status=Backup.Status.FAILED, kind="manual")
+    failed = backup_record(
+        province, at=vn(2026, 3, 4, 9), status=Backup.Status.FAILED, kind="manual"
+    )
     # when
     with django_assert_max_num_queries(4):
         status = province_status(province, now=now)
@@ -431,7 +419,7 @@ def test_province_status_for_the_console(tenant_db, django_assert_max_num_querie
     assert status.next_due == vn(2026, 3, 5, 1)
     assert status.policy.frequency == "daily"
     # a run in progress shows as such
-    record(province, at=vn(2026, 3, 4, 11), status=Backup.Status.RUNNING, kind="manual")
+    backup_record(province, at=vn(2026, 3, 4, 11), status=Backup.Status.RUNNING, kind="manual")
     assert province_status(province, now=now).status == Standing.RUNNING
 
 

@@ -24,23 +24,7 @@ from backups.tasks import (
 )
 from config.celery import app
 from provinces.calendar import TZ
-
-
-def record(province, *, at, status=Backup.Status.SUCCEEDED, **fields):
-    """A backup record as the engine leaves it (a record, not content: no archive behind it)."""
-    backup = Backup.objects.create(
-        province=province,
-        province_slug=province.slug,
-        schema_name=province.schema_name,
-        kind=Backup.Kind.SCHEDULED,
-        status=status,
-        requested_by_name="lịch sao lưu",
-        started_at=at,
-        **fields,
-    )
-    Backup.objects.filter(pk=backup.pk).update(created_at=at)
-    backup.refresh_from_db()
-    return backup
+from tests.factories.backups import backup_record
 
 
 def last_night(hour: int, minute: int = 0) -> datetime:
@@ -95,12 +79,14 @@ def operator(tenant_db):
 def test_the_dispatch_queues_the_provinces_due_and_each_once(tenant_db, archives):
     # given: at 01:30 tonight four provinces have a copy of their period or one running
     night = last_night(1, 30)
-    record(tenant_db["thuathienhue"], at=night - timedelta(minutes=20))
-    record(tenant_db["backan"], at=night - timedelta(minutes=25))
-    record(tenant_db["thainguyen"], at=night - timedelta(days=3))  # weekly
+    backup_record(tenant_db["thuathienhue"], at=night - timedelta(minutes=20))
+    backup_record(tenant_db["backan"], at=night - timedelta(minutes=25))
+    backup_record(tenant_db["thainguyen"], at=night - timedelta(days=3))  # weekly
     # when the beat's dispatch runs (Đồng Nai's run really running: it holds its lock)
     with province_lock("dongnai"):
-        record(tenant_db["dongnai"], at=night - timedelta(minutes=5), status=Backup.Status.RUNNING)
+        backup_record(
+            tenant_db["dongnai"], at=night - timedelta(minutes=5), status=Backup.Status.RUNNING
+        )
         queued = dispatch_due_backups(now=night)
         # then only Hà Giang was queued, and (eagerly) backed up
         assert queued == ["hagiang"]
@@ -115,7 +101,7 @@ def test_the_dispatch_queues_the_provinces_due_and_each_once(tenant_db, archives
 def test_a_province_already_queued_is_not_queued_again(tenant_db, archives):
     night = last_night(1, 30)
     for slug in ("thuathienhue", "backan", "dongnai", "thainguyen"):
-        record(tenant_db[slug], at=night - timedelta(minutes=10))
+        backup_record(tenant_db[slug], at=night - timedelta(minutes=10))
     # given Hà Giang queued by an earlier dispatch, its run not finished
     cache.add("backups:queued:hagiang", 1, 3600)
     # when
@@ -175,7 +161,9 @@ def test_a_manual_backup_is_proven_and_old_copies_pruned(tenant_db, archives, op
     province = tenant_db["backan"]
     # given copies of long ago the policy no longer keeps (14 days, 8 weeks, 12 months)
     old = [
-        record(province, at=datetime.now(tz=TZ) - timedelta(days=days), storage_key=f"old-{days}")
+        backup_record(
+            province, at=datetime.now(tz=TZ) - timedelta(days=days), storage_key=f"old-{days}"
+        )
         for days in (400, 401)
     ]
     # when an operator backs the province up
