@@ -5,14 +5,17 @@ province's backup runs, a dry-run restore answered at once with its report."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from accounts.services import user_create_with_secret
 from backups.models import Backup, Restore, Verification
 from backups.services import backup_create
 from integrations.services import api_key_create
+from tenants.models import Province
 from tests.backups import conftest as backups_fixtures
 from tests.conftest import host_client
 from tests.factories.api import error_of, post_json
+from tests.factories.backups import backup_record
 
 # The throw-away province of the backups' tests (committed: pg_dump reads what is committed).
 backup_places = backups_fixtures.backup_places
@@ -35,13 +38,12 @@ def api(operator):
     return host_client(PLATFORM, HTTP_AUTHORIZATION=f"Api-Key {key}")
 
 
-def _running(slug: str, schema: str) -> Backup:
-    # A backup a worker is taking now (only the engine's run writes one; the API reads it).
-    return Backup.objects.create(
-        province_slug=slug,
-        schema_name=schema,
-        kind=Backup.Kind.SCHEDULED,
-        requested_by_name="lịch",
+def _running(slug: str) -> Backup:
+    # A backup a worker is taking now (only the engine's run writes one; this layer reads it).
+    return backup_record(
+        Province.objects.get(slug=slug),
+        at=timezone.now(),
+        status=Backup.Status.RUNNING,
         progress={"stage": "dump", "done": 0, "total": 1},
     )
 
@@ -147,7 +149,7 @@ def test_list_refuses_a_forged_cursor(api):
 
 def test_a_running_backup_makes_a_new_one_409(api, tenant_db):
     # given
-    running = _running("hagiang", tenant_db["hagiang"].schema_name)
+    running = _running("hagiang")
     # when
     response = post_json(api, "/api/v1/operator/backups/", {"province": "hagiang"})
     # then
@@ -156,7 +158,7 @@ def test_a_running_backup_makes_a_new_one_409(api, tenant_db):
 
 
 def test_detail_shows_a_running_backups_progress(api, tenant_db):
-    running = _running("dongnai", tenant_db["dongnai"].schema_name)
+    running = _running("dongnai")
     body = api.get(f"/api/v1/operator/backups/{running.pk}/").json()
     assert body["status"] == "running"
     assert body["status_label"] == "Đang chạy"
@@ -166,7 +168,7 @@ def test_detail_shows_a_running_backups_progress(api, tenant_db):
 
 
 def test_a_backup_not_finished_cannot_be_verified_or_restored(api, tenant_db):
-    running = _running("backan", tenant_db["backan"].schema_name)
+    running = _running("backan")
     verify = post_json(api, f"/api/v1/operator/backups/{running.pk}/verify/", {})
     assert error_of(verify, 409)["code"] == "not_restorable"
     restore = post_json(
@@ -194,7 +196,7 @@ def test_a_backup_not_finished_cannot_be_verified_or_restored(api, tenant_db):
     ],
 )
 def test_restore_refuses_bad_input(api, tenant_db, body, field):
-    running = _running("thainguyen", tenant_db["thainguyen"].schema_name)
+    running = _running("thainguyen")
     response = post_json(api, f"/api/v1/operator/backups/{running.pk}/restore/", body)
     assert field in error_of(response, 400)["fields"]
     assert not Restore.objects.exists()

@@ -5,12 +5,15 @@ a dry run before it is confirmed; operators only, bad input a 4xx."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import User
 from backups.models import Backup, Restore
 from backups.services import backup_create
+from tenants.models import Province
 from tests.backups import conftest as backups_fixtures
 from tests.conftest import host_client
+from tests.factories.backups import backup_record
 from tests.factories.pages import page_text
 
 backup_places = backups_fixtures.backup_places
@@ -28,13 +31,12 @@ def console(tenant_db):
     return client
 
 
-def _running(slug: str, schema: str) -> Backup:
-    # A backup a worker is taking now (only the engine's run writes one; the page reads it).
-    return Backup.objects.create(
-        province_slug=slug,
-        schema_name=schema,
-        kind=Backup.Kind.SCHEDULED,
-        requested_by_name="lịch",
+def _running(slug: str) -> Backup:
+    # A backup a worker is taking now (only the engine's run writes one; this layer reads it).
+    return backup_record(
+        Province.objects.get(slug=slug),
+        at=timezone.now(),
+        status=Backup.Status.RUNNING,
         progress={"stage": "files", "done": 3, "total": 12},
     )
 
@@ -60,7 +62,7 @@ def test_the_page_lists_every_province_with_its_schedule_in_words(
 
 
 def test_a_running_backup_shows_its_progress_and_the_page_refreshes(console, tenant_db):
-    running = _running("hagiang", tenant_db["hagiang"].schema_name)
+    running = _running("hagiang")
     html = page_text(console.get("/sao-luu/"))
     assert 'http-equiv="refresh"' in html
     assert "Sao chép tệp" in html
@@ -192,7 +194,7 @@ def test_a_csrf_token_is_required(tenant_db):
 
 
 def test_a_backup_not_finished_cannot_be_restored(console, tenant_db):
-    running = _running("dongnai", tenant_db["dongnai"].schema_name)
+    running = _running("dongnai")
     response = console.post(
         f"/sao-luu/{running.pk}/phuc-hoi/",
         {"mode": "into", "target_schema": "xem_thu", "dry_run": "on"},
