@@ -761,6 +761,8 @@ def backup_restore(
         try:
             if mode == Restore.Mode.INTO:
                 restore.report = _restore_into(backup, target, dry_run, report)
+                # The copy made for inspection is this restore's to drop, like a kept schema.
+                restore.kept_schema = "" if dry_run else target
             else:
                 restore.report = _restore_in_place(backup, target, dry_run, report, restore)
                 restore.kept_schema = "" if dry_run else restore.report["kept_schema"]
@@ -950,15 +952,19 @@ def cache_forget_schema(schema: str) -> int:
 
 
 def kept_schema_drop(*, restore: Restore, actor=None) -> Restore:
-    """Drop the schema (and files' folder) an in-place restore kept."""
-    if restore.mode != Restore.Mode.IN_PLACE or restore.dry_run or not restore.kept_schema:
+    """Drop the schema (and files' folder) a restore left: the one an in-place restore kept,
+    or the copy a restore into a new schema made for inspection."""
+    if restore.dry_run or not restore.kept_schema:
         raise BackupError(
             "nothing_to_drop",
             _("Lượt phục hồi này không giữ lại lược đồ nào để xoá."),
             kind=ErrorKind.CONFLICT,
         )
     kept = restore.kept_schema
-    if "_before_" not in kept or Province.objects.filter(schema_name=kept).exists():
+    left_by_it = (
+        kept == restore.target_schema if restore.mode == Restore.Mode.INTO else "_before_" in kept
+    )
+    if not left_by_it or Province.objects.filter(schema_name=kept).exists():
         raise BackupError(
             "nothing_to_drop",
             _("Lược đồ %(name)s không phải lược đồ được giữ lại khi phục hồi.") % {"name": kept},

@@ -124,8 +124,17 @@ def test_restore_into_a_new_schema_for_inspection(tenant_db, province_a):
         assert restore.report["matches_manifest"] is True
         assert schema_rows(target) == schema_rows(schema)
         assert media_files(target) == media_files(schema)
-        # and the live schema kept its name
-        assert restore.kept_schema == ""
+        # and the copy is this restore's to drop, like a schema an in-place restore keeps
+        assert restore.kept_schema == target
+        # when an operator drops it
+        live = schema_rows(schema)
+        kept_schema_drop(restore=restore)
+        # then the copy and its files are gone, and the live schema is untouched
+        assert schemas_like(target) == []
+        assert not media_root_of(target).exists()
+        assert schema_rows(schema) == live
+        restore.refresh_from_db()
+        assert (restore.kept_schema, restore.kept_dropped_at is not None) == ("", True)
     finally:
         run_sql(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(target)))
 

@@ -93,7 +93,8 @@ class Command(BaseCommand):
         "Back up, list, verify and restore one province's data and files. "
         "`backup create SLUG` (then verified), `backup list [SLUG] [--json]`, "
         "`backup verify ID`, `backup restore ID (--into SCHEMA | --in-place) [--dry-run]`, "
-        "`backup drop-kept RESTORE_ID` (the schema an in-place restore kept)."
+        "`backup drop-kept RESTORE_ID` (the schema a restore left: the one an in-place restore "
+        "kept, or a copy restored into a new schema)."
     )
 
     def add_arguments(self, parser):
@@ -121,7 +122,8 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="change nothing; print what would change"
         )
         drop = sub.add_parser(
-            "drop-kept", help="drop the schema and files an in-place restore kept"
+            "drop-kept",
+            help="drop the schema and files a restore left (replaced, or copied for inspection)",
         )
         drop.add_argument("restore_id")
 
@@ -215,8 +217,9 @@ class Command(BaseCommand):
         for line in report_lines(restore.report):
             self.stdout.write(f"  {line}")
         if restore.kept_schema:
+            what = "the copy" if target else "the replaced schema"
             self.stdout.write(
-                f"the replaced schema is kept as {restore.kept_schema}; drop it when no longer "
+                f"{what} is kept as {restore.kept_schema}; drop it when no longer "
                 f"needed: python manage.py backup drop-kept {restore.pk}"
             )
 
