@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 
@@ -45,4 +46,43 @@ def database_from_url(url: str) -> dict:
         "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
+    }
+
+
+def backup_storage_from_env(backup_root: str, environ: Mapping[str, str] | None = None) -> dict:
+    """The STORAGES["backups"] entry (ADR 0020): S3-compatible object storage when
+    BACKUP_S3_BUCKET is set, else the directory `backup_root` (owner only)."""
+    env = os.environ if environ is None else environ
+    bucket = env.get("BACKUP_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": backup_root,
+                "directory_permissions_mode": 0o700,
+                "file_permissions_mode": 0o600,
+            },
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env.get("BACKUP_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("BACKUP_S3_REGION") or None,
+            "access_key": env.get("BACKUP_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("BACKUP_S3_SECRET_ACCESS_KEY") or None,
+            "location": env.get("BACKUP_S3_PREFIX", "backups"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Archives hold citizens' questions and staff accounts: encrypted at rest where the
+            # store supports it ("AES256", or "aws:kms" with BACKUP_S3_KMS_KEY_ID).
+            "object_parameters": {
+                key: value
+                for key, value in (
+                    ("ServerSideEncryption", env.get("BACKUP_S3_SERVER_SIDE_ENCRYPTION", "")),
+                    ("SSEKMSKeyId", env.get("BACKUP_S3_KMS_KEY_ID", "")),
+                )
+                if value
+            },
+        },
     }

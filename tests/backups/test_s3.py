@@ -16,6 +16,7 @@ from psycopg import sql
 from backups import selectors
 from backups.models import Backup, Restore, Verification
 from backups.services import backup_create, backup_prune, backup_restore, backup_verify
+from config.env import backup_storage_from_env
 from tests.backups.conftest import media_files, run_sql, schema_rows
 
 BUCKET = "portal-backups"
@@ -51,21 +52,16 @@ def s3_server() -> Iterator[str]:
 
 @pytest.fixture
 def s3_backups(s3_server, backup_places):
-    stores = {
-        **settings.STORAGES,
-        "backups": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "endpoint_url": s3_server,
-                "region_name": REGION,
-                **CREDENTIALS,
-                "location": "backups",
-                "default_acl": "private",
-                "file_overwrite": False,
-            },
-        },
+    # The settings' own reading of the environment (BACKUP_S3_*), pointed at the local server.
+    environ = {
+        "BACKUP_S3_BUCKET": BUCKET,
+        "BACKUP_S3_ENDPOINT_URL": s3_server,
+        "BACKUP_S3_REGION": REGION,
+        "BACKUP_S3_ACCESS_KEY_ID": CREDENTIALS["access_key"],
+        "BACKUP_S3_SECRET_ACCESS_KEY": CREDENTIALS["secret_key"],
+        "BACKUP_S3_SERVER_SIDE_ENCRYPTION": "AES256",
     }
+    stores = {**settings.STORAGES, "backups": backup_storage_from_env("unused", environ)}
     with override_settings(STORAGES=stores):
         yield boto3.client(
             "s3",
@@ -87,6 +83,7 @@ def test_a_backup_in_object_storage_is_listed_verified_restored_and_pruned(
     key = f"backups/{backup.storage_key}"
     head = s3_backups.head_object(Bucket=BUCKET, Key=key)
     assert head["ContentLength"] == backup.size_bytes
+    assert head["ServerSideEncryption"] == "AES256"  # encrypted at rest, as configured
     assert not list(backup_places.archives.rglob("*.tar"))  # nothing written locally
     # and it is listed
     assert selectors.backup_list(province_slug=province.slug)[0] == backup

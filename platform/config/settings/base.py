@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.env import database_from_url, env_bool, env_list, env_str
+from config.env import backup_storage_from_env, database_from_url, env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / "var"
@@ -155,30 +155,7 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # Archives go to the storage alias "backups": a local directory by default, S3-compatible
 # object storage when BACKUP_S3_BUCKET is set (kept away from the database host).
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT", str(VAR_DIR / "backups")))
-BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
-if BACKUP_S3_BUCKET:
-    STORAGES["backups"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": BACKUP_S3_BUCKET,
-            "endpoint_url": env_str("BACKUP_S3_ENDPOINT_URL", "") or None,
-            "region_name": env_str("BACKUP_S3_REGION", "") or None,
-            "access_key": env_str("BACKUP_S3_ACCESS_KEY_ID", "") or None,
-            "secret_key": env_str("BACKUP_S3_SECRET_ACCESS_KEY", "") or None,
-            "location": env_str("BACKUP_S3_PREFIX", "backups"),
-            "default_acl": "private",
-            "file_overwrite": False,
-        },
-    }
-else:
-    STORAGES["backups"] = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": str(BACKUP_ROOT),
-            "directory_permissions_mode": 0o700,
-            "file_permissions_mode": 0o600,
-        },
-    }
+STORAGES["backups"] = backup_storage_from_env(str(BACKUP_ROOT))
 # Verification restores an archive into this database (created when missing; the database
 # role needs CREATEDB, or create it beforehand), never into the platform's own.
 BACKUP_SCRATCH_DATABASE = env_str("BACKUP_SCRATCH_DATABASE", "")  # default: <name>_scratch
