@@ -17,8 +17,6 @@ class Backup(models.Model):
     class Kind(models.TextChoices):
         SCHEDULED = "scheduled", _("Theo lịch")
         MANUAL = "manual", _("Thủ công")
-        # Taken by the platform itself before an in-place restore or a merge overwrites data.
-        SAFETY = "safety", _("Trước khi phục hồi")
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Đang chạy")

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('province_slug', models.CharField(db_index=True, max_length=40)),
                 ('schema_name', models.CharField(max_length=63)),
-                ('kind', models.CharField(choices=[('scheduled', 'Theo lịch'), ('manual', 'Thủ công'), ('safety', 'Trước khi phục hồi')], max_length=12)),
+                ('kind', models.CharField(choices=[('scheduled', 'Theo lịch'), ('manual', 'Thủ công')], max_length=12)),
                 ('status', models.CharField(choices=[('running', 'Đang chạy'), ('succeeded', 'Hoàn tất'), ('failed', 'Thất bại'), ('pruned', 'Đã xoá theo chính sách lưu giữ')], default='running', max_length=12)),
                 ('requested_by_name', models.CharField(max_length=150)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
