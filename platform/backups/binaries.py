@@ -182,6 +182,14 @@ def find_tools() -> Tools:
     return Tools(directory=chosen[0], major=chosen[1])
 
 
+def _lower_priority() -> None:
+    """In the child, before the program starts: below the web workers on a shared host
+    (BACKUP_NICENESS; pg_dump compresses on the client's CPU, docs/benchmarks.md)."""
+    niceness = getattr(settings, "BACKUP_NICENESS", 0)
+    if niceness:
+        os.nice(niceness)
+
+
 def run(args: list[str], *, dbname: str | None = None, timeout: float | None = None) -> str:
     """Run a client program with the connection in its environment; its error output (which
     never holds the password: it is not on the command line) becomes BackupError."""
@@ -189,6 +197,7 @@ def run(args: list[str], *, dbname: str | None = None, timeout: float | None = N
         done = subprocess.run(  # noqa: S603 - fixed program paths and arguments, no shell
             args,
             env=pg_environment(dbname),
+            preexec_fn=_lower_priority,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -351,6 +351,9 @@ def _materialize(
             [
                 tools.path("pg_dump"),
                 "--format=custom",
+                # Read back at once from a temporary file: compressing it cost half the
+                # restore's time (docs/benchmarks.md).
+                "--compress=0",
                 f"--schema={target_schema}",
                 "--no-owner",
                 "--no-privileges",

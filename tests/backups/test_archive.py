@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 
@@ -157,3 +158,12 @@ def test_the_password_goes_in_the_environment_never_in_an_error(monkeypatch):
     assert caught.value.code == "tool_failed"
     assert "khong_co_cot" in str(caught.value)
     assert "mat-khau-bi-mat" not in str(caught.value)
+
+
+@pytest.mark.parametrize("niceness", [10, 0])
+def test_the_client_programs_run_below_the_web_workers(settings, niceness):
+    # given the backups' niceness (10 by default: pages keep the CPU first on a shared host)
+    settings.BACKUP_NICENESS = niceness
+    ours = os.nice(0)
+    # when a client program runs, then it runs that much nicer than this process
+    assert int(binaries.run(["/usr/bin/nice"])) == min(ours + niceness, 19)

@@ -162,6 +162,9 @@ BACKUP_SCRATCH_DATABASE = env_str("BACKUP_SCRATCH_DATABASE", "")  # default: <na
 # pg_dump / pg_restore of the server's major version (or newer): found in this directory when
 # set, else beside the embedded server, in /usr/lib/postgresql/<major>/bin, then on PATH.
 PG_BIN_DIR = env_str("PG_BIN_DIR", "")
+# pg_dump and pg_restore run this much nicer than the worker (0-19): on a host shared with the
+# web workers, pages keep the CPU first.
+BACKUP_NICENESS = max(0, min(19, int(env_str("BACKUP_NICENESS", "10"))))
 
 # Request bodies (JSON, form fields) up to 5 MB: a 1,000,000-character article body in UTF-8
 # fits; larger bodies get a 413 in the API's error format. Files are limited per module.
