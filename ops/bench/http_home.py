@@ -12,46 +12,13 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
-import sys
-import time
 from pathlib import Path
 
+from _serve import free_port, gunicorn
+
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(args: list[str], port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            *args,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"gunicorn on {port} did not start")
 
 
 def wrk(port: int, host: str, duration: int, connections: int, path: str = "/") -> dict:
@@ -101,8 +68,10 @@ def main() -> None:
         LOG_LEVEL="WARNING",
     )
     platform_port, bare_port = free_port(), free_port()
-    platform = start(["config.wsgi:application"], platform_port, env)
-    bare = start(["--chdir", str(ROOT / "ops" / "bench"), "bare_app:application"], bare_port, env)
+    platform = gunicorn(["config.wsgi:application"], platform_port, env)
+    bare = gunicorn(
+        ["--chdir", str(ROOT / "ops" / "bench"), "bare_app:application"], bare_port, env
+    )
     results: dict[str, list[dict]] = {"tenant": [], "health": [], "bare": []}
     try:
         wrk(platform_port, args.host, 2, args.connections)  # warm both

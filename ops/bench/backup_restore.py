@@ -3,7 +3,7 @@ province with 100,000 items and 1 GB of files, against `pg_dump` of the same sch
 the same run; then the web traffic of three provinces while two of them are backed up at once,
 against the same traffic with no backup running.
 
-    DATABASE_URL=postgres://… REDIS_URL=redis://…/5 python ops/bench/backups.py \\
+    DATABASE_URL=postgres://… REDIS_URL=redis://…/5 python ops/bench/backup_restore.py \\
         [--items 100000] [--files-mb 1024] [--quick] [--clients 2] [--idle-seconds 20]
 
 Works on a scratch database `portal_bench_backups` (dropped and re-created) with three shipped
@@ -50,9 +50,10 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 from _django import ROOT, clear_cache, scratch_database_url, scratch_province
+from _serve import free_port, gunicorn
+from _text import FILLER
 from _timing import percentile
 
 DATABASE = "portal_bench_backups"
@@ -73,18 +74,6 @@ PLACES = [
     "thành phố", "thị xã", "huyện miền núi", "xã vùng cao", "phường trung tâm", "khu công nghiệp",
     "trung tâm hành chính công", "bộ phận một cửa", "sở ngành", "ủy ban nhân dân cấp xã",
 ]  # fmt: skip
-FILLER = str.split(
-    "năm 2026 theo chỉ đạo của Ủy ban nhân dân các sở ban ngành địa phương người dân doanh "
-    "nghiệp cơ quan đơn vị được giao nhiệm vụ tổ chức thực hiện đảm bảo tiến độ chất lượng hiệu "
-    "quả công khai minh bạch đúng quy định pháp luật kịp thời báo cáo kết quả trước ngày tháng "
-    "quý cuối năm trong thời gian tới cần tiếp tục phối hợp chặt chẽ với các lực lượng chức năng "
-    "đồng chí phó chủ tịch thường trực chủ trì buổi làm việc nêu rõ những khó khăn vướng mắc "
-    "đề xuất giải pháp tháo gỡ huy động nguồn lực xã hội hóa nâng cao nhận thức trách nhiệm "
-    "của cán bộ đảng viên quần chúng nhân dân trên địa bàn toàn tỉnh phấn đấu hoàn thành vượt "
-    "mức chỉ tiêu kế hoạch đề ra góp phần phát triển kinh tế xã hội giữ vững ổn định chính trị "
-    "thường xuyên kiểm tra giám sát xử lý nghiêm các trường hợp vi phạm theo thẩm quyền hội "
-    "nghị cũng đã thảo luận thống nhất nội dung chương trình công tác trọng tâm"
-)
 
 
 # --- data -----------------------------------------------------------------------------------
@@ -335,45 +324,14 @@ def part_one(province) -> dict:
 # --- part 2: web traffic during two backups --------------------------------------------------
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def gunicorn(port: int, workers: int) -> subprocess.Popen:
-    import socket
-
+def serve(port: int, workers: int) -> subprocess.Popen:
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=scratch_database_url(DATABASE),
         LOG_LEVEL="WARNING",
     )
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit(f"gunicorn on {port} did not start")
+    return gunicorn(["config.wsgi:application"], port, env, workers=workers)
 
 
 class Load:
@@ -686,7 +644,7 @@ def main() -> None:
             report_one(data, part_one(provinces[0]))
             sys.stdout.flush()
         port = free_port()
-        server = gunicorn(port, args.workers)
+        server = serve(port, args.workers)
         two = part_two(provinces, port=port, clients=args.clients, idle=args.idle_seconds)
         print(
             f"\ngunicorn {args.workers} sync workers (test settings), {args.clients} client "
