@@ -23,9 +23,9 @@ from api.permissions import IsOperator
 from backups import tasks as backup_tasks
 from backups.models import Backup, Restore
 from backups.schedule import province_status
-from backups.selectors import backup_get, backup_list, manifest_summary, running_backup
+from backups.selectors import backup_get, manifest_summary, running_backup
 from backups.selectors import backups as backup_records
-from backups.services import backup_restore
+from backups.services import backup_request, backup_restore
 from core.errors import ErrorKind, ServiceError
 from provinces.loader import ProfileError
 from tenants.selectors import province_list
@@ -60,8 +60,13 @@ def _province(slug: str):
     return province
 
 
+def _actor(request):
+    return request.user if request.user and request.user.is_authenticated else None
+
+
 def _actor_id(request) -> int | None:
-    return request.user.pk if request.user and request.user.is_authenticated else None
+    actor = _actor(request)
+    return actor.pk if actor is not None else None
 
 
 # --- output ------------------------------------------------------------------------------
@@ -150,11 +155,10 @@ class BackupDetail(BackupSummary):
 class QueuedOutput(serializers.Serializer):
     province = serializers.CharField()
     backup = serializers.IntegerField(
-        allow_null=True,
-        help_text="the backup's id once a worker has started it (null until then: list the "
-        "province's backups to follow it)",
+        help_text="the backup's id: follow its status and progress at "
+        "/api/v1/operator/backups/{id}/"
     )
-    status = serializers.CharField(help_text="queued, or the backup's status once started")
+    status = serializers.CharField(help_text="queued until a worker takes it, then its status")
 
 
 class PolicyRuleOutput(serializers.Serializer):
@@ -271,31 +275,20 @@ class BackupListCreateView(GenericAPIView):
         request=CreateInput,
         responses={202: QueuedOutput, 409: ErrorOutput, **ERRORS},
         description="Back the province up now (a manual backup, verified once taken). 202: "
-        "queued; 409 `busy` while a backup or restore of the province runs.",
+        "queued, with the backup's id to follow; 409 `busy` while a backup of the province is "
+        "queued or runs.",
     )
     def post(self, request):
         payload = CreateInput(data=request.data)
         payload.is_valid(raise_exception=True)
         province = _province(payload.validated_data["province"])
-        _refuse_when_running(province.slug)
-        newest = _newest(province.slug)
+        backup = backup_request(province=province, actor=_actor(request))
         backup_tasks.backup_province_task.delay(
-            province.slug, Backup.Kind.MANUAL, actor_id=_actor_id(request)
+            province.slug, Backup.Kind.MANUAL, actor_id=_actor_id(request), backup_id=backup.pk
         )
-        # An eager run (or a quick worker) has made the record already; otherwise it is null.
-        started = _newest(province.slug)
-        if started is not None and newest is not None and started.pk == newest.pk:
-            started = None
-        body = {
-            "province": province.slug,
-            "backup": started.pk if started else None,
-            "status": started.status if started else "queued",
-        }
+        backup.refresh_from_db()  # taken already when the task ran at once
+        body = {"province": province.slug, "backup": backup.pk, "status": backup.status}
         return Response(QueuedOutput(body).data, status=status.HTTP_202_ACCEPTED)
-
-
-def _newest(slug: str) -> Backup | None:
-    return next(iter(backup_list(province_slug=slug, limit=1)), None)
 
 
 def _refuse_when_running(slug: str) -> None:

@@ -27,7 +27,7 @@ from backups.selectors import (
     restore_get,
     running_backup,
 )
-from backups.services import BackupError, backup_restore, kept_schema_drop
+from backups.services import BackupError, backup_request, backup_restore, kept_schema_drop
 from core.errors import ServiceError
 from frontend.errors import add_service_error, http_status, service_message
 from provinces.loader import ProfileError
@@ -58,6 +58,8 @@ def _stage_labels() -> dict[str, StrOrPromise]:
 def progress_of(record) -> dict | None:
     """A running record's progress for people: stage label, done, total, percent."""
     progress = record.progress or {}
+    if record.status == "queued":  # asked for, no worker has taken it yet
+        return {"stage": _("Đang chờ đến lượt"), "done": 0, "total": 0, "percent": 0}
     if record.status != "running":
         return None
     done, total = progress.get("done") or 0, progress.get("total") or 0
@@ -320,14 +322,12 @@ def backup_start(request):
     if province is None:
         messages.error(request, _("Không có tỉnh này trên nền tảng."))
         return redirect("frontend:console_backups")
-    if running_backup(province.slug) is not None:
-        messages.error(request, _("Một bản sao lưu của tỉnh này đang chạy; hãy chờ nó xong."))
-        return redirect("frontend:console_backups")
     try:
+        backup = backup_request(province=province, actor=request.user)
         backup_tasks.backup_province_task.delay(
-            province.slug, Backup.Kind.MANUAL, actor_id=request.user.pk
+            province.slug, Backup.Kind.MANUAL, actor_id=request.user.pk, backup_id=backup.pk
         )
-    except BackupError as error:  # an eager run refused at once
+    except BackupError as error:  # one waiting or running already, or refused at once
         messages.error(request, service_message(error))
     else:
         messages.success(

@@ -19,6 +19,9 @@ class Backup(models.Model):
         MANUAL = "manual", _("Thủ công")
 
     class Status(models.TextChoices):
+        # Asked for on the console or through the API, waiting for a worker: the record exists
+        # at once so that its id can be followed.
+        QUEUED = "queued", _("Đang chờ")
         RUNNING = "running", _("Đang chạy")
         SUCCEEDED = "succeeded", _("Hoàn tất")
         FAILED = "failed", _("Thất bại")
@@ -73,6 +76,12 @@ class Backup(models.Model):
                 fields=["province_slug"],
                 condition=Q(status="running"),
                 name="backups_one_running_per_province",
+            ),
+            # And one waiting: asking twice does not queue two copies.
+            models.UniqueConstraint(
+                fields=["province_slug"],
+                condition=Q(status="queued"),
+                name="backups_one_queued_per_province",
             ),
         ]
 

@@ -397,8 +397,7 @@ def last_passed_verification_at(province_slug: str) -> datetime | None:
     )
 
 
-def is_running(province_slug: str) -> bool:
-    return Backup.objects.filter(province_slug=province_slug, status=Backup.Status.RUNNING).exists()
+UNDER_WAY = (Backup.Status.QUEUED, Backup.Status.RUNNING)
 
 
 def due_provinces(now: datetime) -> list[Province]:
@@ -412,8 +411,9 @@ def due_provinces(now: datetime) -> list[Province]:
         .annotate(last=Max("created_at"))
         .values_list("province_slug", "last")
     )
+    # A copy running, or asked for and waiting for a worker, is not doubled by the schedule.
     running = set(
-        Backup.objects.filter(province_slug__in=slugs, status=Backup.Status.RUNNING).values_list(
+        Backup.objects.filter(province_slug__in=slugs, status__in=UNDER_WAY).values_list(
             "province_slug", flat=True
         )
     )
@@ -436,6 +436,7 @@ def due_provinces(now: datetime) -> list[Province]:
 
 
 class Standing:
+    QUEUED = "queued"
     RUNNING = "running"
     OVERDUE = "overdue"
     FAILED = "failed"
@@ -445,6 +446,7 @@ class Standing:
 
 def standing_labels() -> dict[str, str]:
     return {
+        Standing.QUEUED: _("Đang chờ sao lưu"),
         Standing.RUNNING: _("Đang sao lưu"),
         Standing.OVERDUE: _("Quá lịch sao lưu"),
         Standing.FAILED: _("Lần sao lưu gần nhất thất bại"),
@@ -486,6 +488,8 @@ def province_status(province: Province, *, now: datetime | None = None) -> Backu
     overdue = is_overdue(policy, last_success=success_at, since=province.created_at, now=now)
     if last_backup is not None and last_backup.status == Backup.Status.RUNNING:
         status = Standing.RUNNING
+    elif last_backup is not None and last_backup.status == Backup.Status.QUEUED:
+        status = Standing.QUEUED
     elif overdue:
         status = Standing.OVERDUE
     elif last_backup is not None and last_backup.status == Backup.Status.FAILED:

@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "BackupError",
     "backup_create",
     "backup_prune",
+    "backup_request",
     "backup_restore",
     "backup_verify",
     "interrupted_runs_close",
@@ -92,6 +93,11 @@ def province_lock(slug: str) -> Iterator[None]:
         conn.close()  # a session lock ends with its session
 
 
+QUEUED_AT_MOST = timedelta(hours=1)
+NEVER_STARTED = _(
+    "Không có tiến trình nào nhận lượt sao lưu này trong một giờ (hàng đợi mất yêu cầu); "
+    "hãy yêu cầu lại."
+)
 INTERRUPTED = _(
     "Lượt chạy bị gián đoạn (tiến trình dừng giữa chừng, ví dụ máy chủ khởi động lại); "
     "không có gì được ghi lại từ lượt này."
@@ -145,7 +151,16 @@ def interrupted_runs_close() -> list[str]:
         except BackupError:
             continue  # really running
         closed.append(slug)
-    return closed
+    # Asked for but never taken by a worker (the queue lost the message): said so, not left
+    # waiting for good.
+    lost = Backup.objects.filter(
+        status=Backup.Status.QUEUED, created_at__lt=timezone.now() - QUEUED_AT_MOST
+    )
+    for slug in lost.values_list("province_slug", flat=True).distinct():
+        if slug not in closed:
+            closed.append(slug)
+    lost.update(status=Backup.Status.FAILED, error=str(NEVER_STARTED), finished_at=timezone.now())
+    return sorted(closed)
 
 
 def _actor_name(actor) -> str:
@@ -416,11 +431,13 @@ def backup_create(
     kind: str = Backup.Kind.MANUAL,
     actor=None,
     progress: Progress | None = None,
+    queued: Backup | None = None,
 ) -> Backup:
     """Copy one province (its schema and its files) into one archive in the backups storage.
     Returns the SUCCEEDED record; on failure the record is kept FAILED with the reason and
     BackupError("backup_failed") is raised; BackupError("busy") while the province has
-    another run."""
+    another run. `queued`: the record `backup_request` made, which this run becomes (a new
+    record when it is no longer waiting)."""
     if kind not in Backup.Kind.values:
         raise BackupError("invalid_kind", _("Loại sao lưu không hợp lệ."), field="kind")
     if province.is_template or province.schema_name == get_public_schema_name():
@@ -430,16 +447,7 @@ def backup_create(
     with province_lock(province.slug):
         try:
             with transaction.atomic():
-                backup = Backup.objects.create(
-                    province=province,
-                    province_slug=province.slug,
-                    schema_name=province.schema_name,
-                    kind=kind,
-                    requested_by=actor,
-                    requested_by_name=_actor_name(actor),
-                    started_at=timezone.now(),
-                    attempts=1,
-                )
+                backup = _running_record(province, kind=kind, actor=actor, queued=queued)
         except IntegrityError as error:
             raise _busy() from error
         report = _Reporter(backup, progress)
@@ -466,6 +474,54 @@ def backup_create(
         storage_key=backup.storage_key,
         size_bytes=backup.size_bytes,
     )
+    return backup
+
+
+def _running_record(province: Province, *, kind: str, actor, queued: Backup | None) -> Backup:
+    now = timezone.now()
+    if queued is not None and (
+        Backup.objects.filter(
+            pk=queued.pk, province_slug=province.slug, status=Backup.Status.QUEUED
+        ).update(status=Backup.Status.RUNNING, started_at=now, attempts=1)
+    ):
+        return Backup.objects.get(pk=queued.pk)
+    return Backup.objects.create(
+        province=province,
+        province_slug=province.slug,
+        schema_name=province.schema_name,
+        kind=kind,
+        requested_by=actor,
+        requested_by_name=_actor_name(actor),
+        started_at=now,
+        attempts=1,
+    )
+
+
+def backup_request(*, province: Province, actor=None) -> Backup:
+    """A manual backup asked for on the console or through the API: recorded at once, QUEUED,
+    so that it can be followed by its id; a worker's `backup_create(queued=…)` runs it.
+    BackupError("busy") while the province has a backup waiting or running."""
+    if province.is_template or province.schema_name == get_public_schema_name():
+        raise BackupError(
+            "not_a_province", _("Chỉ sao lưu được lược đồ của một tỉnh."), field="province"
+        )
+    waiting = (Backup.Status.QUEUED, Backup.Status.RUNNING)
+    if Backup.objects.filter(province_slug=province.slug, status__in=waiting).exists():
+        raise _busy()
+    try:
+        with transaction.atomic():
+            backup = Backup.objects.create(
+                province=province,
+                province_slug=province.slug,
+                schema_name=province.schema_name,
+                kind=Backup.Kind.MANUAL,
+                status=Backup.Status.QUEUED,
+                requested_by=actor,
+                requested_by_name=_actor_name(actor),
+            )
+    except IntegrityError as error:  # asked twice at the same instant
+        raise _busy() from error
+    _audit(actor, "backup.request", f"backup {backup.pk} of {province.slug}")
     return backup
 
 
@@ -995,7 +1051,7 @@ def backup_prune(*, backup: Backup, actor=None, reason: str) -> Backup:
         )
     if backup.status == Backup.Status.PRUNED:
         return backup
-    if backup.status == Backup.Status.RUNNING:
+    if backup.status in (Backup.Status.QUEUED, Backup.Status.RUNNING):
         raise BackupError(
             "busy", _("Bản sao lưu này đang chạy: chưa xoá được."), kind=ErrorKind.CONFLICT
         )

@@ -194,27 +194,41 @@ def _failed_record(slug: str, since: datetime) -> Backup | None:
 
 @app.task(bind=True, name="backups.backup_province", max_retries=MAX_ATTEMPTS - 1)
 def backup_province_task(
-    self, slug: str, kind: str = Backup.Kind.SCHEDULED, actor_id: int | None = None
+    self,
+    slug: str,
+    kind: str = Backup.Kind.SCHEDULED,
+    actor_id: int | None = None,
+    backup_id: int | None = None,
 ) -> int | None:
     """Back up one province; then prove the copy when its policy says (always for a manual
-    one) and prune what retention no longer keeps. Returns the new record's id, or None when
-    nothing was copied (not owed any more, busy, or failed)."""
+    one) and prune what retention no longer keeps. `backup_id`: the record `backup_request`
+    queued, which the first attempt becomes. Returns the new record's id, or None when nothing
+    was copied (not owed any more, busy, or failed)."""
     with schema_context(get_public_schema_name()):
         attempt = self.request.retries + 1
         started = timezone.now()
+        queued = (
+            Backup.objects.filter(pk=backup_id, status=Backup.Status.QUEUED).first()
+            if backup_id
+            else None
+        )
         province = Province.objects.filter(slug=slug).first()
         if province is None:
             logger.warning("backup of %s not made: no such province", slug)
+            _not_taken(queued, _("Tỉnh này không còn trên nền tảng."))
             cache.delete(_queued_key(slug))
             return None
         if kind == Backup.Kind.SCHEDULED and not _still_owed(slug, started):
             cache.delete(_queued_key(slug))  # a copy of the period exists (a rerun): done
             return None
         try:
-            backup = backup_create(province=province, kind=kind, actor=_actor(actor_id))
+            backup = backup_create(
+                province=province, kind=kind, actor=_actor(actor_id), queued=queued
+            )
         except BackupError as error:
             if error.code == "busy":
                 logger.info("backup of %s not started: another run holds the province", slug)
+                _not_taken(queued, error.message)
                 cache.delete(_queued_key(slug))
                 return None
             failure: Exception = error
@@ -240,6 +254,14 @@ def backup_province_task(
         report_backup_failure(slug=slug, backup=failed, error=message, now=timezone.now())
         cache.delete(_queued_key(slug))
         return None
+
+
+def _not_taken(queued: Backup | None, reason) -> None:
+    """A requested backup that will not run says why, instead of waiting for good."""
+    if queued is not None:
+        Backup.objects.filter(pk=queued.pk, status=Backup.Status.QUEUED).update(
+            status=Backup.Status.FAILED, error=str(reason), finished_at=timezone.now()
+        )
 
 
 def _still_owed(slug: str, now: datetime) -> bool:

@@ -16,6 +16,7 @@ from tests.backups import conftest as backups_fixtures
 from tests.conftest import host_client
 from tests.factories.api import error_of, post_json
 from tests.factories.backups import backup_record
+from tests.factories.pages import page_text
 
 # The throw-away province of the backups' tests (committed: pg_dump reads what is committed).
 backup_places = backups_fixtures.backup_places
@@ -325,3 +326,49 @@ def test_status_says_when_a_province_has_no_readable_profile(api, province_a):
     assert row["status"] == "no_profile"
     assert row["policy"] is None
     assert "hồ sơ quy chế" in row["status_label"]
+
+
+@pytest.fixture
+def console_page(operator):
+    """The text of an operator console page, signed in as the API's operator."""
+    operator.is_staff = True
+    operator.save(update_fields=["is_staff"])
+    client = host_client(PLATFORM)
+    client.force_login(operator)
+    return lambda path: page_text(client.get(path))
+
+
+@pytest.fixture
+def no_worker_yet():
+    """Tasks go to the broker (the test Redis) instead of running at once: as when every worker
+    is busy. The queue is emptied afterwards."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+        app.control.purge()
+
+
+def test_a_backup_asked_for_is_followed_by_its_id_while_it_waits(
+    api, tenant_db, no_worker_yet, console_page
+):
+    # when an operator asks for a backup and no worker has taken it yet
+    response = post_json(api, "/api/v1/operator/backups/", {"province": "hagiang"})
+    # then the answer names the record to follow
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "queued"
+    detail = api.get(f"/api/v1/operator/backups/{body['backup']}/").json()
+    assert (detail["status"], detail["status_label"]) == ("queued", "Đang chờ")
+    # and the province stands as waiting, on the API and the console
+    status = {row["province"]: row for row in api.get("/api/v1/operator/backups/status/").json()}
+    assert status["hagiang"]["status_label"] == "Đang chờ sao lưu"
+    assert "Đang chờ đến lượt" in console_page("/sao-luu/")
+    # and asking again queues nothing more
+    again = post_json(api, "/api/v1/operator/backups/", {"province": "hagiang"})
+    assert error_of(again, 409)["code"] == "busy"
+    assert Backup.objects.filter(province_slug="hagiang").count() == 1

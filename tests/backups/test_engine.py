@@ -219,3 +219,41 @@ def test_a_run_still_holding_its_lock_is_not_closed(tenant_db, province_a):
     # then it was left alone and finished
     assert seen == [[]]
     assert backup.status == Backup.Status.SUCCEEDED
+
+
+def test_a_requested_backup_is_one_record_from_queued_to_done(tenant_db, province_a):
+    from backups.services import backup_request
+
+    # given a backup asked for on the console
+    province = province_a.province
+    asked = backup_request(province=province)
+    assert (asked.status, asked.kind) == (Backup.Status.QUEUED, Backup.Kind.MANUAL)
+    # then asking again while it waits is refused, and nothing more is queued
+    with pytest.raises(BackupError) as caught:
+        backup_request(province=province)
+    assert caught.value.code == "busy"
+    # when a worker takes it
+    done = backup_create(province=province, queued=asked)
+    # then the same record ran to the end
+    assert done.pk == asked.pk
+    assert done.status == Backup.Status.SUCCEEDED
+    assert Backup.objects.filter(province_slug=province.slug).count() == 1
+
+
+def test_a_request_no_worker_took_within_an_hour_is_closed_with_the_reason(tenant_db, province_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backups.services import backup_request, interrupted_runs_close
+
+    # given a request the queue lost two hours ago, and one made just now elsewhere
+    lost = backup_request(province=province_a.province)
+    Backup.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    # when the dispatch looks for runs that will never end
+    assert interrupted_runs_close() == [province_a.province.slug]
+    # then it says why, and a new request is accepted
+    lost.refresh_from_db()
+    assert lost.status == Backup.Status.FAILED
+    assert "một giờ" in lost.error
+    assert backup_request(province=province_a.province).status == Backup.Status.QUEUED

@@ -72,7 +72,7 @@ def test_a_running_backup_shows_its_progress_and_the_page_refreshes(console, ten
     assert 'http-equiv="refresh"' in detail
     # a second one for the same province is refused, and nothing is stored
     response = console.post("/sao-luu/tao/", {"province": "hagiang"}, follow=True)
-    assert "đang chạy" in page_text(response)
+    assert "đang có một lượt sao lưu" in page_text(response)
     assert Backup.objects.count() == 1
 
 
