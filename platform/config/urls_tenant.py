@@ -2,10 +2,11 @@
 
 from django.urls import include, path
 
-from config.health import health
+from config.health import health, readiness
 
 urlpatterns = [
     path("healthz", health, name="health"),
+    path("readyz", readiness, name="readiness"),
     path("api/v1/", include("api.v1.urls", namespace="api-v1")),
     path("", include("frontend.urls_tenant", namespace="frontend")),
 ]
