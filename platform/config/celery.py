@@ -7,13 +7,18 @@ province's non-working days where the rule is about office work."""
 import os
 
 from celery.schedules import crontab
+from celery.signals import setup_logging
 from tenant_schemas_celery.app import CeleryApp
+
+from config.logs import configure_worker_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = CeleryApp("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers and beat write Django's LOGGING lines (each naming the task's province), not Celery's.
+setup_logging.connect(configure_worker_logging, weak=False, dispatch_uid="config.logs")
 
 
 @app.task(name="platform.where_am_i")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config.env import backup_storage_from_env, database_from_url, env_bool, env_list, env_str
+from config.logs import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = BASE_DIR / "var"
@@ -87,8 +88,12 @@ CACHES = {
 }
 
 MIDDLEWARE = [
+    # First: every line of a request, a refused one too, carries its id (config.logs).
+    "config.logs.RequestIdMiddleware",
     "config.middleware.RefuseNulBytesMiddleware",
     "tenants.middleware.ProvinceMiddleware",
+    # Right after the host's province is known: the request's lines name it.
+    "config.logs.RequestProvinceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,14 +233,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # the one place for periodic tasks: config/celery.py adds them
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Every line names its province and request id (config.logs): the human line here, one JSON
+# object per line in production (LOG_FORMAT=json is its default).
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_settings(log_format=env_str("LOG_FORMAT", "plain"), level=LOG_LEVEL)
 
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 

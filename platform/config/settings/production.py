@@ -1,11 +1,14 @@
 """Production: everything secret or host-specific comes from the environment."""
 
 from config.env import env_bool, env_list, env_str
+from config.logs import logging_settings
 from config.sentry import init_sentry
 from config.settings.base import *  # noqa: F403
-from config.settings.base import PLATFORM_HOST
+from config.settings.base import LOG_LEVEL, PLATFORM_HOST
 
 DEBUG = False
+# One JSON object per line (config.logs), for the log collector; LOG_FORMAT=plain for people.
+LOGGING = logging_settings(log_format=env_str("LOG_FORMAT", "json"), level=LOG_LEVEL)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ".gov.vn")
 PLATFORM_DEV_HOSTS = env_bool("PLATFORM_DEV_HOSTS", False)
