@@ -22,7 +22,7 @@ from accounts.services import (
 from tests.conftest import host_client
 
 HOST = "hagiang.localhost"
-OWN_PASSWORD = "Mật-khẩu-tự-đặt-2026"
+OWN_PASSWORD = "Sương-sớm-phủ-ruộng-bậc-thang-2026"
 
 
 @pytest.fixture

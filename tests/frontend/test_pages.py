@@ -233,8 +233,8 @@ def test_operator_first_sign_in_changes_the_one_time_password_on_the_console(ten
         "/password/",
         {
             "old_password": issued.one_time_secret,
-            "new_password1": "Vận-hành-mới-2025",
-            "new_password2": "Vận-hành-mới-2025",
+            "new_password1": "Mây-trắng-trên-đỉnh-Fansipan-2025",
+            "new_password2": "Mây-trắng-trên-đỉnh-Fansipan-2025",
         },
     )
     assert response.status_code == 302

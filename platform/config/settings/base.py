@@ -135,6 +135,16 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # `hagiang2026!`, `Matkhau@2025`, twelve spaces (issue 13): accounts/passwords.py.
+    {"NAME": "accounts.passwords.ProvinceDerivedPasswordValidator"},
+]
+# Argon2id first (OWASP ASVS 5.0 V6): new and changed passwords are stored with it. Django's
+# PBKDF2 hashers stay listed so that the accounts stored before still sign in; Django rehashes
+# such a password with Argon2 at its next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
 ]
 LOGIN_URL = "frontend:login"
 LOGIN_REDIRECT_URL = "frontend:staff_home"
