@@ -3,6 +3,18 @@
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
+SCHEMA_PREFIX = "p_"
+
+
+def schema_name_for(slug: str) -> str:
+    """The schema of the province `slug`."""
+    return f"{SCHEMA_PREFIX}{slug}"
+
+
+def slug_for_schema(schema_name: str) -> str:
+    """The province's slug from its schema's name (the inverse of schema_name_for)."""
+    return schema_name.removeprefix(SCHEMA_PREFIX)
+
 
 class Province(TenantMixin):
     slug = models.SlugField(max_length=40, unique=True)

@@ -17,7 +17,7 @@ from provinces.loader import shipped_version
 from provinces.naming import HostNameError, component_host, is_valid_hostname
 from provinces.schema import Profile
 from tenants.hosts import host_cache_forget
-from tenants.models import Domain, Province
+from tenants.models import Domain, Province, schema_name_for
 
 logger = logging.getLogger(__name__)
 
@@ -54,10 +54,6 @@ class OnboardingResult:
     @property
     def changed(self) -> bool:
         return bool(self.changes)
-
-
-def schema_name_for(slug: str) -> str:
-    return f"p_{slug}"
 
 
 def dev_host_for(slug: str, label: str | None = None) -> str:

@@ -23,7 +23,7 @@ from api.permissions import IsOperator
 from backups import tasks as backup_tasks
 from backups.models import Backup, Restore
 from backups.schedule import province_status
-from backups.selectors import backup_get, manifest_summary, running_backup
+from backups.selectors import backup_get, manifest_summary
 from backups.selectors import backups as backup_records
 from backups.services import backup_request, backup_restore
 from core.errors import ErrorKind, ServiceError
@@ -291,15 +291,6 @@ class BackupListCreateView(GenericAPIView):
         return Response(QueuedOutput(body).data, status=status.HTTP_202_ACCEPTED)
 
 
-def _refuse_when_running(slug: str) -> None:
-    if running_backup(slug) is not None:
-        raise ServiceError(
-            "busy",
-            _("Một bản sao lưu hoặc phục hồi của tỉnh này đang chạy; hãy chờ nó xong."),
-            kind=ErrorKind.CONFLICT,
-        )
-
-
 class BackupDetailView(APIView):
     permission_classes = [IsOperator]
 
@@ -378,23 +369,11 @@ class BackupRestoreView(APIView):
                 actor=request.user,
             )
             return Response(RestoreOutput(restore).data)
-        _refuse_when_running(backup.province_slug)
-        if data["mode"] == Restore.Mode.INTO:
-            # The worker only logs a refusal: a target taken or reserved is refused here, by a
-            # dry run (cheap for a new schema: no data is read).
-            backup_restore(
-                backup=backup,
-                mode=Restore.Mode.INTO,
-                target_schema=data.get("target_schema"),
-                dry_run=True,
-                actor=request.user,
-            )
-        backup_tasks.restore_task.delay(
-            backup.pk,
-            data["mode"],
-            data.get("target_schema"),
-            False,
-            actor_id=_actor_id(request),
+        backup_tasks.restore_queue(
+            backup=backup,
+            mode=data["mode"],
+            target_schema=data.get("target_schema"),
+            actor=_actor(request),
         )
         body = {"province": backup.province_slug, "backup": backup.pk, "status": "queued"}
         return Response(QueuedOutput(body).data, status=status.HTTP_202_ACCEPTED)

@@ -25,7 +25,6 @@ from backups.selectors import (
     backup_list,
     manifest_summary,
     restore_get,
-    running_backup,
 )
 from backups.services import BackupError, backup_request, backup_restore, kept_schema_drop
 from core.errors import ServiceError
@@ -391,18 +390,8 @@ def backup_restore_start(request, pk: int):
         )
         return backup_detail(request, pk, form=confirm, dry_run=report)
     try:
-        if data["mode"] == Restore.Mode.INTO:
-            # The worker only logs a refusal: a target taken or reserved is refused here, by a
-            # dry run (cheap for a new schema: no data is read).
-            backup_restore(
-                backup=backup, mode=data["mode"], target_schema=target, dry_run=True,
-                actor=request.user,
-            )  # fmt: skip
-        if running_backup(backup.province_slug) is not None:
-            form.add_error(None, _("Một bản sao lưu của tỉnh này đang chạy; hãy chờ nó xong."))
-            return backup_detail(request, pk, form=form, status=409)
-        backup_tasks.restore_task.delay(
-            backup.pk, data["mode"], target, False, actor_id=request.user.pk
+        backup_tasks.restore_queue(
+            backup=backup, mode=data["mode"], target_schema=target, actor=request.user
         )
     except ServiceError as error:
         add_service_error(form, error)

@@ -49,6 +49,7 @@ __all__ = [
     "backup_request",
     "backup_restore",
     "backup_verify",
+    "busy_error",
     "interrupted_runs_close",
     "kept_schema_drop",
 ]
@@ -68,7 +69,8 @@ _RESERVED_SCHEMAS = {"public", "information_schema"}
 # --- shared pieces --------------------------------------------------------------------------
 
 
-def _busy() -> BackupError:
+def busy_error() -> BackupError:
+    """The refusal while a backup or restore of the same province runs (or waits)."""
     return BackupError(
         "busy",
         _("Tỉnh này đang có một lượt sao lưu hoặc phục hồi khác; hãy thử lại khi lượt đó xong."),
@@ -86,7 +88,7 @@ def province_lock(slug: str) -> Iterator[None]:
             "SELECT pg_try_advisory_lock(%s, hashtext(%s))", [LOCK_CLASS, slug]
         ).fetchone()
         if not (row and row[0]):
-            raise _busy()
+            raise busy_error()
         _close_interrupted(slug)
         yield
     finally:
@@ -406,7 +408,7 @@ def manifest_profile(province: Province) -> dict[str, Any]:
             "keep_drafts": {"value": True, "source": None, "citation": None},
         }
     rules = profile.backups
-    drafts_source = rules.field_sources.get("keep_drafts", rules.source)
+    drafts_source = rules.source_of("keep_drafts")
     return {
         "profile": {
             "effective_from": profile.effective_from.isoformat(),
@@ -449,7 +451,7 @@ def backup_create(
             with transaction.atomic():
                 backup = _running_record(province, kind=kind, actor=actor, queued=queued)
         except IntegrityError as error:
-            raise _busy() from error
+            raise busy_error() from error
         report = _Reporter(backup, progress)
         try:
             _backup_run(backup, province, report)
@@ -507,7 +509,7 @@ def backup_request(*, province: Province, actor=None) -> Backup:
         )
     waiting = (Backup.Status.QUEUED, Backup.Status.RUNNING)
     if Backup.objects.filter(province_slug=province.slug, status__in=waiting).exists():
-        raise _busy()
+        raise busy_error()
     try:
         with transaction.atomic():
             backup = Backup.objects.create(
@@ -520,7 +522,7 @@ def backup_request(*, province: Province, actor=None) -> Backup:
                 requested_by_name=_actor_name(actor),
             )
     except IntegrityError as error:  # asked twice at the same instant
-        raise _busy() from error
+        raise busy_error() from error
     _audit(actor, "backup.request", f"backup {backup.pk} of {province.slug}")
     return backup
 

@@ -27,13 +27,14 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from accounts.models import User
 from backups import schedule
-from backups.models import Backup, Verification
-from backups.selectors import backup_get
+from backups.models import Backup, Restore, Verification
+from backups.selectors import backup_get, running_backup
 from backups.services import (
     BackupError,
     backup_create,
     backup_restore,
     backup_verify,
+    busy_error,
     interrupted_runs_close,
 )
 from config.celery import app
@@ -353,3 +354,18 @@ def restore_task(
             )
             raise
         return restore.pk
+
+
+def restore_queue(*, backup: Backup, mode: str, target_schema: str | None, actor=None) -> None:
+    """Queue a real restore for a worker (the console and the API), after the refusals that
+    can be known now, since the worker only logs one: a backup of the province running, and
+    for a new schema a name taken or reserved (a dry run: no data is read)."""
+    if running_backup(backup.province_slug) is not None:
+        raise busy_error()
+    if mode == Restore.Mode.INTO:
+        backup_restore(
+            backup=backup, mode=mode, target_schema=target_schema, dry_run=True, actor=actor
+        )
+    restore_task.delay(
+        backup.pk, mode, target_schema, False, actor_id=actor.pk if actor is not None else None
+    )

@@ -74,29 +74,25 @@ def _province_of_connection() -> str | None:
     # process without a database; logging must never fail because of it.
     try:
         from django.db import connection
-        from django_tenants.utils import get_public_schema_name
 
-        schema = getattr(connection, "schema_name", None)
-        if not schema:
-            return None
-        if schema == get_public_schema_name():
-            return PLATFORM
-        slug = getattr(getattr(connection, "tenant", None), "slug", None)
-        # schema_context() gives a tenant without a slug: the schema is p_<slug>
-        # (tenants.services.schema_name_for).
-        return slug or schema.removeprefix("p_")
+        tenant = getattr(connection, "tenant", None)
+        return _province_of(getattr(connection, "schema_name", None), getattr(tenant, "slug", None))
     except Exception:
         return None
 
 
-def _province_slug(tenant: Any) -> str | None:
+def _province_of(schema_name: str | None, slug: str | None) -> str | None:
+    """ "platform" for the public schema, else the province's slug (from its schema's name when
+    the tenant has none: schema_context() gives such a tenant)."""
     from django_tenants.utils import get_public_schema_name
 
-    if tenant is None:
+    from tenants.models import slug_for_schema
+
+    if not schema_name:
         return None
-    if tenant.schema_name == get_public_schema_name():
+    if schema_name == get_public_schema_name():
         return PLATFORM
-    return getattr(tenant, "slug", None) or tenant.schema_name
+    return slug or slug_for_schema(schema_name)
 
 
 def _request_finished(**_: Any) -> None:
@@ -130,7 +126,10 @@ class RequestProvinceMiddleware:
     def __call__(self, request):
         context = _request.get()
         if context is not None:
-            context.province = _province_slug(getattr(request, "tenant", None))
+            tenant = getattr(request, "tenant", None)
+            context.province = _province_of(
+                getattr(tenant, "schema_name", None), getattr(tenant, "slug", None)
+            )
         return self.get_response(request)
 
 
