@@ -1,15 +1,12 @@
 """First sign-in of a staff account issued with a one-time secret: it can do nothing but
 change that secret (Huế Art. 11); failed sign-ins are rate-limited."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from accounts.models import User
 from accounts.services import username_from_full_name
-from organization.models import Agency, Role
-from organization.services import staff_create
 from tests.conftest import host_client
+from tests.factories.organization import issued_staff
 from tests.factories.pages import page_text
 
 HOST = "hagiang.localhost"
@@ -20,17 +17,7 @@ NEW_PASSWORD = "Mật-khẩu-mới-2025"
 def issued(in_province):
     """A Hà Giang staff account with one role, as `manage.py staff create` issues it."""
     with in_province("hagiang"):
-        role = Role.objects.order_by("code").first()
-        agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
-        account = staff_create(
-            actor=None,
-            username="nvan",
-            full_name="Nguyễn Văn An",
-            username_rule="initials_given",
-            role_code=role.code,
-            agency=agency if role.scope == Role.Scope.AGENCY else None,
-        )
-    return SimpleNamespace(user=account.user, one_time_secret=account.one_time_secret, role=role)
+        return issued_staff(username="nvan", full_name="Nguyễn Văn An")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ and passwords are stored with Argon2, older PBKDF2 hashes upgraded at the next s
 from __future__ import annotations
 
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import password_validation
@@ -18,9 +17,8 @@ from django.test import override_settings
 from accounts.models import User
 from accounts.services import AccountError, user_create_with_password
 from config.settings import base as production_base
-from organization.models import Agency, Role
-from organization.services import staff_create
 from tests.conftest import host_client
+from tests.factories.organization import issued_staff
 from tests.factories.pages import page_text
 
 HOST = "hagiang.localhost"
@@ -130,17 +128,7 @@ def test_a_very_long_password_is_checked_within_bounds(in_province):
 def issued(in_province):
     """A Hà Giang staff account with a one-time secret, as `manage.py staff create` issues it."""
     with in_province("hagiang"):
-        role = Role.objects.order_by("code").first()
-        agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
-        account = staff_create(
-            actor=None,
-            username="doimk",
-            full_name="Lê Thị Bình",
-            username_rule="initials_given",
-            role_code=role.code,
-            agency=agency if role.scope == Role.Scope.AGENCY else None,
-        )
-    return SimpleNamespace(user=account.user, one_time_secret=account.one_time_secret)
+        return issued_staff(username="doimk", full_name="Lê Thị Bình")
 
 
 @pytest.mark.parametrize("new_password", ["hagiang2026!", "Matkhau@2025", " " * 12])

@@ -11,13 +11,10 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import RequestFactory
 
 from config import celery_app
@@ -29,6 +26,7 @@ from config.logs import (
 )
 from config.sentry import tag_event
 from tests.conftest import host_client
+from tests.factories.celery import real_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 HEX32 = r"[0-9a-f]{32}"
@@ -259,12 +257,6 @@ def test_production_writes_json_lines_and_development_human_ones():
     assert "LOG_FORMAT must be one of plain, json" in unknown.stderr
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _succeeded(line: dict, task_id: str) -> bool:
     return task_id in line["message"] and "succeeded" in line["message"]
 
@@ -273,42 +265,11 @@ def test_a_worker_logs_json_lines_naming_the_province_of_its_task(tenant_db, tmp
     # given a real worker writing JSON lines
     from django_tenants.utils import schema_context
 
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     log_file = tmp_path / "worker.log"
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=_database_url(),
-        CELERY_RESULT_BACKEND=settings.REDIS_URL,
-        LOG_FORMAT="json",
-    )
-    with log_file.open("w") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    previous = (celery_app.conf.result_backend, celery_app.conf.task_always_eager)
-    celery_app.conf.result_backend, celery_app.conf.task_always_eager = settings.REDIS_URL, False
-    celery_app._local.__dict__.pop("backend", None)
-    try:
+    with (
+        log_file.open("w") as output,
+        real_worker(log_level="info", output=output, LOG_FORMAT="json") as queue,
+    ):
         # when a task is sent from Hà Giang's schema
         with schema_context(tenant_db["hagiang"].schema_name):
             result = celery_app.send_task("platform.where_am_i", queue=queue)
@@ -326,11 +287,6 @@ def test_a_worker_logs_json_lines_naming_the_province_of_its_task(tenant_db, tmp
             if any(_succeeded(line, result.id) for line in lines):
                 break
             time.sleep(0.2)
-    finally:
-        celery_app.conf.result_backend, celery_app.conf.task_always_eager = previous
-        celery_app._local.__dict__.pop("backend", None)
-        process.terminate()
-        process.wait(15)
     # "received" is written before the task enters its schema; its run's lines are Hà Giang's
     done = [line for line in lines if _succeeded(line, result.id)]
     assert done, lines

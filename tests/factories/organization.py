@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.utils import timezone
 
@@ -49,3 +50,21 @@ def delegated(*, delegator, delegate, role_code: str, agency=None, days: int = 1
         ends_at=now + timedelta(days=days),
         reason=reason,
     )
+
+
+def issued_staff(*, username: str, full_name: str) -> SimpleNamespace:
+    """A staff account of the active province with its first role and a one-time secret, as
+    `manage.py staff create` issues it (through the service): user, one_time_secret, role."""
+    from organization.services import staff_create
+
+    role = Role.objects.order_by("code").first()
+    agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
+    account = staff_create(
+        actor=None,
+        username=username,
+        full_name=full_name,
+        username_rule="initials_given",
+        role_code=role.code,
+        agency=agency if role.scope == Role.Scope.AGENCY else None,
+    )
+    return SimpleNamespace(user=account.user, one_time_secret=account.one_time_secret, role=role)
