@@ -337,6 +337,18 @@ AUDIT_ACTIONS = {
     "leader_removed": gettext_lazy("Gỡ lãnh đạo khỏi danh sách liên hệ"),
     "api_key_issued": gettext_lazy("Cấp khoá API"),
     "api_key_revoked": gettext_lazy("Thu hồi khoá API"),
+    # Sign-ins and second factor (issue 13): accounts.security records them.
+    "sign_in": gettext_lazy("Đăng nhập"),
+    "sign_in_failed": gettext_lazy("Đăng nhập không thành công"),
+    "sign_in_blocked": gettext_lazy("Tạm chặn đăng nhập do sai nhiều lần"),
+    "sign_out": gettext_lazy("Đăng xuất"),
+    "session_expired": gettext_lazy("Phiên làm việc hết hạn"),
+    "password_changed": gettext_lazy("Đổi mật khẩu"),
+    "otp_enrolled": gettext_lazy("Bật xác thực hai lớp"),
+    "otp_failed": gettext_lazy("Nhập sai mã xác thực hai lớp"),
+    "otp_recovery_used": gettext_lazy("Đăng nhập bằng mã khôi phục"),
+    "otp_recovery_renewed": gettext_lazy("Tạo lại mã khôi phục"),
+    "otp_reset": gettext_lazy("Đặt lại xác thực hai lớp cho tài khoản"),
 }
 # The words for the details an API key's audit row keeps.
 KEY_VIA = {
