@@ -42,3 +42,41 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} by {self.actor_name}"
+
+
+class RecoveryCode(models.Model):
+    """One single-use recovery code of a staff account's second factor (issue 13, OWASP ASVS
+    5.0 V6.5): stored only as a hash, shown once when issued, spent by its first use. A new
+    set replaces the old one whole."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_recovery_code"
+        indexes = [models.Index(fields=["user", "used_at"], name="accounts_recovery_open")]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id}"
+
+
+class SignInAddress(models.Model):
+    """An address an account has signed in from (password and second factor passed): failures
+    from other addresses never block the account's sign-in from one of these (the lockout rule,
+    docs/operators.md)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_addresses")
+    address = models.GenericIPAddressField()
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        db_table = "accounts_sign_in_address"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "address"], name="accounts_sign_in_address_1")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} from {self.address}"

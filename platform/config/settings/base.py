@@ -33,6 +33,9 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
+    # Staff second factor (TOTP) in both kinds of schema: operators and province staff.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "integrations",
     "backups",
     "api",
@@ -44,6 +47,8 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "core",
     "accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "integrations",
     "organization",
     "editorial",
