@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from accounts import security
 from accounts.services import AccountError, user_change_password
 from config.client import client_address
 from core import limits
@@ -87,8 +88,12 @@ def login(request):
     status = 200
     blocked = False
     if request.method == "POST":
-        account, address = _wrong_passwords(request, username=request.POST.get("username", ""))
-        if account.blocked() or address.blocked():
+        typed = request.POST.get("username", "")
+        # The lockout (accounts.security, ADR 0022): an account is not held by failures typed
+        # elsewhere at an address it has signed in from before.
+        lockout = security.lockout_for(request, username=typed)
+        if lockout.blocked():
+            security.record_blocked(request, username=typed, lockout=lockout)
             blocked, status = True, 429
         elif form.is_valid():
             user = authenticate(
@@ -97,11 +102,11 @@ def login(request):
                 password=form.cleaned_data["password"],
             )
             if user is None:
-                account.hit()
-                address.hit()
+                # authenticate() sent user_login_failed: the failure is in the audit.
+                lockout.hit()
                 form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
             else:
-                account.reset()
+                lockout.reset()
                 auth_login(request, user)
                 if getattr(user, "must_change_password", False):
                     return redirect("frontend:password_change")
@@ -163,6 +168,7 @@ def password_change(request):
             else:
                 # Keep this session signed in; every other session of the user ends.
                 update_session_auth_hash(request, user)
+                security.record_password_changed(request, user)
                 messages.success(request, _("Đã đổi mật khẩu."))
                 return redirect("frontend:staff_home")
     return render(

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.env import backup_storage_from_env, database_from_url, env_bool, env_list, env_str
+from csp.constants import NONCE, NONE, SELF
+
+from config.env import (
+    backup_storage_from_env,
+    database_from_url,
+    env_bool,
+    env_list,
+    env_str,
+    media_storage_from_env,
+)
 from config.logs import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -108,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end 12 h after sign-in and after 30 idle minutes (ADR 0022).
+    "accounts.middleware.StaffSessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "organization.middleware.ComponentSiteMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
@@ -165,8 +176,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads: MEDIA_ROOT/<schema>/ on disk, or an S3-compatible bucket under
+# <MEDIA_S3_PREFIX>/<schema>/ when MEDIA_S3_BUCKET is set (ADR 0025); never linked directly.
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": media_storage_from_env(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
@@ -191,6 +204,12 @@ BACKUP_NICENESS = max(0, min(19, int(env_str("BACKUP_NICENESS", "10"))))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
+# A staff session lasts at most 12 hours from its sign-in and ends after 30 minutes without a
+# request (accounts.middleware.StaffSessionLimitMiddleware); its cookie is dropped when the
+# browser closes (ADR 0022, "Sessions and lockout").
+SESSION_COOKIE_AGE = 12 * 3600
+STAFF_SESSION_IDLE_SECONDS = 30 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
