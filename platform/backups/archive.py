@@ -1,7 +1,8 @@
 """One province's backup as one tar archive (ADR 0020):
 
     schema.dump     pg_dump --format=custom of the province's schema only
-    files/<path>    every file under MEDIA_ROOT/<schema> (django-tenants' layout)
+    files/<path>    every file of the province's media area (config.storage: MEDIA_ROOT/<schema>
+                    on disk, <prefix>/<schema>/ in object storage), by its name there
     manifest.json   what was written: province, profile version, migrations, every table's row
                     count and checksum, every file's size and sha256 (the last member: it
                     describes the members before it)
@@ -18,20 +19,21 @@ import hashlib
 import importlib
 import io
 import json
-import os
 import tarfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO
 
 import psycopg
+from django.core.files.storage import FileSystemStorage, Storage
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 
 from backups import binaries
 from backups.binaries import BackupError
+from config.storage import stored_names
 
 FORMAT_VERSION = 1
 CHUNK = 1024 * 1024
@@ -137,35 +139,34 @@ def public_objects_sql() -> list[str]:
 # --- files ----------------------------------------------------------------------------------
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
+def _storage(media: Storage | Path) -> Storage:
+    return FileSystemStorage(location=media) if isinstance(media, Path) else media
+
+
+def walk_files(media: Storage | Path) -> list[str]:
+    """The name of every file of a province's area (config.storage: a folder on disk or a
+    prefix in object storage), sorted; on disk links are neither followed nor copied (an
+    area holds uploads, never links)."""
+    return stored_names(_storage(media))
+
+
+def sha256_stored(storage: Storage, name: str) -> tuple[int, str]:
+    """(size, sha256) of a stored file, read through the storage in fixed-size chunks."""
+    digest, size = hashlib.sha256(), 0
+    with storage.open(name, "rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
-def walk_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(relative POSIX path, absolute path) of every regular file under `root`, sorted; links
-    are neither followed nor copied (a tenant's folder holds uploads, never links)."""
-    if not root.is_dir():
-        return
-    found = []
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in filenames:
-            path = Path(directory) / name
-            if path.is_symlink() or not path.is_file():
-                continue
-            found.append((path.relative_to(root).as_posix(), path))
-    yield from sorted(found)
-
-
-def files_state(root: Path) -> dict[str, dict[str, Any]]:
-    return {
-        rel: {"size": path.stat().st_size, "sha256": sha256_file(path)}
-        for rel, path in walk_files(root)
-    }
+def files_state(media: Storage | Path) -> dict[str, dict[str, Any]]:
+    storage = _storage(media)
+    state = {}
+    for name in walk_files(storage):
+        size, digest = sha256_stored(storage, name)
+        state[name] = {"size": size, "sha256": digest}
+    return state
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -258,26 +259,29 @@ def write_archive(
     *,
     target: Path,
     dump_path: Path,
-    media_root: Path,
+    media: Storage | Path,
     manifest: dict[str, Any],
     progress: Progress = _noop,
 ) -> Written:
     """The tar at `target`: schema.dump, files/…, then manifest.json completed with the files'
-    sizes and sha256 as they were read into the archive."""
+    sizes and sha256 as they were read into the archive. The files are streamed from the
+    province's media area (`media`: its storage, or a folder) one after the other."""
     files: dict[str, dict[str, Any]] = {}
-    listing = list(walk_files(media_root))
+    storage = _storage(media)
+    listing = walk_files(storage)
+    files_mtime = manifest_mtime(manifest)
     with target.open("wb") as raw:
         out = _HashingWriter(raw)
         with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
             stat = dump_path.stat()
             with dump_path.open("rb") as handle:
                 tar.addfile(_member(DUMP, stat.st_size, stat.st_mtime), handle)
-            for index, (rel, path) in enumerate(listing):
-                with path.open("rb") as handle:
-                    stat = os.fstat(handle.fileno())
-                    reader = _HashingReader(handle)
-                    tar.addfile(_member(f"{FILES}/{rel}", stat.st_size, stat.st_mtime), reader)  # type: ignore[arg-type]
-                files[rel] = {"size": stat.st_size, "sha256": reader.digest.hexdigest()}
+            for index, rel in enumerate(listing):
+                with storage.open(rel, "rb") as handle:
+                    size = handle.size
+                    reader = _HashingReader(handle)  # type: ignore[arg-type]
+                    tar.addfile(_member(f"{FILES}/{rel}", size, files_mtime), reader)  # type: ignore[arg-type]
+                files[rel] = {"size": size, "sha256": reader.digest.hexdigest()}
                 progress("files", index + 1, len(listing))
             manifest = {**manifest, "files": files}
             body = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import Storage
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -37,6 +38,8 @@ from accounts.services import audit_record, command_line_name
 from backups import archive, binaries, storage
 from backups.binaries import BackupError
 from backups.models import Backup, Restore, Verification
+from config import storage as media
+from config.storage import media_storage_for
 from core.errors import ErrorKind
 from provinces.citations import for_citizens
 from provinces.loader import ProfileError, profile_in_force, today_in_vietnam
@@ -204,13 +207,6 @@ class _Reporter:
             self.last, self.stage = now, stage
         if self.callback is not None:
             self.callback(stage, done, total)
-
-
-def media_root_of(schema: str) -> Path:
-    """MEDIA_ROOT/<schema>: where TenantFileSystemStorage keeps a province's files."""
-    relative = getattr(settings, "MULTITENANT_RELATIVE_MEDIA_ROOT", "%s") or "%s"
-    relative = relative.replace("%s", schema) if "%s" in relative else f"{relative}/{schema}"
-    return Path(settings.MEDIA_ROOT) / relative
 
 
 def _schema_exists(name: str) -> bool:
@@ -383,11 +379,18 @@ def _materialize(
     progress("restore", 3, 3)
 
 
-def _copy_files(extracted: archive.Extracted, target: Path) -> None:
-    if target.exists():
-        shutil.rmtree(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(extracted.files_dir, target)
+def _copy_files(extracted: archive.Extracted, target: Storage) -> None:
+    """The archive's files, as extracted, written through the storage into `target`'s area
+    (emptied first) under the same names."""
+    media.clear(target)
+    for rel in sorted(extracted.files):
+        with File((extracted.files_dir / rel).open("rb")) as handle:
+            saved = target.save(rel, handle)
+        if saved != rel:
+            raise BackupError(
+                "restore_mismatch",
+                _("Tệp %(name)s không ghi lại được đúng tên.") % {"name": rel[:200]},
+            )
 
 
 # --- backup ---------------------------------------------------------------------------------
@@ -547,7 +550,7 @@ def _backup_run(backup: Backup, province: Province, report: _Reporter) -> None:
         written = archive.write_archive(
             target=work / "archive.tar",
             dump_path=dump,
-            media_root=media_root_of(schema),
+            media=media_storage_for(schema),
             manifest=manifest,
             progress=report,
         )
@@ -719,7 +722,7 @@ def kept_name_for(schema: str, now: datetime) -> str:
     """`<schema>_before_<yyyymmddHHMM>` (UTC), with a counter when that name is taken."""
     base = f"{schema[:40]}_before_{now.astimezone(UTC).strftime('%Y%m%d%H%M')}"
     name, counter = base, 1
-    while _schema_exists(name) or media_root_of(name).exists():
+    while _schema_exists(name) or media.has_files(media_storage_for(name)):
         counter += 1
         name = f"{base}_{counter}"
     return name
@@ -745,7 +748,7 @@ def _difference(manifest: dict[str, Any], schema: str) -> dict[str, Any]:
                 ),
             }
         )
-    now_files = archive.files_state(media_root_of(schema))
+    now_files = archive.files_state(media_storage_for(schema))
     backup_files = manifest.get("files", {})
     return {
         "tables": tables,
@@ -866,7 +869,7 @@ def _unpack(
     on_schema: Callable[[str], None] | None = None,
 ) -> None:
     """Restore the backup's archive as `schema` (through the scratch database) and its files
-    into MEDIA_ROOT/<schema>; `on_schema` is told once the schema exists."""
+    into `schema`'s media area; `on_schema` is told once the schema exists."""
     tools = binaries.find_tools()
     with tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
         work = Path(tmp)
@@ -881,7 +884,7 @@ def _unpack(
         )
         if on_schema is not None:
             on_schema(schema)
-        _copy_files(extracted, media_root_of(schema))
+        _copy_files(extracted, media_storage_for(schema))
 
 
 def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter) -> dict:
@@ -891,7 +894,7 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
         "tables": len(manifest.get("tables", {})),
         "rows": sum(t["rows"] for t in manifest.get("tables", {}).values()),
         "files": len(manifest.get("files", {})),
-        "files_folder": str(media_root_of(target)),
+        "files_folder": media.describe(media_storage_for(target)),
     }
     if dry_run:
         return {**plan, "archive_present": storage.archive_exists(backup.storage_key)}
@@ -902,7 +905,7 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
         _unpack(backup, schema=target, report=report, on_schema=created.append)
         problems = _compare_tables(manifest.get("tables", {}), archive.schema_checksums(target))
         problems += _compare_files(
-            manifest.get("files", {}), archive.files_state(media_root_of(target))
+            manifest.get("files", {}), archive.files_state(media_storage_for(target))
         )
         if problems:
             raise BackupError(
@@ -913,7 +916,7 @@ def _restore_into(backup: Backup, target: str, dry_run: bool, report: _Reporter)
     except Exception:
         if created:  # the name was checked free: only what this run made is removed
             _drop_schema(target)
-            shutil.rmtree(media_root_of(target), ignore_errors=True)
+            media.clear(media_storage_for(target))
         raise
     return {**plan, "matches_manifest": True}
 
@@ -934,9 +937,9 @@ def _restore_in_place(
         return plan
     staging = f"{schema[:40]}_restoring_{secrets.token_hex(3)}"
     live_files, kept_files, staging_files = (
-        media_root_of(schema),
-        media_root_of(kept),
-        media_root_of(staging),
+        media_storage_for(schema),
+        media_storage_for(kept),
+        media_storage_for(staging),
     )
     swapped = False
     try:
@@ -969,14 +972,13 @@ def _restore_in_place(
         # Recorded at once: should a later step fail, the operator still finds the old schema.
         restore.kept_schema = kept
         restore.save(update_fields=["kept_schema"])
-        if live_files.exists():
-            live_files.rename(kept_files)
-        staging_files.rename(live_files)
+        media.move(live_files, kept_files)
+        media.move(staging_files, live_files)
         report("swap", 1, 1)
     except Exception:
         if not swapped:
             _drop_schema(staging)
-            shutil.rmtree(staging_files, ignore_errors=True)
+            media.clear(staging_files)
         raise
     if to_apply:
         from django.core.management import call_command
@@ -1033,7 +1035,7 @@ def kept_schema_drop(*, restore: Restore, actor=None) -> Restore:
         )
     with province_lock(restore.province_slug):
         _drop_schema(kept)
-        shutil.rmtree(media_root_of(kept), ignore_errors=True)
+        media.clear(media_storage_for(kept))
         restore.kept_schema = ""
         restore.kept_dropped_at = timezone.now()
         restore.save(update_fields=["kept_schema", "kept_dropped_at"])

@@ -32,7 +32,7 @@ from django_tenants.utils import tenant_context
 from psycopg import sql
 
 from backups import binaries
-from backups.services import media_root_of
+from config.storage import clear, media_storage_for, stored_names
 from organization.models import ComponentSite
 from provinces.loader import resolve_profile
 from tenants.models import Domain, Province
@@ -104,6 +104,7 @@ def schemas_like(prefix: str) -> list[str]:
 
 def _drop_everything_of(slug: str, schema: str) -> None:
     for name in schemas_like(schema):  # the live schema, kept and staging copies
+        clear(media_storage_for(name))  # their files, wherever the media storage keeps them
         run_sql(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
     Domain.objects.filter(tenant__slug=slug).delete()
     Province.objects.filter(slug=slug).delete()
@@ -204,14 +205,14 @@ def schema_fingerprint(schema: str) -> dict[str, str]:
 
 
 def media_files(schema: str) -> dict[str, bytes]:
-    root = media_root_of(schema)
-    if not root.is_dir():
-        return {}
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
+    """{name: bytes} of `schema`'s media area, read through the storage in use (a folder on
+    disk, or a prefix in object storage)."""
+    storage = media_storage_for(schema)
+    files = {}
+    for name in stored_names(storage):
+        with storage.open(name, "rb") as handle:
+            files[name] = handle.read()
+    return files
 
 
 @dataclass

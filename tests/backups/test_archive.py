@@ -37,7 +37,7 @@ def test_an_archive_holds_the_dump_every_file_and_a_manifest_last(tmp_path):
     media = _media(tmp_path / "media")
     # when the archive is written
     written = write_archive(
-        target=tmp_path / "a.tar", dump_path=dump, media_root=media, manifest={"format": 1}
+        target=tmp_path / "a.tar", dump_path=dump, media=media, manifest={"format": 1}
     )
     # then its sha256 and size are those of the file written
     data = (tmp_path / "a.tar").read_bytes()

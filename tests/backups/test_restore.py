@@ -16,8 +16,8 @@ from backups.services import (
     backup_create,
     backup_restore,
     kept_schema_drop,
-    media_root_of,
 )
+from config.storage import media_root_of
 from core.errors import ErrorKind
 from tests.backups.conftest import media_files, run_sql, schema_rows, schemas_like
 

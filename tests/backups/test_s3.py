@@ -4,10 +4,6 @@ there, listed, verified, restored and pruned."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
-import boto3
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -18,58 +14,21 @@ from backups.models import Backup, Restore, Verification
 from backups.services import backup_create, backup_prune, backup_restore, backup_verify
 from config.env import backup_storage_from_env
 from tests.backups.conftest import media_files, run_sql, schema_rows
+from tests.factories.s3 import bucket_ready, local_s3, s3_client, s3_environ
 
 BUCKET = "portal-backups"
-REGION = "us-east-1"
-CREDENTIALS = {"access_key": "kiem-thu", "secret_key": "kiem-thu-bi-mat"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[str]:
-    """A local S3-compatible server (moto) with an empty bucket; its endpoint URL."""
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-    ).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
 
 
 @pytest.fixture
-def s3_backups(s3_server, backup_places):
+def s3_backups(backup_places):
     # The settings' own reading of the environment (BACKUP_S3_*), pointed at the local server.
-    environ = {
-        "BACKUP_S3_BUCKET": BUCKET,
-        "BACKUP_S3_ENDPOINT_URL": s3_server,
-        "BACKUP_S3_REGION": REGION,
-        "BACKUP_S3_ACCESS_KEY_ID": CREDENTIALS["access_key"],
-        "BACKUP_S3_SECRET_ACCESS_KEY": CREDENTIALS["secret_key"],
-        "BACKUP_S3_SERVER_SIDE_ENCRYPTION": "AES256",
-    }
+    s3_server = local_s3()
+    environ = s3_environ(
+        "BACKUP", s3_server, bucket_ready(s3_server, BUCKET), server_side_encryption="AES256"
+    )
     stores = {**settings.STORAGES, "backups": backup_storage_from_env("unused", environ)}
     with override_settings(STORAGES=stores):
-        yield boto3.client(
-            "s3",
-            endpoint_url=s3_server,
-            region_name=REGION,
-            aws_access_key_id=CREDENTIALS["access_key"],
-            aws_secret_access_key=CREDENTIALS["secret_key"],
-        )
+        yield s3_client(s3_server)
 
 
 def test_a_backup_in_object_storage_is_listed_verified_restored_and_pruned(
