@@ -1,26 +1,38 @@
-"""Whole citizen pages cached for anonymous visitors, per province, host, address and language.
+"""Whole citizen pages cached for anonymous visitors, per province, host, address and language,
+and marked shareable for the caches in front (frontend.http_cache, ADR 0021).
 
 The key carries `editorial.services.public_cache_version()` (bumped on every publication,
 unpublication, correction and withdrawal), so published changes show at once; other changes
-(an agency renamed) show within TIMEOUT. A page is never cached when it carries a CSRF token,
-when the visitor has a session (staff see their own navigation), or when it is not a 200."""
+(an agency renamed) show within TIMEOUT. A page is stored with its ETag and the time it was
+made (its Last-Modified), computed once: a conditional request that matches is answered 304
+from the cache entry alone, without rendering.
+
+A page is never cached, nor marked shareable, when it carries a CSRF token or sets a cookie,
+when the visitor has a session (staff see their own navigation) or messages waiting, or when
+it is not a page (200) or a withdrawal notice (410). "No such page" (404) is never stored
+here: unknown addresses must not fill the cache (nginx may keep it one second)."""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import wraps
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
 from editorial.services import public_cache_version
+from frontend.http_cache import (
+    etag_for,
+    is_personal_request,
+    mark_public_page,
+    mark_shared,
+    not_modified,
+)
 
 TIMEOUT = 5 * 60
-# A visitor with a session (staff) or with messages waiting (a flash after a form) sees a page
-# made for them alone: never served from, nor stored in, the shared cache.
-PRIVATE_COOKIES = ("sessionid", "messages")
+STORED_STATUSES = (200, 410)
 
 
 def _key(request) -> str:
@@ -29,27 +41,50 @@ def _key(request) -> str:
     return f"frontend:page:{public_cache_version()}:{digest}"
 
 
+def _response(request, entry: dict) -> HttpResponse:
+    response = HttpResponse(
+        entry["content"], content_type=entry["content_type"], status=entry["status"]
+    )
+    mark_shared(response, etag=entry["etag"], modified=entry["modified"])
+    return not_modified(request, response)
+
+
+def _storable(request, response) -> bool:
+    return (
+        response.status_code in STORED_STATUSES
+        # A page with a form read the CSRF token (get_token): its tokens are the visitor's own.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and "Cache-Control" not in response
+    )
+
+
 def public_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        private = {settings.SESSION_COOKIE_NAME, *PRIVATE_COOKIES}
-        if request.method != "GET" or private & request.COOKIES.keys():
+        if is_personal_request(request):
             return view(request, *args, **kwargs)
+        mark_public_page(request)
         key = _key(request)
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
+        entry = cache.get(key)
+        if isinstance(entry, dict):
+            return _response(request, entry)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response.render()
-        if (
-            response.status_code == 200
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            and not response.cookies
-            and not getattr(response, "streaming", False)
-        ):
-            cache.set(key, (response.content, response["Content-Type"]), TIMEOUT)
-        return response
+        if not _storable(request, response):
+            return response
+        content_type = response["Content-Type"]
+        entry = {
+            "content": response.content,
+            "content_type": content_type,
+            "status": response.status_code,
+            "etag": etag_for(response.content, content_type),
+            "modified": time.time(),
+        }
+        cache.set(key, entry, TIMEOUT)
+        mark_shared(response, etag=entry["etag"], modified=entry["modified"])
+        return not_modified(request, response)
 
     return wrapper

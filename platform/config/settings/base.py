@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "config.logs.RequestProvinceMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session and CSRF middleware: sees their cookies; shared or personal (ADR 0021).
+    "frontend.http_cache.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Vietnamese unless the visitor chose English with the switch (not the browser's guess).
     "frontend.middleware.ChosenLanguageMiddleware",
