@@ -25,6 +25,11 @@ urlpatterns = [
         name="staff_admin_user_reset",
     ),
     path(
+        "staff/quan-tri/can-bo/<int:pk>/xac-thuc-hai-lop/",
+        administration.user_second_factor_reset_view,
+        name="staff_admin_user_otp_reset",
+    ),
+    path(
         "staff/quan-tri/can-bo/<int:pk>/trang-thai/",
         administration.user_active,
         name="staff_admin_user_active",

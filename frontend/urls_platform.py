@@ -5,7 +5,7 @@ settings (LOGIN_URL, LOGIN_REDIRECT_URL) and accounts' middleware reverse them o
 
 from django.urls import include, path
 
-from frontend.views import console, console_backups, language, staff
+from frontend.views import console, console_backups, language, staff, two_factor
 
 app_name = "frontend"
 
@@ -31,4 +31,9 @@ urlpatterns = [
     path("login/", staff.login, name="login"),
     path("logout/", staff.logout, name="logout"),
     path("password/", staff.password_change, name="password_change"),
+    # The second factor, as on a province's hosts (ADR 0022).
+    path("login/xac-thuc/", two_factor.verify, name="two_factor_verify"),
+    path("bao-mat/", two_factor.security, name="two_factor_security"),
+    path("bao-mat/dang-ky/", two_factor.enrol, name="two_factor_enrol"),
+    path("bao-mat/ma-khoi-phuc/", two_factor.recovery_renew, name="two_factor_recovery_renew"),
 ]

@@ -21,6 +21,7 @@ from frontend.views import (
     search,
     staff,
     staff_editor,
+    two_factor,
 )
 from frontend.views import sections as section_pages
 
@@ -74,6 +75,15 @@ urlpatterns = [
     path("staff/login/", staff.login, name="login"),
     path("staff/logout/", staff.logout, name="logout"),
     path("staff/password/", staff.password_change, name="password_change"),
+    # The second factor (ADR 0022): the code after the password, enrolment, the account's page.
+    path("staff/login/xac-thuc/", two_factor.verify, name="two_factor_verify"),
+    path("staff/bao-mat/", two_factor.security, name="two_factor_security"),
+    path("staff/bao-mat/dang-ky/", two_factor.enrol, name="two_factor_enrol"),
+    path(
+        "staff/bao-mat/ma-khoi-phuc/",
+        two_factor.recovery_renew,
+        name="two_factor_recovery_renew",
+    ),
     path("staff/queue/", backoffice.queue, name="staff_queue"),
     path("staff/items/", backoffice.item_list, name="staff_items"),
     path("staff/items/new/", backoffice.item_new, name="staff_item_new"),

@@ -27,8 +27,14 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from accounts.second_factor import second_factor_state
 from accounts.selectors import audit_entries
-from accounts.services import AccountError, user_issue_secret, user_set_active
+from accounts.services import (
+    AccountError,
+    user_issue_secret,
+    user_second_factor_reset,
+    user_set_active,
+)
 from core.errors import ServiceError
 from core.profiles import current_profile
 from editorial.models import Category
@@ -485,6 +491,7 @@ def _user_page(request, account: User, *, role_form=None, error: str | None = No
             "person": _person(account),
             "assignments": _assignment_rows(account),
             "is_self": account.pk == request.user.pk,
+            "second_factor": second_factor_state(account),
             "form": role_form,
             "action_error": error,
         },
@@ -507,6 +514,38 @@ def user_reset(request, pk: int):
     except AccountError as error:
         return _user_page(request, account, error=_message(error), status=400)
     return _secret_page(request, issued, created=False)
+
+
+@administrator_required
+@require_POST
+def user_second_factor_reset_view(request, pk: int):
+    """The administrator's "Đặt lại xác thực hai lớp": the account's authenticator and
+    recovery codes are removed; it enrols again at its next sign-in (ADR 0022). Audited
+    `otp_reset`."""
+    from config.client import client_address
+
+    account = _account_get(pk)
+    if request.POST.get("confirm") != "1":
+        return _user_page(
+            request,
+            account,
+            error=_("Hãy đánh dấu ô xác nhận trước khi đặt lại xác thực hai lớp."),
+            status=400,
+        )
+    try:
+        address = client_address(request)
+        user_second_factor_reset(user=account, actor=request.user, address=address)
+    except AccountError as error:
+        return _user_page(request, account, error=_message(error), status=400)
+    messages.success(
+        request,
+        _(
+            "Đã đặt lại xác thực hai lớp của %(name)s: người dùng sẽ đăng ký lại ứng dụng xác "
+            "thực ở lần đăng nhập tới."
+        )
+        % {"name": account.username},
+    )
+    return redirect("frontend:staff_admin_user", pk=account.pk)
 
 
 @administrator_required

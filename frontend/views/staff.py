@@ -24,13 +24,14 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts import security
+from accounts import second_factor, security
 from accounts.services import AccountError, user_change_password
 from config.client import client_address
 from core import limits
 from frontend.errors import add_service_error
 from frontend.forms import LoginForm, PasswordChangeForm
 from frontend.profiles import profile_for
+from frontend.views import two_factor
 from organization.selectors import role_assignment_list
 
 # The form field of each field the service names (others: on the form).
@@ -107,6 +108,10 @@ def login(request):
                 form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
             else:
                 lockout.reset()
+                # The second factor before the session is signed in (ADR 0022): an account
+                # with an authenticator gives its code on the next page, which signs it in.
+                if second_factor.device_for(user) is not None:
+                    return two_factor.pending_start(request, user, next_url=_next_url(request))
                 auth_login(request, user)
                 if getattr(user, "must_change_password", False):
                     return redirect("frontend:password_change")

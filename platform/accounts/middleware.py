@@ -87,3 +87,61 @@ class StaffSessionLimitMiddleware:
         if request.method == "GET" and len(request.get_full_path()) <= 1000:
             login_url = f"{login_url}?{urlencode({'next': request.get_full_path()})}"
         return redirect(login_url)
+
+
+class SecondFactorMiddleware:
+    """A signed-in staff session that has not passed the second factor can do nothing else
+    (ADR 0022): an account with an authenticator is asked for its code (a session that began
+    before the authenticator was enrolled, or whose authenticator an administrator removed);
+    an account that must have one (accounts.second_factor.required_for) and has none can only
+    enrol. The API answers such a session 403 with a code saying which. Runs after
+    django-otp's OTPMiddleware (request.user.is_verified) and after the forced password change:
+    the one-time secret is changed first."""
+
+    EXEMPT_PREFIXES = ("/static/", "/i18n/")
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is None
+            or not user.is_authenticated
+            or getattr(user, "must_change_password", False)
+            or request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            return self.get_response(request)
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return self.get_response(request)
+        from accounts.second_factor import second_factor_state
+
+        state = second_factor_state(user)
+        if state.enrolled:
+            return self._refuse(request, "second_factor_required", "frontend:two_factor_verify")
+        if state.required:
+            return self._refuse(
+                request, "second_factor_enrolment_required", "frontend:two_factor_enrol"
+            )
+        return self.get_response(request)
+
+    def _refuse(self, request, code: str, page: str):
+        if request.path.startswith(self.API_PREFIX):
+            from django.utils.translation import gettext as _
+
+            message = (
+                _("Hãy nhập mã của ứng dụng xác thực ở trang đăng nhập trước.")
+                if code == "second_factor_required"
+                else _("Hãy đăng ký ứng dụng xác thực (xác thực hai lớp) ở trang cán bộ trước.")
+            )
+            return JsonResponse(
+                {"error": {"code": code, "message": message, "fields": {}}}, status=403
+            )
+        urlconf = getattr(request, "urlconf", None)
+        target = reverse(page, urlconf=urlconf)
+        allowed = {target, reverse("frontend:logout", urlconf=urlconf)}
+        if request.path in allowed:
+            return self.get_response(request)
+        return redirect(target)

@@ -279,3 +279,33 @@ def user_issue_secret(*, user: User, actor: User | None) -> IssuedAccount:
     locked.save(update_fields=["password", "must_change_password", "secret_issued_at"])
     _audit("user_secret_issued", actor=actor, user=locked)
     return IssuedAccount(user=locked, one_time_secret=secret)
+
+
+@transaction.atomic
+def user_second_factor_reset(*, user: User, actor: User | None, address: str = "") -> int:
+    """An administrator (or the server's command line, actor None: `manage.py staff otp-reset`,
+    `manage.py operator otp-reset`) removes the authenticator and the recovery codes of someone
+    who lost them: every session of theirs verified by it stops being so, and they enrol again
+    at the next sign-in (ADR 0022). Not for one's own account. Returns how many authenticators
+    were removed; audited `otp_reset` even when there was none (the request itself is news)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import RecoveryCode
+
+    _require_administrator(actor)
+    if actor is not None and user.pk == actor.pk:
+        raise AccountError(
+            "self_otp_reset",
+            _("Không tự đặt lại xác thực hai lớp của chính mình; hãy nhờ quản trị viên khác."),
+            field="user",
+        )
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        raise AccountError(
+            "not_found", _("Tài khoản không còn tồn tại."), field="user", kind=ErrorKind.NOT_FOUND
+        )
+    removed, _by_model = TOTPDevice.objects.filter(user=locked).delete()
+    RecoveryCode.objects.filter(user=locked).delete()
+    data = {"address": address} if address else {}
+    audit_record(actor=actor, action="otp_reset", target=locked.get_username(), **data)
+    return removed

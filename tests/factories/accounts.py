@@ -22,3 +22,53 @@ def administrator(*, password: str | None = None):
     admin.must_change_password = False
     admin.save()
     return admin
+
+
+def authenticator(user):
+    """The account's confirmed authenticator (TOTPDevice) in the active schema, made if it has
+    none: what enrolment leaves."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=f"authenticator of {user.username}", confirmed=True
+        )
+    return device
+
+
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """The code the authenticator app shows now (or `steps_ahead` 30-second steps later: django-otp
+    refuses a code of a time step already used, so a second sign-in in the same test takes the
+    next one, which the device's tolerance of one step accepts)."""
+    from django_otp.oath import totp
+
+    value = totp(
+        device.bin_key,
+        step=device.step,
+        t0=device.t0,
+        digits=device.digits,
+        drift=device.drift + steps_ahead,
+    )
+    return f"{value:0{device.digits}d}"
+
+
+def verified_login(client, user, *, host: str | None = None):
+    """Sign `client` in as `user` past the second factor, as the code page leaves a session: the
+    account gets an authenticator (in the schema of `host` when given, else the active one) and
+    the session is marked verified by it (what django_otp.login stores). Returns the device."""
+    from contextlib import nullcontext
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_tenants.utils import schema_context
+
+    from tenants.hosts import province_for_host
+
+    client.force_login(user)
+    province = province_for_host(host) if host else None
+    with schema_context(province.schema_name) if province is not None else nullcontext():
+        device = authenticator(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

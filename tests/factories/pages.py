@@ -12,9 +12,13 @@ from tests.conftest import host_client
 
 
 def signed_in(host: str, user, **kwargs) -> Client:
-    """A browser on `host` signed in as `user` (extra `Client` arguments pass through)."""
+    """A browser on `host` signed in as `user`, past the second factor (an authenticator made
+    for the account, the session verified by it: tests/factories/accounts.verified_login);
+    extra `Client` arguments pass through."""
+    from tests.factories.accounts import verified_login
+
     client = host_client(host, **kwargs)
-    client.force_login(user)
+    verified_login(client, user, host=host)
     return client
 
 

@@ -118,12 +118,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (ADR 0022).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff sessions end 12 h after sign-in and after 30 idle minutes (ADR 0022).
     "accounts.middleware.StaffSessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "organization.middleware.ComponentSiteMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    # After the password change: a session without its second factor only enrols or gives it.
+    "accounts.middleware.SecondFactorMiddleware",
 ]
 
 TEMPLATES = [

@@ -3,7 +3,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from accounts.models import User
-from accounts.services import AccountError, user_issue_secret
+from accounts.services import AccountError, user_issue_secret, user_second_factor_reset
 from organization.selectors import agency_by_reference
 from organization.services import OrganizationError, staff_create
 from provinces.loader import resolve_profile
@@ -37,6 +37,13 @@ class Command(BaseCommand):
         )
         reset.add_argument("--province", required=True)
         reset.add_argument("--username", required=True)
+        otp_reset = sub.add_parser(
+            "otp-reset",
+            help="remove a staff member's authenticator and recovery codes (a lost phone): "
+            "they enrol again at the next sign-in",
+        )
+        otp_reset.add_argument("--province", required=True)
+        otp_reset.add_argument("username")
 
     def handle(self, *args, **options):
         province = Province.objects.filter(slug=options["province"], is_template=False).first()
@@ -44,6 +51,9 @@ class Command(BaseCommand):
             raise CommandError(f"unknown province '{options['province']}'")
         if options["action"] == "reset":
             self._reset(province, options["username"])
+            return
+        if options["action"] == "otp-reset":
+            self._otp_reset(province, options["username"])
             return
         if not options["username"] and not options["full_name"]:
             raise CommandError("give --username or --full-name")
@@ -98,6 +108,22 @@ class Command(BaseCommand):
         if getpass.getpass("The same password again: ") != first:
             raise CommandError("the two passwords differ; nothing was created")
         return first
+
+    def _otp_reset(self, province, username):
+        with schema_context(province.schema_name), transaction.atomic():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"unknown user '{username}' in {province.slug}")
+            # Audited (otp_reset) as done by the server's command line.
+            try:
+                removed = user_second_factor_reset(user=user, actor=None)
+            except AccountError as error:
+                raise CommandError(f"{error.code}: {error.message}") from error
+        self.stdout.write(
+            f"{province.name}: {username}\n"
+            f"  second factor reset ({removed} authenticator(s) and the recovery codes removed);"
+            " they enrol again at the next sign-in"
+        )
 
     def _reset(self, province, username):
         with schema_context(province.schema_name), transaction.atomic():
