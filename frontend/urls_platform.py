@@ -3,15 +3,21 @@
 The names login, logout, password_change and staff_home exist here as on a province's hosts:
 settings (LOGIN_URL, LOGIN_REDIRECT_URL) and accounts' middleware reverse them on any host."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from frontend.views import console, console_backups, language, staff, two_factor
+from frontend.views import console, console_backups, language, look, staff, two_factor
 
 app_name = "frontend"
 
 urlpatterns = [
     path("", console.console_home, name="home"),
     path("", console.console_home, name="staff_home"),
+    path("nhat-ky/", console.console_audit, name="console_audit"),
+    path(
+        "tinh/<slug:slug>/nhat-ky/",
+        console.console_province_audit,
+        name="console_province_audit",
+    ),
     path("sao-luu/", console_backups.backups_home, name="console_backups"),
     path("sao-luu/tao/", console_backups.backup_start, name="console_backup_start"),
     path("sao-luu/<int:pk>/", console_backups.backup_detail, name="console_backup"),
@@ -28,6 +34,12 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", language.choose_language, name="choose_language"),
+    # The profile's colour as a stylesheet (no inline style under the Content-Security-Policy).
+    re_path(
+        r"^giao-dien/(?P<colour>[0-9a-f]{6})\.css$",
+        look.theme_stylesheet,
+        name="theme_stylesheet",
+    ),
     path("login/", staff.login, name="login"),
     path("logout/", staff.logout, name="logout"),
     path("password/", staff.password_change, name="password_change"),

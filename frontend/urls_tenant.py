@@ -1,6 +1,6 @@
 """Pages of a province's hosts: the portal, its component sites and the staff back office."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from frontend.views import (
     backoffice,
@@ -14,6 +14,7 @@ from frontend.views import (
     drafts,
     english,
     language,
+    look,
     portal,
     procedures,
     public,
@@ -31,6 +32,12 @@ urlpatterns = [
     path("", portal.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", language.choose_language, name="choose_language"),
+    # The profile's colour as a stylesheet (no inline style under the Content-Security-Policy).
+    re_path(
+        r"^giao-dien/(?P<colour>[0-9a-f]{6})\.css$",
+        look.theme_stylesheet,
+        name="theme_stylesheet",
+    ),
     # Citizens: the news list and an item's page on the portal and every component site.
     path("tin-tuc/", public.item_list, name="item_list"),
     # The profile's required sections and the portal's legal basis (frontend/views/sections.py).

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from frontend.profiles import profile_for
@@ -34,17 +35,23 @@ def brand_colours(colour: str | None) -> dict[str, str] | None:
     return {"brand": colour, "brand_dark": _darker(colour, DARKER)}
 
 
+def theme_css(colours: dict[str, str]) -> str:
+    """The stylesheet setting --brand and --brand-dark (frontend/views/look.py serves it)."""
+    return f":root {{ --brand: {colours['brand']}; --brand-dark: {colours['brand_dark']}; }}\n"
+
+
 @register.simple_tag
 def theme_style(colour: str | None = None) -> str:
-    """`<style>` setting --brand and --brand-dark from the profile's colour, or nothing."""
+    """`<link>` to the stylesheet of the profile's colour, or nothing. An external stylesheet,
+    never an inline `<style>`: the Content-Security-Policy allows none (docs/operators.md)."""
     colours = brand_colours(colour)
     if colours is None:
         return ""
-    return format_html(
-        "<style>:root {{ --brand: {}; --brand-dark: {}; }}</style>",
-        colours["brand"],
-        colours["brand_dark"],
-    )
+    try:
+        href = reverse("frontend:theme_stylesheet", args=[colours["brand"][1:]])
+    except NoReverseMatch:  # a host whose pages have no such address: the stylesheet's colours
+        return ""
+    return format_html('<link rel="stylesheet" href="{}">', href)
 
 
 def emc_site_code(profile) -> str | None:

@@ -61,7 +61,9 @@ def test_unknown_address_on_a_portal_is_a_404_in_its_look(hagiang, settings):
 def test_404_wears_the_provinces_colour(tenant_db):
     # Thái Nguyên's profile: portal.colour = "#0b5e3b"
     html = page_text(host_client("thainguyen.localhost").get("/khong-co/"))
-    assert "--brand: #0b5e3b;" in html
+    assert '<link rel="stylesheet" href="/giao-dien/0b5e3b.css">' in html
+    sheet = host_client("thainguyen.localhost").get("/giao-dien/0b5e3b.css")
+    assert "--brand: #0b5e3b;" in sheet.content.decode()
 
 
 def test_404_on_a_component_site_carries_the_agencys_name(hagiang):

@@ -113,9 +113,7 @@ def test_a_colour_white_text_cannot_read_on_or_a_forged_value_is_never_used():
     assert theme_style("#ffcc00") == ""
     assert theme_style("red; } body { display: none") == ""
     assert theme_style(None) == ""
-    assert theme_style("#0B5E3B") == (
-        "<style>:root { --brand: #0b5e3b; --brand-dark: #08462c; }</style>"
-    )
+    assert theme_style("#0B5E3B") == '<link rel="stylesheet" href="/giao-dien/0b5e3b.css">'
 
 
 @pytest.mark.without_services
@@ -135,9 +133,13 @@ def test_the_stylesheets_fetch_nothing_from_elsewhere_and_respect_reduced_motion
 @pytest.mark.parametrize("slug", SEED_SLUGS)
 def test_the_profiles_colour_is_the_pages_brand_custom_property(tenant_db, slug):
     colour = resolve_profile(slug).portal.colour
+    client = host_client(f"{slug}.localhost")
     for path in ("/", "/tin-tuc/"):
-        html = page_text(host_client(f"{slug}.localhost").get(path))
-        assert f"--brand: {colour};" in html, path
+        # the page links the stylesheet of its colour (no inline style: the CSP allows none)
+        html = page_text(client.get(path))
+        href = f"/giao-dien/{colour.lower()[1:]}.css"
+        assert f'<link rel="stylesheet" href="{href}">' in html, path
+        assert f"--brand: {colour.lower()};" in client.get(href).content.decode(), path
 
 
 # --- structure: landmarks, headings, labels, no third party ---------------------------------------

@@ -109,6 +109,9 @@ MIDDLEWARE = [
     # Right after the host's province is known: the request's lines name it.
     "config.logs.RequestProvinceMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, static files too.
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above the session and CSRF middleware: sees their cookies; shared or personal (ADR 0021).
     "frontend.http_cache.CacheControlMiddleware",
@@ -221,6 +224,31 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp; docs/operators.md "Content-Security-Policy"): scripts,
+# styles, images and fonts from the portal's own host only; no inline script or style, no
+# frames, no plugins, forms posted to the portal itself. A page that needs an inline script
+# (never a cached citizens' page) gives it `request.csp_nonce`. config.middleware adds the EMC
+# script's origin (PORTAL_EMC_SCRIPT_URL) and the report endpoint at run time.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# Where browsers report violations (report-uri and report-to): empty = no reports.
+PORTAL_CSP_REPORT_URI = env_str("CSP_REPORT_URI", "")
 
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -258,6 +286,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: it would send the schema to validator.swagger.io (and the CSP
+    # allows images from the portal's own host only).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

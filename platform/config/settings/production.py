@@ -4,7 +4,7 @@ from config.env import env_bool, env_list, env_str
 from config.logs import logging_settings
 from config.sentry import init_sentry
 from config.settings.base import *  # noqa: F403
-from config.settings.base import LOG_LEVEL, PLATFORM_HOST
+from config.settings.base import CONTENT_SECURITY_POLICY, LOG_LEVEL, PLATFORM_HOST
 
 DEBUG = False
 # One JSON object per line (config.logs), for the log collector; LOG_FORMAT=plain for people.
@@ -21,6 +21,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Served over HTTPS (secure cookies): a page never loads anything over plain http, not even an
+# old article's image. Off with the secure cookies for the plain-http local stack.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "upgrade-insecure-requests": SESSION_COOKIE_SECURE,
+    }
+}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env_str("EMAIL_PORT", "587"))
