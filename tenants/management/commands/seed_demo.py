@@ -122,3 +122,7 @@ class Command(BaseCommand):
                     out(f"    {key.split(':', 1)[1]} / {secret}")
         out("Every account must change its one-time password at first sign-in;")
         out(f"the first passwords stay listed in {store_path}.")
+        out("Operators, administrators and every approver or publisher then enrol an")
+        out("authenticator app (any TOTP app: scan the QR code or type the key shown) and give")
+        out("its 6-digit code at each sign-in; a lost one: manage.py staff otp-reset (docs/")
+        out("staff-guide.md, 'Xác thực hai lớp').")
