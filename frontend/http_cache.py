@@ -43,7 +43,7 @@ SHARED = (
 PERSONAL = "private, no-store"
 # Cookies that make a request personal: a session (staff, or a citizen's form state) or a
 # flash message waiting to be shown. nginx bypasses its cache for the same two
-# (ops/deploy/nginx/snippets/portal-cache-maps.conf).
+# (ops/deploy/nginx/snippets/portal-cache.conf: proxy_cache_bypass, proxy_no_cache).
 PERSONAL_COOKIES = ("messages",)
 SAFE_METHODS = ("GET", "HEAD")
 # Statuses a shared cache may keep: a page, a withdrawal notice (410) and "no such page"
@@ -92,12 +92,16 @@ def not_modified(request, response):
     """The 304 for `response` when the request's If-None-Match (or, without it,
     If-Modified-Since) matches its validators; else `response` itself."""
     modified = response.get("Last-Modified")
-    return get_conditional_response(
+    answer = get_conditional_response(
         request,
         etag=response.get("ETag"),
         last_modified=parse_http_date_safe(modified) if modified else None,
         response=response,
     )
+    if answer is not response and "X-Accel-Expires" in response:
+        # nginx takes a revalidated page's new freshness from the 304 itself.
+        answer["X-Accel-Expires"] = response["X-Accel-Expires"]
+    return answer
 
 
 def mark_public_page(request) -> None:

@@ -6,18 +6,23 @@ correction, withdrawal or unpublication changes the validators at once, and noth
 
 from __future__ import annotations
 
+import time
+from contextlib import ExitStack
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from editorial.services import item_correct, item_unpublish, item_withdraw
 from frontend.http_cache import PERSONAL, SHARED
 from tests.conftest import host_client
 from tests.factories.editorial import Desk
+from tests.factories.nginx import django_server, nginx_in_front
 
 HOST = "backan.localhost"
 
@@ -293,3 +298,108 @@ def test_an_anonymous_page_sets_no_cookie_and_keeps_no_session(tenant_db):
     response = host_client(HOST).get("/")
     assert not response.cookies
     assert "sessionid" not in response.cookies
+
+
+# --- through a real nginx with the shipped snippets (tests/factories/nginx.py) -------------------
+
+
+# nginx answered from its cache: fresh, stale while it updates, or after a 304 from Django.
+FROM_CACHE = {"HIT", "STALE", "UPDATING", "REVALIDATED"}
+
+
+@pytest.fixture
+def behind_nginx(province_schema):
+    site, staff = province_schema("backan")
+    schema = connection.schema_name
+    with django_server() as server, nginx_in_front(server.port) as nginx:
+        yield SimpleNamespace(server=server, nginx=nginx, desk=Desk(staff, site), schema=schema)
+
+
+def test_nginx_shows_a_publication_within_a_second_and_a_half(
+    behind_nginx, django_capture_on_commit_callbacks
+):
+    nginx, server = behind_nginx.nginx, behind_nginx.server
+    # given the home page in nginx's cache
+    nginx.get(HOST, "/")
+    status, headers, _ = nginx.get(HOST, "/")
+    assert status == 200
+    assert headers["x-cache-status"] in FROM_CACHE
+    assert "x-accel-expires" not in headers  # for nginx only
+    # when an item is published (and committed)
+    with (
+        server.quiet(),
+        schema_context(behind_nginx.schema),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        item = behind_nginx.desk.publish(on_portal=True, title="Thông cáo báo chí mới nhất")
+    published_at = time.monotonic()
+    # then every visitor through nginx reads it within 1.5 s
+    while True:
+        _, _, body = nginx.get(HOST, "/")
+        elapsed = time.monotonic() - published_at
+        if f"/bai-viet/{item.slug}/".encode() in body:
+            print(f"shown through nginx {elapsed:.3f} s after the publication")
+            break
+        assert elapsed < 1.5, f"still the old page {elapsed:.2f} s after the publication"
+        time.sleep(0.05)
+    # and from then on nobody reads the old page again
+    for _ in range(5):
+        assert f"/bai-viet/{item.slug}/".encode() in nginx.get(HOST, "/")[2]
+
+
+def test_nginx_answers_a_revalidation_with_304(behind_nginx):
+    nginx = behind_nginx.nginx
+    _, headers, _ = nginx.get(HOST, "/")
+    status, again, body = nginx.get(HOST, "/", {"If-None-Match": headers["etag"]})
+    assert status == 304
+    assert body == b""
+    assert again["etag"] == headers["etag"]
+
+
+def test_nginx_never_serves_nor_stores_a_signed_in_page(behind_nginx):
+    nginx, server = behind_nginx.nginx, behind_nginx.server
+    # given a member of staff signed in, and the anonymous home page in the cache
+    with server.quiet(), schema_context(behind_nginx.schema):
+        staff = behind_nginx.desk.author(None)
+        client = host_client(HOST)
+        client.force_login(staff)
+        session = client.cookies["sessionid"].value
+    nginx.get(HOST, "/")
+    assert nginx.get(HOST, "/")[1]["x-cache-status"] in FROM_CACHE
+    signed_in = {"Cookie": f"sessionid={session}"}
+    # when the member of staff reads it (and a page nobody has read yet)
+    status, headers, body = nginx.get(HOST, "/", signed_in)
+    _, fresh_headers, _ = nginx.get(HOST, "/tin-tuc/", signed_in)
+    # then nginx passed both to Django, which made them for this person only
+    assert status == 200
+    assert headers["x-cache-status"] == "BYPASS"
+    assert fresh_headers["x-cache-status"] == "BYPASS"
+    assert headers["cache-control"] == PERSONAL
+    assert staff.username.encode() in body
+    # and stored neither: an anonymous visitor gets the anonymous page
+    _, anonymous, body = nginx.get(HOST, "/")
+    assert anonymous["x-cache-status"] in FROM_CACHE
+    assert staff.username.encode() not in body
+    assert nginx.get(HOST, "/tin-tuc/")[1]["x-cache-status"] == "MISS"
+
+
+def test_nginx_keys_pages_on_the_chosen_language(behind_nginx):
+    nginx = behind_nginx.nginx
+    nginx.get(HOST, "/")
+    _, headers, _ = nginx.get(HOST, "/", {"Cookie": "django_language=en"})
+    assert headers["x-cache-status"] == "MISS"
+
+
+def test_nginx_serves_the_last_good_page_while_django_is_down(province_schema):
+    province_schema("backan")
+    with ExitStack() as django, nginx_in_front(django.enter_context(django_server()).port) as nginx:
+        # given a page nginx has kept
+        _, _, good = nginx.get(HOST, "/")
+        # when Django stops answering, and the page is past its second
+        django.close()
+        time.sleep(2.1)
+        status, headers, body = nginx.get(HOST, "/")
+    # then visitors still read it
+    assert status == 200
+    assert headers["x-cache-status"] == "STALE"
+    assert body == good
