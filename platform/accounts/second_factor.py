@@ -231,7 +231,7 @@ def _enrolment_confirm(*, user: User, code: str, address: str) -> list[str] | st
         )
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise _already_enrolled()
-    if failure := _totp_failure(device, code, user=user, address=address, step="enrolment"):
+    if failure := _totp_failure(device, code, user=user, address=address, step="enrol"):
         return failure
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -288,7 +288,7 @@ def user_second_factor_reset(*, user: User, actor: User | None, address: str = "
     who lost them: every session of theirs verified by it stops being so, and they enrol again
     at the next sign-in (ADR 0022). Not for one's own account. Returns how many authenticators
     were removed; audited `otp_reset` even when there was none (the request itself is news)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped]
 
     from accounts.models import RecoveryCode
 

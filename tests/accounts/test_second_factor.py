@@ -160,7 +160,7 @@ def test_a_wrong_code_at_enrolment_confirms_nothing_and_is_counted(province_sche
     assert device.throttling_failure_count == 1
     assert not RecoveryCode.objects.filter(user=user).exists()
     [entry] = _audit("otp_failed")
-    assert entry.data == {"address": ADDRESS, "step": "enrolment", "reason": "wrong_code"}
+    assert entry.data == {"address": ADDRESS, "step": "enrol", "reason": "wrong_code"}
     assert wrong not in str(entry.data)
 
 
