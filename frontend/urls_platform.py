@@ -12,6 +12,12 @@ app_name = "frontend"
 urlpatterns = [
     path("", console.console_home, name="home"),
     path("", console.console_home, name="staff_home"),
+    path("nhat-ky/", console.console_audit, name="console_audit"),
+    path(
+        "tinh/<slug:slug>/nhat-ky/",
+        console.console_province_audit,
+        name="console_province_audit",
+    ),
     path("sao-luu/", console_backups.backups_home, name="console_backups"),
     path("sao-luu/tao/", console_backups.backup_start, name="console_backup_start"),
     path("sao-luu/<int:pk>/", console_backups.backup_detail, name="console_backup"),

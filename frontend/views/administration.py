@@ -21,14 +21,14 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import security
 from accounts.models import User
 from accounts.second_factor import second_factor_state
-from accounts.selectors import audit_entries
 from accounts.services import (
     AccountError,
     user_issue_secret,
@@ -364,11 +364,71 @@ KEY_VIA = {
 }
 
 
+# The words for the details of a sign-in, session or second-factor row (the address has its
+# own column).
+SESSION_END_REASONS = {
+    "absolute": gettext_lazy("quá 12 giờ kể từ khi đăng nhập"),
+    "idle": gettext_lazy("quá 30 phút không thao tác"),
+}
+BLOCKED_BY = {
+    "account": gettext_lazy("tài khoản bị nhập sai mật khẩu nhiều lần"),
+    "address": gettext_lazy("địa chỉ truy cập nhập sai mật khẩu nhiều lần"),
+}
+OTP_FAILURE_REASONS = {
+    "wrong_code": gettext_lazy("mã không đúng"),
+    "throttled": gettext_lazy("đang phải chờ sau nhiều lần nhập sai"),
+}
+OTP_STEPS = {
+    "sign_in": gettext_lazy("khi đăng nhập"),
+    "enrol": gettext_lazy("khi đăng ký ứng dụng xác thực"),
+}
+
+
+def _security_details(entry, data: dict) -> list[str]:
+    """The details of a sign-in, session or second-factor row in words; what has no words
+    here is left out rather than shown as a code."""
+    parts: list[str] = []
+    action = entry.action
+    if action == "sign_in_failed" and data.get("known_account") is False:
+        parts.append(_("tên đăng nhập không tồn tại"))
+    if action == "sign_in_blocked":
+        if data.get("blocked_by") in BLOCKED_BY:
+            parts.append(_("lý do: %(why)s") % {"why": BLOCKED_BY[data["blocked_by"]]})
+        if isinstance(data.get("minutes"), int):
+            minutes = data["minutes"]
+            parts.append(
+                ngettext("chặn %(minutes)d phút", "chặn %(minutes)d phút", minutes)
+                % {"minutes": minutes}
+            )
+    if action == "session_expired" and data.get("reason") in SESSION_END_REASONS:
+        parts.append(str(SESSION_END_REASONS[data["reason"]]))
+    if action.startswith("otp_"):
+        if data.get("step") in OTP_STEPS:
+            parts.append(str(OTP_STEPS[data["step"]]))
+        if data.get("reason") in OTP_FAILURE_REASONS:
+            parts.append(str(OTP_FAILURE_REASONS[data["reason"]]))
+        if isinstance(data.get("recovery_codes_left"), int):
+            left = data["recovery_codes_left"]
+            parts.append(
+                ngettext("còn %(count)d mã khôi phục", "còn %(count)d mã khôi phục", left)
+                % {"count": left}
+            )
+    if data.get("user_agent"):
+        parts.append(_("trình duyệt: %(agent)s") % {"agent": data["user_agent"]})
+    return parts
+
+
+def _is_security(action: str) -> bool:
+    return action in security.SECURITY_ACTIONS or action.startswith(security.SECURITY_PREFIXES)
+
+
 def _audit_details(entry) -> str:
     data = dict(entry.data or {})
     parts = []
     if data.get("via") in KEY_VIA:
         parts.append(_("qua %(via)s") % {"via": KEY_VIA[data.pop("via")]})
+    if _is_security(entry.action):
+        return "; ".join([*parts, *_security_details(entry, data)])
     if not entry.action.startswith("api_key_"):
         return "; ".join([*parts, *(f"{key}: {value}" for key, value in data.items())])
     if data.get("scopes"):
@@ -394,16 +454,63 @@ def audit_rows(entries) -> list[dict]:
             "action": AUDIT_ACTIONS.get(entry.action.split(" ")[0], entry.action),
             "target": entry.target,
             "details": _audit_details(entry),
+            # the client's address of a security row (sign-ins, second factor, sessions)
+            "address": (entry.data or {}).get("address") or "",
         }
         for entry in entries
     ]
 
 
+# The kinds of the audit as the pages filter them: the query value, the kind(s), the words.
+AUDIT_PAGE_SIZE = 50
+AUDIT_FILTERS = {
+    "": ((*security.AUDIT_KINDS, security.OTHER), gettext_lazy("Tất cả")),
+    "bao-mat": (("security",), gettext_lazy("Đăng nhập và bảo mật")),
+    "tai-khoan": (("accounts",), gettext_lazy("Tài khoản và vai trò")),
+    "khoa-api": (("api_keys",), gettext_lazy("Khoá API")),
+    "khac": ((security.OTHER,), gettext_lazy("Nội dung và cấu hình")),
+}
+
+
+def audit_page(request, filters: dict, *, default: str = "") -> tuple[dict, int]:
+    """One page of the active schema's audit as `filters` (a subset of AUDIT_FILTERS) and the
+    query (`loai`, `trang`) ask: the context of frontend/includes/audit_page.html and the
+    status. An unknown kind is a 400 with the choices shown; a page number that is not one
+    gives the first page, one past the end the last."""
+    from django.core.paginator import Paginator
+    from django.utils.http import urlencode
+
+    chosen = request.GET.get("loai", default)[:20]
+    status = 200
+    error = ""
+    if chosen not in filters:
+        chosen, status = default, 400
+        error = _("Loại nhật ký không hợp lệ: hãy chọn một loại trong danh sách.")
+    kinds, _label = filters[chosen]
+    paginator = Paginator(security.audit_entries_of(kinds), AUDIT_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang", "1")[:9])
+    return (
+        {
+            "entries": audit_rows(page.object_list),
+            "page": page,
+            "kind": chosen,
+            "kinds": [
+                {"value": value, "label": label, "current": value == chosen}
+                for value, (_kinds, label) in filters.items()
+            ],
+            "filter_error": error,
+            "query": urlencode({"loai": chosen}) if chosen else "",
+        },
+        status,
+    )
+
+
 @administrator_required
 def audit_log(request):
-    """Who changed accounts, roles, topics, categories and API keys, and when."""
-    entries = audit_rows(audit_entries())
-    return render(request, "frontend/administration/audit.html", {"entries": entries})
+    """Who signed in, failed or was held, changed a password or a second factor, and who
+    changed accounts, roles, topics, categories and API keys, and when; by kind, by pages."""
+    context, status = audit_page(request, AUDIT_FILTERS)
+    return render(request, "frontend/administration/audit.html", context, status=status)
 
 
 # --- staff accounts ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ class ForcePasswordChangeMiddleware:
                 return redirect(reverse("frontend:password_change", urlconf=urlconf))
         return self.get_response(request)
 
+
 class StaffSessionLimitMiddleware:
     """A staff session ends 12 hours after its sign-in and after 30 minutes without a request
     (SESSION_COOKIE_AGE, STAFF_SESSION_IDLE_SECONDS; ADR 0022): the user is signed out, the

@@ -29,9 +29,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.cache import caches
 from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import SignInAddress
+from accounts.models import AuditEntry, SignInAddress
 from accounts.services import audit_record
 from config.client import client_address
 from core import limits
@@ -319,3 +320,54 @@ def _stamp(value) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return value if 0 < value < 2**40 else None
+
+
+# --- the audit's kinds ----------------------------------------------------------------------
+
+# Each kind: exact action codes and code prefixes (a stored action is a code, then maybe a
+# space and the fields changed: "topic_updated name,agency").
+AUDIT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "security": (SECURITY_ACTIONS, SECURITY_PREFIXES),
+    "accounts": (
+        (
+            "staff_created",
+            "user_activated",
+            "user_deactivated",
+            "user_secret_issued",
+            "role_granted",
+            "role_removed",
+        ),
+        (),
+    ),
+    "api_keys": ((), ("api_key_",)),
+}
+OTHER = "other"  # every action of no kind above (content, topics, categories, contacts…)
+
+
+def _kind_q(kind: str) -> Q:
+    codes, prefixes = AUDIT_KINDS[kind]
+    query = Q(action__in=codes) if codes else Q(pk__in=[])
+    for code in codes:
+        query |= Q(action__startswith=f"{code} ")
+    for prefix in prefixes:
+        query |= Q(action__startswith=prefix)
+    return query
+
+
+def audit_filter(kinds: list[str] | tuple[str, ...]) -> Q:
+    """The audit rows of any of `kinds` (names of AUDIT_KINDS, or OTHER)."""
+    query = Q(pk__in=[])
+    for kind in kinds:
+        if kind == OTHER:
+            known = Q(pk__in=[])
+            for name in AUDIT_KINDS:
+                known |= _kind_q(name)
+            query |= ~known
+        else:
+            query |= _kind_q(kind)
+    return query
+
+
+def audit_entries_of(kinds: list[str] | tuple[str, ...]) -> QuerySet[AuditEntry]:
+    """The active schema's audit rows of `kinds`, newest first (unsliced: the pages page it)."""
+    return AuditEntry.objects.filter(audit_filter(kinds)).order_by("-created_at", "-pk")
