@@ -16,11 +16,21 @@ PLATFORM_DEV_HOSTS = env_bool("PLATFORM_DEV_HOSTS", False)
 TRUSTED_PROXIES = int(env_str("TRUSTED_PROXIES", "1"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# The probes of the orchestrator and Prometheus speak plain HTTP to the application's port
+# inside the network: they get their answer, not a redirect (which would pass any probe).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+# Secure cookies everywhere HTTPS is (always in production). `./ops/run --production` serves
+# plain http://*.localhost and turns these and SECURE_SSL_REDIRECT off (ADR 0023).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# Fingerprinted static files (name.<hash>.css): nginx gives them a year, immutable (ADR 0023).
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 # Served over HTTPS (secure cookies): a page never loads anything over plain http, not even an
 # old article's image. Off with the secure cookies for the plain-http local stack.
 CONTENT_SECURITY_POLICY = {
