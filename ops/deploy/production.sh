@@ -96,7 +96,9 @@ production_start() {
     start_child nginx "$production_nginx" -c "$OPS_ROOT/var/nginx/conf/nginx.conf" \
         -p "$OPS_ROOT/var/nginx/" -e "$OPS_ROOT/var/nginx/log/error.log" -g 'daemon off;'
     # ops/gunicorn.conf.py: GUNICORN_BIND, WEB_CONCURRENCY (default from the CPUs), recycling.
-    start_child gunicorn gunicorn -c ops/gunicorn.conf.py --no-control-socket \
+    # Its workers add up their metrics through files in var/prometheus (config.metrics).
+    start_child gunicorn env PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$OPS_ROOT/var/prometheus}" \
+        gunicorn -c ops/gunicorn.conf.py --no-control-socket \
         --pid "$OPS_ROOT/var/gunicorn.pid" config.wsgi:application
     # -O fair: a long task (a backup) never holds back the short ones queued behind it.
     start_child "celery worker" celery -A config worker -l info -O fair --concurrency 2
