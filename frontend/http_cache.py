@@ -26,8 +26,10 @@ from __future__ import annotations
 import hashlib
 import time
 from email.utils import formatdate
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
@@ -49,6 +51,13 @@ SAFE_METHODS = ("GET", "HEAD")
 # Statuses a shared cache may keep: a page, a withdrawal notice (410) and "no such page"
 # (404: absorbs the traffic on an article just unpublished; nginx keeps it one second).
 SHAREABLE_STATUSES = (200, 404, 410)
+
+
+def release() -> str:
+    """The static files' release (the hash of collectstatic's manifest; empty without one).
+    Cached pages name fingerprinted files: a page made before a deployment must not outlive
+    the files it names, so the caches' keys carry it."""
+    return getattr(staticfiles_storage, "manifest_hash", None) or ""
 
 
 def personal_cookies() -> set[str]:
@@ -107,6 +116,44 @@ def not_modified(request, response):
 def mark_public_page(request) -> None:
     """Note that a public page view answers this request: its 404 may be shared too."""
     request.public_page = True
+
+
+def shareable(request, response) -> bool:
+    """True when `response` (just made for an anonymous read) is the same for every anonymous
+    visitor: a whole page, no cookie set, no CSRF token read, no caching rule of its own."""
+    return (
+        response.status_code in SHAREABLE_STATUSES
+        # A page with a form read the CSRF token (get_token): its tokens are the visitor's own.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not response.cookies
+        and not getattr(response, "streaming", False)
+        and "Cache-Control" not in response
+    )
+
+
+def shared_page(view):
+    """For an anonymous read of a page that is the same for every anonymous visitor but not
+    worth a place in the Redis page cache (search results, filtered lists: one address per
+    query): shareable by nginx for a second, with an ETag of its bytes, so that a revalidation
+    that matches costs the network nothing (the page is still made)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if is_personal_request(request):
+            return view(request, *args, **kwargs)
+        mark_public_page(request)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if not shareable(request, response):
+            return response
+        if response.status_code != 200:
+            mark_shared(response)
+            return response
+        mark_shared(response, etag=etag_for(response.content, response["Content-Type"]))
+        return not_modified(request, response)
+
+    return wrapper
 
 
 class CacheControlMiddleware:

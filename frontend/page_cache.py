@@ -29,6 +29,8 @@ from frontend.http_cache import (
     mark_public_page,
     mark_shared,
     not_modified,
+    release,
+    shareable,
 )
 
 TIMEOUT = 5 * 60
@@ -36,7 +38,9 @@ STORED_STATUSES = (200, 410)
 
 
 def _key(request) -> str:
-    scope = "\n".join([request.get_host().lower(), request.get_full_path(), get_language() or ""])
+    scope = "\n".join(
+        [release(), request.get_host().lower(), request.get_full_path(), get_language() or ""]
+    )
     digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
     return f"frontend:page:{public_cache_version()}:{digest}"
 
@@ -50,14 +54,7 @@ def _response(request, entry: dict) -> HttpResponse:
 
 
 def _storable(request, response) -> bool:
-    return (
-        response.status_code in STORED_STATUSES
-        # A page with a form read the CSRF token (get_token): its tokens are the visitor's own.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not response.cookies
-        and not getattr(response, "streaming", False)
-        and "Cache-Control" not in response
-    )
+    return response.status_code in STORED_STATUSES and shareable(request, response)
 
 
 def public_page(view):

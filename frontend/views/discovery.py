@@ -31,6 +31,7 @@ from editorial.models import Item, Kind
 from editorial.selectors import public_item_list, public_items, site_categories
 from editorial.urls_public import procedure_path
 from frontend.context_processors import SiteContext
+from frontend.http_cache import shared_page
 from frontend.links import item_path
 from frontend.page_cache import public_page
 from frontend.profiles import english_offered, profile_for
@@ -310,6 +311,7 @@ def sitemap_section(request, section: str):
 
 
 @require_safe
+@shared_page
 def robots(request):
     """Where crawlers may go (not the back office, the API or the language switch) and where
     the sitemap of this host is."""
@@ -330,6 +332,7 @@ def _file_name(slug: str) -> str:
 
 
 @require_safe
+@shared_page
 def item_save(request, slug: str, language: str = "vi"):
     """The article as one self-contained HTML file to keep or send on: the same text as its
     page (the same cached part), its address and the site's name, and no outside resource."""

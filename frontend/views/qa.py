@@ -31,6 +31,7 @@ from core.errors import ErrorKind
 from core.profiles import profile_at
 from frontend.context_processors import SiteContext
 from frontend.errors import add_service_error
+from frontend.http_cache import shared_page
 from frontend.profiles import profile_for
 from frontend.views.errors import rate_limited
 from provinces.calendar import TZ, qa_deadline
@@ -116,6 +117,7 @@ def kind_label(profile, kind: str) -> str:
 
 
 @require_GET
+@shared_page
 def question_list(request):
     profile = profile_for(request)
     own = site_agency(request)

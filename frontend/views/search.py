@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from frontend.http_cache import shared_page
 from frontend.links import component_site_url
 from organization.selectors import component_site_list
 from search import selectors
@@ -94,6 +95,7 @@ def _shown(request, hits: list[selectors.Hit], component_site) -> list[Shown]:
 
 
 @require_GET
+@shared_page
 def search(request):
     component_site = getattr(request, "component_site", None)
     site_id = component_site.pk if component_site is not None else None

@@ -6,22 +6,29 @@ correction, withdrawal or unpublication changes the validators at once, and noth
 
 from __future__ import annotations
 
+import statistics
 import time
 from contextlib import ExitStack
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from editorial.services import item_correct, item_unpublish, item_withdraw
+from editorial.services import (
+    _public_pages_changed,
+    item_correct,
+    item_unpublish,
+    item_withdraw,
+)
 from frontend.http_cache import PERSONAL, SHARED
 from tests.conftest import host_client
-from tests.factories.editorial import Desk
+from tests.factories.editorial import Desk, front_page
 from tests.factories.nginx import django_server, nginx_in_front
 
 HOST = "backan.localhost"
@@ -150,6 +157,17 @@ def test_every_public_page_kind_is_shareable(tenant_db, path):
 
 
 # --- freshness: the validators change with the content -------------------------------------------
+
+
+def test_a_deployment_with_new_static_files_makes_the_pages_again(tenant_db, monkeypatch):
+    # given a page cached while the static files of one release were served
+    client = host_client(HOST)
+    client.get("/")
+    assert client.get("/").templates == []
+    # when a release with other fingerprinted files is deployed
+    monkeypatch.setattr(staticfiles_storage, "manifest_hash", "next-release", raising=False)
+    # then the page is made again: no cached page names files of the release before
+    assert client.get("/").templates != []
 
 
 def test_a_publication_changes_the_home_page_etag_at_once(
@@ -403,3 +421,65 @@ def test_nginx_serves_the_last_good_page_while_django_is_down(province_schema):
     assert status == 200
     assert headers["x-cache-status"] == "STALE"
     assert body == good
+
+
+@pytest.mark.parametrize("path", ["/tim-kiem/?q=thu+tuc", "/hoi-dap/", "/robots.txt"])
+def test_a_page_made_per_query_is_shareable_but_not_stored(tenant_db, path):
+    # given
+    client = host_client(HOST)
+    # when
+    response = client.get(path)
+    # then nginx may keep it a second and revalidate it; Redis keeps no page per query
+    assert response.status_code == 200
+    assert response["Cache-Control"] == SHARED
+    assert stored_pages() == []
+    assert client.get(path, headers={"if-none-match": response["ETag"]}).status_code == 304
+
+
+def test_a_refused_search_is_not_shareable(tenant_db):
+    response = host_client(HOST).get("/tim-kiem/?q=tin&tu_ngay=2026-13-45")
+    assert response.status_code == 400
+    assert "Cache-Control" not in response
+
+
+# --- what each answer costs (figures printed with -s; ADR 0021) ----------------------------------
+
+
+def _median_ms(run, times: int = 40) -> float:
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def test_a_304_and_a_cached_page_cost_a_fraction_of_a_render(portal):
+    # given a home page with a full page's worth of content
+    front_page(portal.staff, site=None)
+    client = host_client(HOST)
+    etag = client.get("/")["ETag"]
+
+    def uncached():
+        _public_pages_changed()  # as after a publication: page and parts are made again
+        assert client.get("/").status_code == 200
+
+    def cached():
+        assert client.get("/").status_code == 200
+
+    def conditional():
+        assert client.get("/", headers={"if-none-match": etag}).status_code == 304
+
+    # when
+    render = _median_ms(uncached, times=15)
+    etag = client.get("/")["ETag"]
+    hit = _median_ms(cached)
+    not_modified = _median_ms(conditional)
+    # then
+    print(
+        f"\nhome page, median of runs through the whole middleware stack: render {render:.2f} ms,"
+        f" cached 200 {hit:.2f} ms ({render / hit:.1f}x faster),"
+        f" conditional 304 {not_modified:.2f} ms ({render / not_modified:.1f}x faster)"
+    )
+    assert hit * 3 < render
+    assert not_modified * 3 < render
