@@ -51,3 +51,37 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class OutboxTask(models.Model):
+    """A task asked for by a change, written in the change's own transaction (tenants.outbox,
+    ADR 0024): the broker being down never loses it, nor turns a stored change into an error.
+    One table in the public schema for every province (the province's schema is a column), so
+    a province's backup or restore never carries or replays another's queue, and one beat task
+    resends what the broker did not take."""
+
+    schema_name = models.CharField(max_length=63)  # the schema the task runs in
+    task = models.CharField(max_length=200)  # the Celery task's name
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The last time the broker took the message (None: never, it is waiting to be resent).
+    published_at = models.DateTimeField(null=True, blank=True)
+    publish_failures = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)  # the last run's start
+    runs = models.PositiveIntegerField(default=0)  # runs started (a killed worker's included)
+    done_at = models.DateTimeField(null=True, blank=True)  # ran to its end: never run again
+    failed = models.BooleanField(default=False)  # ended with an error (logged by the worker)
+    error = models.CharField(max_length=200, blank=True)  # the error's class, never its text
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(done_at__isnull=True),
+                name="tenants_outbox_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} in {self.schema_name} ({self.pk})"

@@ -3,13 +3,17 @@
 Beat sends a task in the public schema; `for_each_province` queues one run of a per-province
 task inside each province's schema (tenant-schemas-celery carries the schema in the message
 and switches to it on the worker), so one province's failure or slowness never holds back
-another, and each run can be retried on its own."""
+another, and each run can be retried on its own. Each run goes through the outbox
+(tenants.outbox): a broker that refuses one keeps it for later."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
+# outbox_resend and the worker-start hook are registered with the workers from here (Celery's
+# autodiscovery reads each app's tasks module).
+from tenants.outbox import enqueue, outbox_resend  # noqa: F401
 from tenants.selectors import province_list
 
 
@@ -18,7 +22,7 @@ def for_each_province(task, **kwargs) -> int:
     schemas = list(province_list().prefetch_related(None).values_list("schema_name", flat=True))
     for schema_name in schemas:
         with schema_context(schema_name):
-            task.delay(**kwargs)
+            enqueue(task, **kwargs)
     return len(schemas)
 
 

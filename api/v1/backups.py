@@ -28,6 +28,7 @@ from backups.selectors import backups as backup_records
 from backups.services import backup_request, backup_restore
 from core.errors import ErrorKind, ServiceError
 from provinces.loader import ProfileError
+from tenants.outbox import enqueue
 from tenants.selectors import province_list
 
 TAGS = ["operator"]
@@ -283,8 +284,12 @@ class BackupListCreateView(GenericAPIView):
         payload.is_valid(raise_exception=True)
         province = _province(payload.validated_data["province"])
         backup = backup_request(province=province, actor=_actor(request))
-        backup_tasks.backup_province_task.delay(
-            province.slug, Backup.Kind.MANUAL, actor_id=_actor_id(request), backup_id=backup.pk
+        enqueue(
+            backup_tasks.backup_province_task,
+            province.slug,
+            Backup.Kind.MANUAL,
+            actor_id=_actor_id(request),
+            backup_id=backup.pk,
         )
         backup.refresh_from_db()  # taken already when the task ran at once
         body = {"province": province.slug, "backup": backup.pk, "status": backup.status}
@@ -329,7 +334,7 @@ class BackupVerifyView(APIView):
     def post(self, request, pk: int):
         backup = _backup(pk)
         _restorable(backup)
-        backup_tasks.verify_backup_task.delay(backup.pk, actor_id=_actor_id(request))
+        enqueue(backup_tasks.verify_backup_task, backup.pk, actor_id=_actor_id(request))
         backup.refresh_from_db()
         return Response(BackupSummary(backup).data, status=status.HTTP_202_ACCEPTED)
 

@@ -30,6 +30,7 @@ from backups.services import BackupError, backup_request, backup_restore, kept_s
 from core.errors import ServiceError
 from frontend.errors import add_service_error, http_status, service_message
 from provinces.loader import ProfileError
+from tenants.outbox import enqueue
 from tenants.selectors import province_list
 
 MAX_ID = 2**63 - 1
@@ -323,8 +324,12 @@ def backup_start(request):
         return redirect("frontend:console_backups")
     try:
         backup = backup_request(province=province, actor=request.user)
-        backup_tasks.backup_province_task.delay(
-            province.slug, Backup.Kind.MANUAL, actor_id=request.user.pk, backup_id=backup.pk
+        enqueue(
+            backup_tasks.backup_province_task,
+            province.slug,
+            Backup.Kind.MANUAL,
+            actor_id=request.user.pk,
+            backup_id=backup.pk,
         )
     except BackupError as error:  # one waiting or running already, or refused at once
         messages.error(request, service_message(error))
@@ -346,7 +351,7 @@ def backup_verify(request, pk: int):
         messages.error(request, _("Chỉ kiểm tra được một bản sao lưu đã hoàn tất."))
     else:
         try:
-            backup_tasks.verify_backup_task.delay(backup.pk, actor_id=request.user.pk)
+            enqueue(backup_tasks.verify_backup_task, backup.pk, actor_id=request.user.pk)
         except BackupError as error:
             messages.error(request, service_message(error))
         else:

@@ -1,4 +1,4 @@
-"""The error pages of every host (400, 403, 404, 410, 429, 500) in the portal's look.
+"""The error pages of every host (400, 403, 404, 410, 429, 500, 503) in the portal's look.
 
 They are rendered without the context processors and without a query: a 500 must show even when
 the database is down, and a 404 must not cost more than the page it replaces. What they show of
@@ -10,8 +10,10 @@ Both URLconfs (config.urls_tenant, config.urls_public) name these views as their
 from __future__ import annotations
 
 import logging
+import sys
 
-from django.http import HttpResponse
+from django import db
+from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
@@ -97,6 +99,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if database_unavailable():
+        return service_unavailable(request)
     try:
         return error_response(request, "500.html", status=500)
     except Exception:  # the error page itself failed: never a second traceback to the visitor
@@ -125,4 +129,49 @@ def rate_limited(
         back_label=back_label,
     )
     response["Retry-After"] = str(retry_after)
+    return response
+
+
+# --- The database unreachable (ADR 0024) ---------------------------------------------------
+# A request that meets PostgreSQL down or restarting (its connection refused or cut, a statement
+# cancelled) answers 503 with Retry-After, never 500: nothing of it was stored (a write that got
+# its 201 or redirect had committed), and the client may send it again. Django calls the 500
+# handler inside the `except` of the failed request, so the error in flight says which.
+RETRY_AFTER_DATABASE = 5  # seconds: a restart of PostgreSQL takes a few
+BARE_503 = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+    "<title>503 – Tạm thời gián đoạn</title></head><body><main>"
+    "<h1>503 – Tạm thời gián đoạn</h1>"
+    "<p>Hệ thống đang tạm gián đoạn trong giây lát. Hãy thử lại sau ít giây.</p>"
+    '<p><a href="/">Về trang chủ</a></p></main></body></html>'
+)
+
+
+def database_unavailable() -> bool:
+    """Whether the exception being handled is the database being unreachable."""
+    error = sys.exc_info()[1]
+    return isinstance(error, (db.OperationalError, db.InterfaceError))
+
+
+def service_unavailable(request) -> HttpResponse:
+    """503 and Retry-After: the portal's page, or the API's error format under /api/."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        body = {
+            "error": {
+                "code": "service_unavailable",
+                "message": "The service is briefly unavailable; nothing was stored. "
+                "Send the request again in a few seconds.",
+                "fields": {},
+            }
+        }
+        response = JsonResponse(body, status=503)
+    else:
+        try:
+            response = error_response(request, "503.html", status=503)
+        except Exception:  # the error page itself failed: never a second traceback
+            logger.exception("the 503 page could not be rendered")
+            response = HttpResponse(BARE_503, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_DATABASE)
+    response["Cache-Control"] = "no-store"
     return response

@@ -41,6 +41,7 @@ from config.celery import app
 from provinces.calendar import TZ
 from provinces.loader import ProfileError
 from tenants.models import Province
+from tenants.outbox import enqueue
 from tenants.selectors import province_list
 
 logger = logging.getLogger(__name__)
@@ -179,7 +180,7 @@ def dispatch_due_backups(now: datetime | None = None) -> list[str]:
             if not cache.add(_queued_key(province.slug), 1, QUEUED_FOR):
                 continue  # queued by an earlier dispatch and not finished yet
             queued.append(province.slug)
-            backup_province_task.delay(province.slug, Backup.Kind.SCHEDULED)
+            enqueue(backup_province_task, province.slug, Backup.Kind.SCHEDULED)
         return queued
 
 
@@ -323,7 +324,7 @@ def verify_due_backups(now: datetime | None = None) -> list[int]:
             if schedule.verification_due(policy, newest=newest, last_passed=last_passed, now=now):
                 queued.append(newest.pk)
                 try:
-                    verify_backup_task.delay(newest.pk)
+                    enqueue(verify_backup_task, newest.pk)
                 except BackupError:  # run at once (eagerly) and refused: logged, the others go on
                     continue
         return queued
@@ -366,6 +367,11 @@ def restore_queue(*, backup: Backup, mode: str, target_schema: str | None, actor
         backup_restore(
             backup=backup, mode=mode, target_schema=target_schema, dry_run=True, actor=actor
         )
-    restore_task.delay(
-        backup.pk, mode, target_schema, False, actor_id=actor.pk if actor is not None else None
+    enqueue(
+        restore_task,
+        backup.pk,
+        mode,
+        target_schema,
+        False,
+        actor_id=actor.pk if actor is not None else None,
     )

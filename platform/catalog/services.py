@@ -475,12 +475,10 @@ def import_job_start(*, actor, upload, good_rows_only: bool) -> ImportJob:
     job.file.save(f"import.{format}", upload, save=False)
     job.save()
 
-    def queue() -> None:
-        from catalog.tasks import import_run
+    from catalog.tasks import import_run
+    from tenants.outbox import enqueue
 
-        import_run.delay(job_pk=job.pk)
-
-    transaction.on_commit(queue)
+    enqueue(import_run, job_pk=job.pk)  # sent once the job's row is committed (ADR 0024)
     return job
 
 

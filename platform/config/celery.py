@@ -9,12 +9,29 @@ import os
 from celery.schedules import crontab
 from celery.signals import setup_logging
 from tenant_schemas_celery.app import CeleryApp
+from tenant_schemas_celery.task import TenantTask
 
 from config.logs import configure_worker_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-app = CeleryApp("portal")
+
+class OutboxAwareTask(TenantTask):
+    """Every task of the platform: run in the sender's schema (tenant-schemas-celery) and, when
+    its message came through the outbox (tenants.outbox.enqueue), run to its end at most once
+    in effect: a redelivered or resent message of a task already done is skipped (ADR 0024)."""
+
+    abstract = True
+
+    def __call__(self, *args, **kwargs):
+        from tenants.outbox import run_once
+
+        return run_once(
+            self.request, lambda: super(OutboxAwareTask, self).__call__(*args, **kwargs)
+        )
+
+
+app = CeleryApp("portal", task_cls=OutboxAwareTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Workers and beat write Django's LOGGING lines (each naming the task's province), not Celery's.
@@ -31,6 +48,12 @@ def where_am_i() -> str:
 
 
 app.conf.beat_schedule = {
+    # Tasks queued while the broker was down (tenants.outbox) go out within a minute of its
+    # return (each worker also sends them when it starts).
+    "outbox-resend": {
+        "task": "tenants.outbox_resend",
+        "schedule": crontab(),
+    },
     # Scheduled publication and unpublication: an item goes up or down within a minute.
     "editorial-publish-scheduled": {
         "task": "editorial.publish_scheduled",

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # One INCR; the first hit of a window (or a key left without expiry) sets the window's end.
 _HIT = """
@@ -172,6 +176,93 @@ def _redis(key: str):
     return caches["default"]._cache.get_client(key, write=True)  # type: ignore[attr-defined]
 
 
+# --- Redis down (ADR 0024) -------------------------------------------------------------------
+# A limit never silently disappears, and an outage locks no one out: while Redis cannot be
+# reached, each process counts in its own memory, with the same windows and rates. A limit
+# then lets through at most its rate per process (gunicorn's workers times the rate, a handful
+# of sign-in guesses more, not an open door), and staff can still sign in. The cache's
+# circuit breaker (config.cache) is shared, so a counter does not wait for a timeout on every
+# hit once Redis is known to be down. Counts made in memory are not carried back to Redis.
+
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+_LOCAL_KEYS = 10_000  # the memory counters of one process, at most
+
+
+class _LocalCounts:
+    """Fixed windows in this process's memory: key -> (count, window's end, monotonic)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def _live(self, key: str, now: float) -> tuple[int, float] | None:
+        entry = self._counts.get(key)
+        if entry is not None and entry[1] <= now:
+            del self._counts[key]
+            return None
+        return entry
+
+    def hit(self, key: str, seconds: int) -> tuple[int, int]:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._live(key, now)
+            if entry is None:
+                if len(self._counts) >= _LOCAL_KEYS:
+                    self._prune(now)
+                entry = (0, now + seconds)
+            entry = (entry[0] + 1, entry[1])
+            self._counts[key] = entry
+            return entry[0], int((entry[1] - now) * 1000)
+
+    def count(self, key: str) -> int:
+        with self._lock:
+            entry = self._live(key, time.monotonic())
+            return entry[0] if entry else 0
+
+    def left_ms(self, key: str) -> int:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._live(key, now)
+            return int((entry[1] - now) * 1000) if entry else 0
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def _prune(self, now: float) -> None:
+        for key in [key for key, (_c, end) in self._counts.items() if end <= now]:
+            del self._counts[key]
+        while len(self._counts) >= _LOCAL_KEYS:  # the windows that end first go first
+            del self._counts[min(self._counts, key=lambda k: self._counts[k][1])]
+
+
+LOCAL = _LocalCounts()
+
+
+_DOWN = object()
+
+
+def _in_redis(call: Callable[[], object]) -> object:
+    """`call()` against Redis, or _DOWN when it cannot be reached (or is known to be down)."""
+    cache = caches["default"]
+    breaker = getattr(cache, "breaker", None)
+    if breaker is not None and not breaker.closed():
+        return _DOWN
+    try:
+        result = call()
+    except _UNREACHABLE as error:
+        if breaker is not None:
+            breaker.failed(error)
+        return _DOWN
+    if breaker is not None:
+        breaker.succeeded()
+    return result
+
+
 def _digest(who: str) -> str:
     return hashlib.sha256(who.encode()).hexdigest()[:32]
 
@@ -186,8 +277,15 @@ class Counter:
         rate = self.limit.current_rate()
         if rate is None:
             return Verdict(allowed=True, count=0, retry_after=0)
-        client = _redis(self.key)
-        count, left_ms = client.register_script(_HIT)(keys=[self.key], args=[rate.seconds * 1000])
+        counted = _in_redis(
+            lambda: _redis(self.key).register_script(_HIT)(
+                keys=[self.key], args=[rate.seconds * 1000]
+            )
+        )
+        if counted is _DOWN:
+            count, left_ms = LOCAL.hit(self.key, rate.seconds)
+        else:
+            count, left_ms = counted  # type: ignore[misc]
         return Verdict(
             allowed=int(count) <= rate.count, count=int(count), retry_after=_seconds(left_ms)
         )
@@ -197,13 +295,17 @@ class Counter:
         rate = self.limit.current_rate()
         if rate is None:
             return False
-        return int(_redis(self.key).get(self.key) or 0) >= rate.count
+        stored = _in_redis(lambda: _redis(self.key).get(self.key))
+        count = LOCAL.count(self.key) if stored is _DOWN else int(stored or 0)  # type: ignore[call-overload]
+        return count >= rate.count
 
     def retry_after(self) -> int:
-        return _seconds(_redis(self.key).pttl(self.key))
+        left = _in_redis(lambda: _redis(self.key).pttl(self.key))
+        return _seconds(LOCAL.left_ms(self.key) if left is _DOWN else left)
 
     def reset(self) -> None:
-        _redis(self.key).delete(self.key)
+        LOCAL.delete(self.key)
+        _in_redis(lambda: _redis(self.key).delete(self.key))
 
 
 def _seconds(milliseconds) -> int:

@@ -230,14 +230,17 @@ def question_submit(
             agency=topic_row.agency.name,
             **({"counted_from": counted.isoformat()} if counted != received_at else {}),
         )
-        transaction.on_commit(lambda: _notify_received(question.pk))
+        _notify_received(question.pk)
     return question
 
 
 def _notify_received(question_pk: int) -> None:
-    from qa.notifications import asker_received
+    """The asker's receipt, queued in the submission's transaction (tenants.outbox): sent by a
+    worker after the commit, or once the broker is back if it is down (ADR 0024)."""
+    from qa.tasks import notify_received
+    from tenants.outbox import enqueue
 
-    asker_received(question_pk)
+    enqueue(notify_received, question_pk)
 
 
 def _lock(question: Question) -> Question:
@@ -425,7 +428,7 @@ def question_set_appointment(
         kind=special,
         due_at=question.due_at.isoformat(),
     )
-    transaction.on_commit(lambda: _notify_asker(question.pk, "appointment"))
+    _notify_asker(question.pk, "appointment")
     return question
 
 
@@ -479,7 +482,7 @@ def question_progress_notice(
     question.status = Question.Status.IN_PROGRESS
     question.save(update_fields=["progress_notice_at", "progress_due_at", "status"])
     _event(question, "progress_notice", actor=actor, comment=text, new_due=new_due.isoformat())
-    transaction.on_commit(lambda: _notify_asker(question.pk, "progress"))
+    _notify_asker(question.pk, "progress")
     return question
 
 
@@ -501,7 +504,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
     question.return_reason = nfc(reason)
     question.save(update_fields=["status", "return_reason"])
     _event(question, "returned", actor=actor, comment=reason)
-    transaction.on_commit(lambda: _notify_asker(question.pk, "returned"))
+    _notify_asker(question.pk, "returned")
     return question
 
 
@@ -625,7 +628,7 @@ def question_answer(
         public=question.is_public,
         publication_pending=question.publication_pending,
     )
-    transaction.on_commit(lambda: _notify_asker(question.pk, "answered"))
+    _notify_asker(question.pk, "answered")
     search_documents.question_changed(question.pk)
     return question
 
@@ -714,9 +717,11 @@ def complaint_record_result(*, question: Question, actor, result: str) -> Questi
 
 
 def _notify_asker(question_pk: int, what: str) -> None:
-    from qa.notifications import asker_update
+    """An update to the asker, queued in the change's transaction (tenants.outbox)."""
+    from qa.tasks import notify_asker
+    from tenants.outbox import enqueue
 
-    asker_update(question_pk, what)
+    enqueue(notify_asker, question_pk, what)
 
 
 def questions_purge_expired(*, today=None) -> int:

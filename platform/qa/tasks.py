@@ -96,3 +96,21 @@ def purge() -> int:
 @app.task(name="qa.purge_in_province")
 def purge_in_province() -> int:
     return questions_purge_expired() if in_a_province() else 0
+
+
+# Mail to askers, queued through the outbox in the transaction of the change they tell about
+# (qa.services, tenants.outbox): sent after the commit by a worker, or once the broker is back.
+# A rerun (a worker killed before the outbox marked the run done) sends the mail again only if
+# the first run died between sending it and marking it done: a rare duplicate, never a loss.
+@app.task(name="qa.notify_received")
+def notify_received(question_pk: int) -> None:
+    from qa.notifications import asker_received
+
+    asker_received(question_pk)
+
+
+@app.task(name="qa.notify_asker")
+def notify_asker(question_pk: int, what: str) -> None:
+    from qa.notifications import asker_update
+
+    asker_update(question_pk, what)

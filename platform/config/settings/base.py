@@ -91,8 +91,16 @@ AUTH_USER_MODEL = "accounts.User"
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Redis down: a miss, not an error; short timeouts and a 5 s pause after a failure
+        # (config.cache, ADR 0024).
+        "BACKEND": "config.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": 0.25,
+            "socket_timeout": 0.5,
+            "RETRY_AFTER": 5,
+            "WARN_EVERY": 60,
+        },
         # Every key carries the schema name: one province's cache never answers another's.
         "KEY_FUNCTION": "config.cache.make_key",
         "REVERSE_KEY_FUNCTION": "config.cache.reverse_key",
@@ -301,6 +309,17 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers a message no worker acknowledged (a worker killed mid-task) after the
+# visibility timeout: longer than the longest task (a province's backup, hours at worst), else
+# a task still running would be handed to a second worker (ADR 0024).
+CELERY_VISIBILITY_TIMEOUT = int(env_str("CELERY_VISIBILITY_TIMEOUT", str(6 * 3600)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # A broker that does not answer fails a publication within a second (tenants.outbox keeps
+    # the task and sends it later) instead of holding a request.
+    "socket_connect_timeout": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}  # the one place for periodic tasks: config/celery.py adds them
 
