@@ -51,3 +51,23 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 capture_output = True
 proc_name = "portal-web"
+
+
+# --- Prometheus multiprocess mode (config.metrics, ADR 0026) ---------------------------------
+# With PROMETHEUS_MULTIPROC_DIR set, every worker writes its counters to files there and a
+# scrape of any worker adds them up. The directory is emptied when the master starts (figures
+# of a previous run would be added to this one's) and a dead worker's live gauges are dropped.
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+    if directory:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -85,6 +85,8 @@ DATABASES = {
         env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
     )
 }
+# django-tenants' backend built on django-prometheus' (connections, queries, errors; ADR 0026).
+ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -110,8 +112,13 @@ CACHES = {
 }
 
 MIDDLEWARE = [
-    # First: every line of a request, a refused one too, carries its id (config.logs).
+    # Outermost: django-prometheus times the whole stack (ADR 0026).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # First of ours: every line of a request, a refused one too, carries its id (config.logs).
     "config.logs.RequestIdMiddleware",
+    # /metrics on any host for the bearer of METRICS_TOKEN; every other request counted under
+    # its province (config.metrics).
+    "config.metrics.MetricsMiddleware",
     "config.middleware.RefuseNulBytesMiddleware",
     "tenants.middleware.ProvinceMiddleware",
     # Right after the host's province is known: the request's lines name it.
@@ -139,6 +146,8 @@ MIDDLEWARE = [
     "accounts.middleware.ForcePasswordChangeMiddleware",
     # After the password change: a session without its second factor only enrols or gives it.
     "accounts.middleware.SecondFactorMiddleware",
+    # Last of all: django-prometheus counts responses by view and status (keep it last).
+    "config.metrics.PrometheusAfterMiddleware",
 ]
 
 TEMPLATES = [
@@ -301,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
+
+# --- Metrics (config.metrics, ADR 0026) ------------------------------------------------------
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; empty: no endpoint (404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- Celery ----------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
