@@ -17,6 +17,7 @@ import posixpath
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.core.files.storage import FileSystemStorage, Storage
 from django.db import connection
 from django.utils.module_loading import import_string
 from django_tenants.files.storage import TenantFileSystemStorage
-from storages.backends.s3 import S3Storage
+from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]
 
 # PostgreSQL's identifiers as the platform names schemas (tenants.models.schema_name_for,
 # backups' kept and staging copies): nothing that could be read as a path.
@@ -183,3 +184,32 @@ def move(source: Storage, target: Storage) -> None:
             if saved != name:
                 raise SuspiciousOperation(f"{name!r} was stored as {saved!r}")
     clear(source)
+
+
+@dataclass
+class Copied:
+    copied: int = 0
+    present: int = 0
+    bytes: int = 0
+
+
+def copy_area(source: Storage, target: Storage, *, dry_run: bool = False) -> Copied:
+    """Every file of `source`'s area into `target`'s under the same name (media_copy: disk →
+    bucket). A file already there with the same size is left alone, so a copy interrupted
+    half-way is resumed by running it again; each copied file's size is checked."""
+    result = Copied()
+    for name in stored_names(source):
+        size = source.size(name)
+        if target.exists(name) and target.size(name) == size:
+            result.present += 1
+            continue
+        if not dry_run:
+            if target.exists(name):
+                target.delete(name)
+            with source.open(name, "rb") as handle:
+                saved = target.save(name, handle)
+            if saved != name or target.size(name) != size:
+                raise SuspiciousOperation(f"{name!r} was not stored whole under its name")
+        result.copied += 1
+        result.bytes += size
+    return result
