@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.v1 import backups, operator
+from api.v1 import audit, backups, operator
 from api.v1.urls import common
 
 app_name = "api-v1"
@@ -8,6 +8,12 @@ app_name = "api-v1"
 urlpatterns = [
     *common,
     path("operator/provinces/", operator.ProvinceListCreateView.as_view(), name="provinces"),
+    path("operator/audit/", audit.PlatformAuditListView.as_view(), name="audit"),
+    path(
+        "operator/provinces/<slug:slug>/audit/",
+        audit.ProvinceAuditListView.as_view(),
+        name="province_audit",
+    ),
     path("operator/backups/", backups.BackupListCreateView.as_view(), name="backups"),
     path("operator/backups/status/", backups.BackupStatusView.as_view(), name="backups_status"),
     path("operator/backups/<int:pk>/", backups.BackupDetailView.as_view(), name="backup"),
