@@ -38,8 +38,10 @@ class RefuseNulBytesMiddleware:
 
 # Powerful browser features no page of the portals uses: denied to every page and to anything
 # it could embed, so that an injected script or a compromised third-party script (the EMC code)
-# cannot ask citizens for their camera, position or payment details. Only names Chromium and
-# Firefox recognise (an unknown name is a console error on every page).
+# cannot ask citizens for their camera, position or payment details. Only names Chromium
+# knows: an unknown one is a console error on every page. Chromium on Linux knows neither
+# bluetooth nor web-share (tests/browser/test_csp_browser.py), but Chrome on Windows, macOS and
+# Android has both: kept.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
     for feature in (
