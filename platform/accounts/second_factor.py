@@ -96,10 +96,11 @@ def _holds_approving_role(codes: frozenset[str], *, at):
 
 
 def required_for(user: User) -> bool:
-    """Must this account of the active schema use a second factor? Every operator (an account of
-    the public schema), every province administrator (its superusers), and every holder of a
-    role that approves or publishes (`approving_role_codes`), held or delegated to them now.
-    Anyone else may enrol voluntarily."""
+    """Must this account of the active schema use a second factor? Every operator (a staff
+    account of the public schema: the console opens for no other), every province
+    administrator (its superusers), and every holder of a role that approves or publishes
+    (`approving_role_codes`), held or delegated to them now. Anyone else may enrol
+    voluntarily."""
     return second_factor_state(user).required
 
 
@@ -116,7 +117,7 @@ def second_factor_state(user: User) -> State:
     device = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
     if user.is_superuser or _in_public_schema():
         enrolled = User.objects.filter(pk=user.pk).filter(device).exists()
-        return State(required=True, enrolled=enrolled)
+        return State(required=user.is_superuser or user.is_staff, enrolled=enrolled)
     codes = _approving_codes_here()
     assignment, delegation = _holds_approving_role(codes, at=timezone.now())
     row = (
@@ -134,7 +135,9 @@ def second_factor_state(user: User) -> State:
 def users_requiring() -> list[User]:
     """The active accounts of this schema that must have a second factor, by username."""
     queryset = User.objects.filter(is_active=True)
-    if not _in_public_schema():
+    if _in_public_schema():
+        queryset = queryset.filter(Q(is_superuser=True) | Q(is_staff=True))
+    else:
         assignment, delegation = _holds_approving_role(_approving_codes_here(), at=timezone.now())
         queryset = queryset.filter(Q(is_superuser=True) | Q(assignment) | Q(delegation))
     return list(queryset.order_by("username"))

@@ -101,7 +101,10 @@ def test_a_running_delegation_of_an_approving_role_requires_it_too(province_sche
 
 def test_every_operator_must_use_a_second_factor(tenant_db):
     operator = User.objects.create_user(username="op_2fa", password="x" * 12, is_staff=True)
+    # an account of the public schema without the operator flag opens no console page
+    other = User.objects.create_user(username="not_op", password="x" * 12)
     assert required_for(operator)
+    assert not required_for(other)
     assert [user.username for user in second_factor.users_requiring()] == ["op_2fa"]
 
 

@@ -14,6 +14,7 @@ from integrations.services import api_key_create
 from tenants.models import Province
 from tests.backups import conftest as backups_fixtures
 from tests.conftest import host_client
+from tests.factories.accounts import verified_login
 from tests.factories.api import error_of, post_json
 from tests.factories.backups import backup_record
 from tests.factories.pages import page_text
@@ -334,7 +335,7 @@ def console_page(operator):
     operator.is_staff = True
     operator.save(update_fields=["is_staff"])
     client = host_client(PLATFORM)
-    client.force_login(operator)
+    verified_login(client, operator)
     return lambda path: page_text(client.get(path))
 
 

@@ -22,6 +22,7 @@ from provinces.loader import resolve_profile
 from qa.models import Answer, Question
 from qa.services import question_answer, topic_ensure
 from tests.conftest import Staff, host_client
+from tests.factories.accounts import verified_login
 from tests.factories.api import error_of, post_json
 from tests.factories.qa import answered, submitted
 
@@ -48,7 +49,7 @@ class Province:
     def client(self, user=None, **headers):
         client = host_client(self.host, REMOTE_ADDR=f"198.51.100.{next(_addresses)}", **headers)
         if user is not None:
-            client.force_login(user)
+            verified_login(client, user, host=self.host)
         return client
 
     def submit(self, **overrides) -> Question:

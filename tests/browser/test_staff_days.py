@@ -38,6 +38,10 @@ PROVINCE_HOSTS = {
 }
 # The demo accounts whose one-time password this session's server has already replaced.
 _CHANGED: set[tuple[str, str]] = set()
+# The authenticator secret each demo account enrolled with (ADR 0022), and the last time step
+# whose code it gave: the server refuses a code of a step already used.
+_AUTHENTICATORS: dict[tuple[str, str], str] = {}
+_LAST_STEP: dict[tuple[str, str], int] = {}
 
 
 class Day:
@@ -92,8 +96,26 @@ class Day:
                 # The page was still being replaced when a field was read: read it again.
                 if "does not belong to the document" not in str(error):
                     raise
+        self._second_factor(username)
         assert browser.path().startswith("/staff/"), browser.text()
         assert "/login/" not in browser.path()
+
+    def _second_factor(self, username: str) -> None:
+        """Approvers, publishers and administrators enrol an authenticator at the first sign-in
+        (reading the secret typed out under the QR code, as a person with an app would scan
+        it) and give its code at the next ones (ADR 0022)."""
+        browser = self.browser
+        account = (self.province, username)
+        if browser.path() == "/staff/bao-mat/dang-ky/":
+            secret = browser.find("main code.one-time-secret").text.replace(" ", "")
+            _AUTHENTICATORS[account] = secret
+            browser.find("input[name=code]").send_keys(_authenticator_code(account))
+            browser.submit()
+            assert "mã khôi phục" in browser.text(), browser.text()
+            browser.visit(self.host, "/staff/")
+        elif browser.path() == "/staff/login/xac-thuc/":
+            browser.find("input[name=code]").send_keys(_authenticator_code(account))
+            browser.submit()
 
     def create_news(self, *, title: str, summary: str, body: str, site: str = "") -> int:
         """Open the editor for a news item, type it, save the draft; the item's number."""
@@ -128,6 +150,29 @@ class Day:
             browser.find("#id_forward-comment").send_keys(comment)
         self.click(self.button(button))
         return browser.text(".messages") if browser.all(".messages") else browser.text()
+
+
+def _authenticator_code(account: tuple[str, str]) -> str:
+    """What the account's authenticator app shows: the code of the current 30-second step, or
+    of the next one when the current one was used already (the server accepts one step of
+    drift), waiting for the clock when even that was used."""
+    import time
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    secret = _AUTHENTICATORS[account]
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key, step=30, t0=0, digits=6)
+    now = totp.t()
+    step = max(now, _LAST_STEP.get(account, -1) + 1)
+    if step > now + 1:
+        time.sleep(30 - time.time() % 30 + 0.5)
+        now = totp.t()
+        step = max(now, _LAST_STEP.get(account, -1) + 1)
+    _LAST_STEP[account] = step
+    totp.drift = step - now
+    return f"{totp.token():06d}"
 
 
 def _demo_password(province: str, username: str) -> str:

@@ -72,3 +72,18 @@ def verified_login(client, user, *, host: str | None = None):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+def enrol_through_page(client, user, *, host: str, prefix: str = "/staff"):
+    """Enrol `user`'s authenticator the way a person does on the enrolment page (open it, type
+    the app's code); the response is the page with the recovery codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tenants.utils import schema_context
+
+    from tenants.hosts import province_for_host
+
+    page = client.get(f"{prefix}/bao-mat/dang-ky/")
+    assert page.status_code == 200, page.status_code
+    with schema_context(province_for_host(host).schema_name):
+        device = TOTPDevice.objects.get(user=user, confirmed=False)
+    return client.post(f"{prefix}/bao-mat/dang-ky/", {"code": totp_code(device)})

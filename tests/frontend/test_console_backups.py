@@ -13,6 +13,7 @@ from backups.services import backup_create
 from tenants.models import Province
 from tests.backups import conftest as backups_fixtures
 from tests.conftest import host_client
+from tests.factories.accounts import verified_login
 from tests.factories.backups import backup_record
 from tests.factories.pages import page_text
 
@@ -27,7 +28,7 @@ PASSWORD = "Vận-hành-sao-lưu-2026!"
 def console(tenant_db):
     User.objects.create_user(username="backup_console", password=PASSWORD, is_staff=True)
     client = host_client(PLATFORM)
-    assert client.login(username="backup_console", password=PASSWORD)
+    verified_login(client, User.objects.get(username="backup_console"))
     return client
 
 
@@ -188,7 +189,7 @@ def test_anonymous_and_province_staff_are_refused(tenant_db, in_province):
 def test_a_csrf_token_is_required(tenant_db):
     User.objects.create_user(username="csrf_operator", password=PASSWORD, is_staff=True)
     client = host_client(PLATFORM, enforce_csrf_checks=True)
-    client.login(username="csrf_operator", password=PASSWORD)
+    verified_login(client, User.objects.get(username="csrf_operator"))
     assert client.post("/sao-luu/tao/", {"province": "hagiang"}).status_code == 403
     assert not Backup.objects.exists()
 

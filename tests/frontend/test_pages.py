@@ -9,6 +9,7 @@ from accounts.services import user_create_with_secret
 from provinces.citations import for_citizens
 from provinces.loader import resolve_profile
 from tests.conftest import host_client
+from tests.factories.accounts import enrol_through_page
 from tests.factories.pages import meta, page_text
 
 DUBLIN_CORE = (
@@ -192,6 +193,8 @@ def test_console_lists_provinces_with_hosts_schema_and_onboarding(tenant_db, ope
         "/login/", {"username": "console_operator", "password": "Vận-hành-2025!"}
     )
     assert response.status_code == 302
+    # an operator enrols an authenticator before the console opens (ADR 0022)
+    enrol_through_page(client, operator, host="platform.localhost", prefix="")
     html = page_text(client.get("/"))
     for province in tenant_db.values():
         assert province.name in html
@@ -239,6 +242,9 @@ def test_operator_first_sign_in_changes_the_one_time_password_on_the_console(ten
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+    # then the authenticator's enrolment, and only then the console (ADR 0022)
+    assert client.get("/")["Location"] == "/bao-mat/dang-ky/"
+    enrol_through_page(client, issued.user, host="platform.localhost", prefix="")
     assert client.get("/").status_code == 200
 
 

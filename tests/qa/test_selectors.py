@@ -13,6 +13,7 @@ from organization.services import agency_ensure
 from qa.selectors import question_actions
 from qa.services import QaError, question_answer, question_publish
 from tests.conftest import host_client
+from tests.factories.accounts import verified_login
 from tests.factories.qa import answered, submitted
 
 HANDLER = {"reassign", "kind", "progress", "return", "draft"}
@@ -99,7 +100,7 @@ def test_the_api_and_the_page_offer_the_same_actions(hagiang):
     question = submitted(topic)
     board = staff.holding("board_head")
     client = host_client("hagiang.localhost")
-    client.force_login(board)
+    verified_login(client, board)
     body = client.get(f"/api/v1/qa/questions/{question.pk}/").json()
     assert {a["code"] for a in body["actions"]} == HANDLER
     assert all(a["reason"] for a in body["actions"])

@@ -153,6 +153,7 @@ def test_operator_create_and_reset_are_recorded_in_the_platform_audit(tenant_db,
 
 def test_operators_read_the_platform_audit_on_the_console(tenant_db, capsys):
     from tests.conftest import host_client
+    from tests.factories.accounts import enrol_through_page
 
     call_command("operator", "create", "--username", "vanhanh4")
     secret = _secret(capsys.readouterr().out)
@@ -162,6 +163,8 @@ def test_operators_read_the_platform_audit_on_the_console(tenant_db, capsys):
     operator.save()
     client = host_client("platform.localhost")
     client.post("/login/", {"username": "vanhanh4", "password": "Vận-hành-mới-2026"})
+    # an operator enrols an authenticator before the console opens (ADR 0022)
+    enrol_through_page(client, operator, host="platform.localhost", prefix="")
     page = unescape(client.get("/").content.decode())
     assert "Nhật ký quản trị" in page
     assert "dòng lệnh máy chủ" in page
