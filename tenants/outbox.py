@@ -55,6 +55,7 @@ RESEND_AFTER = timedelta(seconds=10)
 RESEND_BATCH = 500  # rows sent again by one run of outbox_resend, the oldest first
 KEEP_DONE = timedelta(days=2)  # done rows are kept this long to be read, then deleted
 KEEP_FAILED = timedelta(days=30)
+RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 WARN_EVERY = 60.0  # seconds between two warnings of a broker that refuses publications
 
 T = TypeVar("T")
@@ -102,7 +103,9 @@ def publish(pk: int) -> bool:
         logger.error("outbox task %s names no task: %s", pk, row.task)
         _finish(pk, error="UnknownTask")
         return True
-    options = {"headers": {HEADER: row.pk}, "retry": False}
+    # One quick second try (a pooled connection left stale by a Redis restart fails once),
+    # then the row waits: a request never waits on kombu's default retries.
+    options = {"headers": {HEADER: row.pk}, "retry": True, "retry_policy": RETRY_POLICY}
     with schema_context(row.schema_name):  # the message carries the schema to run in
         if app.conf.task_always_eager:
             task.apply_async(row.args, row.kwargs, **options)

@@ -148,9 +148,16 @@ BARE_503 = (
 
 
 def database_unavailable() -> bool:
-    """Whether the exception being handled is the database being unreachable."""
-    error = sys.exc_info()[1]
-    return isinstance(error, (db.OperationalError, db.InterfaceError))
+    """Whether the exception being handled is the database being unreachable, or was raised
+    while handling that (a rollback or a second query on the dead connection)."""
+    error: BaseException | None = sys.exc_info()[1]
+    for _depth in range(5):
+        if error is None:
+            return False
+        if isinstance(error, (db.OperationalError, db.InterfaceError)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def service_unavailable(request) -> HttpResponse:

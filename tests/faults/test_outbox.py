@@ -4,6 +4,7 @@ run again; a task that fails is recorded and not sent again; a lost message is r
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -70,6 +71,17 @@ def test_a_task_running_in_another_worker_is_not_run_twice(row, django_db_blocke
         assert ran == []
     finally:
         other.close()  # the other worker dies: its lock goes with its connection
+    # (the server ends that session a moment after the socket closes)
+    for _ in range(50):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+                "AND objid = %s",
+                [LOCK_CLASS, row.pk],
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+        time.sleep(0.1)
     assert run_once(_message(row.pk), lambda: "now") == "now"
 
 

@@ -69,6 +69,8 @@ def test_a_question_is_stored_and_its_receipt_waits_then_goes_once(
     client = host_client(HOST)
     form = {**ASKER, "topic": topic.slug, "consent": "on", "website": ""}
     body = {**ASKER, "topic": topic.slug, "consent": True, "title": "Hỏi qua API"}
+    # (rows other tests of the session committed are left out of the counts below)
+    earlier = OutboxTask.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     # when a citizen submits on the page and another through the API (commits run for real)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post("/hoi-dap/gui/", form)
@@ -81,7 +83,8 @@ def test_a_question_is_stored_and_its_receipt_waits_then_goes_once(
     questions = Question.objects.filter(tracking_code__in=codes)
     assert questions.count() == 2
     # and their receipts wait in the outbox, unsent
-    waiting = OutboxTask.objects.filter(task="qa.notify_received", done_at__isnull=True)
+    ours = OutboxTask.objects.filter(pk__gt=earlier, task="qa.notify_received")
+    waiting = ours.filter(done_at__isnull=True)
     assert sorted(waiting.values_list("args", flat=True)) == sorted(
         [[pk] for pk in questions.values_list("pk", flat=True)]
     )
@@ -90,15 +93,15 @@ def test_a_question_is_stored_and_its_receipt_waits_then_goes_once(
     # when Redis is back (eager: the worker's run happens here) and the resend runs
     later = timezone.now() + timedelta(minutes=1)
     with redis_at("redis://127.0.0.1:6379/7", eager=True):
-        assert outbox_resend(now=later) == 2
+        assert outbox_resend(now=later) >= 2
         # a second resend, and a duplicate delivery of the same message, send nothing more
         assert outbox_resend(now=later) == 0
-        for row in waiting.model.objects.filter(task="qa.notify_received"):
+        for row in ours:
             publish(row.pk)
     # then each asker got exactly one receipt, and the outbox rows are done
     assert sorted(m.to[0] for m in _receipts()) == [ASKER["email"]] * 2
     assert {m.subject for m in _receipts()} == {f"Đã tiếp nhận: {code}" for code in codes}
-    rows = OutboxTask.objects.filter(task="qa.notify_received")
+    rows = list(ours)
     assert [(row.runs, row.failed) for row in rows] == [(1, False), (1, False)]
     assert all(row.done_at is not None for row in rows)
 
