@@ -162,13 +162,32 @@ def test_the_component_site_and_other_provinces_have_no_inline_code_either(porta
 def test_staff_pages_the_editor_included_have_no_inline_code(portal):
     # given a signed-in author of the portal's news
     client = signed_in(TN, item_author(portal["staff"], on_portal=True))
-    for path in ("/staff/", "/staff/items/", "/staff/items/new/?kind=news", "/staff/queue/"):
+    pages = (
+        "/staff/",
+        "/staff/items/",
+        "/staff/items/new/?kind=news",
+        "/staff/queue/",
+        # the account's security page and the second factor's enrolment with its QR code
+        "/staff/bao-mat/",
+        "/staff/bao-mat/dang-ky/",
+    )
+    for path in pages:
         # when they open a back-office page
         response = client.get(path, follow=True)
         # then it has no inline code: the editor runs from its own static files
         assert response.status_code == 200, path
         assert inline_code(response.content.decode()) == [], path
         assert directives(response)["style-src"] == ["'self'"], path
+
+
+@pytest.mark.without_services
+def test_the_enrolments_qr_code_is_markup_the_policy_allows():
+    # the QR code of the second factor's enrolment is SVG drawn in the page: no style, no script
+    from frontend.views.two_factor import _qr_svg
+
+    svg = str(_qr_svg("otpauth://totp/Portal:an?secret=JBSWY3DPEHPK3PXP&issuer=Portal"))
+    assert svg.startswith("<svg ")
+    assert inline_code(svg) == []
 
 
 def test_every_directive_of_the_policy(tenant_db):
