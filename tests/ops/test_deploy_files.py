@@ -425,6 +425,11 @@ def test_nginx_accepts_the_local_configuration_of_ops_run_production(tmp_path):
     assert f"include {tmp_path / 'conf'}/snippets/portal-cache.conf;" in proxied
     assert re.search(r"location = /metrics \{\s+deny all;", locations)
     assert "location /media/" not in locations
+    # Django checks a form's Origin (http://hagiang.localhost:8080) against the Host it gets:
+    # the browser's, port included ($host would drop it and refuse every sign-in on :8080).
+    proxy = (tmp_path / "conf" / "snippets" / "proxy.conf").read_text()
+    assert "proxy_set_header Host $http_host;" in proxy
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in proxy
     http = (tmp_path / "conf" / "snippets" / "portal-http.conf").read_text()
     assert re.search(r"proxy_cache_path \S+ levels=1:2 keys_zone=portal:", http)
 
