@@ -82,3 +82,18 @@ def test_any_other_error_is_still_a_500(topic, failing_insert):
     )
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_an_error_raised_while_handling_a_lost_connection_is_a_503(topic, failing_insert):
+    # e.g. a rollback or a clean-up failing on the connection the restart cut
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError as lost:
+        chained = RuntimeError("clean-up failed")
+        chained.__context__ = lost
+    failing_insert(chained)
+    client = host_client(HOST, raise_request_exception=False)
+    response = post_json(
+        client, "/api/v1/qa/questions/", {**ASKER, "topic": topic.slug, "consent": True}
+    )
+    assert response.status_code == 503
