@@ -582,8 +582,9 @@ def test_inbox_shows_the_callers_agencies_with_overdue_flags(
     client.get("/api/v1/qa/inbox/")
     for _ in range(4):
         tn.submit()
-    # schema switch, session, user, staff check, the caller's agencies, the page
-    with django_assert_max_num_queries(6):
+    # schema switch, session, user, the device that verified the session's second factor
+    # (ADR 0022), staff check, the caller's agencies, the page
+    with django_assert_max_num_queries(7):
         assert len(client.get("/api/v1/qa/inbox/").json()["results"]) == 7
 
 

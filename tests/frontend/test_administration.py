@@ -249,7 +249,7 @@ def test_a_staff_member_who_is_not_the_administrator_gets_403_on_every_admin_url
     head = hue.staff.holding("head")
     client = hue.client(head)
     urls = _admin_urls(hue)
-    assert len(urls) == 23
+    assert len(urls) == 24
     for url in urls:
         assert client.get(url).status_code == 403, url
         assert client.post(url, {"active": "0", "role": "head"}).status_code == 403, url

@@ -302,7 +302,8 @@ def test_inbox_costs_the_same_few_queries_at_ten_and_at_a_thousand_questions(pro
     Question.objects.exclude(pk=question.pk).delete()
     question_copies(question, dues=spread(1000))
     many = _queries(client, "/staff/hoi-dap/?trang=3")
-    assert many == few <= 12
+    # one of them reads the device that verified the session's second factor (ADR 0022)
+    assert many == few <= 13
 
 
 def test_an_item_whose_clock_has_not_started_says_which_field_starts_it():
