@@ -99,7 +99,7 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "OPTIONS": {
             "socket_connect_timeout": 0.25,
-            "socket_timeout": 0.5,
+            "socket_timeout": 1.0,
             "RETRY_AFTER": 5,
             "WARN_EVERY": 60,
         },
