@@ -36,7 +36,7 @@ from typing import TypeVar
 from celery.exceptions import Retry
 from celery.signals import worker_ready
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
@@ -73,8 +73,23 @@ def enqueue(task, *args, **kwargs) -> OutboxTask:
     if app.conf.task_always_eager:
         publish(row.pk)
     else:
-        transaction.on_commit(partial(publish, row.pk), robust=True)
+        transaction.on_commit(partial(_publish_after_commit, row.pk), robust=True)
     return row
+
+
+def _publish_after_commit(pk: int) -> None:
+    """The row is committed: a publication that fails now, the broker or even the database
+    gone in between, leaves it for outbox_resend and never fails the caller's request."""
+    try:
+        publish(pk)
+    except DatabaseError as error:
+        logger.warning(
+            "outbox task %s kept for the next resend: database unavailable (%s)",
+            pk,
+            type(error).__name__,
+        )
+    except Exception:  # never raised to the caller, whose change is committed
+        logger.exception("outbox task %s kept for the next resend", pk)
 
 
 def _broker_refused(error: BaseException, pk: int) -> None:

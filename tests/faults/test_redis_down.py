@@ -169,3 +169,29 @@ def test_question_rate_limit_still_refuses_a_flood_while_redis_is_down(
         statuses = [post_json(client, "/api/v1/qa/questions/", body).status_code for _ in range(3)]
     # then it is refused with 429, not stored
     assert statuses == [201, 201, 429]
+
+
+def test_the_database_lost_right_after_the_commit_still_answers_201(
+    thainguyen, redis_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given the publication after the commit failing on a connection just cut (PostgreSQL
+    # restarting between the commit and the publication)
+    from django.db import OperationalError
+
+    import tenants.outbox
+
+    def cut(pk):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(tenants.outbox, "publish", cut)
+    _site, _staff, topic = thainguyen
+    body = {**ASKER, "topic": topic.slug, "consent": True}
+    # when a question is submitted
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(host_client(HOST), "/api/v1/qa/questions/", body)
+    # then the citizen has the tracking code, and the receipt waits for the resend
+    assert response.status_code == 201, response.content
+    question = Question.objects.get(tracking_code=response.json()["tracking_code"])
+    row = OutboxTask.objects.get(task="qa.notify_received", args=[question.pk])
+    assert row.published_at is None
+    assert row.done_at is None
