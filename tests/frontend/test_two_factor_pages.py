@@ -327,9 +327,7 @@ def test_the_administrator_resets_a_staff_members_second_factor(approver, in_pro
     assert again.get("/staff/")["Location"] == "/staff/bao-mat/dang-ky/"
 
 
-def test_the_administrator_cannot_reset_their_own_and_others_cannot_at_all(
-    approver, in_province
-):
+def test_the_administrator_cannot_reset_their_own_and_others_cannot_at_all(approver, in_province):
     user, _device = approver
     with in_province("thainguyen"):
         admin = administrator()
