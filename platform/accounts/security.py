@@ -23,6 +23,7 @@ import logging
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -97,14 +98,20 @@ class Lockout:
     account: limits.Counter  # per account of the province, wherever typed
     address: limits.Counter  # per client address, across the platform
     account_here: limits.Counter  # per account and address (the per-account rate)
-    known_address: bool  # the account has signed in from this address before
+    username: str
+    client: str  # the client's address
+
+    @cached_property
+    def known_address(self) -> bool:
+        """The account has signed in from this address before (asked only when it matters)."""
+        return known_address(username=self.username, address=self.client)
 
     def blocking(self) -> list[limits.Counter]:
         """The counters that refuse this attempt now (empty: it may go on)."""
         held = [self.address, self.account_here]
-        if not self.known_address:
+        if self.account.blocked() and not self.known_address:
             held.append(self.account)
-        return [counter for counter in held if counter.blocked()]
+        return [counter for counter in held if counter is self.account or counter.blocked()]
 
     def blocked(self) -> bool:
         return bool(self.blocking())
@@ -152,7 +159,8 @@ def lockout_for(request, *, username: str) -> Lockout:
         account_here=limits.counter(
             "accounts.sign_in_account", who=f"{account}\n@{address}", province=schema
         ),
-        known_address=known_address(username=username, address=address),
+        username=username,
+        client=address,
     )
 
 
