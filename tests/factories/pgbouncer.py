@@ -157,11 +157,12 @@ def pgbouncer(
             ]
         )
     )
-    process = subprocess.Popen(
-        [PGBOUNCER, str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # PgBouncer writes every log line to stderr too: to a file, never to a pipe nobody reads
+    # (a full pipe blocks PgBouncer's one thread, and with it every client).
+    stderr = (workdir / "stderr.log").open("wb")
+    process = subprocess.Popen([PGBOUNCER, str(config)], stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        _wait_listening(port, process)
+        _wait_listening(port, process, workdir / "stderr.log")
         bouncer = Bouncer(port=port, user=user, log=log)
         bouncer.ping(database)
         yield bouncer
@@ -172,15 +173,15 @@ def pgbouncer(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        stderr.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _wait_listening(port: int, process: subprocess.Popen) -> None:
+def _wait_listening(port: int, process: subprocess.Popen, stderr: Path) -> None:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"pgbouncer exited: {stderr.strip()}")
+            raise RuntimeError(f"pgbouncer exited: {stderr.read_text().strip()[-2000:]}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return

@@ -4,13 +4,9 @@ requests across the five provinces, and not one answer read from another provinc
 
 django-tenants sets search_path once per request (TENANT_LIMIT_SET_CALLS): a pooled server
 connection that carried one province's search_path into another client's request would show
-here as a province listing another's component sites. Run with persistent connections
-(CONN_MAX_AGE=60, as production runs).
-
-A connection per request (CONN_MAX_AGE=0, six workers over three server connections) answered
-from the right schemas in a short run, but under a long one on a shared 2-core machine
-PgBouncer stopped answering (its admin console too) and workers timed out: not asserted here
-until that is understood (ADR 0026, Consequences)."""
+here as a province listing another's component sites. Two variants: a connection per request
+(CONN_MAX_AGE=0, so PgBouncer hands each request whichever server connection is free) and
+persistent connections (CONN_MAX_AGE=60, as production runs)."""
 
 from __future__ import annotations
 
@@ -71,6 +67,9 @@ def _report(label: str, tally, logins: int) -> None:
 @pytest.mark.parametrize(
     ("conn_max_age", "workers", "pool_size"),
     [
+        # a connection per request: 6 workers share 3 server connections, each handed from
+        # client to client (and from province to province) after DISCARD ALL
+        pytest.param(0, 6, 3, id="connection-per-request"),
         # persistent connections, as production runs (CONN_MAX_AGE=60): session mode pins each
         # worker's client connection to one server connection, so the pool covers the workers;
         # the server connections are handed from province to province, request after request
