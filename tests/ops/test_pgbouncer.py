@@ -108,6 +108,29 @@ def test_no_request_is_answered_from_another_provinces_schema(
     assert logins <= pool_size * 2  # a few reconnects at most, not per request
 
 
+def test_transaction_mode_answers_from_other_provinces_schemas(tenant_db, bouncer_binary):
+    # The same load through PgBouncer in transaction mode: the request's SET search_path and
+    # its query are two transactions, lent two server connections. The check sees it (and this
+    # is why the platform uses session mode, ADR 0026).
+    database = settings.DATABASES["default"]["NAME"]
+    with pgbouncer(database, pool_mode="transaction", pool_size=2) as bouncer:
+        port, server = _serve_through(bouncer, workers=4, conn_max_age=60)
+        try:
+            tally = province_load(port, SLUGS, threads=8, requests_per_thread=40)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        _report("pgbouncer transaction, CONN_MAX_AGE=60", tally, bouncer.server_logins())
+    assert tally.mismatches, "transaction mode served every request from its own schema"
+    # and what it got is another province's rows, named by that province's site hosts
+    assert any(_names_another_province(mismatch) for mismatch in tally.mismatches)
+
+
+def _names_another_province(mismatch: str) -> bool:
+    slug, _, body = mismatch.partition(": ")
+    return any(f".{other}." in body for other in SLUGS if other != slug)
+
+
 def test_the_check_finds_an_answer_from_another_schema():
     # The marker the load relies on: a province listing another's sites is caught.
     from tests.factories.pgbouncer import own_schema_marker
