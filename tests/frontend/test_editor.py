@@ -63,7 +63,9 @@ def test_the_form_loads_the_editor_from_our_own_static_files_only(desk):
     sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
     assert scripts
     assert sheets
-    assert all(address.startswith("/static/frontend/") for address in scripts + sheets)
+    # (the profile's colour is a stylesheet of the portal too: /giao-dien/<colour>.css)
+    ours = ("/static/frontend/", "/giao-dien/")
+    assert all(address.startswith(ours) for address in scripts + sheets)
 
 
 def test_the_vendored_editor_carries_its_licence_and_version():
