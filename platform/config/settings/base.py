@@ -331,6 +331,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A broker that does not answer fails a publication within a second (tenants.outbox keeps
     # the task and sends it later) instead of holding a request.
     "socket_connect_timeout": 1,
+    # A worker killed while it held the lock of the redelivery scan (kombu's default: 5
+    # minutes) delays every redelivery that long; the scan itself takes milliseconds.
+    "unacked_mutex_expire": 60,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TIMEZONE = TIME_ZONE
