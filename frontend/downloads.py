@@ -19,9 +19,7 @@ def download(attachment) -> FileResponse:
     except FileNotFoundError:
         # The row outlived its bytes (a restore of the rows only, a hand-deleted object): the
         # citizen gets "not found", the operator a log line naming the row, never the key.
-        logger.warning(
-            "stored file of %s %s is missing", type(attachment).__name__, attachment.pk
-        )
+        logger.warning("stored file of %s %s is missing", type(attachment).__name__, attachment.pk)
         raise Http404 from None
     response = FileResponse(
         handle,

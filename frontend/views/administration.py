@@ -381,6 +381,7 @@ OTP_FAILURE_REASONS = {
 OTP_STEPS = {
     "sign_in": gettext_lazy("khi đăng nhập"),
     "enrol": gettext_lazy("khi đăng ký ứng dụng xác thực"),
+    "renewal": gettext_lazy("khi tạo lại mã khôi phục"),
 }
 
 

@@ -164,6 +164,25 @@ def lockout_for(request, *, username: str) -> Lockout:
     )
 
 
+# Lockout markers of this process while Redis is unreachable: marker -> monotonic expiry.
+_LOCAL_MARKERS: dict[str, float] = {}
+_LOCAL_MARKERS_MAX = 10_000
+
+
+def _local_marker_add(marker: str, window: int) -> bool:
+    """`cache.add` in this process's memory: True the first time within `window` seconds."""
+    now = time.monotonic()
+    if len(_LOCAL_MARKERS) >= _LOCAL_MARKERS_MAX:
+        for key in [key for key, until in _LOCAL_MARKERS.items() if until <= now]:
+            del _LOCAL_MARKERS[key]
+        if len(_LOCAL_MARKERS) >= _LOCAL_MARKERS_MAX:
+            _LOCAL_MARKERS.clear()
+    if _LOCAL_MARKERS.get(marker, 0.0) > now:
+        return False
+    _LOCAL_MARKERS[marker] = now + window
+    return True
+
+
 def record_blocked(request, *, username: str, lockout: Lockout) -> bool:
     """Record `sign_in_blocked` once per lockout: the first refused try of a lockout writes
     the row, the later ones while it lasts do not. True when a row was written."""
@@ -175,11 +194,17 @@ def record_blocked(request, *, username: str, lockout: Lockout) -> bool:
     for counter in blocking:
         window = max(1, counter.retry_after())
         marker = f"{counter.key}:audited:{connection.schema_name}"
-        try:
-            first = cache.add(marker, 1, timeout=window)
-        except Exception:  # Redis gone: the limiter refused already; record rather than lose
-            logger.warning("lockout marker unavailable", exc_info=True)
-            first = True
+        if getattr(cache, "available", lambda: True)():
+            try:
+                first = cache.add(marker, 1, timeout=window)
+            except Exception:  # Redis gone: the limiter refused already; record, not lose
+                logger.warning("lockout marker unavailable", exc_info=True)
+                first = _local_marker_add(marker, window)
+        else:
+            # Redis down (config.cache answers "already there" to every add): the marker is
+            # kept in this process, as core.limits keeps its counts, so the lockout is still
+            # audited once per process and window rather than never, or on every try.
+            first = _local_marker_add(marker, window)
         if first and not written:
             by = "address" if counter is lockout.address else "account"
             audit_record(

@@ -195,3 +195,25 @@ def test_the_database_lost_right_after_the_commit_still_answers_201(
     row = OutboxTask.objects.get(task="qa.notify_received", args=[question.pk])
     assert row.published_at is None
     assert row.done_at is None
+
+
+def test_a_lockout_is_still_audited_once_while_redis_is_down(redis_down, in_province):
+    # given a Hà Giang account and Redis unreachable (the limits count in this process)
+    from accounts import security
+    from accounts.models import AuditEntry, User
+
+    security._LOCAL_MARKERS.clear()
+    with in_province("hagiang"):
+        User.objects.create_user(username="thu.ky", password="Sông-Nho-Quế-xanh-2026")
+    client = host_client("hagiang.localhost", REMOTE_ADDR="198.51.100.40")
+    # when five wrong passwords lock the account and three more tries are refused
+    for _ in range(5):
+        client.post("/staff/login/", {"username": "thu.ky", "password": "sai-mat-khau"})
+    refused = [
+        client.post("/staff/login/", {"username": "thu.ky", "password": "sai"}).status_code
+        for _ in range(3)
+    ]
+    # then the tries are refused and the lockout is in the audit once, not per try, not never
+    assert refused == [429, 429, 429]
+    with in_province("hagiang"):
+        assert AuditEntry.objects.filter(action="sign_in_blocked", target="thu.ky").count() == 1

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'db_table': 'accounts_sign_in_address',
-                'constraints': [models.UniqueConstraint(fields=('user', 'address'), name='accounts_sign_in_address_once')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'address'), name='accounts_sign_in_address_1')],
             },
         ),
     ]
