@@ -10,6 +10,7 @@ staff-editor-375.png (`PORTAL_SCREENSHOTS=docs/screenshots ./ops/test tests/brow
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -35,16 +36,18 @@ WORD_PASTE = (
 
 
 class _Pages(SimpleHTTPRequestHandler):
-    """/static/… from frontend/static; /form and /preview are the pages Django rendered."""
+    """/static/… from frontend/static; /form, /preview and the profile's colour stylesheet
+    (/giao-dien/…) are what Django answered."""
 
-    pages: dict[str, bytes] = {}
+    pages: dict[str, tuple[bytes, str]] = {}
 
     def do_GET(self):
         if self.path in self.pages:
+            content, content_type = self.pages[self.path]
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.end_headers()
-            self.wfile.write(self.pages[self.path])
+            self.wfile.write(content)
             return
         if not self.path.startswith("/static/"):
             self.send_error(404)
@@ -74,7 +77,14 @@ def form_page(province_schema) -> Iterator[str]:
     )
     preview = client.get(f"/staff/items/{item.pk}/xem-truoc/")
     assert preview.status_code == 200
-    pages = {"/form": response.content, "/preview": preview.content}
+    pages = {
+        "/form": (response.content, response["Content-Type"]),
+        "/preview": (preview.content, preview["Content-Type"]),
+    }
+    for path in set(re.findall(r"/giao-dien/[0-9a-f]{6}\.css", response.content.decode())):
+        sheet = client.get(path)
+        assert sheet.status_code == 200
+        pages[path] = (sheet.content, sheet["Content-Type"])
     handler = type("Pages", (_Pages,), {"pages": pages})
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(STATIC)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
