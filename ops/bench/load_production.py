@@ -4,7 +4,8 @@ on any 5xx and reports the memory of every gunicorn and Celery worker over time.
 
     GUNICORN_MAX_REQUESTS=0 QA_SUBMISSIONS_PER_HOUR=100000 ./ops/run --production &
     python ops/bench/load_production.py --port 8080 --minutes 10 \\
-        --staff-key hagiang=<key of an editor with the write scope>
+        --staff-key hagiang=<API key with the write scope of a staff member who holds the
+                             first step's role and has changed the one-time password>
 
 Start the stack with worker recycling off (GUNICORN_MAX_REQUESTS=0), or the memory figures
 show the recycling, not the code; and with the per-address question limit raised, since every
@@ -171,7 +172,7 @@ def staff(port, keys, tally, stop, every):
     while keys and not stop.wait(every):
         number += 1
         host, key = keys[number % len(keys)]
-        auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        auth = {"Authorization": f"Api-Key {key}", "Content-Type": "application/json"}
         item = {
             "kind": "news",
             "title": f"Tin thử tải số {number}",
