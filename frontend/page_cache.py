@@ -1,8 +1,9 @@
 """Whole citizen pages cached for anonymous visitors, per province, host, address and language,
 and marked shareable for the caches in front (frontend.http_cache, ADR 0021).
 
-The key carries `editorial.services.public_cache_version()` (bumped on every publication,
-unpublication, correction and withdrawal), so published changes show at once; other changes
+An entry records `editorial.services.public_cache_version()` (bumped on every publication,
+unpublication, correction and withdrawal) and serves only while it is current, so published
+changes show at once (the version and the entry are read in one round trip); other changes
 (an agency renamed) show within TIMEOUT. A page is stored with its ETag and the time it was
 made (its Last-Modified), computed once: a conditional request that matches is answered 304
 from the cache entry alone, without rendering.
@@ -22,7 +23,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-from editorial.services import public_cache_version
+from editorial.services import public_cache_version_and
 from frontend.http_cache import (
     etag_for,
     is_personal_request,
@@ -42,7 +43,7 @@ def _key(request) -> str:
         [release(), request.get_host().lower(), request.get_full_path(), get_language() or ""]
     )
     digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
-    return f"frontend:page:{public_cache_version()}:{digest}"
+    return f"frontend:page:{digest}"
 
 
 def _response(request, entry: dict) -> HttpResponse:
@@ -64,8 +65,8 @@ def public_page(view):
             return view(request, *args, **kwargs)
         mark_public_page(request)
         key = _key(request)
-        entry = cache.get(key)
-        if isinstance(entry, dict):
+        version, entry = public_cache_version_and(key)
+        if isinstance(entry, dict) and entry.get("version") == version:
             return _response(request, entry)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
@@ -79,6 +80,9 @@ def public_page(view):
             "status": response.status_code,
             "etag": etag_for(response.content, content_type),
             "modified": time.time(),
+            # The version read before rendering: a publication during the render makes the
+            # entry stale at once rather than serving the older page under the newer version.
+            "version": version,
         }
         cache.set(key, entry, TIMEOUT)
         mark_shared(response, etag=entry["etag"], modified=entry["modified"])

@@ -1,7 +1,9 @@
 """Host → province lookup, cached in Redis and invalidated whenever a Domain row changes.
 
-The cache entry holds the schema name only; the Province row is read by primary key from a
-per-process copy, so a request costs one Redis GET and no query once warm."""
+The cache entry holds the province's few fields; each process also remembers an answer for
+HOST_MEMO_SECONDS (config.cache.LocalMemo), so a warm request costs no Redis GET and no query.
+A changed Domain row drops both at once in the process that changed it; others follow within
+HOST_MEMO_SECONDS."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django_tenants.utils import schema_context
 
+from config.cache import LocalMemo
 from tenants.models import Domain, Province
 
 HOST_CACHE_TIMEOUT = 3600
+HOST_MEMO_SECONDS = 2.0
 _MISSING = "-"  # cached negative answer for unknown hosts
+_memo = LocalMemo(HOST_MEMO_SECONDS)
 
 
 def _key(host: str) -> str:
@@ -26,13 +31,18 @@ def normalise_host(host: str) -> str:
 
 def province_for_host(host: str) -> Province | None:
     host = normalise_host(host)
-    # Host keys live in the public schema's key space, whatever schema is active.
-    with schema_context("public"):
-        cached = cache.get(_key(host))
-        if cached == _MISSING:
-            return None
+    cached = _memo.get(host)
+    if cached is None:
+        # Host keys live in the public schema's key space, whatever schema is active.
+        with schema_context("public"):
+            cached = cache.get(_key(host))
         if cached is not None:
-            return Province(**cached)
+            _memo.set(host, cached)
+    if cached == _MISSING:
+        return None
+    if cached is not None:
+        return Province(**cached)
+    with schema_context("public"):
         domain = Domain.objects.select_related("tenant").filter(domain=host).first()
         if domain is None or domain.tenant.is_template:
             cache.set(_key(host), _MISSING, 60)
@@ -55,6 +65,7 @@ def province_for_host(host: str) -> Province | None:
 
 
 def host_cache_forget(*hosts: str) -> None:
+    _memo.forget(*(normalise_host(h) for h in hosts))
     with schema_context("public"):
         cache.delete_many([_key(normalise_host(h)) for h in hosts])
 

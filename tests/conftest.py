@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
+from config.cache import LocalMemo
 from organization.models import ComponentSite
 from tests.factories.organization import Staff
 
@@ -18,6 +19,7 @@ SEED_SLUGS = ("backan", "dongnai", "hagiang", "thainguyen", "thuathienhue")
 
 
 def _clear_test_cache() -> None:
+    LocalMemo.clear_all()
     client = cache._cache.get_client()
     keys = list(client.scan_iter(match="portal-test:*", count=1000))
     if keys:

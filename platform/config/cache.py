@@ -162,3 +162,43 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self) -> bool:
         return self._call(False, super().clear)
+
+
+class LocalMemo:
+    """A few seconds' memory, in this process, of answers that change rarely and are asked on
+    every request (which province a host belongs to, which component site): the request pays
+    no cache round trip for them. Another process sees a change at most `seconds` late; the
+    process that made the change forgets at once (`forget`). Bounded: past `size` entries the
+    memory starts again empty. `LocalMemo.clear_all()` empties every one (tests do, with the
+    cache)."""
+
+    instances: list["LocalMemo"] = []
+
+    def __init__(self, seconds: float, size: int = 4096):
+        self.seconds = seconds
+        self.size = size
+        self._entries: dict[Any, tuple[float, Any]] = {}
+        LocalMemo.instances.append(self)
+
+    @classmethod
+    def clear_all(cls) -> None:
+        for memo in cls.instances:
+            memo.clear()
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = self._entries.get(key)
+        if found is None or found[0] <= time.monotonic():
+            return default
+        return found[1]
+
+    def set(self, key: Any, value: Any) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.seconds, value)
+
+    def forget(self, *keys: Any) -> None:
+        for key in keys:
+            self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -70,6 +70,16 @@ def public_cache_version() -> int:
     return cast(int, cache.get_or_set(PUBLIC_VERSION_KEY, 1, None))
 
 
+def public_cache_version_and(key: str) -> tuple[int, Any]:
+    """The content version and the cache entry under `key`, read in one round trip to the
+    cache (a cached citizen page costs one, not two)."""
+    found = cache.get_many([PUBLIC_VERSION_KEY, key])
+    version = found.get(PUBLIC_VERSION_KEY)
+    if version is None:
+        version = public_cache_version()
+    return cast(int, version), found.get(key)
+
+
 def _public_pages_changed() -> None:
     # Registered after the search document's sync (search_documents.item_changed) wherever both
     # follow a change: on commit the document is current before the pages' cache version moves,
