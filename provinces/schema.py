@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, time
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
@@ -48,9 +49,6 @@ PositiveDays = Annotated[StrictInt, Field(gt=0)]
 # `manage.py profiles awaiting` lists them; tests/provinces/test_profile_fields_read.py holds
 # every other field to being read by code.
 AWAITED_MODULES: dict[str, str] = {
-    "reporting": "Periodic reports to the province (báo cáo định kỳ)",
-    "budget": "Budget and funding of the portal (kinh phí hoạt động)",
-    "royalties": "Royalties for published content (nhuận bút)",
     "operations": "Operations: 24/7 monitoring and the annual review (vận hành, rà soát hằng năm)",
     "portal_about": "The portal's about page: its board and operators (trang giới thiệu)",
     "access_levels": "Access levels of staff accounts (cấp quyền truy cập)",
@@ -764,25 +762,117 @@ class Backups(Sourced):
     keep_drafts: StrictBool
 
 
-class Reporting(Frozen):
+# What a report is about, which decides the tables it carries (reports.drafting):
+# - portal_activity: the portal's or site's whole activity (Đồng Nai Art. 15, Bắc Kạn Art. 17(5));
+# - online_services: the use of online public services and Q&A (Huế Art. 16);
+# - information_supply: each unit's supply of information, quotas and late updates (Thái Nguyên
+#   Art. 10(5), 16(2)(f)).
+ReportSubject = Literal["portal_activity", "online_services", "information_supply"]
+# Who makes one report: the province's portal as a whole, each agency, or each component site.
+ReportPer = Literal["province", "agency", "component_site"]
+
+
+class Reporting(Sourced):
+    """One report a regulation requires: `who` makes it for `to` on `cadence`. The platform
+    drafts it from its own records at the end of each period (`periodic` and `on_request`:
+    when asked), routes it to the holders of `role` (per agency where `per` is not
+    "province"), reminds them before it is due and archives it once signed off. The due day
+    is `due_working_days` working days after the period ends (the province's calendar)."""
+
     who: Text
     to: Text
     cadence: Cadence
+    role: Code
+    per: ReportPer = "province"
+    subject: ReportSubject = "portal_activity"
+    due_working_days: Annotated[StrictInt, Field(ge=0, le=60)] = 5
+    # How many working days before the due day its signer is reminded.
+    remind_working_days: Annotated[StrictInt, Field(ge=0, le=30)] = 2
+
+
+class Budget(Sourced):
+    owner: Text
+    # Each agency pays for its own site from its own IT budget (Huế Art. 6(1)): cost lines are
+    # entered and totalled per agency.
+    split_by_agency: StrictBool = False
+
+
+class RoyaltyCategory(Frozen):
+    """A kind of work and the range of royalty coefficients the approver chooses from."""
+
+    code: Code
+    name: Text
+    min_coefficient: Annotated[Decimal, Field(gt=0, max_digits=6, decimal_places=2)]
+    max_coefficient: Annotated[Decimal, Field(gt=0, max_digits=6, decimal_places=2)]
     source: str
 
     @model_validator(mode="after")
-    def _check(self) -> Reporting:
+    def _check(self) -> RoyaltyCategory:
+        problems = []
+        if reason := source_problem(self.source):
+            problems.append(("source", reason))
+        if self.max_coefficient < self.min_coefficient:
+            problems.append(("max_coefficient", "is below min_coefficient"))
+        if problems:
+            raise rule_error(problems)
+        return self
+
+
+class RoyaltyBase(Frozen):
+    """The base amount (mức lương cơ sở) in force from a day, in đồng."""
+
+    effective_from: date
+    amount: Annotated[StrictInt, Field(gt=0, le=1_000_000_000)]
+    source: str
+
+    @model_validator(mode="after")
+    def _check(self) -> RoyaltyBase:
         if reason := source_problem(self.source):
             raise rule_error([("source", reason)])
         return self
 
 
-class Budget(Sourced):
-    owner: Text
+class RoyaltyRates(Sourced):
+    """Royalty = coefficient × the value of one coefficient unit, which is `unit_percent` % of
+    the base amount in force on the day the work was published (Decree 18/2014 Art. 8)."""
+
+    unit_percent: Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)]
+    bases: list[RoyaltyBase] = Field(min_length=1)
+    categories: list[RoyaltyCategory] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_lists(self) -> RoyaltyRates:
+        problems = []
+        days = [base.effective_from for base in self.bases]
+        if days != sorted(set(days)):
+            problems.append(("bases", "must be in order of effective_from, one per day"))
+        codes: dict[str, int] = {}
+        for index, category in enumerate(self.categories):
+            if category.code in codes:
+                problems.append((f"categories[{index}].code", f"duplicate '{category.code}'"))
+            codes.setdefault(category.code, index)
+        if problems:
+            raise rule_error(problems)
+        return self
+
+    def base_on(self, day: date) -> RoyaltyBase | None:
+        """The base amount in force on `day`, or None before the first."""
+        in_force = [base for base in self.bases if base.effective_from <= day]
+        return in_force[-1] if in_force else None
+
+    def category(self, code: str) -> RoyaltyCategory | None:
+        return next((c for c in self.categories if c.code == code), None)
 
 
 class Royalties(Sourced):
     enabled: StrictBool
+    rates: RoyaltyRates | None = None
+
+    @model_validator(mode="after")
+    def _check_rates(self) -> Royalties:
+        if self.enabled and self.rates is None:
+            raise rule_error([("rates", "royalties are enabled: the rate table is required")])
+        return self
 
 
 class Accounts(Sourced):
@@ -1014,9 +1104,9 @@ class Profile(Frozen):
     office_hours: OfficeHours
     calendar: Calendar
     backups: Backups
-    reporting: list[Reporting] = awaiting("reporting", min_length=1)
-    budget: Budget = awaiting("budget")
-    royalties: Royalties = awaiting("royalties")
+    reporting: list[Reporting] = Field(min_length=1)
+    budget: Budget
+    royalties: Royalties
     accounts: Accounts
     operations: Operations = awaiting("operations")
     portal: Portal
@@ -1106,6 +1196,23 @@ class Profile(Frozen):
                     )
                 )
             labels.setdefault(label, index)
+        for index, report in enumerate(self.reporting):
+            role = self.governance.role(report.role)
+            if role is None:
+                problems.append(
+                    (
+                        f"reporting[{index}].role",
+                        f"unknown role '{report.role}' of governance.roles",
+                    )
+                )
+            elif report.per != "province" and role.scope != "agency":
+                problems.append(
+                    (
+                        f"reporting[{index}].role",
+                        f"a report made per {report.per} is signed by an agency-scoped role, "
+                        f"not '{report.role}'",
+                    )
+                )
         problems += self._section_problems()
         if problems:
             raise rule_error(problems)

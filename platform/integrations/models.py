@@ -14,6 +14,9 @@ class ApiKey(models.Model):
         # Writes to the public-service catalogue (procedures): its own scope, so that a
         # newsroom's key cannot change procedures nor a catalogue key publish news.
         CATALOGUE = "catalogue", _("danh mục thủ tục hành chính")
+        # Reads of the activity figures, reports and royalty ledgers (not public: they name
+        # staff and amounts paid).
+        REPORTS = "reports", _("báo cáo, số liệu hoạt động, nhuận bút")
         OPERATOR = "operator", _("vận hành (chỉ trên máy chủ của Bộ)")
 
     name = models.CharField(max_length=120)

@@ -80,8 +80,12 @@ def test_awaiting_lists_each_module_by_name_with_its_fields(capsys):
     # ADR 0014: what the profile holds that no module acts on yet, by the module it waits for
     call_command("profiles", "awaiting")
     out = capsys.readouterr().out.splitlines()
-    heading = out.index("Periodic reports to the province (báo cáo định kỳ) [reporting]")
-    assert out[heading + 1] == "    reporting"
+    heading = out.index(
+        "Operations: 24/7 monitoring and the annual review (vận hành, rà soát hằng năm)"
+        " [operations]"
+    )
+    assert out[heading + 1] == "    operations"
+    assert "    reporting" not in out  # read by the reports module since issue 14
     assert "    backups" not in out  # read by the backups module since issue 12
     assert "    accounts.access_levels" in out
     assert "    language.english" not in out  # read by the editorial services

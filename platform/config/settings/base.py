@@ -64,6 +64,8 @@ TENANT_APPS = [
     "catalog",
     "qa",
     "search",
+    "reports",
+    "royalties",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
