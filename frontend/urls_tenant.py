@@ -145,6 +145,8 @@ urlpatterns = [
     path("staff/gop-y/y-kien/<int:pk>/", comments.comment_decide, name="staff_comment_decide"),
     # Hỏi – Đáp (citizens and staff): its own module, same namespace.
     path("", include("frontend.urls_qa")),
+    path("", include("frontend.urls_reports")),
+    path("", include("frontend.urls_royalties")),
     # The province administrator's pages (/staff/quan-tri/): same namespace.
     path("", include("frontend.urls_administration")),
 ]

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import catalogue, editorial, keys, province, urls_qa
+from api.v1 import catalogue, editorial, keys, province, urls_qa, urls_reports, urls_royalties
 
 app_name = "api-v1"
 
@@ -24,6 +24,8 @@ common = [
 tenant_urlpatterns = [
     *common,
     *urls_qa.urlpatterns,
+    *urls_reports.urlpatterns,
+    *urls_royalties.urlpatterns,
     path("province/", province.ProvinceView.as_view(), name="province"),
     path("sites/", province.SiteListView.as_view(), name="sites"),
     path("items/", editorial.ItemListCreateView.as_view(), name="items"),
