@@ -126,3 +126,17 @@ class IsProvinceStaff(BasePermission):
         if scopes is not None and request.method not in SAFE_METHODS and "write" not in scopes:
             return False
         return is_province_staff(request)
+
+
+class ReportsScope(BasePermission):
+    """The activity figures, reports and royalty ledgers of this province (not public: they
+    name staff and amounts paid): staff of the province signed in on its host, or a key of such
+    staff with the `reports` scope (a `read` key is refused)."""
+
+    message = _("Khoá API cần quyền đọc báo cáo, số liệu hoạt động (reports).")
+
+    def has_permission(self, request, view):
+        scopes = _scopes(request)
+        if scopes is not None and ApiKey.Scope.REPORTS not in scopes:
+            return False
+        return is_province_staff(request)
