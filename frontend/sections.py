@@ -6,75 +6,41 @@ filed in its category), by a static page, or by one of the platform's own pages.
 content when that content is published, or, for a built-in page, when the page exists (and,
 for the legal documents and the drafts, when one is published). A section without content is
 never shown to citizens: it is not in the menu, its address is a 404, and the staff dashboard
-lists it as a compliance gap."""
+lists it as a compliance gap. That rule is editorial.sections' (the compliance figures read it
+too); this module builds the menus on it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from catalog.selectors import procedures_listed
 from core.profiles import current_profile
 from editorial.dashboard import PublishedContent, published_content
+from editorial.sections import (
+    BUILTIN_URLS,
+    SectionState,
+    section_states,
+    section_url,
+    url_or_none,
+)
 from editorial.selectors import site_categories
 from frontend.public_cache import cached
-from provinces.schema import Profile, Section
+from provinces.schema import Profile
 
-# The platform's own pages a section may stand for, by their URL names. A name that does not
-# resolve (a page not built yet: the procedures catalogue, the corrections page) leaves the
-# section without content.
-BUILTIN_URLS: dict[str, str] = {
-    "legal_documents": "frontend:documents",
-    "drafts": "frontend:drafts",
-    "qa": "frontend:qa_list",
-    "contacts": "frontend:contacts",
-    "procedures": "frontend:procedures",
-    "english": "frontend:en_home",
-    "search": "frontend:search",
-    "corrections": "frontend:corrections",
-}
-# A built-in page that lists one kind of item has content only when one is published.
-BUILTIN_KINDS: dict[str, str] = {
-    "legal_documents": "legal_document",
-    "drafts": "draft_document",
-    "procedures": "procedure",
-}
-
-
-def url_or_none(name: str, **kwargs) -> str | None:
-    """The path of a named page, or None when the page does not exist (yet)."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
-@dataclass(frozen=True)
-class SectionState:
-    section: Section
-    url: str | None  # where a citizen reads it; None: no published content (a compliance gap)
-
-    @property
-    def has_content(self) -> bool:
-        return self.url is not None
-
-
-def section_url(section: Section, content: PublishedContent) -> str | None:
-    """Where citizens read `section`, or None while it has no published content."""
-    fills = section.content
-    if fills.form == "builtin":
-        builtin = fills.builtin or ""
-        kind = BUILTIN_KINDS.get(builtin)
-        if kind is not None and kind not in content.kinds:
-            return None
-        return url_or_none(BUILTIN_URLS[builtin])
-    if fills.form == "page":
-        published = fills.page in content.pages
-    else:
-        published = bool(set(fills.kinds) & content.kinds) or fills.category in content.categories
-    return url_or_none("frontend:section", slug=section.slug) if published else None
+# Which sections have content is decided by editorial.sections (one rule for the menu, the
+# dashboard and the compliance figures); its names are used from here by the pages.
+__all__ = [
+    "BUILTIN_URLS",
+    "SectionState",
+    "component_site_menu",
+    "mark_current",
+    "portal_menu",
+    "section_states",
+    "section_url",
+    "site_content",
+    "url_or_none",
+]
 
 
 def site_content(request, site=None) -> PublishedContent:
@@ -87,18 +53,6 @@ def site_content(request, site=None) -> PublishedContent:
         lambda: {"content": published_content(site=site)},
     )
     return part["content"] if part is not None else published_content(site=site)
-
-
-def section_states(profile: Profile, content: PublishedContent) -> list[SectionState]:
-    """Every required section of the portal with where citizens read it (None: a gap)."""
-    hidden = set() if profile.public_services.catalogue_published else {"procedures"}
-    return [
-        SectionState(
-            section,
-            None if section.content.builtin in hidden else section_url(section, content),
-        )
-        for section in profile.required_sections
-    ]
 
 
 def _entry(label: str, url: str | None) -> list[dict[str, str]]:

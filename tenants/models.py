@@ -85,3 +85,19 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} in {self.schema_name} ({self.pk})"
+
+
+class ComplianceSnapshot(models.Model):
+    """What a province was late with when last counted (reports.compliance, ADR 0030): numbers
+    only, kept here so the operators' board reads every province in one query without entering
+    each schema. One row per province, replaced by each count."""
+
+    province = models.OneToOneField(
+        Province, on_delete=models.CASCADE, related_name="compliance_snapshot"
+    )
+    computed_at = models.DateTimeField()
+    # {"version": 1, "counts": {line code: count}, "late_total": n, "reports_drafted": n}
+    figures = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.province_id} at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -105,4 +105,10 @@ app.conf.beat_schedule = {
         "task": "backups.verify_due",
         "schedule": crontab(minute=0, hour=6),
     },
+    # The operators' compliance board (ADR 0030): each province's late figures counted inside
+    # its schema and kept in the public schema, at most 15 minutes old.
+    "reports-compliance-snapshot": {
+        "task": "reports.compliance_snapshot",
+        "schedule": crontab(minute="*/15"),
+    },
 }
