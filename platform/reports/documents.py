@@ -221,3 +221,17 @@ def file_path(name: str) -> str:
         return default_storage.path(name)
     except NotImplementedError:
         return name
+
+
+FILES = {"document": ("docx", DOCX_TYPE), "tables": ("xlsx", XLSX_TYPE)}
+
+
+def open_file(report: Report, which: str):
+    """(an open binary handle, the download name, the content type) of a report's DOCX
+    ("document") or XLSX ("tables"); FileNotFoundError when it was never written or is gone."""
+    extension, content_type = FILES[which]
+    stored = getattr(report, which)
+    if not stored.name:
+        raise FileNotFoundError(which)
+    handle = stored.storage.open(stored.name, "rb")
+    return handle, f"{_file_stem(report)}.{extension}", content_type

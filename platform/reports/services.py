@@ -282,7 +282,11 @@ def draft_on_request(
 
 
 def _locked(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("agency", "site").get(pk=report.pk)
+    return (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("agency", "site")
+        .get(pk=report.pk)
+    )
 
 
 def _archived() -> ReportError:
