@@ -111,4 +111,10 @@ app.conf.beat_schedule = {
         "task": "reports.compliance_snapshot",
         "schedule": crontab(minute="*/15"),
     },
+    # Citizens' page views (ADR 0028): the counts kept in Redis moved into each province's
+    # PageViewDay table; a run missed keeps them in Redis for the next (a week at most).
+    "reports-flush-page-views": {
+        "task": "reports.flush_page_views",
+        "schedule": crontab(minute="*/5"),
+    },
 }

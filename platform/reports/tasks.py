@@ -29,3 +29,17 @@ def compliance_snapshot_in_province() -> int:
         return 0
     compliance_snapshot_refresh(province=province)
     return 1
+
+
+# Citizens' page views (ADR 0028): each province's counts moved from Redis into PageViewDay
+# every 5 minutes (config.celery); a run twice or at once moves each view once.
+@app.task(name="reports.flush_page_views")
+def flush_page_views() -> int:
+    return for_each_province(flush_page_views_in_province)
+
+
+@app.task(name="reports.flush_page_views_in_province")
+def flush_page_views_in_province() -> int:
+    from reports.pageviews import page_views_flush
+
+    return page_views_flush() if in_a_province() else 0

@@ -148,9 +148,15 @@ MIDDLEWARE = [
     "accounts.middleware.ForcePasswordChangeMiddleware",
     # After the password change: a session without its second factor only enrols or gives it.
     "accounts.middleware.SecondFactorMiddleware",
+    # Citizens' page views, a Redis counter per day, site and kind of page (ADR 0028).
+    "reports.middleware.PageViewMiddleware",
     # Last of all: django-prometheus counts responses by view and status (keep it last).
     "config.metrics.PrometheusAfterMiddleware",
 ]
+
+# Citizens' page views counted by the platform (reports.middleware, ADR 0028); off: nothing
+# counted (the overhead benchmark, ops/bench/pageviews.py).
+PAGE_VIEWS_COUNTED = env_bool("PAGE_VIEWS_COUNTED", True)
 
 TEMPLATES = [
     {
