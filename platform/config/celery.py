@@ -105,6 +105,16 @@ app.conf.beat_schedule = {
         "task": "backups.verify_due",
         "schedule": crontab(minute=0, hour=6),
     },
+    # Reports of the profile's `reporting` entries whose period ended (issue 14): drafted
+    # early each morning; their signers reminded every office hour, once a day each.
+    "reports-draft-due": {
+        "task": "reports.draft_due",
+        "schedule": crontab(minute=20, hour=5),
+    },
+    "reports-remind": {
+        "task": "reports.remind",
+        "schedule": crontab(minute=40, hour="8-16"),
+    },
     # The operators' compliance board (ADR 0030): each province's late figures counted inside
     # its schema and kept in the public schema, at most 15 minutes old.
     "reports-compliance-snapshot": {

@@ -7,8 +7,35 @@ from django.db import connection
 
 from config.celery import app
 from reports.compliance import compliance_snapshot_refresh
+from reports.services import draft_due as draft_due_in_schema
+from reports.services import remind_due
 from tenants.selectors import province_list
 from tenants.tasks import for_each_province, in_a_province
+
+
+# Reports of the profile's `reporting` entries whose period has ended (issue 14): drafted early
+# each morning, Vietnam time (config.celery), for every province inside its own schema; a run
+# that finds them drafted already drafts nothing (one report per entry, period and agency).
+@app.task(name="reports.draft_due")
+def draft_due() -> int:
+    return for_each_province(draft_due_in_province)
+
+
+@app.task(name="reports.draft_due_in_province")
+def draft_due_in_province() -> int:
+    return len(draft_due_in_schema()) if in_a_province() else 0
+
+
+# The signers of reports not signed off are reminded from `remind_working_days` before the due
+# day, each once a day (core.notices); tried every office hour, sent on working days only.
+@app.task(name="reports.remind")
+def remind() -> int:
+    return for_each_province(remind_in_province)
+
+
+@app.task(name="reports.remind_in_province")
+def remind_in_province() -> int:
+    return remind_due() if in_a_province() else 0
 
 
 # The operators' compliance board (ADR 0030): each province's figures counted inside its
