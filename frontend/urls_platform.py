@@ -5,7 +5,15 @@ settings (LOGIN_URL, LOGIN_REDIRECT_URL) and accounts' middleware reverse them o
 
 from django.urls import include, path, re_path
 
-from frontend.views import console, console_backups, language, look, staff, two_factor
+from frontend.views import (
+    console,
+    console_backups,
+    console_compliance,
+    language,
+    look,
+    staff,
+    two_factor,
+)
 
 app_name = "frontend"
 
@@ -31,6 +39,13 @@ urlpatterns = [
         "sao-luu/phuc-hoi/<int:pk>/xoa-luoc-do-giu-lai/",
         console_backups.kept_schema_drop_view,
         name="console_kept_schema_drop",
+    ),
+    # The provinces' compliance figures (ADR 0030).
+    path("tuan-thu/", console_compliance.compliance_board_page, name="console_compliance"),
+    path(
+        "tuan-thu/cap-nhat/",
+        console_compliance.compliance_refresh,
+        name="console_compliance_refresh",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", language.choose_language, name="choose_language"),

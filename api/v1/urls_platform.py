@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.v1 import audit, backups, operator
+from api.v1 import audit, backups, compliance, operator
 from api.v1.urls import common
 
 app_name = "api-v1"
@@ -13,6 +13,9 @@ urlpatterns = [
         "operator/provinces/<slug:slug>/audit/",
         audit.ProvinceAuditListView.as_view(),
         name="province_audit",
+    ),
+    path(
+        "operator/compliance/", compliance.ComplianceListView.as_view(), name="operator_compliance"
     ),
     path("operator/backups/", backups.BackupListCreateView.as_view(), name="backups"),
     path("operator/backups/status/", backups.BackupStatusView.as_view(), name="backups_status"),

@@ -343,6 +343,7 @@ AUDIT_ACTIONS = {
     "leader_removed": gettext_lazy("Gỡ lãnh đạo khỏi danh sách liên hệ"),
     "api_key_issued": gettext_lazy("Cấp khoá API"),
     "api_key_revoked": gettext_lazy("Thu hồi khoá API"),
+    "compliance_refreshed": gettext_lazy("Cập nhật số liệu tuân thủ của một tỉnh"),
     # Sign-ins and second factor (issue 13): accounts.security records them.
     "sign_in": gettext_lazy("Đăng nhập"),
     "sign_in_failed": gettext_lazy("Đăng nhập không thành công"),
