@@ -1,5 +1,9 @@
-"""PLACEHOLDER: filled in by the reports work (issue 14); included by api/v1/urls.py."""
+"""The province's reports under /api/v1/ (read-only); included by api/v1/urls.py."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from api.v1 import figures
+
+urlpatterns: list[URLPattern] = [
+    path("reports/figures/", figures.FiguresView.as_view(), name="report-figures"),
+]

@@ -269,3 +269,81 @@ def test_backups_verifications_and_page_views(tenant_db, in_province):
 def test_a_bad_period_is_refused(in_province, start, end, message):
     with in_province("thainguyen"), pytest.raises(ValueError, match=message):
         activity_figures(start=start, end=end)
+
+
+# --- GET /api/v1/reports/figures/ ----------------------------------------------------------
+
+URL = "/api/v1/reports/figures/"
+
+
+@pytest.fixture
+def keys(thainguyen):
+    from tests.factories.integrations import api_key
+
+    site, staff, _other = thainguyen
+    user = staff.holding("editor_in_chief")
+    dated(published(staff, site=site, title="Tin tháng mười"), first_published_at=vn(2026, 10, 9))
+    return site, api_key(user, scopes=("reports",)), api_key(user, scopes=("read",))
+
+
+def _get(key: str, query: str, host: str = "thainguyen.localhost"):
+    from tests.conftest import host_client
+
+    return host_client(host, HTTP_AUTHORIZATION=f"Api-Key {key}").get(f"{URL}?{query}")
+
+
+def test_the_api_gives_the_figures_to_a_reports_key(keys):
+    site, reports_key, _read_key = keys
+    month = _get(reports_key, "period=2026-10")
+    assert month.status_code == 200, month.content
+    body = month.json()
+    assert (body["start"], body["end"], body["published_total"]) == ("2026-10-01", "2026-10-31", 1)
+    assert body == activity_figures(start=START, end=END).as_dict()
+    of_site = _get(reports_key, f"from=2026-10-09&to=2026-10-09&site={site.pk}").json()
+    assert (of_site["scope_label"], of_site["published_total"]) == (site.name, 1)
+    before = _get(reports_key, f"from=2026-10-01&to=2026-10-08&agency={site.agency_id}").json()
+    assert before["published_total"] == 0
+
+
+def test_the_api_refuses_a_read_key_and_anonymous_callers(keys):
+    from tests.conftest import host_client
+
+    _site, _reports_key, read_key = keys
+    assert _get(read_key, "period=2026-10").status_code == 403
+    assert host_client("thainguyen.localhost").get(f"{URL}?period=2026-10").status_code in (
+        401,
+        403,
+    )
+
+
+def test_another_provinces_key_is_unknown_here(keys):
+    _site, reports_key, _read_key = keys
+    assert _get(reports_key, "period=2026-10", host="thuathienhue.localhost").status_code in (
+        401,
+        403,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=2026-10-31&to=2026-10-01", "to"),
+        ("from=2025-01-01&to=2026-01-02", "to"),
+        ("from=2026-13-01&to=2026-10-01", "from"),
+        ("from=2026-10-01", "to"),
+        ("period=2026-13", "period"),
+        ("period=26-1", "period"),
+        ("period=2026-10&from=2026-10-01&to=2026-10-02", "period"),
+        ("from=0001-01-01&to=0001-01-02", "from"),
+        ("period=2026-10&agency=99999999999999999999", "agency"),
+        ("period=2026-10&agency=999999", "agency"),
+        ("period=2026-10&site=999999", "site"),
+        ("period=2026-10&site=1&agency=1", "site"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(keys, query, field):
+    from tests.factories.api import error_of
+
+    _site, reports_key, _read_key = keys
+    error = error_of(_get(reports_key, query), 400)
+    assert field in error["fields"], error
