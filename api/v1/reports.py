@@ -21,7 +21,13 @@ from api.permissions import ReportsScope
 from core.errors import ErrorKind, ServiceError
 from reports.documents import open_file
 from reports.models import Report
-from reports.selectors import CADENCE_LABELS, SUBJECT_LABELS, report_for, report_list
+from reports.selectors import (
+    CADENCE_LABELS,
+    SUBJECT_LABELS,
+    person_name,
+    report_for,
+    report_list,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +99,7 @@ class SignOffOutput(serializers.Serializer):
 
     def get_on_behalf_of(self, report) -> str | None:
         holder = report.signed_off_on_behalf_of
-        return (holder.get_full_name() or holder.get_username()) if holder else None
+        return person_name(holder) if holder else None
 
 
 class ReportDetail(ReportSummary):

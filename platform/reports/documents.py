@@ -16,6 +16,7 @@ from core.profiles import current_profile
 from provinces.calendar import TZ
 from reports.figures import Figures, Table
 from reports.models import Report
+from reports.selectors import person_name
 
 NATIONAL_NAME = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 NATIONAL_MOTTO = "Độc lập – Tự do – Hạnh phúc"
@@ -60,8 +61,7 @@ def sign_off_lines(report: Report) -> list[str]:
         _("Người ký duyệt: %(name)s") % {"name": report.signed_off_name},
     ]
     if report.signed_off_on_behalf_of_id is not None:
-        holder = report.signed_off_on_behalf_of
-        name = holder.get_full_name() or holder.get_username() if holder else ""
+        name = person_name(report.signed_off_on_behalf_of)
         lines.append(_("Ký thay (được uỷ quyền): %(name)s") % {"name": name})
     if report.sign_off_note:
         lines.append(_("Ghi chú: %(note)s") % {"note": report.sign_off_note})

@@ -143,8 +143,15 @@ def report_for(user, pk) -> Report:
         raise Report.DoesNotExist
     report = Report.objects.select_related("agency", "site", "signed_off_by").get(pk=pk)
     if not reports_visible_to(user).filter(pk=report.pk).exists():
-        raise ReportNotVisible("report_not_found", _("Không có báo cáo này."))
+        raise ReportNotVisible("not_found", _("Không có báo cáo này."))
     return report
+
+
+def person_name(user) -> str:
+    """How a report names a person: the account's full name, else its username."""
+    if user is None:
+        return ""
+    return (getattr(user, "full_name", "") or user.get_full_name() or user.get_username())[:200]
 
 
 def report_agency_id(report: Report) -> int | None:

@@ -32,6 +32,7 @@ from reports.selectors import (
     Entry,
     entries,
     entry_by_key,
+    person_name,
     signers_of,
     signing_capacity,
 )
@@ -303,7 +304,7 @@ def redraft(*, report: Report, actor) -> Report:
     from reports.selectors import reports_visible_to
 
     if actor is not None and not reports_visible_to(actor).filter(pk=report.pk).exists():
-        raise ReportError("report_not_found", _("Không có báo cáo này."), kind=ErrorKind.NOT_FOUND)
+        raise ReportError("not_found", _("Không có báo cáo này."), kind=ErrorKind.NOT_FOUND)
     locked = _locked(report)
     if locked.status != Report.Status.DRAFTED:
         raise _archived()
@@ -344,7 +345,7 @@ def sign_off(*, report: Report, actor, note: str = "", now: datetime | None = No
     locked.status = Report.Status.SIGNED_OFF
     locked.signed_off_at = now or timezone.now()
     locked.signed_off_by = actor
-    locked.signed_off_name = (actor.get_full_name() or actor.get_username())[:200]
+    locked.signed_off_name = person_name(actor)
     locked.signed_off_on_behalf_of = delegator
     locked.sign_off_note = note
     documents.delete_files(locked)

@@ -195,7 +195,7 @@ def check_sign_off_trail(report: Report, *, holder, outsider) -> None:
     assert report.status == Report.Status.SIGNED_OFF
     assert report.signed_off_by == holder
     assert before <= report.signed_off_at <= timezone.now()
-    assert report.signed_off_name == (holder.get_full_name() or holder.get_username())
+    assert report.signed_off_name == holder.full_name
     assert report.signed_off_on_behalf_of is None
     assert signed.pk == report.pk
     trail = AuditEntry.objects.filter(action="report_signed_off", actor=holder)
