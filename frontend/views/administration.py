@@ -344,6 +344,10 @@ AUDIT_ACTIONS = {
     "api_key_issued": gettext_lazy("Cấp khoá API"),
     "api_key_revoked": gettext_lazy("Thu hồi khoá API"),
     "compliance_refreshed": gettext_lazy("Cập nhật số liệu tuân thủ của một tỉnh"),
+    # The royalty ledger (royalties.services, ADR 0029).
+    "royalty_assigned": gettext_lazy("Chấm nhuận bút một bài"),
+    "royalty_corrected": gettext_lazy("Điều chỉnh nhuận bút một bài"),
+    "royalty_month_signed_off": gettext_lazy("Ký duyệt, khoá sổ nhuận bút tháng"),
     # Sign-ins and second factor (issue 13): accounts.security records them.
     "sign_in": gettext_lazy("Đăng nhập"),
     "sign_in_failed": gettext_lazy("Đăng nhập không thành công"),
