@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from config.hosts import host_url, is_development_request
+from provinces.loader import ProfileError
 from reports.compliance import (
     LINE_CODES,
     compliance_board,
@@ -97,7 +98,16 @@ def compliance_refresh(request):
     if province is None:
         messages.error(request, _("Không có tỉnh này trên nền tảng."))
         return redirect("frontend:console_compliance")
-    compliance_snapshot_refresh(province=province, actor=request.user)
+    try:
+        compliance_snapshot_refresh(province=province, actor=request.user)
+    except ProfileError:
+        # No profile in force for the province: nothing to count against (said, not a 500).
+        messages.error(
+            request,
+            _("%(province)s chưa có hồ sơ quy chế có hiệu lực: chưa tính được số liệu.")
+            % {"province": province.name},
+        )
+        return redirect("frontend:console_compliance")
     messages.success(
         request, _("Đã cập nhật số liệu tuân thủ của %(province)s.") % {"province": province.name}
     )
