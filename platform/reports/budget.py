@@ -297,6 +297,13 @@ def correct_cost(*, line: CostLine, reason: str, actor) -> CostLine:
 # --- selectors -----------------------------------------------------------------------------
 
 
+def cost_line(*, pk: int) -> CostLine | None:
+    """One cost line, or None (a number out of range included)."""
+    if not 0 < pk < 2**63:
+        return None
+    return CostLine.objects.select_related("agency").filter(pk=pk).first()
+
+
 def cost_lines(
     *, start_month: date, end_month: date, agency_id: int | None = None
 ) -> QuerySet[CostLine]:
@@ -307,8 +314,10 @@ def cost_lines(
     )
     if agency_id is not None:
         lines = lines.filter(agency_id=agency_id)
-    return lines.select_related("agency", "created_by").annotate(
-        correction_count=Count("corrections")
+    return (
+        lines.select_related("agency", "created_by")
+        .annotate(correction_count=Count("corrections"))
+        .order_by("-month", "-pk")
     )
 
 
