@@ -88,29 +88,29 @@ class FiguresQuery(serializers.Serializer):
         return attrs
 
 
-@extend_schema(
-    tags=TAGS,
-    operation_id="reports_figures",
-    summary="Activity figures of the province, an agency or a component site over a period",
-    parameters=[
-        OpenApiParameter("from", OpenApiTypes.DATE, description="first day (YYYY-MM-DD)"),
-        OpenApiParameter("to", OpenApiTypes.DATE, description="last day, inclusive"),
-        OpenApiParameter("period", str, description="a month instead: YYYY-MM"),
-        OpenApiParameter("agency", int, description="an agency's id"),
-        OpenApiParameter("site", int, description="a component site's id"),
-    ],
-    responses={
-        200: OpenApiResponse(
-            OpenApiTypes.OBJECT,
-            description="reports.figures.Figures.as_dict(): every figure of the period, its "
-            "start, end and scope; at most 366 days",
-        ),
-        **ERRORS,
-    },
-)
 class FiguresView(APIView):
     permission_classes = [ReportsScope]
 
+    @extend_schema(
+        tags=TAGS,
+        operation_id="reports_figures",
+        summary="Activity figures of the province, an agency or a component site over a period",
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="first day (YYYY-MM-DD)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="last day, inclusive"),
+            OpenApiParameter("period", str, description="a month instead: YYYY-MM"),
+            OpenApiParameter("agency", int, description="an agency's id"),
+            OpenApiParameter("site", int, description="a component site's id"),
+        ],
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="reports.figures.Figures.as_dict(): every figure of the period, its "
+                "start, end and scope; at most 366 days",
+            ),
+            **ERRORS,
+        },
+    )
     def get(self, request):
         query = FiguresQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

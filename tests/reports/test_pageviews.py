@@ -142,3 +142,40 @@ def test_a_page_is_served_while_redis_is_down(thainguyen):
         assert page_views_flush() == 0
     assert Item.objects.filter(pk=item.pk).exists()
     assert connection.schema_name  # the test's schema is still usable
+
+
+# --- behind nginx's micro-cache (ops/deploy/nginx/snippets/page-views.conf) ------------------
+
+
+def test_behind_nginx_every_view_is_counted_once_cached_or_not(thainguyen):
+    import time
+
+    from tests.factories.nginx import CACHE_LOCATION, SNIPPETS, django_server, nginx_in_front
+
+    province, _site, staff, item = thainguyen
+    browser = {"User-Agent": BROWSER["HTTP_USER_AGENT"]}
+    with django_server() as server:
+        location = (
+            f"{CACHE_LOCATION}\nset $portal_upstream 127.0.0.1:{server.port};\n"
+            f"include {SNIPPETS / 'page-views.conf'};"
+        )
+        with nginx_in_front(server.port, location=location) as nginx:
+            # when citizens open the home page 6 times within a second or two (most answered
+            # from nginx's cache) and an article twice; a robot, a prefetch, a HEAD, a staff
+            # page and the API through the same nginx
+            statuses = [nginx.get(HOST, "/", browser)[1].get("x-cache-status") for _ in range(6)]
+            for _ in range(2):
+                assert nginx.get(HOST, f"/bai-viet/{item.slug}/", browser)[0] == 200
+            nginx.get(HOST, "/", {"User-Agent": "Mozilla/5.0 (compatible; bingbot/2.0)"})
+            nginx.get(HOST, "/", {**browser, "Sec-Purpose": "prefetch"})
+            nginx.get(HOST, "/", browser, method="HEAD")
+            nginx.get(HOST, "/staff/", browser)
+            nginx.get(HOST, "/api/v1/items/", browser)
+            # then each view is counted once, the cached ones too
+            expected = {"0:home": 6, "0:item": 2}
+            deadline = time.monotonic() + 3
+            while counts(province.schema_name) != expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            with server.quiet():
+                assert counts(province.schema_name) == expected, nginx.error_log()
+    assert {"HIT", "STALE", "UPDATING", "REVALIDATED"} & set(statuses), statuses

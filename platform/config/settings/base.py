@@ -156,7 +156,7 @@ MIDDLEWARE = [
 
 # Citizens' page views counted by the platform (reports.middleware, ADR 0028); off: nothing
 # counted (the overhead benchmark, ops/bench/pageviews.py).
-PAGE_VIEWS_COUNTED = env_bool("PAGE_VIEWS_COUNTED", True)
+PAGE_VIEWS_COUNTED = True
 
 TEMPLATES = [
     {
