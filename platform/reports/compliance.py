@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -40,7 +40,7 @@ from editorial.selectors import overdue_items
 from provinces.calendar import TZ
 from qa.models import Question
 from reports.models import Report
-from tenants.models import ComplianceSnapshot, Province
+from tenants.models import ComplianceSnapshot, Province, slug_for_schema
 
 # Answers given late are counted over the last 30 days (issue 14, Must have 5).
 ANSWERED_LATE_DAYS = 30
@@ -194,8 +194,6 @@ def _backup_counts(slug: str, profile, province: Province | None, now: datetime)
 def province_compliance(*, now: datetime | None = None) -> Compliance:
     """What the active province is late with at `now`: counts, articles and the pages that
     list the cases (see the module's docstring). About 15 queries whatever the rows."""
-    from django.db import connection
-
     now = now or timezone.now()
     profile = profile_at(now)
     today = now.astimezone(TZ).date()
@@ -210,8 +208,9 @@ def province_compliance(*, now: datetime | None = None) -> Compliance:
     )
     quota_sources = sorted({row.source for row in quota_rows})
     states = section_states(profile, published_content(site=None), urlconf=settings.ROOT_URLCONF)
-    province = Province.objects.filter(schema_name=connection.schema_name).first()
-    slug = province.slug if province is not None else connection.schema_name
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]
+    province = Province.objects.filter(schema_name=schema_name).first()
+    slug = province.slug if province is not None else slug_for_schema(schema_name)
     backup_late, verify_late = _backup_counts(slug, profile, province, now)
     drafted = Report.objects.filter(status=Report.Status.DRAFTED)
     reports_overdue = drafted.filter(due_on__lt=today).count()

@@ -49,9 +49,8 @@ def compliance_snapshot() -> int:
 def compliance_snapshot_in_province() -> int:
     if not in_a_province():
         return 0
-    province = (
-        province_list().prefetch_related(None).filter(schema_name=connection.schema_name).first()
-    )
+    schema_name: str = connection.schema_name  # type: ignore[attr-defined]
+    province = province_list().prefetch_related(None).filter(schema_name=schema_name).first()
     if province is None:
         return 0
     compliance_snapshot_refresh(province=province)
