@@ -344,6 +344,12 @@ AUDIT_ACTIONS = {
     "api_key_issued": gettext_lazy("Cấp khoá API"),
     "api_key_revoked": gettext_lazy("Thu hồi khoá API"),
     "compliance_refreshed": gettext_lazy("Cập nhật số liệu tuân thủ của một tỉnh"),
+    # The portal's costs (reports.budget): a correction is a cost line too.
+    "cost_recorded": gettext_lazy("Ghi khoản chi kinh phí của cổng"),
+    # Reports of the profile's `reporting` entries (reports.services).
+    "report_drafted": gettext_lazy("Dự thảo báo cáo"),
+    "report_redrafted": gettext_lazy("Cập nhật lại số liệu của báo cáo dự thảo"),
+    "report_signed_off": gettext_lazy("Ký duyệt báo cáo"),
     # The royalty ledger (royalties.services, ADR 0029).
     "royalty_assigned": gettext_lazy("Chấm nhuận bút một bài"),
     "royalty_corrected": gettext_lazy("Điều chỉnh nhuận bút một bài"),
