@@ -176,6 +176,46 @@ def test_corrections_and_withdrawals_of_the_period(thainguyen):
     assert (figures.corrections, figures.withdrawals) == (1, 1)
 
 
+def test_procedure_changes_published_in_the_period_and_late_ones(thainguyen):
+    """ADR 0019: each version of a procedure owes its own deadline (Thái Nguyên Art. 10(3),
+    13(3): 2 working days from its effective date); a change counts when it is published."""
+    from tests.editorial.test_procedures import attach_form, create
+    from tests.editorial.test_procedures import publish as publish_procedure
+
+    site, staff, _other = thainguyen
+    agency = site.agency
+
+    def procedure(code: str, effective_on: date, published_at) -> Item:
+        item = create(staff, agency, code, effective_on=effective_on, title=f"Thủ tục {code}")
+        attach_form(item, staff)
+        item = publish_procedure(item, staff)
+        Item.objects.filter(pk=item.pk).update(
+            first_published_at=published_at, published_at=published_at, sla_met_at=published_at
+        )
+        Transition.objects.filter(item=item, action=Transition.Action.PUBLISH).update(
+            created_at=published_at
+        )
+        item.refresh_from_db()
+        return item
+
+    # given: one in force on Thursday 1 October published on Tuesday 6 (late: due Monday 5),
+    # one in force on Monday 19 published on Tuesday 20 (on time), one published in November
+    late = procedure("1.000001", date(2026, 10, 1), vn(2026, 10, 6, 9))
+    on_time = procedure("1.000002", date(2026, 10, 19), vn(2026, 10, 20, 9))
+    procedure("1.000003", date(2026, 10, 30), vn(2026, 11, 2, 9))
+    assert late.published_late
+    assert not on_time.published_late
+
+    figures = activity_figures(start=START, end=END, agency=agency)
+
+    assert (figures.procedure_changes, figures.procedure_changes_late) == (2, 1)
+    tables = {table.title: table.rows for table in figures.tables()}
+    assert tables["Thủ tục hành chính"] == [
+        ["Thủ tục hành chính công bố, thay đổi trong kỳ", 2],
+        ["Trong đó: cập nhật trễ hạn", 1],
+    ]
+
+
 @pytest.fixture
 def hue(province_schema):
     site, staff = province_schema("thuathienhue")

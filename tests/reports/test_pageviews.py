@@ -152,7 +152,7 @@ def test_behind_nginx_every_view_is_counted_once_cached_or_not(thainguyen):
 
     from tests.factories.nginx import CACHE_LOCATION, SNIPPETS, django_server, nginx_in_front
 
-    province, _site, staff, item = thainguyen
+    province, _site, _staff, item = thainguyen
     browser = {"User-Agent": BROWSER["HTTP_USER_AGENT"]}
     with django_server() as server:
         location = (
