@@ -158,9 +158,8 @@ def report_agency_id(report: Report) -> int | None:
     """The agency a report is made for: its own, or its component site's."""
     if report.agency_id is not None:
         return report.agency_id
-    if report.site_id is not None:
-        return report.site.agency_id
-    return None
+    site = report.site if report.site_id is not None else None
+    return site.agency_id if site is not None else None
 
 
 def signing_capacity(user, report: Report, *, at=None):
