@@ -101,3 +101,23 @@ def test_a_province_without_royalties_has_no_api(province_schema):
 
     for path in ("/api/v1/royalties/ledger/", f"/api/v1/royalties/ledger/{last_month():%Y-%m}/"):
         assert error_of(client.get(path), 404)["code"] == "royalties_disabled"
+
+
+def test_a_month_reads_a_fixed_number_of_queries_whatever_its_lines(province_schema):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site, staff = province_schema("thainguyen")
+    reader = staff.holding("updater")
+    client = host_client(HOST, HTTP_AUTHORIZATION=f"Api-Key {api_key(reader, scopes=('reports',))}")
+    url = f"/api/v1/royalties/ledger/{last_month():%Y-%m}/"
+    client.get(url)  # the key is looked up and remembered once
+    counts = []
+    for n in range(2):
+        for m in range(1 + 3 * n):
+            item = published_on(staff, site=site, day=last_month(), title=f"Bài {n}-{m}")
+            assigned(item, by=approver_of(staff, item), shares=[share("A", "40"), share("B", "60")])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -202,3 +202,24 @@ def test_the_item_page_links_to_the_royalty_form(tn):
     page = page_text(client.get(f"/staff/items/{item.pk}/"))
     assert "Chấm nhuận bút" in page
     assert f"/staff/nhuan-but/bai/{item.pk}/" in page
+
+
+def test_the_month_page_reads_a_fixed_number_of_queries_whatever_its_lines(tn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site, staff, item = tn
+    approver = approver_of(staff, item)
+    assigned(item, by=approver)
+    client = signed_in(HOST, approver)
+    url = f"/staff/nhuan-but/{last_month():%Y-%m}/"
+    client.get(url)  # the session and the navigation's counts are read once
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for n in range(4):
+        more = published_on(staff, site=site, day=last_month(), title=f"Bài thêm {n}")
+        assigned(more, by=approver, shares=[share("A", "50"), share(f"B {n}", "50")])
+    with CaptureQueriesContext(connection) as nine:
+        page = page_text(client.get(url))
+    assert "Bài thêm 3" in page
+    assert len(nine) == len(one), [q["sql"][:150] for q in nine.captured_queries]
