@@ -349,3 +349,17 @@ def test_a_province_without_royalties_refuses(province_schema):
     assert refused.value.code == "royalties_disabled"
     assert _nothing_stored()
     assert not selectors.royalties_on()
+
+
+def test_a_portal_item_is_assigned_by_the_portal_publisher_only(tn):
+    # Thái Nguyên's portal: updater → approver → editor-in-chief, who publishes
+    _site, staff = tn
+    item = published_on(staff, site=None, day=last_month(), title="Tin của Cổng tỉnh")
+
+    with pytest.raises(RoyaltyError) as refused:
+        assigned(item, by=staff.holding("portal_approver"))
+    assert refused.value.kind == ErrorKind.FORBIDDEN
+    assert _nothing_stored()
+
+    assignment = assigned(item, by=staff.holding(publish_step_role(on_portal=True)))
+    assert assignment.lines.get().ledger.month == last_month()
