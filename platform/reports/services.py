@@ -38,6 +38,8 @@ from reports.selectors import (
 )
 
 NOTE_MAX = 2000  # characters of a sign-off note
+# Who the audit names for the reports the platform drafts itself when their period ends.
+PLATFORM_DRAFTER = "Nền tảng (dự thảo tự động khi hết kỳ)"
 
 
 class ReportError(ServiceError):
@@ -133,9 +135,11 @@ def draft_report(
     site: ComponentSite | None = None,
     actor=None,
     now: datetime | None = None,
+    actor_name: str | None = None,
 ) -> Report:
     """The report of one entry for start..end (and the agency or site the entry is made per):
-    drafted with its DOCX and XLSX, or the one already drafted (never a duplicate)."""
+    drafted with its DOCX and XLSX, or the one already drafted (never a duplicate). Without
+    an actor the audit names `actor_name` (the beat's drafting), else the command line."""
     if end < start:
         raise ReportError("period_order", _("Kỳ báo cáo kết thúc trước khi bắt đầu."), "end")
     profile, entry = _entry(entry_key, on=end)
@@ -158,6 +162,7 @@ def draft_report(
             documents.write_files(report)
             audit_record(
                 actor=actor,
+                actor_name=actor_name,
                 action="report_drafted",
                 target=report.title,
                 report=report.pk,
@@ -208,6 +213,7 @@ def draft_due(*, today: date | None = None) -> list[Report]:
                         end=period.end,
                         agency=agency,
                         site=site,
+                        actor_name=PLATFORM_DRAFTER,
                     )
                 )
     return drafted

@@ -153,6 +153,11 @@ def test_draft_due_drafts_each_ended_period_once_per_agency(hue):
     if without is not None:
         assert without.pk not in {r.agency_id for r in reports}
     assert draft_due(today=date(2026, 12, 4)) == []  # nothing new: no duplicate
+    audit = AuditEntry.objects.filter(action="report_drafted")
+    assert audit.count() == len(reports)
+    assert set(audit.values_list("actor_name", flat=True)) == {
+        "Nền tảng (dự thảo tự động khi hết kỳ)"
+    }
     assert Report.objects.count() == len(reports)
 
 
