@@ -8,8 +8,6 @@ twice: these services refuse, and a trigger of the database refuses (migration 0
 
 from __future__ import annotations
 
-import importlib
-import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -29,9 +27,9 @@ from organization.selectors import acting_capacity
 from provinces.calendar import TZ
 from provinces.citations import in_parentheses
 from provinces.loader import today_in_vietnam
+from reports.budget import record_cost
+from reports.models import CostLine
 from royalties.models import Assignment, LedgerLine, LedgerMonth, Share
-
-logger = logging.getLogger(__name__)
 
 MAX_SHARES = 20
 MAX_NAME = 200
@@ -517,17 +515,6 @@ def _correct(*, item: Item, category_code, coefficient, shares, reason, actor) -
     return new
 
 
-def _record_cost(**cost) -> None:
-    """The month's total as a cost line of the budget owner (reports.budget). Read at call
-    time: the budget module is not a dependency of the ledger's own rules."""
-    try:
-        budget = importlib.import_module("reports.budget")
-    except ImportError:
-        logger.warning("reports.budget is not installed: the royalty total is not a cost line")
-        return
-    budget.record_cost(**cost)
-
-
 @transaction.atomic
 def sign_off_month(*, month: date, actor) -> LedgerMonth:
     """Sign a month's ledger off for the budget owner: the signer and the total (the sum of its
@@ -563,9 +550,7 @@ def sign_off_month(*, month: date, actor) -> LedgerMonth:
     ledger.save(
         update_fields=["status", "signed_off_at", "signed_off_by", "signed_off_name", "total"]
     )
-    from reports.models import CostLine
-
-    _record_cost(
+    record_cost(
         month=ledger.month,
         category=CostLine.Category.ROYALTIES,
         description=str(_("Nhuận bút tháng %(month)s") % {"month": f"{ledger.month:%m/%Y}"}),
