@@ -132,10 +132,10 @@ def _checked_month(month) -> date:
     return normalised
 
 
-def _checked_amount(amount) -> int:
+def _checked_amount(amount, *, zero_allowed: bool = True) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise BudgetError("amount_invalid", _("Số tiền phải là số nguyên (đồng)."), field="amount")
-    if amount == 0 or abs(amount) > MAX_AMOUNT:
+    if (amount == 0 and not zero_allowed) or abs(amount) > MAX_AMOUNT:
         raise BudgetError(
             "amount_out_of_range",
             _("Số tiền phải khác 0 và không quá 1.000 tỷ đồng."),
@@ -158,9 +158,10 @@ def record_cost(
 ) -> CostLine:
     """Charge a cost to the budget owner in force (copied onto the line, with its article);
     where costs are split by agency (Huế Art. 6(1)) the line needs the agency that pays and its
-    owner reads "<owner>: <agency>". `month` is normalised to its first day. Who may is the
-    caller's business (`cost_add` checks a person; the royalties ledger charges its signed-off
-    months). Audited `cost_recorded`."""
+    owner reads "<owner>: <agency>". `month` is normalised to its first day. A zero amount is
+    kept: a signed-off royalty month that paid nothing is charged as nothing. Who may is the
+    caller's business (`cost_add` checks a person and refuses zero; the royalties ledger charges
+    its signed-off months). Audited `cost_recorded`."""
     month = _checked_month(month)
     amount = _checked_amount(amount)
     if category not in CostLine.Category.values:
@@ -229,6 +230,7 @@ def cost_add(
 ) -> CostLine:
     """A person adds a cost line: the administrator and holders of a portal role for any
     agency, and where each agency pays (Huế Art. 6(1)) an agency's staff for their own."""
+    _checked_amount(amount, zero_allowed=False)  # a person's line costs something
     if not may_record_cost(actor, agency=agency):
         raise BudgetError(
             "not_allowed",

@@ -111,6 +111,18 @@ def test_thai_nguyen_totals_are_not_split_by_agency(province_schema):
     assert totals.by_agency is None
 
 
+def test_a_month_of_royalties_that_paid_nothing_is_charged_as_nothing(province_schema):
+    # the royalty ledger charges each signed-off month's total, zero included
+    province_schema("thainguyen")
+
+    line = _line(
+        category=CostLine.Category.ROYALTIES, description="Nhuận bút tháng 03/2026", amount=0
+    )
+
+    assert line.amount == 0
+    assert line.budget_owner == THAI_NGUYEN_OWNER
+
+
 def test_a_correction_is_a_new_line_with_the_opposite_amount(province_schema):
     # given a recorded line
     _site, staff = province_schema("thainguyen")
@@ -143,7 +155,6 @@ def test_a_correction_is_a_new_line_with_the_opposite_amount(province_schema):
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"amount": 0}, "amount_out_of_range"),
         ({"amount": 10**12 + 1}, "amount_out_of_range"),
         ({"amount": "12000"}, "amount_invalid"),
         ({"description": "   "}, "description_required"),
@@ -187,6 +198,17 @@ def test_who_may_add_a_line_in_thai_nguyen(province_schema):
             amount=500_000,
         )
     assert refused.value.kind == ErrorKind.FORBIDDEN
+    assert not CostLine.objects.exists()
+
+    with pytest.raises(BudgetError) as refused:
+        cost_add(
+            actor=portal_updater,
+            month=date(2026, 3, 1),
+            category="operation",
+            description="Tên miền",
+            amount=0,
+        )
+    assert refused.value.code == "amount_out_of_range"
     assert not CostLine.objects.exists()
 
     line = cost_add(
