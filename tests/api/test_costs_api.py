@@ -134,3 +134,33 @@ def test_bad_months_are_a_400(province_schema, query):
     response = _keyed(TN_HOST, editor).get(COSTS, query)
 
     error_of(response, 400)
+
+
+def test_the_answer_costs_the_same_queries_for_one_line_or_many(province_schema):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    site, staff = province_schema("thuathienhue")
+    client = _keyed(HUE_HOST, staff.holding("agency_head"))
+    record_cost(
+        month=date(2026, 1, 1), category="operation", description="1", amount=1, agency=site.agency
+    )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(COSTS, {"from": "2026-01", "to": "2026-12"}).status_code == 200
+        return len(captured)
+
+    queries()
+    one = queries()
+    for agency in Agency.objects.all():
+        for month in range(1, 6):
+            record_cost(
+                month=date(2026, month, 1),
+                category="content",
+                description="x",
+                amount=month,
+                agency=agency,
+            )
+
+    assert queries() == one

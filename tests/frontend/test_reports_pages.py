@@ -545,3 +545,47 @@ def test_component_sites_have_their_reports(thainguyen):
 
     assert client.get(reverse("frontend:staff_report", args=[report.pk])).status_code == 200
     assert client.get(reverse("frontend:staff_report", args=[hidden.pk])).status_code == 404
+
+
+# --- bounded queries --------------------------------------------------------------------------
+
+
+def _queries(client, path, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path, params or {}).status_code == 200
+    return len(captured)
+
+
+def test_the_list_pages_cost_the_same_queries_for_one_row_or_many(thainguyen):
+    # given one report and one cost line, then many more of each
+    site, staff = thainguyen
+    editor = staff.holding("editor_in_chief")
+    client = signed_in(TN_HOST, editor)
+    months = {"tu": "2026-01", "den": "2026-12"}
+    _drafted(cadence="periodic", per="province", start=date(2026, 1, 1), end=date(2026, 1, 31))
+    record_cost(month=date(2026, 1, 1), category="operation", description="1", amount=1)
+    _queries(client, REPORTS)  # the first request warms the session and the caches
+    one_report, one_line = _queries(client, REPORTS), _queries(client, BUDGET, months)
+
+    for month in range(2, 10):
+        _drafted(
+            cadence="periodic",
+            per="component_site",
+            site=site,
+            start=date(2026, month, 1),
+            end=date(2026, month, 28),
+        )
+        line = record_cost(
+            month=date(2026, month, 1), category="content", description=str(month), amount=month
+        )
+        record_cost(month=date(2026, month, 1), category="royalties", description="x", amount=2)
+    from reports.budget import correct_cost
+
+    correct_cost(line=line, reason="Sai", actor=User.objects.get(is_superuser=True))
+
+    # then the pages cost the same number of queries
+    assert _queries(client, REPORTS) == one_report
+    assert _queries(client, BUDGET, months) == one_line
