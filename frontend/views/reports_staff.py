@@ -37,8 +37,8 @@ from core.text import fold
 from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.errors import add_service_error, http_status
-from organization.models import Agency, ComponentSite, Role, RoleAssignment
-from organization.selectors import agency_list, component_site_list
+from organization.models import Agency, ComponentSite, Role
+from organization.selectors import agency_list, component_site_list, role_assignment_list
 from provinces.calendar import TZ
 from provinces.loader import today_in_vietnam
 from reports import documents, periods, selectors, services
@@ -62,14 +62,12 @@ REDRAFT = "cap_nhat"
 def _roles_of(user) -> tuple[bool, set[str], set[int]]:
     """(holds a portal-scope role, the codes of the roles held, the agencies of agency roles)."""
     portal, codes, agencies = False, set(), set()
-    for code, scope, agency_id in RoleAssignment.objects.filter(user=user).values_list(
-        "role__code", "role__scope", "agency_id"
-    ):
-        codes.add(code)
-        if scope == Role.Scope.PORTAL or agency_id is None:
+    for assignment in role_assignment_list(user=user):
+        codes.add(assignment.role.code)
+        if assignment.role.scope == Role.Scope.PORTAL or assignment.agency_id is None:
             portal = True
         else:
-            agencies.add(agency_id)
+            agencies.add(assignment.agency_id)
     return portal, codes, agencies
 
 
