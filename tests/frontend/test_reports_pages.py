@@ -589,3 +589,31 @@ def test_the_list_pages_cost_the_same_queries_for_one_row_or_many(thainguyen):
     # then the pages cost the same number of queries
     assert _queries(client, REPORTS) == one_report
     assert _queries(client, BUDGET, months) == one_line
+
+
+def test_a_delegate_signs_on_behalf_of_the_head_and_the_trail_says_so(hue):
+    # given the head of the first agency of Huế, who delegates the role to a colleague
+    from tests.factories.organization import delegated
+
+    site, staff = hue
+    report = _drafted(cadence="monthly", agency=site.agency)
+    head = staff.holding("agency_head")
+    head.full_name = "Lê Văn Thủ"
+    head.save(update_fields=["full_name"])
+    deputy = staff.holding("deputy_head")
+    deputy.full_name = "Phạm Thị Phó"
+    deputy.save(update_fields=["full_name"])
+    delegated(delegator=head, delegate=deputy, role_code="agency_head", agency=site.agency)
+    page = reverse("frontend:staff_report", args=[report.pk])
+    client = signed_in(HUE_HOST, deputy)
+
+    # when the delegate signs it off
+    assert client.post(page, {"action": "ky_duyet"}).status_code == 302
+
+    # then the trail names the delegate and on whose behalf
+    report.refresh_from_db()
+    assert report.signed_off_by == deputy
+    assert report.signed_off_on_behalf_of == head
+    text = page_text(client.get(page))
+    assert "<dd>Phạm Thị Phó</dd>" in text
+    assert "Ký thay (được uỷ quyền) cho</dt><dd>Lê Văn Thủ</dd>" in text
