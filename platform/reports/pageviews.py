@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -57,15 +58,29 @@ def vietnam_day(now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(TZ).date()
 
 
+# One Redis client per connection pool of the cache, and each script registered once on it:
+# Django's cache makes a new client (and its table of response callbacks) on every call,
+# which costs a page more than the command itself (docs/benchmarks.md).
+_clients: dict[int, Any] = {}
+_scripts: dict[tuple[int, str], Any] = {}
+
+
 def _client():
-    # The Redis client of Django's cache: one connection pool for the process.
-    return caches["default"]._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+    backend = caches["default"]._cache  # type: ignore[attr-defined]
+    pool = backend._get_connection_pool(True)
+    client = _clients.get(id(pool))
+    if client is None or client.connection_pool is not pool:
+        client = _clients[id(pool)] = backend._client(connection_pool=pool)
+    return client
 
 
 def _run(source: str, *, keys: list[str], args: tuple = ()) -> object:
     # redis-py's Script sends EVALSHA, and EVAL once when Redis does not know the script yet.
     client = _client()
-    return client.register_script(source)(keys=keys, args=list(args), client=client)
+    script = _scripts.get((id(client), source))
+    if script is None:
+        script = _scripts[(id(client), source)] = client.register_script(source)
+    return script(keys=keys, args=list(args), client=client)
 
 
 def _in_redis(call: Callable[[], object], fallback: object) -> object:

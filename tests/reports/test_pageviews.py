@@ -144,6 +144,33 @@ def test_a_page_is_served_while_redis_is_down(thainguyen):
     assert connection.schema_name  # the test's schema is still usable
 
 
+def test_nginx_copies_are_counted_and_the_originals_they_copy_are_not(thainguyen):
+    province, site, _staff, item = thainguyen
+    client = host_client(HOST, **BROWSER)
+    copy = "/__luot-xem/"
+
+    def copied(uri: str, host_client_=client, **headers):
+        response = host_client_.get(copy, HTTP_X_ORIGINAL_URI=uri, **headers)
+        assert response.status_code == 204
+        assert response.content == b""
+
+    # the copies of an article page (query string and all), of a component site's home
+    copied(f"/bai-viet/{item.slug}/?utm=x")
+    copied("/", host_client(site.dev_host or site.host, **BROWSER))
+    # nothing for copies of other requests, robots and prefetches, POSTs, unknown paths
+    copied("/staff/")
+    copied("/api/v1/items/")
+    copied("/khong-co-trang-nay/")
+    copied("/rss.xml")
+    copied("/", HTTP_SEC_PURPOSE="prefetch")
+    copied("/", host_client(HOST, HTTP_USER_AGENT="AhrefsBot/7.0"))
+    assert client.post(copy, HTTP_X_ORIGINAL_URI="/").status_code == 204
+    # and the original request nginx marks as copied is not counted a second time
+    assert client.get("/", HTTP_X_PAGE_VIEW_MIRRORED="1").status_code == 200
+
+    assert counts(province.schema_name) == {"0:item": 1, f"{site.pk}:home": 1}
+
+
 # --- behind nginx's micro-cache (ops/deploy/nginx/snippets/page-views.conf) ------------------
 
 

@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "tenants.middleware.ProvinceMiddleware",
     # Right after the host's province is known: the request's lines name it.
     "config.logs.RequestProvinceMiddleware",
+    # nginx's copies of citizens' pages it served from its cache, counted (ADR 0028).
+    "reports.middleware.PageViewMirrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response, static files too.
     "config.middleware.ContentSecurityPolicyMiddleware",
