@@ -106,6 +106,30 @@ def test_the_flush_moves_the_counts_once_and_keeps_provinces_apart(tenant_db):
         assert sum(stored().values()) == 5
 
 
+def test_a_flush_running_while_another_one_writes_moves_each_view_once(tenant_db, monkeypatch):
+    schema = tenant_db["thainguyen"].schema_name
+    store = pageviews._store
+    overlapped = []
+
+    def slow_store(day, taken):
+        # while the first run writes what it took, views keep coming and a second run starts
+        if not overlapped:
+            overlapped.append(True)
+            count_view(site_id=None, kind="home")
+            count_view(site_id=None, kind="qa")
+            overlapped.append(page_views_flush())
+        return store(day, taken)
+
+    with schema_context(schema):
+        for _ in range(5):
+            count_view(site_id=None, kind="home")
+        monkeypatch.setattr(pageviews, "_store", slow_store)
+        assert page_views_flush() == 5
+        assert overlapped == [True, 2]  # the second run moved only what came after the take
+        assert page_views_flush() == 0
+        assert stored() == {(None, "home"): 6, (None, "qa"): 1}
+
+
 def test_a_flush_that_fails_in_the_database_puts_the_counts_back(tenant_db, monkeypatch):
     schema = tenant_db["thainguyen"].schema_name
     with schema_context(schema):
