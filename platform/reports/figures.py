@@ -303,7 +303,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def whole_months(start: date, end: date) -> list[date]:
     """The first day of each calendar month lying wholly inside start..end."""
-    months = []
+    months: list[date] = []
     first = (
         start if start.day == 1 else date(start.year + start.month // 12, start.month % 12 + 1, 1)
     )

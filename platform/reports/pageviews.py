@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -102,7 +103,7 @@ def _in_redis(call: Callable[[], object], fallback: object) -> object:
 def count_view(*, site_id: int | None, kind: str, now: datetime | None = None) -> bool:
     """Count one view of a page of `kind` on the site `site_id` (None: the provincial portal)
     of the active province. One Redis command; False when Redis could not count it."""
-    key = day_key(connection.schema_name, vietnam_day(now))
+    key = day_key(connection.schema_name, vietnam_day(now))  # type: ignore[attr-defined]
     field = f"{site_id or 0}:{kind}"
     return bool(
         _in_redis(
@@ -160,7 +161,7 @@ def _store(day: date, counts: dict[tuple[int | None, str], int]) -> int:
         return 0
     table = connection.ops.quote_name(PageViewDay._meta.db_table)
     values = ", ".join(["(%s, %s, %s, %s)"] * len(merged))
-    params: list[object] = []
+    params: list[Any] = []
     for (row_day, site_id, kind), views in merged.items():
         params += [row_day, site_id, kind, views]
     with connection.cursor() as cursor:
@@ -180,8 +181,8 @@ def page_views_flush(*, now: datetime | None = None) -> int:
     moved = 0
     for back in range(FLUSH_DAYS):
         day = today - timedelta(days=back)
-        key = day_key(connection.schema_name, day)
-        taken = _in_redis(lambda key=key: _run(_TAKE, keys=[key]), fallback=None)
+        key = day_key(connection.schema_name, day)  # type: ignore[attr-defined]
+        taken = _in_redis(partial(_run, _TAKE, keys=[key]), fallback=None)
         if not taken:
             continue
         counts = _parse(list(taken))  # type: ignore[call-overload]
