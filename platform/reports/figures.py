@@ -31,6 +31,7 @@ province's figures only.
 - quotas: for each whole calendar month inside the period, each agency under a quota of the
   profile in force that month: items supplied to the provincial portal against the minimum
   (editorial.dashboard.agency_quotas; Thái Nguyên Art. 8(3)).
+- "at the period's end" is `now` while the period is still running (the current month).
 - questions (every intake: questions, feedback, complaints) received in the period, except
   those still in moderation or not accepted; answered in the period; answered in the period
   after their deadline (answered_at > due_at); open and past the date promised to the asker at
@@ -53,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Aggregate, Count, F, FloatField, Max, Q, Sum
 from django.db.models.functions import Extract
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from provinces.calendar import TZ
@@ -336,6 +338,9 @@ def activity_figures(
     if agency is not None and site is not None:
         raise ValueError("give an agency or a site, not both")
     since, until = period_bounds(start, end)
+    # What is owed "at the period's end" is judged now while the period runs (the current
+    # month's figures): an item due tomorrow is not overdue yet.
+    at_end = min(until, now or timezone.now())
 
     items = Item.objects.filter(translation_of__isnull=True, shared_from__isnull=True)
     questions = Question.objects.all()
@@ -369,8 +374,8 @@ def activity_figures(
         late_median=Median(lateness_hours, filter=late),
         overdue_open=Count(
             "pk",
-            filter=Q(sla_due_at__lt=until)
-            & (Q(sla_met_at__isnull=True) | Q(sla_met_at__gte=until))
+            filter=Q(sla_due_at__lt=at_end)
+            & (Q(sla_met_at__isnull=True) | Q(sla_met_at__gte=at_end))
             & ~Q(status=Item.Status.WITHDRAWN),
         ),
         procedures_late=Count("pk", filter=late & Q(kind=Kind.PROCEDURE)),
@@ -414,7 +419,7 @@ def activity_figures(
         appointments=Count("pk", filter=received & Q(appointment_at__isnull=False)),
         complaints=Count("pk", filter=received & Q(intake=Question.Intake.COMPLAINT)),
         feedback=Count("pk", filter=received & Q(intake=Question.Intake.FEEDBACK)),
-        open_late=Count("pk", filter=_open_late(until)),
+        open_late=Count("pk", filter=_open_late(at_end)),
     )
 
     months = whole_months(start, end)

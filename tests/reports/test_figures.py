@@ -129,6 +129,9 @@ def test_a_month_of_items_is_counted_by_first_publication_kind_category_and_dead
     assert agency.sla_late_max_hours == 48
     assert agency.sla_late_median_hours == 29  # percentile_cont of 10 and 48 hours
     assert agency.sla_overdue_open == 1
+    # judged on 22 October, while the month runs: the deadline of 25 October is not past yet
+    running = activity_figures(start=START, end=END, agency=site.agency, now=vn(2026, 10, 22))
+    assert running.sla_overdue_open == 0
     assert agency.scope_label == site.agency.name
     assert province.scope_label == "Toàn tỉnh"
 
@@ -260,6 +263,10 @@ def test_questions_of_a_month_in_hue(hue):
     assert figures.questions_answered == 3
     assert figures.questions_answered_late == 1
     assert figures.questions_open_late == 2  # the question of 1 October, the complaint
+    before_due = activity_figures(
+        start=START, end=END, agency=site.agency, now=open_late.due_at - timedelta(hours=1)
+    )
+    assert before_due.questions_open_late == 0
     assert figures.appointments == 1
     assert (figures.complaints_received, figures.feedback_received) == (1, 0)
 
