@@ -17,9 +17,7 @@ from tenants.selectors import province_list
 class ComplianceCounts(serializers.Serializer):
     qa_open_late = serializers.IntegerField(help_text="questions open and past the date promised")
     qa_answered_late = serializers.IntegerField(help_text="answers given late in the last 30 days")
-    updates_late = serializers.IntegerField(
-        help_text="items past their update deadline"
-    )
+    updates_late = serializers.IntegerField(help_text="items past their update deadline")
     quotas_unmet = serializers.IntegerField(help_text="agencies below their quota last month")
     sections_missing = serializers.IntegerField(help_text="required sections with no content")
     backups_overdue = serializers.IntegerField(help_text="1 when no copy within the schedule")
