@@ -37,8 +37,6 @@ from core.text import fold
 from frontend import staff_filters
 from frontend.access import staff_required
 from frontend.errors import add_service_error, http_status
-from organization.models import Agency, ComponentSite, Role
-from organization.selectors import agency_list, component_site_list, role_assignment_list
 from provinces.calendar import TZ
 from provinces.loader import today_in_vietnam
 from reports import documents, periods, selectors, services
@@ -54,47 +52,6 @@ FILES = {
 STATUS_LABELS = dict(Report.Status.choices)
 SIGN = "ky_duyet"
 REDRAFT = "cap_nhat"
-
-
-# --- who may ask for a report on demand -------------------------------------------------------
-
-
-def _roles_of(user) -> tuple[bool, set[str], set[int]]:
-    """(holds a portal-scope role, the codes of the roles held, the agencies of agency roles)."""
-    portal, codes, agencies = False, set(), set()
-    for assignment in role_assignment_list(user=user):
-        codes.add(assignment.role.code)
-        if assignment.role.scope == Role.Scope.PORTAL or assignment.agency_id is None:
-            portal = True
-        else:
-            agencies.add(assignment.agency_id)
-    return portal, codes, agencies
-
-
-class Scope:
-    """Which on-demand reports a user may ask for: the province's administrator and portal
-    staff any; an agency's staff those of their own agency or site, and the province's reports
-    of a role they hold."""
-
-    def __init__(self, user):
-        self.everything = user.is_superuser
-        self.portal, self.codes, self.agency_ids = _roles_of(user)
-        self.everything = self.everything or self.portal
-
-    def entry(self, entry: selectors.Entry) -> bool:
-        if self.everything:
-            return True
-        if entry.reporting.per == "province":
-            return entry.reporting.role in self.codes
-        return bool(self.agency_ids)
-
-    def agencies(self) -> list[Agency]:
-        found = list(agency_list())
-        return found if self.everything else [a for a in found if a.pk in self.agency_ids]
-
-    def sites(self) -> list[ComponentSite]:
-        found = list(component_site_list().select_related("agency"))
-        return found if self.everything else [s for s in found if s.agency_id in self.agency_ids]
 
 
 # --- forms -----------------------------------------------------------------------------------
@@ -134,7 +91,7 @@ class OnRequestForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, entry: selectors.Entry, scope: Scope, **kwargs):
+    def __init__(self, *args, entry: selectors.Entry, scope: selectors.DraftScope, **kwargs):
         kwargs.setdefault("prefix", f"entry{entry.index}")
         super().__init__(*args, **kwargs)
         self.entry = entry
@@ -205,7 +162,9 @@ def _overdue(report: Report, today: date) -> bool:
     return report.status == Report.Status.DRAFTED and report.due_on < today
 
 
-def _entry_rows(profile, scope: Scope, forms_by_index: dict[int, OnRequestForm]) -> list[dict]:
+def _entry_rows(
+    profile, scope: selectors.DraftScope, forms_by_index: dict[int, OnRequestForm]
+) -> list[dict]:
     rows = []
     for entry in selectors.entries(profile):
         reporting = entry.reporting
@@ -234,7 +193,7 @@ def _entry_rows(profile, scope: Scope, forms_by_index: dict[int, OnRequestForm])
 
 def _list_page(request, *, forms_by_index=None, status=200):
     profile = current_profile()
-    scope = Scope(request.user)
+    scope = selectors.DraftScope(request.user)
     status_filter = staff_filters.choice(request, "trang_thai", STATUS_LABELS)
     year = _year(request)
     start = date(year, 1, 1) if year else None
@@ -285,7 +244,7 @@ def report_list(request):
     # "Lập báo cáo theo yêu cầu": one entry's form, named by its key.
     key = request.POST.get("entry", "")[:64]
     entry = selectors.entry_by_key(current_profile(), key)
-    scope = Scope(request.user)
+    scope = selectors.DraftScope(request.user)
     if entry is None or entry.reporting.cadence not in selectors.ON_DEMAND_CADENCES:
         raise BadRequest("entry: not an entry drafted on request")
     if not scope.entry(entry):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.profiles import current_profile
 from provinces.calendar import TZ
+from provinces.citations import for_citizens
 from reports.figures import Figures, Table
 from reports.models import Report
 from reports.selectors import person_name
@@ -80,15 +81,13 @@ def report_sections(report: Report) -> ReportText:
             paragraphs=[
                 _("Đơn vị báo cáo: %(who)s") % {"who": report.who},
                 _("Nơi nhận: %(to)s") % {"to": report.to},
-                _("Căn cứ: %(source)s") % {"source": report.source},
+                _("Căn cứ: %(source)s") % {"source": for_citizens(report.source) or report.source},
                 _("Kỳ báo cáo: %(period)s") % {"period": period},
                 _("Hạn gửi báo cáo: %(due)s (%(rule)s; %(source)s)")
                 % {
                     "due": f"{report.due_on:%d/%m/%Y}",
                     "rule": report.due_rule,
-                    "source": _("mặc định của nền tảng")
-                    if report.due_source == "platform default"
-                    else report.due_source,
+                    "source": for_citizens(report.due_source) or _("mặc định của nền tảng"),
                 },
                 _("Quy chế áp dụng: phiên bản có hiệu lực từ ngày %(day)s")
                 % {"day": f"{report.profile_effective_from:%d/%m/%Y}"},

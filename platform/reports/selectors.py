@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ErrorKind, ServiceError
-from organization.models import Delegation, Role, RoleAssignment
+from organization.models import Agency, ComponentSite, Delegation, Role, RoleAssignment
+from organization.selectors import agency_list, component_site_list, role_assignment_list
 from provinces.schema import Profile, Reporting
 from reports.models import Report
 
@@ -223,3 +224,48 @@ def report_list(*, user, status: str | None = None, start=None, end=None) -> Que
     if end is not None:
         reports = reports.filter(period_start__lte=end)
     return reports.order_by("-period_end", "pk")
+
+
+# --- who may ask for a report on demand -------------------------------------------------------
+
+
+class DraftScope:
+    """Which on-demand reports a user may ask for: the province's administrator and portal
+    staff any; an agency's staff those of their own agency or site, and the province's reports
+    of a role they hold. The page offers what it allows; the service refuses the rest."""
+
+    def __init__(self, user):
+        portal, codes, agency_ids = False, set(), set()
+        for assignment in role_assignment_list(user=user):
+            codes.add(assignment.role.code)
+            if assignment.role.scope == Role.Scope.PORTAL or assignment.agency_id is None:
+                portal = True
+            else:
+                agency_ids.add(assignment.agency_id)
+        self.everything = bool(user.is_superuser) or portal
+        self.codes: set[str] = codes
+        self.agency_ids: set[int] = agency_ids
+
+    def entry(self, entry: Entry) -> bool:
+        if self.everything:
+            return True
+        if entry.reporting.per == "province":
+            return entry.reporting.role in self.codes
+        return bool(self.agency_ids)
+
+    def target(self, entry: Entry, *, agency=None, site=None) -> bool:
+        """May ask for `entry`'s report for this agency or site (both None: the province)."""
+        if not self.entry(entry):
+            return False
+        if self.everything or entry.reporting.per == "province":
+            return True
+        agency_id = site.agency_id if site is not None else getattr(agency, "pk", None)
+        return agency_id in self.agency_ids
+
+    def agencies(self) -> list[Agency]:
+        found = list(agency_list())
+        return found if self.everything else [a for a in found if a.pk in self.agency_ids]
+
+    def sites(self) -> list[ComponentSite]:
+        found = list(component_site_list().select_related("agency"))
+        return found if self.everything else [s for s in found if s.agency_id in self.agency_ids]

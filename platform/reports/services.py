@@ -29,6 +29,7 @@ from reports.figures import activity_figures
 from reports.models import Report
 from reports.selectors import (
     ON_DEMAND_CADENCES,
+    DraftScope,
     Entry,
     entries,
     entry_by_key,
@@ -271,6 +272,13 @@ def draft_on_request(
             "not_on_demand",
             _("Báo cáo này được lập tự động khi hết kỳ, không lập theo yêu cầu."),
             "entry_key",
+        )
+    if actor is not None and not DraftScope(actor).target(entry, agency=agency, site=site):
+        raise ReportError(
+            "not_allowed",
+            _("Bạn không lập được báo cáo này: nó thuộc cơ quan hoặc vai trò khác."),
+            "entry_key",
+            kind=ErrorKind.FORBIDDEN,
         )
     if not isinstance(start, date) or not isinstance(end, date):
         raise ReportError("bad_period", _("Kỳ báo cáo không hợp lệ."), "start")

@@ -178,8 +178,9 @@ def test_draft_for_month_drafts_the_months_periods_and_the_periodic_entries(thai
 
 
 def test_on_request_reports_are_bounded(thainguyen):
+    _site, staff = thainguyen
     entry = entry_of(cadence="periodic", per="province", subject="portal_activity")
-    editor = User.objects.create(username="tbt")
+    editor = staff.holding("editor_in_chief")
     today = timezone.localdate()
     bad = [
         (date(2026, 11, 30), date(2026, 11, 1), "period_order"),
@@ -201,6 +202,33 @@ def test_on_request_reports_are_bounded(thainguyen):
     )
     assert report.drafted_by == editor
     assert report.title.endswith("từ ngày 03/11/2026 đến ngày 17/11/2026")
+
+
+def test_only_those_it_concerns_ask_for_a_report(thainguyen):
+    # The service decides, not the page: a person without the entry's role, or an agency's
+    # staff asking for another agency's site, is refused and nothing is stored.
+    site, staff = thainguyen
+    province_entry = entry_of(cadence="periodic", per="province", subject="portal_activity")
+    site_entry = entry_of(cadence="periodic", per="component_site")
+    other_site = ComponentSite.objects.exclude(pk=site.pk).first()
+    outsider = User.objects.create(username="khach")
+    site_board = staff.holding("approver")
+    refused_cases = [
+        dict(entry_key=province_entry.key, actor=outsider),
+        dict(entry_key=province_entry.key, actor=site_board),
+        dict(entry_key=site_entry.key, site=other_site, actor=site_board),
+    ]
+    for case in refused_cases:
+        with pytest.raises(ReportError) as refused:
+            draft_on_request(start=NOVEMBER[0], end=NOVEMBER[1], **case)
+        assert refused.value.code == "not_allowed"
+        assert refused.value.kind == ErrorKind.FORBIDDEN
+    assert not Report.objects.exists()
+
+    own = draft_on_request(
+        entry_key=site_entry.key, site=site, start=NOVEMBER[0], end=NOVEMBER[1], actor=site_board
+    )
+    assert own.site == site
 
 
 def test_who_sees_a_report(hue):
