@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.forms import formset_factory
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -93,6 +94,16 @@ def _enabled_or_404() -> None:
         raise Http404
 
 
+def _reader_or_403(request) -> None:
+    """The ledger names people and what they are owed: its readers only (the approvers, the
+    signer, portal staff; royalties.services.may_read_ledger)."""
+    _enabled_or_404()
+    if not services.may_read_ledger(user=request.user):
+        raise PermissionDenied(
+            _("Sổ nhuận bút chỉ dành cho người chấm, người ký duyệt và lãnh đạo cổng.")
+        )
+
+
 def _month_or_404(text: str) -> LedgerMonth:
     month = selectors.parse_month(text)
     ledger = selectors.month_get(month) if month is not None else None
@@ -104,7 +115,7 @@ def _month_or_404(text: str) -> LedgerMonth:
 @never_cache
 @staff_required
 def royalties_home(request):
-    _enabled_or_404()
+    _reader_or_403(request)
     this_month = selectors.current_month()
     ledger = selectors.month_get(this_month)
     lines = list(selectors.month_lines(ledger)) if ledger is not None else []
@@ -254,7 +265,7 @@ def _month_page(request, ledger: LedgerMonth, *, status: int = 200, error: str =
 @never_cache
 @staff_required
 def royalties_month(request, month: str):
-    _enabled_or_404()
+    _reader_or_403(request)
     return _month_page(request, _month_or_404(month))
 
 
@@ -288,7 +299,7 @@ def _xlsx_response(content: bytes, filename: str) -> FileResponse:
 @never_cache
 @staff_required
 def royalties_month_xlsx(request, month: str):
-    _enabled_or_404()
+    _reader_or_403(request)
     ledger = _month_or_404(month)
     lines = list(selectors.month_lines(ledger))
     return _xlsx_response(exports.month_xlsx(ledger, lines), f"nhuan-but-{month}.xlsx")
@@ -297,7 +308,7 @@ def royalties_month_xlsx(request, month: str):
 @never_cache
 @staff_required
 def royalties_month_csv(request, month: str):
-    _enabled_or_404()
+    _reader_or_403(request)
     ledger = _month_or_404(month)
     lines = list(selectors.month_lines(ledger))
     response = StreamingHttpResponse(
@@ -310,7 +321,7 @@ def royalties_month_csv(request, month: str):
 @never_cache
 @staff_required
 def royalties_statement_xlsx(request, month: str):
-    _enabled_or_404()
+    _reader_or_403(request)
     ledger = _month_or_404(month)
     name = request.GET.get("ten", "")[: services.MAX_NAME + 1]
     statement = selectors.statement_of(list(selectors.month_lines(ledger)), name)

@@ -23,7 +23,8 @@ from core.profiles import current_profile
 from core.text import nfc
 from editorial import rules
 from editorial.models import Item
-from organization.selectors import acting_capacity
+from organization.models import Role
+from organization.selectors import acting_capacity, role_assignment_list
 from provinces.calendar import TZ
 from provinces.citations import in_parentheses
 from provinces.loader import today_in_vietnam
@@ -152,6 +153,25 @@ def may_sign_off(*, user) -> bool:
     except RoyaltyError:
         return False
     return True
+
+
+def may_read_ledger(*, user) -> bool:
+    """Who reads the ledger (what named people are owed): superusers, holders of a portal-scope
+    role, and the holders of the publish step's role of either workflow (the approvers who
+    assign royalties and the signer). Other staff see neither amounts nor names."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    profile = current_profile()
+    publish_roles = set()
+    for on_portal in (True, False):
+        spec = rules.workflow_for(profile, on_portal=on_portal)
+        publish_roles.add(spec.steps[rules.publish_step_index(spec.steps)].role)
+    return any(
+        assignment.role.scope == Role.Scope.PORTAL or assignment.role.code in publish_roles
+        for assignment in role_assignment_list(user=user)
+    )
 
 
 def may_assign(*, item: Item, user) -> bool:

@@ -110,6 +110,22 @@ def test_an_updater_is_refused(tn):
     assert not Assignment.objects.exists()
 
 
+def test_the_ledger_is_read_only_by_its_approvers_signer_and_portal_staff(tn):
+    # What named people are owed is not for every member of staff: an updater is refused the
+    # ledger and its exports; an approver of a component site reads it.
+    site, staff, item = tn
+    assigned(item, by=approver_of(staff, item))
+    month = f"{last_month():%Y-%m}"
+    updater = signed_in(HOST, staff.holding("updater"))
+    site_approver = signed_in(HOST, staff.holding("approver"))
+
+    for path in ("/staff/nhuan-but/", f"/staff/nhuan-but/{month}/"):
+        assert updater.get(path).status_code == 403
+        assert site_approver.get(path).status_code == 200
+    assert updater.get(f"/staff/nhuan-but/{month}/so-nhuan-but.xlsx").status_code == 403
+    assert updater.get(f"/staff/nhuan-but/{month}/so-nhuan-but.csv").status_code == 403
+
+
 def test_the_signer_signs_the_month_off_and_downloads_it(tn):
     # given last month with one item assigned
     _site, staff, item = tn
