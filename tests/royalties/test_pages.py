@@ -113,7 +113,7 @@ def test_an_updater_is_refused(tn):
 def test_the_ledger_is_read_only_by_its_approvers_signer_and_portal_staff(tn):
     # What named people are owed is not for every member of staff: an updater is refused the
     # ledger and its exports; an approver of a component site reads it.
-    site, staff, item = tn
+    _site, staff, item = tn
     assigned(item, by=approver_of(staff, item))
     month = f"{last_month():%Y-%m}"
     updater = signed_in(HOST, staff.holding("updater"))
