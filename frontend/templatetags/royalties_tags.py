@@ -1,13 +1,10 @@
-"""Royalty pages' words: amounts as people write them ("1.234.000 đ") and whether the staff
-navigation offers the ledger (only where the profile in force pays royalties)."""
+"""Royalty pages' words: amounts as people write them ("1.234.000 đ")."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import template
-
-from royalties.selectors import royalties_on
 
 register = template.Library()
 
@@ -29,8 +26,3 @@ def decimal_vi(value) -> str:
         return ""
     text = f"{Decimal(value).normalize():f}"
     return text.replace(".", ",")
-
-
-@register.simple_tag
-def royalties_offered() -> bool:
-    return royalties_on()

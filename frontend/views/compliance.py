@@ -12,15 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from editorial.dashboard import dashboard_scope
 from frontend.access import staff_required
+from frontend.templatetags.staff_menu import oversees_province
 from reports.compliance import province_compliance
 
 
 @never_cache
 @staff_required
 def compliance_page(request):
-    if not (request.user.is_superuser or dashboard_scope(user=request.user).whole_province):
+    if not oversees_province(request.user):
         raise PermissionDenied
     return render(
         request,

@@ -155,10 +155,11 @@ def may_sign_off(*, user) -> bool:
     return True
 
 
-def may_read_ledger(*, user) -> bool:
+def may_read_ledger(*, user, held: list[tuple[str, str]] | None = None) -> bool:
     """Who reads the ledger (what named people are owed): superusers, holders of a portal-scope
     role, and the holders of the publish step's role of either workflow (the approvers who
-    assign royalties and the signer). Other staff see neither amounts nor names."""
+    assign royalties and the signer). Other staff see neither amounts nor names. `held`: the
+    (role scope, role code) pairs of the user's roles when the caller has them already."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -168,10 +169,9 @@ def may_read_ledger(*, user) -> bool:
     for on_portal in (True, False):
         spec = rules.workflow_for(profile, on_portal=on_portal)
         publish_roles.add(spec.steps[rules.publish_step_index(spec.steps)].role)
-    return any(
-        assignment.role.scope == Role.Scope.PORTAL or assignment.role.code in publish_roles
-        for assignment in role_assignment_list(user=user)
-    )
+    if held is None:
+        held = [(a.role.scope, a.role.code) for a in role_assignment_list(user=user)]
+    return any(scope == Role.Scope.PORTAL or code in publish_roles for scope, code in held)
 
 
 def may_assign(*, item: Item, user) -> bool:

@@ -185,3 +185,14 @@ def test_refresh_is_a_post_and_for_operators_only(console, tenant_db):
     assert stranger.get("/tuan-thu/").status_code == 403
     assert stranger.post("/tuan-thu/cap-nhat/", {"province": "hagiang"}).status_code == 403
     assert not ComplianceSnapshot.objects.exists()
+
+
+def test_the_staff_menu_offers_only_the_pages_a_person_may_open(province_schema):
+    # A link answering 403 is a broken promise: an agency's updater sees neither the
+    # compliance page nor the royalty ledger in the menu; the editor-in-chief sees both.
+    _site, staff = province_schema("thainguyen")
+    updater = page_text(signed_in(HOST, staff.holding("updater")).get("/staff/queue/"))
+    chief = page_text(signed_in(HOST, staff.holding("editor_in_chief")).get("/staff/queue/"))
+
+    assert "Tuân thủ" not in updater and "Nhuận bút" not in updater
+    assert "Tuân thủ" in chief and "Nhuận bút" in chief
