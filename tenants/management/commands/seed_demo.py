@@ -19,6 +19,7 @@ from core.errors import ServiceError
 from organization.models import Agency
 from provinces.loader import ProfileError, resolve_profile, shipped_profile_paths
 from tenants.demo.content import DemoError, content_ensure
+from tenants.demo.paperwork import paperwork_ensure
 from tenants.demo.staff import staff_ensure
 from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 # Kept before the content: a refused demo item must not lose the new log-ins.
                 self._save(store_path, store)
                 self._content(slug, profile)
+                self._paperwork(slug)
                 sites = list(
                     Agency.objects.filter(site__isnull=False).values_list(
                         "site__dev_host", flat=True
@@ -103,6 +105,17 @@ class Command(BaseCommand):
         )
         for gap in seeded.gaps:
             self.stderr.write(f"{slug}: section left empty: {gap}")
+
+    def _paperwork(self, slug):
+        """Last month's reports and a few royalties (tenants.demo.paperwork)."""
+        try:
+            done = paperwork_ensure()
+        except ServiceError as error:
+            raise CommandError(f"{slug}: demo reports: {error} {error.field_errors()}") from error
+        self.stderr.write(
+            f"{slug}: demo paperwork, {done.reports} reports of last month, "
+            f"{done.royalties} new royalties"
+        )
 
     def _print(self, lines, store, port, store_path):
         out = self.stdout.write
