@@ -74,6 +74,20 @@ def synthetic_profile(base, index: int):
     )
 
 
+def article_path(province) -> str:
+    """The address of the newest news item on the province's portal (the demo content)."""
+    from django_tenants.utils import schema_context
+
+    from editorial.selectors import public_item_list
+    from frontend.links import item_path
+
+    with schema_context(province.schema_name):
+        item = public_item_list(site=None, kinds=["news"]).first()
+        if item is None:
+            raise SystemExit("the demo content has no news item on the portal")
+        return item_path(item)
+
+
 def clear_cache() -> None:
     """Empty this settings' cache (hosts → provinces, rendered parts): the scratch database is
     new, so nothing cached from an earlier run may answer for it."""

@@ -21,7 +21,7 @@ import argparse
 import statistics
 import time
 
-from _django import scratch_province
+from _django import article_path, scratch_province
 
 DATABASE = "portal_bench_pages"
 SEARCH = "/tim-kiem/?q=dat+dai"
@@ -68,19 +68,6 @@ def seed(slug: str):
         staff_ensure(profile=profile)
         seeded = content_ensure(profile=profile)
     return province, seeded
-
-
-def article_path(province) -> str:
-    from django_tenants.utils import schema_context
-
-    from editorial.selectors import public_item_list
-    from frontend.links import item_path
-
-    with schema_context(province.schema_name):
-        item = public_item_list(site=None, kinds=["news"]).first()
-        if item is None:
-            raise SystemExit("the demo content has no news item on the portal")
-        return item_path(item)
 
 
 def main() -> None:

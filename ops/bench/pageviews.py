@@ -22,7 +22,7 @@ import argparse
 import statistics
 import time
 
-from _django import scratch_province
+from _django import article_path, scratch_province
 
 DATABASE = "portal_bench_pageviews"
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
@@ -53,19 +53,6 @@ def seed(slug: str):
         staff_ensure(profile=profile)
         content_ensure(profile=profile)
     return province
-
-
-def article_path(province) -> str:
-    from django_tenants.utils import schema_context
-
-    from editorial.selectors import public_item_list
-    from frontend.links import item_path
-
-    with schema_context(province.schema_name):
-        item = public_item_list(site=None, kinds=["news"]).first()
-        if item is None:
-            raise SystemExit("the demo content has no news item on the portal")
-        return item_path(item)
 
 
 def main() -> None:
