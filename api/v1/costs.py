@@ -36,12 +36,14 @@ class CostQuery(serializers.Serializer):
                 required=False,
                 max_length=7,
                 help_text="the first month (YYYY-MM); January of this year by default",
+                error_messages={"invalid": _("Tháng viết theo dạng YYYY-MM, ví dụ 2026-11.")},
             ),
             "to": serializers.RegexField(
                 MONTH_PATTERN,
                 required=False,
                 max_length=7,
                 help_text="the last month (YYYY-MM), included; this month by default",
+                error_messages={"invalid": _("Tháng viết theo dạng YYYY-MM, ví dụ 2026-11.")},
             ),
         }
 

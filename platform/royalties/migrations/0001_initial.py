@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('editorial', '0010_deadlines_met_by_first_publication'),
+        ('editorial', '0009_procedure_kind_code_deadline_met'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
