@@ -4,7 +4,7 @@ names below live in its `frontend` namespace (`frontend:staff_reports`, …)."""
 
 from django.urls import path
 
-from frontend.views import budget, compliance, reports_staff
+from frontend.views import budget, compliance, figures, reports_staff
 
 urlpatterns = [
     path("staff/bao-cao/", reports_staff.report_list, name="staff_reports"),
@@ -14,6 +14,8 @@ urlpatterns = [
         reports_staff.report_download,
         name="staff_report_download",
     ),
+    # The activity figures of any period (what the reports are drafted from).
+    path("staff/so-lieu/", figures.figures, name="staff_figures"),
     path("staff/kinh-phi/", budget.costs, name="staff_budget"),
     path("staff/kinh-phi/<int:pk>/dieu-chinh/", budget.cost_correct, name="staff_budget_correct"),
     # The province's compliance page (ADR 0030).

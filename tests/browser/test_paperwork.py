@@ -1,7 +1,7 @@
 """The paperwork pages in real Chromium (issue 14): Thái Nguyên's editor-in-chief opens last
-month's report the platform drafted, signs it off, and reads the costs, compliance and royalty
-pages; axe-core finds no serious or critical violation on any of them at 375 and 1280 px, and
-nothing loads from another origin."""
+month's report the platform drafted, signs it off, and reads the figures, costs, compliance
+and royalty pages; axe-core finds no serious or critical violation on any of them at 375 and
+1280 px, and nothing loads from another origin."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from tests.browser.test_staff_days import Day
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/staff/bao-cao/", "/staff/kinh-phi/", "/staff/tuan-thu/", "/staff/nhuan-but/")
+PAGES = (
+    "/staff/bao-cao/",
+    "/staff/so-lieu/",
+    "/staff/kinh-phi/",
+    "/staff/tuan-thu/",
+    "/staff/nhuan-but/",
+)
 
 
 def _accessible(chief: Day, what: str) -> None:
