@@ -214,9 +214,9 @@ def test_only_those_it_concerns_ask_for_a_report(thainguyen):
     outsider = User.objects.create(username="khach")
     site_board = staff.holding("approver")
     refused_cases = [
-        dict(entry_key=province_entry.key, actor=outsider),
-        dict(entry_key=province_entry.key, actor=site_board),
-        dict(entry_key=site_entry.key, site=other_site, actor=site_board),
+        {"entry_key": province_entry.key, "actor": outsider},
+        {"entry_key": province_entry.key, "actor": site_board},
+        {"entry_key": site_entry.key, "site": other_site, "actor": site_board},
     ]
     for case in refused_cases:
         with pytest.raises(ReportError) as refused:
