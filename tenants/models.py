@@ -1,6 +1,7 @@
 """Public schema: the provinces (tenants) and the host names that reach them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 SCHEMA_PREFIX = "p_"
@@ -101,3 +102,75 @@ class ComplianceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ProfileVersion(models.Model):
+    """One version of a province's rule profile, kept in the public schema (ADR 0031): the
+    TOML text as it was uploaded (or as the repository ships it: a seed), its validated form,
+    and its review by two operators. Modules read the approved version in force at the instant
+    they compute (provinces.loader, through the store tenants.profile_store registers); the
+    shipped files under provinces/profiles/ are loaded as approved seeds."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Chờ duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        REJECTED = "rejected", _("Bị từ chối")
+        SUPERSEDED = "superseded", _("Đã được thay thế")
+
+    class Origin(models.TextChoices):
+        UPLOAD = "upload", _("Cán bộ vận hành tải lên")
+        SHIPPED = "shipped", _("Tệp kèm theo nền tảng")
+
+    slug = models.SlugField(max_length=40)
+    effective_from = models.DateField()
+    text = models.TextField()  # the TOML as uploaded: exported back as it came
+    sha256 = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)  # the validated, composed profile (Profile, JSON mode)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.UPLOAD)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    # Field-by-field changes against the version in force before it: [{path, before, after,
+    # source_before, source_after}], computed at submission.
+    diff = models.JSONField(default=list, blank=True)
+    previous = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)  # kept if the account goes
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    # An effective date already past needs the submitter's reason (recorded, shown to the
+    # reviewer).
+    past_reason = models.TextField(blank=True)
+    reviewer = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)  # required on a rejection
+
+    class Meta:
+        ordering = ["slug", "-effective_from", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "effective_from"],
+                condition=models.Q(status="approved"),
+                name="profile_version_one_approved_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["slug", "effective_from"],
+                condition=models.Q(status="submitted"),
+                name="profile_version_one_submitted_per_day",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="submitted", decided_at__isnull=True)
+                | ~models.Q(status="submitted"),
+                name="profile_version_submitted_undecided",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["slug", "status", "effective_from"], name="profile_version_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} {self.effective_from} ({self.status})"
