@@ -10,6 +10,7 @@ and nothing else (no other province's file, no path)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 import unicodedata
@@ -25,6 +26,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from core.errors import ErrorKind, ServiceError
 from provinces.loader import (
+    PROFILES_DIR,
     VIETNAM,
     ProfileError,
     parse_profile,
@@ -256,24 +258,31 @@ def _data(profile: Profile) -> dict[str, Any]:
 
 
 def _version_before(slug: str, effective: date) -> tuple[ProfileVersion | None, dict | None]:
-    """The approved version in force just before `effective` (a stored one; the shipped files
-    while the store holds none of the province's), as (row or None, composed data or None)."""
+    """The approved version in force just before `effective` (a stored one; the shipped file
+    while the store holds none of the province's), composed with the national baseline in
+    force on `effective` like the new version, so that the diff shows what the province's
+    text changes, not what the baseline changed meanwhile: (row or None, data or None)."""
+    approved = [ProfileVersion.Status.APPROVED]
     stored = (
-        ProfileVersion.objects.filter(
-            slug=slug, status=ProfileVersion.Status.APPROVED, effective_from__lt=effective
-        )
+        ProfileVersion.objects.filter(slug=slug, status__in=approved, effective_from__lt=effective)
         .order_by("-effective_from", "-pk")
         .first()
     )
-    if stored is not None:
-        return stored, stored.data
-    if ProfileVersion.objects.filter(slug=slug, status=ProfileVersion.Status.APPROVED).exists():
-        return None, None
+    text = stored.text if stored is not None else None
+    if stored is None and not ProfileVersion.objects.filter(slug=slug, status__in=approved):
+        try:
+            shipped = [p for p in profile_versions(slug) if p.effective_from < effective]
+        except ProfileError:
+            shipped = []
+        if shipped:
+            day = shipped[-1].effective_from.isoformat()
+            text = (PROFILES_DIR / slug / f"{day}.toml").read_text(encoding="utf-8")
+    if text is None:
+        return stored, None
     try:
-        shipped = [p for p in profile_versions(slug) if p.effective_from < effective]
-    except ProfileError:
-        shipped = []
-    return None, (_data(shipped[-1]) if shipped else None)
+        return stored, _data(parse_profile(text, name=f"{slug}.toml", on=effective))
+    except ProfileError:  # it no longer composes with that baseline: compare as stored
+        return stored, stored.data if stored is not None else None
 
 
 # --- the rules already in use --------------------------------------------------------------
@@ -324,8 +333,27 @@ def is_operator(user: Any) -> bool:
     )
 
 
+def _in_public(function):
+    """Run a service in the public schema, where versions, operators and their audit live."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with schema_context(get_public_schema_name()):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _require_operator(operator: Any) -> None:
-    if not is_operator(operator):
+    """An operator of the public schema (a province's staff account, even with staff rights,
+    is not one: its row lives in the province's schema)."""
+    from accounts.models import User
+
+    if not is_operator(operator) or not (
+        User.objects.filter(
+            pk=operator.pk, username=operator.get_username(), is_active=True
+        ).exists()
+    ):
         raise ProfileVersionError(
             "not_operator",
             _("Chỉ cán bộ vận hành của nền tảng mới được làm việc này."),
@@ -350,8 +378,10 @@ def _audit(operator, action: str, version: ProfileVersion, **data) -> None:
 
 
 def _invalidate(slug: str) -> None:
+    import importlib
+
     try:
-        from tenants import profile_store  # type: ignore[attr-defined]
+        profile_store = importlib.import_module("tenants.profile_store")
     except ImportError:  # the store's cache is not there: nothing to forget
         return
     invalidate = getattr(profile_store, "invalidate", None)
@@ -399,6 +429,7 @@ def _refuse_in_use(effective: date, found: list[str]) -> ProfileVersionError:
     )
 
 
+@_in_public
 def version_submit(
     *, text: str, operator, past_reason: str = "", now: datetime | None = None
 ) -> ProfileVersion:
@@ -486,6 +517,7 @@ def _locked_submitted(version: ProfileVersion | int) -> ProfileVersion:
     return locked
 
 
+@_in_public
 def version_approve(
     *, version: ProfileVersion, operator, now: datetime | None = None
 ) -> ProfileVersion:
@@ -553,6 +585,7 @@ def version_approve(
     return locked
 
 
+@_in_public
 def version_reject(
     *, version: ProfileVersion, operator, reason: str, now: datetime | None = None
 ) -> ProfileVersion:
