@@ -9,6 +9,7 @@ from frontend.views import (
     console,
     console_backups,
     console_compliance,
+    console_profiles,
     language,
     look,
     staff,
@@ -46,6 +47,29 @@ urlpatterns = [
         "tuan-thu/cap-nhat/",
         console_compliance.compliance_refresh,
         name="console_compliance_refresh",
+    ),
+    # The provinces' rule profiles: uploads reviewed by a second operator (issue 15).
+    path("ho-so-quy-che/", console_profiles.profiles_home, name="console_profiles"),
+    path("ho-so-quy-che/<int:pk>/", console_profiles.profile_detail, name="console_profile"),
+    path(
+        "ho-so-quy-che/<int:pk>/tai-ve/",
+        console_profiles.profile_export,
+        name="console_profile_export",
+    ),
+    path(
+        "ho-so-quy-che/<int:pk>/duyet/",
+        console_profiles.profile_approve,
+        name="console_profile_approve",
+    ),
+    path(
+        "ho-so-quy-che/<int:pk>/tu-choi/",
+        console_profiles.profile_reject,
+        name="console_profile_reject",
+    ),
+    path(
+        "ho-so-quy-che/tinh/<slug:slug>/",
+        console_profiles.profile_history,
+        name="console_profile_history",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", language.choose_language, name="choose_language"),
