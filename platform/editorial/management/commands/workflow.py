@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from editorial import rules
-from provinces.loader import ProfileError, describe_baseline, resolve_profile
+from provinces.loader import describe_baseline, today_in_vietnam
+from provinces.management.commands._profile import profile_on
 
 SITES = {"portal": (True,), "component_site": (False,), "both": (True, False)}
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         explain.add_argument(
             "--profile",
             required=True,
-            help="profile slug (e.g. thuathienhue) or path to a profile .toml file",
+            help="profile slug (e.g. thuathienhue), path to a profile .toml file or version:ID",
         )
         explain.add_argument(
             "--site",
@@ -50,12 +51,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        try:
-            profile = resolve_profile(options["profile"])
-        except ProfileError as error:
-            raise CommandError(f"profile {options['profile']!r} refused:\n{error}") from error
-        except OSError as error:
-            raise CommandError(f"profile {options['profile']!r} unreadable: {error}") from error
+        # A slug, a file or a stored version (`version:ID`, ADR 0031), as in force today.
+        profile = profile_on(options["profile"], today_in_vietnam())
         sites = SITES[options["site"]]
         for index, on_portal in enumerate(sites):
             spec = rules.workflow_for(profile, on_portal=on_portal)
