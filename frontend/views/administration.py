@@ -366,6 +366,10 @@ AUDIT_ACTIONS = {
     "otp_recovery_used": gettext_lazy("Đăng nhập bằng mã khôi phục"),
     "otp_recovery_renewed": gettext_lazy("Tạo lại mã khôi phục"),
     "otp_reset": gettext_lazy("Đặt lại xác thực hai lớp cho tài khoản"),
+    # The profile store's review by two operators (tenants.profile_versions, ADR 0031).
+    "profile_submitted": gettext_lazy("Gửi phiên bản hồ sơ quy định để duyệt"),
+    "profile_approved": gettext_lazy("Duyệt phiên bản hồ sơ quy định"),
+    "profile_rejected": gettext_lazy("Từ chối hoặc rút phiên bản hồ sơ quy định"),
 }
 # The words for the details an API key's audit row keeps.
 KEY_VIA = {
