@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.v1 import audit, backups, compliance, operator
+from api.v1 import audit, backups, compliance, operator, profiles
 from api.v1.urls import common
 
 app_name = "api-v1"
@@ -9,6 +9,32 @@ urlpatterns = [
     *common,
     path("operator/provinces/", operator.ProvinceListCreateView.as_view(), name="provinces"),
     path("operator/audit/", audit.PlatformAuditListView.as_view(), name="audit"),
+    # Rule profiles uploaded and reviewed by a second operator (issue 15).
+    path(
+        "operator/profiles/",
+        profiles.ProfileVersionListCreateView.as_view(),
+        name="profile_versions",
+    ),
+    path(
+        "operator/profiles/<int:pk>/",
+        profiles.ProfileVersionDetailView.as_view(),
+        name="profile_version",
+    ),
+    path(
+        "operator/profiles/<int:pk>/approve/",
+        profiles.ProfileVersionApproveView.as_view(),
+        name="profile_version_approve",
+    ),
+    path(
+        "operator/profiles/<int:pk>/reject/",
+        profiles.ProfileVersionRejectView.as_view(),
+        name="profile_version_reject",
+    ),
+    path(
+        "operator/profiles/<int:pk>/export/",
+        profiles.ProfileVersionExportView.as_view(),
+        name="profile_version_export",
+    ),
     path(
         "operator/provinces/<slug:slug>/audit/",
         audit.ProvinceAuditListView.as_view(),
