@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,9 @@ from pydantic import ValidationError
 from provinces.schema import SLUG_PATTERN, Profile
 
 PROFILES_DIR: Path = Path(__file__).resolve().parent / "profiles"
+# The folder shipped with the code: the version source (a store of approved versions, ADR
+# 0031) answers for it only; a caller reading another folder (a copy, a test's) reads files.
+_SHIPPED_DIR: Path = PROFILES_DIR
 NATIONAL_FOLDER = "_national"
 BASES = {"national": NATIONAL_FOLDER}
 # The working days of Vietnamese state agencies: "today" is the date in Vietnam.
@@ -499,6 +503,77 @@ def load_profile(
     return _composed(path, signature, baseline, _file_signature(baseline), base_dir)
 
 
+# --- a source of approved versions (ADR 0031) ----------------------------------------------------
+# A version: (effective date, key, TOML text). The key names the text (e.g. a store row's id
+# and sha256): composed profiles are cached per (key, baseline file and its signature).
+StoredVersion = tuple[date, str, str]
+VersionSource = Callable[[str], "list[StoredVersion] | None"]
+SlugSource = Callable[[], "list[str]"]
+
+_sources: dict[str, Any] = {"versions": None, "slugs": None}
+
+
+def register_version_source(
+    versions: VersionSource | None, *, slugs: SlugSource | None = None
+) -> None:
+    """Where the approved versions of a province come from when the shipped folder is read:
+    `versions(slug)` returns them, or None when the source knows no version of the slug (the
+    files under profiles/<slug>/ are read then). `slugs()` names the provinces it knows. None
+    unregisters (files only)."""
+    _sources["versions"] = versions
+    _sources["slugs"] = slugs if versions is not None else None
+
+
+def _stored_versions(slug: str, base_dir: Path) -> list[StoredVersion] | None:
+    source = _sources["versions"]
+    if source is None or (base_dir != _SHIPPED_DIR and base_dir.resolve() != _SHIPPED_DIR):
+        return None
+    versions = source(slug)
+    return sorted(versions, key=lambda version: version[0]) if versions else None
+
+
+@functools.lru_cache(maxsize=256)
+def _composed_text(
+    key: str,
+    text: str,
+    baseline: Path | None,
+    baseline_signature: tuple[Any, ...],
+    base_dir: Path,
+) -> Profile:
+    """A stored version composed with one baseline version, cached like `_composed`."""
+    name = f"stored version {key}"
+    data = _parse_toml(text, path=Path(name))
+    try:
+        on = date.fromisoformat(baseline.stem) if baseline is not None else None
+        data = _compose(data, on=on, base_dir=base_dir)
+    except ProfileError as error:
+        raise ProfileError(error.errors, path=name) from None
+    return profile_from_data(data, path=name)
+
+
+def stored_profile(
+    version: StoredVersion, *, slug: str, on: date | None = None, base_dir: Path | None = None
+) -> Profile:
+    """One stored version composed with the national baseline in force on `on` (default: its
+    own effective date); refused when its text names another province or date."""
+    effective, key, text = version
+    base_dir = base_dir or PROFILES_DIR
+    baseline = _in_force_file(base_dir / NATIONAL_FOLDER, on or effective)
+    profile = _composed_text(key, text, baseline, _file_signature(baseline), base_dir)
+    if profile.province.slug != slug or profile.effective_from != effective:
+        raise ProfileError(
+            [
+                (
+                    "province",
+                    f"stored version {key} is '{profile.province.slug}' from "
+                    f"{profile.effective_from}, filed as '{slug}' from {effective}",
+                )
+            ],
+            path=f"stored version {key}",
+        )
+    return profile
+
+
 # --- the shipped profiles and their versions ---------------------------------------------------
 
 
@@ -511,7 +586,13 @@ def shipped_profile_paths(*, base_dir: Path | None = None) -> list[Path]:
 
 
 def known_slugs(*, base_dir: Path | None = None) -> list[str]:
-    return sorted({path.parent.name for path in shipped_profile_paths(base_dir=base_dir)})
+    """The provinces with a shipped file, and those the version source knows."""
+    base_dir = base_dir or PROFILES_DIR
+    slugs = {path.parent.name for path in shipped_profile_paths(base_dir=base_dir)}
+    stored = _sources["slugs"]
+    if stored is not None and base_dir == _SHIPPED_DIR:
+        slugs.update(stored())
+    return sorted(slugs)
 
 
 def location_problems(
@@ -555,8 +636,14 @@ def _version_paths(slug: str, base_dir: Path) -> list[tuple[Profile, Path]]:
 
 def profile_versions(slug: str, *, base_dir: Path | None = None) -> list[Profile]:
     """Every version of a province's profile, oldest first (empty for an unknown slug), each
-    composed with the baseline in force on its own effective date."""
-    return [profile for profile, _ in _version_paths(slug, base_dir or PROFILES_DIR)]
+    composed with the baseline in force on its own effective date: the version source's when
+    it knows the province, else the files."""
+    base_dir = base_dir or PROFILES_DIR
+    _check_slug(slug)
+    stored = _stored_versions(slug, base_dir)
+    if stored is not None:
+        return [stored_profile(version, slug=slug, base_dir=base_dir) for version in stored]
+    return [profile for profile, _ in _version_paths(slug, base_dir)]
 
 
 def shipped_version(profile: Profile, *, base_dir: Path | None = None) -> Profile | None:
@@ -575,6 +662,22 @@ def profile_in_force(slug: str, on: date, *, base_dir: Path | None = None) -> Pr
     before `on`, composed with the national baseline in force on `on` (ADR 0009). Every module
     reads the rules of an instant through this function."""
     base_dir = base_dir or PROFILES_DIR
+    _check_slug(slug)
+    stored = _stored_versions(slug, base_dir)
+    if stored is not None:
+        # The store's approved versions (ADR 0031); never empty here.
+        current = [version for version in stored if version[0] <= on]
+        if not current:
+            raise ProfileError(
+                [
+                    (
+                        "province.effective_from",
+                        f"no version of '{slug}' in force on {on} "
+                        f"(earliest takes effect {stored[0][0]})",
+                    )
+                ]
+            )
+        return stored_profile(current[-1], slug=slug, on=on, base_dir=base_dir)
     versions = _version_paths(slug, base_dir)
     if not versions:
         known = ", ".join(known_slugs(base_dir=base_dir)) or "none"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TenantsConfig(AppConfig):
@@ -6,4 +7,14 @@ class TenantsConfig(AppConfig):
     verbose_name = "Provinces (tenants)"
 
     def ready(self) -> None:
-        from tenants import hosts  # noqa: F401  (connects the host-cache invalidation)
+        from tenants import (
+            hosts,  # noqa: F401  (connects the host-cache invalidation)
+            profile_store,
+        )
+
+        # Every module reads the approved version in force from the store (ADR 0031).
+        profile_store.register()
+        # The shipped files are seeded wherever the public schema is migrated.
+        post_migrate.connect(
+            profile_store.seed_after_migrate, sender=self, dispatch_uid="profile_store_seed"
+        )

@@ -18,6 +18,7 @@ from provinces.naming import HostNameError, component_host, is_valid_hostname
 from provinces.schema import Profile
 from tenants.hosts import host_cache_forget
 from tenants.models import Domain, Province, schema_name_for
+from tenants.profile_store import approved_profile
 
 logger = logging.getLogger(__name__)
 
@@ -153,18 +154,21 @@ def platform_tenant_ensure() -> Province:
 
 
 def _check_shipped(profile: Profile) -> None:
-    """A province runs on the profile versions shipped under provinces/profiles/<slug>/ (ADR
-    0002): every module reads its rules from there. A profile that is not shipped (an upload,
-    a file elsewhere) can be validated, never onboarded."""
+    """A province runs on an approved version of its profile (ADR 0031): one kept in the
+    profile store (a shipped file seeded there, or an operator's upload approved by a second
+    operator), or a file shipped under provinces/profiles/<slug>/ (ADR 0002). Any other
+    profile (an upload not approved, a file elsewhere) can be validated, never onboarded."""
     # Compared composed with the same national baseline version (ADR 0009).
-    if shipped_version(profile) != profile:
-        raise OnboardingError(
-            "profile_not_shipped",
-            f"this profile is not the shipped version provinces/profiles/{profile.province.slug}/"
-            f"{profile.effective_from.isoformat()}.toml: add it there (reviewed like code), then "
-            "onboard by slug",
-            field="profile",
-        )
+    if approved_profile(profile) == profile or shipped_version(profile) == profile:
+        return
+    raise OnboardingError(
+        "profile_not_shipped",
+        f"this profile is neither an approved version in the profile store nor the shipped "
+        f"version provinces/profiles/{profile.province.slug}/"
+        f"{profile.effective_from.isoformat()}.toml: submit it for approval by a second "
+        "operator, then onboard by slug",
+        field="profile",
+    )
 
 
 def province_onboard(

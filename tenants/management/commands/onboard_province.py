@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from provinces.loader import ProfileError, resolve_profile
+from tenants.profile_store import seed_shipped
 from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The shipped files first: the store answers for them (ADR 0031).
+        seed_shipped()
         try:
             profile = resolve_profile(options["profile"])
         except ProfileError as error:

@@ -21,6 +21,7 @@ from provinces.loader import ProfileError, resolve_profile, shipped_profile_path
 from tenants.demo.content import DemoError, content_ensure
 from tenants.demo.paperwork import paperwork_ensure
 from tenants.demo.staff import staff_ensure
+from tenants.profile_store import seed_shipped
 from tenants.services import OnboardingError, platform_tenant_ensure, province_onboard
 
 OPERATOR_USERNAME = "vanhanh"
@@ -43,6 +44,8 @@ class Command(BaseCommand):
         store = json.loads(store_path.read_text()) if store_path.exists() else {}
         port = options["port"]
         platform_tenant_ensure()
+        # The shipped files first: the store answers for them (ADR 0031).
+        seed_shipped()
         self._operator(store)
         slugs = sorted({path.parent.name for path in shipped_profile_paths()})
         lines = []
