@@ -558,12 +558,14 @@ def version_approve(
         locked.reviewer_name = operator.get_username()
         locked.decided_at = now or timezone.now()
         locked.save(update_fields=["status", "data", "reviewer", "reviewer_name", "decided_at"])
-        onboarded = False
+        onboarded, onboarding = False, None
         if not Province.objects.filter(slug=locked.slug).exists():
             from tenants.services import OnboardingError, province_onboard
 
             try:
-                province_onboard(profile=profile, dev_hosts=settings.PLATFORM_DEV_HOSTS)
+                onboarding = province_onboard(
+                    profile=profile, dev_hosts=settings.PLATFORM_DEV_HOSTS
+                )
             except OnboardingError as error:
                 raise ProfileVersionError(
                     error.code,
@@ -582,6 +584,9 @@ def version_approve(
         )
         slug = locked.slug
         transaction.on_commit(lambda: _invalidate(slug))
+    # Not stored: what the onboarding did, with the administrator's one-time secret to show
+    # once (None when the province existed).
+    locked.onboarding = onboarding  # type: ignore[attr-defined]
     return locked
 
 

@@ -154,3 +154,19 @@ def test_a_stored_version_for_sla_due_workflow_and_validate(tenant_db, capsys):
         "2027-02-01T09:00",
     )
     assert capsys.readouterr().out.strip()
+
+
+def test_approving_a_new_province_prints_its_administrators_secret(tenant_db, capsys):
+    from tenants.models import Province
+
+    text = profile_text(
+        "backan",
+        effective_from=NEXT_MONTH,
+        domains__portal="caobang.gov.vn",
+        domains__component_host_pattern="{label}.caobang.gov.vn",
+    ).replace('slug = "backan"', 'slug = "caobang"', 1)
+    version = uploaded(text, operator=operator())
+    call_command("profiles", "approve", str(version.pk), "--operator", operator().username)
+    out = capsys.readouterr().out
+    assert re.search(r"administrator: quantri  one-time secret: \S+", out)
+    assert Province.objects.filter(slug="caobang").exists()

@@ -269,6 +269,7 @@ NEW_PROVINCE_CHANGES = {
 
 
 def _new_province_text() -> str:
+    """Hà Giang's profile as Tuyên Quang's: a province outside the five, on hosts of its own."""
     text = profile_text("hagiang", effective_from=NEXT_MONTH, **NEW_PROVINCE_CHANGES)
     text = text.replace('slug = "hagiang"', 'slug = "tuyenquang"', 1)
     return text.replace('name = "Hà Giang"', 'name = "Tuyên Quang"', 1)
@@ -289,3 +290,6 @@ def test_approving_a_new_province_onboards_it(tenant_db):
     assert Domain.objects.filter(tenant=province, domain="tuyenquang.gov.vn").exists()
     assert _audit("profile_approved")[-1].data["onboarded"] is True
     assert version.status == ProfileVersion.Status.APPROVED
+    # The administrator's one-time secret, shown once to the approver.
+    assert version.onboarding.admin_username == "quantri"
+    assert version.onboarding.admin_secret

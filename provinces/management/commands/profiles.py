@@ -200,6 +200,14 @@ class Command(BaseCommand):
             f"version {version.pk} approved: {version.slug} from {version.effective_from} "
             f"(submitted by {version.author_name}, approved by {version.reviewer_name})"
         )
+        onboarding = getattr(version, "onboarding", None)
+        if onboarding is not None:
+            self.stdout.write(f"province {version.slug} onboarded: {'; '.join(onboarding.changes)}")
+            if onboarding.admin_secret:
+                self.stdout.write(
+                    f"administrator: {onboarding.admin_username}  "
+                    f"one-time secret: {onboarding.admin_secret}"
+                )
 
     def _reject(self, options) -> None:
         from tenants.profile_versions import version_get, version_reject
