@@ -233,3 +233,24 @@ def test_only_operators(tenant_db):
     assert not _uploads().exists()
     # a province's host has no such page
     assert host_client("hagiang.localhost").get("/ho-so-quy-che/").status_code == 404
+
+
+def test_the_list_reads_a_bounded_number_of_queries(
+    author, reviewer, django_assert_max_num_queries
+):
+    # given: three waiting versions of Hà Giang, one approved
+    versions = [_submitted_on(author, days) for days in (30, 60, 90)]
+    reviewer.post(f"/ho-so-quy-che/{versions[0].pk}/duyet/")
+    # then: the page's queries do not grow with the versions
+    with django_assert_max_num_queries(10):
+        response = author.get("/ho-so-quy-che/")
+    html = page_text(response)
+    assert response.status_code == 200
+    assert html.count("tải lên bởi bạn") == 2
+    assert "Đã duyệt" in html
+
+
+def _submitted_on(client, days: int) -> ProfileVersion:
+    response = client.post("/ho-so-quy-che/", {"text": next_version(days=days)})
+    assert response.status_code == 302, page_text(response)
+    return ProfileVersion.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
