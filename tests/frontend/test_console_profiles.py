@@ -254,3 +254,23 @@ def _submitted_on(client, days: int) -> ProfileVersion:
     response = client.post("/ho-so-quy-che/", {"text": next_version(days=days)})
     assert response.status_code == 302, page_text(response)
     return ProfileVersion.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+
+
+def test_a_province_not_on_the_platform_yet_is_named_by_its_profile(author):
+    # given: a profile for a province outside the five (its first version)
+    text = (
+        next_version()
+        .replace('slug = "hagiang"', 'slug = "tuyenquang"')
+        .replace("hagiang.gov.vn", "tuyenquang.gov.vn")
+        .replace('name = "Hà Giang"', 'name = "Tuyên Quang"')
+    )
+    # when
+    version = _submitted(author, text)
+    # then: its page says it is a new province, with no diff table
+    html = page_text(author.get(f"/ho-so-quy-che/{version.pk}/"))
+    assert "Hồ sơ quy chế của Tuyên Quang" in html
+    assert "Tỉnh mới: chưa có phiên bản trước" in html
+    assert "new province" not in html
+    history = author.get("/ho-so-quy-che/tinh/tuyenquang/")
+    assert history.status_code == 200
+    assert "Lịch sử hồ sơ quy chế của Tuyên Quang" in page_text(history)
