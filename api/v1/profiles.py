@@ -81,6 +81,22 @@ class VersionDetail(VersionSummary):
     text = serializers.CharField(help_text="the TOML as uploaded")
 
 
+class OnboardingOutput(serializers.Serializer):
+    province = serializers.CharField(source="province.slug")
+    created = serializers.BooleanField()
+    admin_username = serializers.CharField(allow_null=True)
+    admin_secret = serializers.CharField(
+        allow_null=True, help_text="one-time secret, returned once; must be changed at first login"
+    )
+
+
+class ApprovedOutput(VersionDetail):
+    onboarding = OnboardingOutput(
+        allow_null=True,
+        help_text="when the approval onboarded a new province: its administrator, once",
+    )
+
+
 # --- input -------------------------------------------------------------------------------
 
 
@@ -229,14 +245,16 @@ class ProfileVersionApproveView(APIView):
         tags=TAGS,
         operation_id="operator_profiles_approve",
         request=None,
-        responses={200: VersionDetail, 404: ErrorOutput, 409: ErrorOutput, **ERRORS},
+        responses={200: ApprovedOutput, 404: ErrorOutput, 409: ErrorOutput, **ERRORS},
         description="Approve a submitted version as another operator than its author (403 "
         "`own_submission` for the author). A new province is onboarded from it; a new version "
-        "of a province takes effect on its effective date. 409 when it no longer waits.",
+        "of a province takes effect on its effective date (`onboarding`: the new province's "
+        "administrator and one-time secret, returned once). 409 when it no longer waits.",
     )
     def post(self, request, pk: int):
         version = version_approve(version=version_get(pk), operator=request.user)
-        return Response(VersionDetail(version).data)
+        version.onboarding = getattr(version, "onboarding", None)  # type: ignore[attr-defined]
+        return Response(ApprovedOutput(version).data)
 
 
 class ProfileVersionRejectView(APIView):

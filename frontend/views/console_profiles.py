@@ -280,7 +280,9 @@ def profiles_home(request):
 
 @never_cache
 @login_required
-def profile_detail(request, pk: int, *, reject_form=None, refusal=None, status=200):
+def profile_detail(
+    request, pk: int, *, reject_form=None, refusal=None, onboarding=None, status=200
+):
     """One version: what it is, its review, its diff against the version before, its text; the
     approve and reject forms for an operator who is not its author while it waits."""
     _operator(request)
@@ -300,6 +302,7 @@ def profile_detail(request, pk: int, *, reject_form=None, refusal=None, status=2
         "reviewable": waiting and not mine,
         "reject_form": reject_form or RejectForm(withdraw=mine),
         "refusal": refusal,
+        "onboarding": onboarding,
     }
     return render(request, "frontend/console/profiles/version.html", context, status=status)
 
@@ -340,13 +343,18 @@ def profile_approve(request, pk: int):
     _operator(request)
     version = _version_or_404(pk)
     try:
-        version_approve(version=version, operator=request.user)
+        approved = version_approve(version=version, operator=request.user)
     except ServiceError as error:
         # The author approving their own, or a version already decided: 403/409 with why.
         return profile_detail(
             request, pk, refusal=service_message(error), status=http_status(error)
         )
     messages.success(request, _("Đã duyệt phiên bản hồ sơ quy chế."))
+    onboarding = getattr(approved, "onboarding", None)
+    if onboarding is not None and onboarding.admin_secret:
+        # A new province was onboarded: its administrator's one-time secret is shown here,
+        # once, to the approver (never stored, never in a redirect's session).
+        return profile_detail(request, pk, onboarding=onboarding)
     return redirect("frontend:console_profile", pk=version.pk)
 
 

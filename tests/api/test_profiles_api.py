@@ -130,6 +130,7 @@ def test_four_eyes_the_author_cannot_approve_another_operator_can(author, review
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "approved"
     assert response.json()["reviewer"] == "profile_api_reviewer"
+    assert response.json()["onboarding"] is None  # Hà Giang was on the platform already
     assert _uploads().get().status == ProfileVersion.Status.APPROVED
     assert AuditEntry.objects.filter(
         action="profile_approved", actor__username="profile_api_reviewer"
@@ -210,3 +211,20 @@ def test_an_operator_key_without_the_operator_scope_is_refused(tenant_db):
     assert client.get(BASE).status_code == 403
     assert post_json(client, BASE, {"text": next_version()}).status_code == 403
     assert not _uploads().exists()
+
+
+def test_approving_a_new_province_returns_its_administrators_secret_once(author, reviewer):
+    text = (
+        next_version()
+        .replace('slug = "hagiang"', 'slug = "tuyenquang"')
+        .replace("hagiang.gov.vn", "tuyenquang.gov.vn")
+        .replace('name = "Hà Giang"', 'name = "Tuyên Quang"')
+    )
+    version = _submit(author, text)
+    assert [entry["after"] for entry in version["diff"]] == ["new province"]
+    response = reviewer.post(f"{BASE}{version['id']}/approve/")
+    assert response.status_code == 200, response.content
+    onboarding = response.json()["onboarding"]
+    assert onboarding["province"] == "tuyenquang"
+    assert onboarding["admin_secret"]
+    assert "admin_secret" not in reviewer.get(f"{BASE}{version['id']}/").json()

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AuditEntry, User
 from provinces.loader import PROFILES_DIR, today_in_vietnam
-from tenants.models import ProfileVersion
+from tenants.models import ProfileVersion, Province
 from tests.conftest import host_client
 from tests.factories.accounts import verified_login
 from tests.factories.pages import page_text
@@ -256,7 +256,7 @@ def _submitted_on(client, days: int) -> ProfileVersion:
     return ProfileVersion.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
 
 
-def test_a_province_not_on_the_platform_yet_is_named_by_its_profile(author):
+def test_a_province_not_on_the_platform_yet_is_named_by_its_profile(author, reviewer):
     # given: a profile for a province outside the five (its first version)
     text = (
         next_version()
@@ -274,3 +274,14 @@ def test_a_province_not_on_the_platform_yet_is_named_by_its_profile(author):
     history = author.get("/ho-so-quy-che/tinh/tuyenquang/")
     assert history.status_code == 200
     assert "Lịch sử hồ sơ quy chế của Tuyên Quang" in page_text(history)
+    # when: another operator approves, the province is onboarded and its administrator's
+    # one-time secret shown to the approver, once
+    approved = reviewer.post(f"/ho-so-quy-che/{version.pk}/duyet/")
+    assert approved.status_code == 200
+    html = page_text(approved)
+    assert "Tuyên Quang đã được đưa lên nền tảng" in html
+    assert Province.objects.filter(slug="tuyenquang").exists()
+    secret = approved.context["onboarding"].admin_secret
+    assert secret
+    assert secret in html
+    assert secret not in page_text(reviewer.get(f"/ho-so-quy-che/{version.pk}/"))
