@@ -430,6 +430,7 @@ def _refuse_in_use(effective: date, found: list[str]) -> ProfileVersionError:
 
 
 @_in_public
+@transaction.atomic
 def version_submit(
     *, text: str, operator, past_reason: str = "", now: datetime | None = None
 ) -> ProfileVersion:
@@ -582,7 +583,11 @@ def version_approve(
             onboarded=onboarded,
             superseded=[older.pk for older in superseded],
         )
+        # Now, for this transaction's own reads (the onboarding above, the caller's next
+        # read), and again once committed: a process that read between the two would
+        # otherwise keep the older versions under the newer token.
         slug = locked.slug
+        _invalidate(slug)
         transaction.on_commit(lambda: _invalidate(slug))
     # Not stored: what the onboarding did, with the administrator's one-time secret to show
     # once (None when the province existed).

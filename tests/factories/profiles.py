@@ -7,7 +7,7 @@ import re
 from datetime import date
 from itertools import count
 
-from provinces.loader import PROFILES_DIR, profile_versions
+from provinces.loader import PROFILES_DIR
 
 _numbers = count(1)
 
@@ -58,8 +58,9 @@ def profile_text(slug: str, /, *, effective_from: date | None = None, **changes)
     `effective_from` (when given) and each change applied: a keyword names a table's key with
     "__" for the dots, e.g. `qa__kinds__competence__working_days=7` (tables only, not arrays
     of tables)."""
-    latest = profile_versions(slug)[-1]
-    text = (PROFILES_DIR / slug / f"{latest.effective_from.isoformat()}.toml").read_text("utf-8")
+    # The shipped file itself (the store may hold later approved versions of the province).
+    latest = sorted((PROFILES_DIR / slug).glob("*.toml"))[-1]
+    text = latest.read_text(encoding="utf-8")
     if effective_from is not None:
         text = _set_in_table(text, "province", "effective_from", effective_from.isoformat())
     for name, value in changes.items():
