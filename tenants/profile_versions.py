@@ -63,6 +63,18 @@ class ProfileVersionNotFound(ProfileVersionError, ProfileVersion.DoesNotExist):
 # --- validation ----------------------------------------------------------------------------
 
 
+def _reason(value: Any, field: str) -> str:
+    """A reason as stored: NFC, trimmed, at most MAX_REASON_LENGTH characters, no NUL."""
+    reason = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else ""
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ProfileVersionError(
+            "reason_too_long",
+            _("Lý do tối đa %(max)d ký tự.") % {"max": MAX_REASON_LENGTH},
+            field,
+        )
+    return reason.replace("\x00", "")
+
+
 def _normalised(text: Any) -> str:
     if not isinstance(text, str):
         raise ProfileVersionError("invalid_text", _("Nội dung hồ sơ phải là văn bản."), "text")
@@ -81,8 +93,11 @@ def _shape_problems(data: Any) -> list[Problem]:
                 problems.append((path, f"nested deeper than {MAX_DEPTH} levels"))
                 continue
             keys += len(value)
+            problems += [(path, "a key contains a NUL character") for key in value if "\x00" in key]
             for key, child in value.items():
                 stack.append((child, f"{path}.{key}" if path else str(key), depth + 1))
+        elif isinstance(value, str) and "\x00" in value:
+            problems.append((path, "contains a NUL character"))
         elif isinstance(value, list):
             if depth > MAX_DEPTH:
                 problems.append((path, f"nested deeper than {MAX_DEPTH} levels"))
@@ -102,6 +117,8 @@ def _checked(text: str) -> tuple[Profile | None, list[Problem]]:
     size = len(text.encode("utf-8"))
     if size > MAX_TEXT_BYTES:
         return None, [("", f"{size} bytes; at most {MAX_TEXT_BYTES} (256 KiB)")]
+    if "\x00" in text:
+        return None, [("", "contains a NUL character")]
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -441,13 +458,7 @@ def version_submit(
     the same province and day."""
     _require_operator(operator)
     text = _normalised(text)
-    past_reason = unicodedata.normalize("NFC", (past_reason or "").strip())
-    if len(past_reason) > MAX_REASON_LENGTH:
-        raise ProfileVersionError(
-            "reason_too_long",
-            _("Lý do tối đa %(max)d ký tự.") % {"max": MAX_REASON_LENGTH},
-            "past_reason",
-        )
+    past_reason = _reason(past_reason, "past_reason")
     profile, problems = _checked(text)
     if problems or profile is None:
         raise _refuse_problems(problems)
@@ -602,16 +613,10 @@ def version_reject(
     """Reject a submitted version with a reason (1 to 2,000 characters); by its author it is a
     withdrawal, recorded as such."""
     _require_operator(operator)
-    reason = unicodedata.normalize("NFC", (reason or "").strip()) if isinstance(reason, str) else ""
+    reason = _reason(reason, "reason")
     if not reason:
         raise ProfileVersionError(
             "reason_required", _("Hãy ghi lý do từ chối."), "reason", kind=ErrorKind.INVALID
-        )
-    if len(reason) > MAX_REASON_LENGTH:
-        raise ProfileVersionError(
-            "reason_too_long",
-            _("Lý do tối đa %(max)d ký tự.") % {"max": MAX_REASON_LENGTH},
-            "reason",
         )
     with transaction.atomic():
         locked = _locked_submitted(version)

@@ -108,6 +108,11 @@ def test_list_items_are_matched_by_their_code(tenant_db):
         ),
         ("another province's file", lambda text: 'extends = "../thainguyen"\n' + text, "extends"),
         (
+            "a NUL character in a value (the database could not keep it)",
+            lambda text: text.replace('name = "Thái Nguyên"', 'name = "Thái\\u0000Nguyên"', 1),
+            "province.name",
+        ),
+        (
             "a field of the wrong type",
             lambda text: text.replace("working_days = 5", 'working_days = "năm"', 1),
             "qa.kinds.competence.working_days",
@@ -293,3 +298,18 @@ def test_approving_a_new_province_onboards_it(tenant_db):
     # The administrator's one-time secret, shown once to the approver.
     assert version.onboarding.admin_username == "quantri"
     assert version.onboarding.admin_secret
+
+
+def test_an_approved_version_of_next_month_changes_nothing_today(tenant_db):
+    from provinces.loader import profile_in_force
+
+    approved(
+        profile_text(
+            "thainguyen", effective_from=NEXT_MONTH, qa__kinds__competence__working_days=7
+        ),
+        author=operator(),
+        reviewer=operator(),
+    )
+    today = profile_in_force("thainguyen", today_in_vietnam())
+    assert today.qa.kinds["competence"].working_days == 5
+    assert profile_in_force("thainguyen", NEXT_MONTH).qa.kinds["competence"].working_days == 7
