@@ -185,6 +185,9 @@ class Command(BaseCommand):
             f"{version.author_name}; {len(version.diff)} change(s):"
         )
         for entry in version.diff:
+            if not entry["path"]:  # no version before it
+                self.stdout.write(f"  {entry['after']} ({entry['source_after'] or 'no source'})")
+                continue
             source = entry["source_after"] or entry["source_before"] or "no source"
             self.stdout.write(
                 f"  {entry['path'] or '(profile)'}: {entry['before']!r} -> {entry['after']!r} "
