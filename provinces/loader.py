@@ -27,6 +27,12 @@ out; so is the English section where the province publishes no English version.
 The composed data is validated by `provinces.schema.Profile`; every problem is reported as
 (field path, reason), e.g. ("governance.workflows.portal.steps[1].role", "unknown workflow
 role 'x' ..."). Pure Python: no Django here.
+
+The approved versions of a province may come from a registered version source rather than
+the files (ADR 0031: the profile store in the public schema, registered by the tenants app):
+`register_version_source(versions, slugs=...)`. When the shipped folder is read, the source's
+versions [(effective date, key, TOML text)] answer; where it knows none of a province (None),
+the files under profiles/<slug>/ do. The national baseline is always the shipped files.
 """
 
 from __future__ import annotations

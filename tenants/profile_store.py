@@ -72,8 +72,8 @@ def _generation(slug: str) -> str:
     return token
 
 
-def _key(row: dict[str, Any]) -> str:
-    return f"{row['pk']}:{row['sha256'][:16]}"
+def _key(pk: int, sha256: str) -> str:
+    return f"{pk}:{sha256[:16]}"
 
 
 def _read(slug: str) -> list[StoredVersion] | None:
@@ -83,7 +83,9 @@ def _read(slug: str) -> list[StoredVersion] | None:
         .order_by("effective_from", "pk")
         .values("pk", "effective_from", "sha256", "text")
     )
-    versions = [(row["effective_from"], _key(row), row["text"]) for row in rows]
+    versions = [
+        (row["effective_from"], _key(row["pk"], row["sha256"]), row["text"]) for row in rows
+    ]
     return versions or None
 
 
@@ -157,7 +159,8 @@ def approved_profile(profile: Profile) -> Profile | None:
         return None
     on = profile.baseline.effective_from if profile.baseline is not None else None
     try:
-        return stored_profile((row["effective_from"], _key(row), row["text"]), slug=slug, on=on)
+        version = (row["effective_from"], _key(row["pk"], row["sha256"]), row["text"])
+        return stored_profile(version, slug=slug, on=on)
     except ProfileError:
         return None
 
