@@ -28,6 +28,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from accounts.services import audit_record
 from config.cache import LocalMemo
 from provinces.loader import (
     PROFILES_DIR,
@@ -229,7 +230,7 @@ def seed_shipped() -> SeedResult:
             else:
                 result.created.append(name)
             now = timezone.now()
-            ProfileVersion.objects.create(
+            row = ProfileVersion.objects.create(
                 slug=slug,
                 effective_from=effective,
                 text=text,
@@ -241,6 +242,15 @@ def seed_shipped() -> SeedResult:
                 author_name=SHIPPED_AUTHOR,
                 reviewer_name=SHIPPED_AUTHOR,
                 decided_at=now,
+            )
+            audit_record(
+                actor=None,
+                actor_name=SHIPPED_AUTHOR,
+                action="profile_seeded",
+                target=name,
+                version=row.pk,
+                sha256=digest,
+                **({"superseded": current.pk} if current is not None else {}),
             )
             changed.add(slug)
         for slug in sorted(changed):

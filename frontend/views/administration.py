@@ -370,6 +370,8 @@ AUDIT_ACTIONS = {
     "profile_submitted": gettext_lazy("Gửi phiên bản hồ sơ quy định để duyệt"),
     "profile_approved": gettext_lazy("Duyệt phiên bản hồ sơ quy định"),
     "profile_rejected": gettext_lazy("Từ chối hoặc rút phiên bản hồ sơ quy định"),
+    # A shipped file loaded into the store as an approved version (tenants.profile_store).
+    "profile_seeded": gettext_lazy("Nạp hồ sơ quy định kèm theo nền tảng"),
 }
 # The words for the details an API key's audit row keeps.
 KEY_VIA = {

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from accounts.models import AuditEntry
 from core.profiles import current_profile
 from provinces import loader
 from provinces.loader import (
@@ -110,6 +111,11 @@ def test_a_changed_shipped_file_supersedes_its_old_seed(tenant_db):
     )
     assert current.text == THAI_NGUYEN.read_text(encoding="utf-8")
     assert current.origin == ProfileVersion.Origin.SHIPPED
+    entry = AuditEntry.objects.get(action="profile_seeded", data__version=current.pk)
+    assert entry.target == "thainguyen 2012-11-16"
+    assert entry.actor_name == "kho mã của nền tảng"
+    assert entry.data["version"] == current.pk
+    assert entry.data["superseded"] == seed.pk
     assert _competence_days(profile_in_force("thainguyen", date(2020, 1, 1))) == 5
 
 
