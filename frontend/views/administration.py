@@ -367,11 +367,11 @@ AUDIT_ACTIONS = {
     "otp_recovery_renewed": gettext_lazy("Tạo lại mã khôi phục"),
     "otp_reset": gettext_lazy("Đặt lại xác thực hai lớp cho tài khoản"),
     # The profile store's review by two operators (tenants.profile_versions, ADR 0031).
-    "profile_submitted": gettext_lazy("Gửi phiên bản hồ sơ quy định để duyệt"),
-    "profile_approved": gettext_lazy("Duyệt phiên bản hồ sơ quy định"),
-    "profile_rejected": gettext_lazy("Từ chối hoặc rút phiên bản hồ sơ quy định"),
+    "profile_submitted": gettext_lazy("Gửi phiên bản hồ sơ quy chế để duyệt"),
+    "profile_approved": gettext_lazy("Duyệt phiên bản hồ sơ quy chế"),
+    "profile_rejected": gettext_lazy("Từ chối hoặc rút phiên bản hồ sơ quy chế"),
     # A shipped file loaded into the store as an approved version (tenants.profile_store).
-    "profile_seeded": gettext_lazy("Nạp hồ sơ quy định kèm theo nền tảng"),
+    "profile_seeded": gettext_lazy("Nạp hồ sơ quy chế kèm theo nền tảng"),
 }
 # The words for the details an API key's audit row keeps.
 KEY_VIA = {
