@@ -57,18 +57,23 @@ def _generation_key(slug: str) -> str:
     return f"profiles:store:{slug}:generation"
 
 
+# The generation a province starts at when Redis holds none (a fresh or flushed Redis): a
+# process's copy read under it stays good, so an emptied cache costs no reload; an approval
+# moves the generation to a random token, which every copy read before it differs from.
+GENESIS = "0"
+
+
 def _generation(slug: str) -> str:
-    """The province's store generation (a new token when Redis holds none or is away: the
-    copy is then read again)."""
+    """The province's store generation: GENESIS until a version is approved; a token never
+    seen when Redis is away (the copy is then read again each time)."""
     token = _generations.get(slug)
     if token is not None:
         return token
     with schema_context(get_public_schema_name()):
         token = cache.get(_generation_key(slug))
         if token is None:
-            fresh = uuid.uuid4().hex
-            cache.add(_generation_key(slug), fresh, None)
-            token = cache.get(_generation_key(slug)) or fresh
+            cache.add(_generation_key(slug), GENESIS, None)
+            token = cache.get(_generation_key(slug)) or uuid.uuid4().hex
     _generations.set(slug, token)
     return token
 
@@ -128,6 +133,12 @@ def _bump(slug: str) -> None:
     _versions.pop(slug, None)
     with schema_context(get_public_schema_name()):
         cache.set(_generation_key(slug), uuid.uuid4().hex, None)
+
+
+def forget() -> None:
+    """Drop this process's copy of every province's versions (the next read asks again)."""
+    _versions.clear()
+    _generations.clear()
 
 
 def invalidate(slug: str) -> None:

@@ -187,13 +187,14 @@ def test_sections_belong_to_the_portal_not_to_component_sites(province_schema):
     assert host_client(site.dev_host).get("/chuyen-muc/tin-tuc-su-kien/").status_code == 404
 
 
-def test_section_pages_cost_at_most_ten_queries(thainguyen, django_assert_max_num_queries):
+def test_section_pages_cost_at_most_eleven_queries(thainguyen, django_assert_max_num_queries):
     thainguyen(title="Tin")
     thainguyen(kind="static_page", title="Giới thiệu", body="<p>Thái Nguyên</p>")
     for path in ("/chuyen-muc/tin-tuc-su-kien/", "/chuyen-muc/gioi-thieu/", "/co-so-phap-ly/"):
-        # an anonymous visitor on a cold cache
+        # an anonymous visitor on a cold cache: one of the queries reads the province's approved
+        # profile versions from the store (ADR 0031), kept by the process after that
         _clear_test_cache()
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             response = host_client(PORTAL).get(path)
         assert response.status_code == 200, path
 
