@@ -103,16 +103,22 @@ class Bouncer:
 def pgbouncer(
     database: str,
     *,
-    server_host: str = "127.0.0.1",
-    server_port: int = 5432,
+    server_host: str | None = None,
+    server_port: int | None = None,
     user: str = "postgres",
     pool_mode: str = "session",
     pool_size: int = 4,
     max_client_conn: int = 200,
 ) -> Iterator[Bouncer]:
     """PgBouncer in `pool_mode` with at most `pool_size` server connections per database and
-    user, trusting local clients (the test PostgreSQL trusts them too). Stopped on exit; its
-    directory (configuration, log) removed."""
+    user, trusting local clients (the test PostgreSQL trusts them too), in front of the
+    PostgreSQL the tests run on (settings.DATABASES: the embedded one when DATABASE_URL is
+    unset) unless told otherwise. Stopped on exit; its directory (configuration, log) removed."""
+    from django.conf import settings
+
+    server = settings.DATABASES["default"]
+    server_host = server_host or server.get("HOST") or "127.0.0.1"
+    server_port = server_port or int(server.get("PORT") or 5432)
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
     run_as = []
