@@ -54,6 +54,38 @@ class ProfileVersionError(ServiceError):
     (a profile field, "text", "past_reason", "reason", "operator", "version")."""
 
 
+PROFILE_SUFFIX = ".toml"
+
+
+def upload_text(upload) -> str:
+    """The text of an uploaded profile file, for the console and the API alike: a `.toml`
+    name, at most MAX_TEXT_BYTES read, UTF-8 text without NUL, a leading BOM dropped;
+    ProfileVersionError (field "file") otherwise."""
+    if not upload.name.lower().endswith(PROFILE_SUFFIX):
+        raise ProfileVersionError(
+            "file_type", _("Chỉ nhận tệp hồ sơ quy chế dạng TOML (đuôi .toml)."), "file"
+        )
+    too_long = ProfileVersionError(
+        "file_too_long", _("Tệp hồ sơ quy chế dài tối đa 256 KiB."), "file"
+    )
+    if upload.size > MAX_TEXT_BYTES:
+        raise too_long
+    raw = upload.read(MAX_TEXT_BYTES + 1)
+    if len(raw) > MAX_TEXT_BYTES:
+        raise too_long
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or "\x00" in text:
+        raise ProfileVersionError(
+            "file_not_text",
+            _("Tệp này không phải văn bản TOML mã hoá UTF-8: hãy tải lên tệp .toml."),
+            "file",
+        )
+    return text.removeprefix("\ufeff")
+
+
 class ProfileVersionNotFound(ProfileVersionError, ProfileVersion.DoesNotExist):
     """No such version: a ServiceError (not_found) that is also ProfileVersion.DoesNotExist."""
 

@@ -26,6 +26,9 @@ from tenants.models import ProfileVersion
 from tenants.profile_versions import (
     MAX_REASON_LENGTH,
     MAX_TEXT_BYTES,
+    PROFILE_SUFFIX,
+    ProfileVersionError,
+    upload_text,
     version_approve,
     version_export,
     version_get,
@@ -37,7 +40,6 @@ from tenants.profile_versions import (
 TAGS = ["operator"]
 ERRORS = {400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput}
 SLUG_PATTERN = r"^[a-z][a-z0-9]{1,39}$"
-PROFILE_SUFFIX = ".toml"
 
 
 # --- output ------------------------------------------------------------------------------
@@ -127,24 +129,10 @@ class SubmitInput(serializers.Serializer):
     )
 
     def validate_file(self, upload):
-        if not upload.name.lower().endswith(PROFILE_SUFFIX):
-            raise serializers.ValidationError(
-                _("Chỉ nhận tệp hồ sơ quy chế dạng TOML (đuôi .toml).")
-            )
-        if upload.size > MAX_TEXT_BYTES:
-            raise serializers.ValidationError(_("Tệp hồ sơ quy chế dài tối đa 256 KiB."))
-        raw = upload.read(MAX_TEXT_BYTES + 1)
-        if len(raw) > MAX_TEXT_BYTES:
-            raise serializers.ValidationError(_("Tệp hồ sơ quy chế dài tối đa 256 KiB."))
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is None or "\x00" in text:
-            raise serializers.ValidationError(
-                _("Tệp này không phải văn bản TOML mã hoá UTF-8: hãy tải lên tệp .toml.")
-            )
-        return text.removeprefix("\ufeff")
+            return upload_text(upload)
+        except ProfileVersionError as error:
+            raise serializers.ValidationError(str(error.message)) from None
 
     def validate_text(self, text):
         if "\x00" in text:

@@ -25,6 +25,9 @@ from frontend.errors import http_status, service_message
 from tenants.models import ProfileVersion
 from tenants.profile_versions import (
     NEW_PROVINCE,
+    PROFILE_SUFFIX,
+    ProfileVersionError,
+    upload_text,
     version_approve,
     version_export,
     version_get,
@@ -41,7 +44,6 @@ MAX_SLUG_LENGTH = 40  # ProfileVersion.slug
 MAX_PROFILE_BYTES = 256 * 1024  # an uploaded or pasted profile (the shipped ones are ~30 KiB)
 MAX_REASON_LENGTH = 2000
 MAX_VALUE_CHARS = 2000  # of one value shown in a diff's cell
-PROFILE_SUFFIX = ".toml"
 FORM_FIELDS = ("file", "text", "past_reason")
 
 
@@ -88,22 +90,10 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data.get("file")
         if not upload:
             return ""
-        if not upload.name.lower().endswith(PROFILE_SUFFIX):
-            raise forms.ValidationError(_("Chỉ nhận tệp hồ sơ quy chế dạng TOML (đuôi .toml)."))
-        if upload.size > MAX_PROFILE_BYTES:
-            raise forms.ValidationError(_("Tệp hồ sơ quy chế dài tối đa 256 KiB."))
-        raw = upload.read(MAX_PROFILE_BYTES + 1)
-        if len(raw) > MAX_PROFILE_BYTES:
-            raise forms.ValidationError(_("Tệp hồ sơ quy chế dài tối đa 256 KiB."))
         try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is None or "\x00" in text:
-            raise forms.ValidationError(
-                _("Tệp này không phải văn bản TOML mã hoá UTF-8: hãy tải lên tệp .toml.")
-            )
-        return text.removeprefix("\ufeff")
+            return upload_text(upload)
+        except ProfileVersionError as error:
+            raise forms.ValidationError(str(error.message)) from None
 
     def clean_text(self):
         text = self.cleaned_data.get("text") or ""
