@@ -26,6 +26,18 @@ class Province(TenantMixin):
     # The migrated schema that new provinces are cloned from; never served.
     is_template = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The 2025 reform (ADR 0032): a province merged into another keeps its row, its schema (read
+    # by nobody but operators, for history) and its profile versions; its hosts answer with
+    # redirects to the province it joined (HostRedirect).
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
+    # Set while a merge copies the province's rows: its pages are read as before, every change
+    # (a staff edit, a citizen's question, an API write) is refused with a page saying why, so
+    # that nothing written during the copy is left behind. Cleared when the merge ends or fails.
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    frozen_reason = models.CharField(max_length=300, blank=True)
 
     # Schemas are created explicitly by tenants.services.province_onboard (cloned).
     auto_create_schema = False
@@ -174,3 +186,131 @@ class ProfileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} {self.effective_from} ({self.status})"
+
+
+class MergeJob(models.Model):
+    """Merging one province into another (tenants.merging, ADR 0032): the plan its dry run
+    printed, the operator's answers to the conflicts it listed, and each stage's outcome. A
+    stage is one transaction; a failed job is resumed from its first stage not done."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Đã lập kế hoạch (chạy thử)")
+        RUNNING = "running", _("Đang hợp nhất")
+        FAILED = "failed", _("Dừng do lỗi, có thể chạy tiếp")
+        COMPLETED = "completed", _("Đã hợp nhất")
+        CANCELLED = "cancelled", _("Đã huỷ")
+
+    source = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
+    # The dry run's report (tenants.merging.MergePlan.as_dict): counts, renames, role mapping,
+    # procedure conflicts, host redirects, the target's profile version from the date.
+    plan = models.JSONField(default=dict)
+    # {"procedures": {national code: "target" | "source"}}: the operator's answers.
+    resolutions = models.JSONField(default=dict, blank=True)
+    # {stage: {"status", "started_at", "finished_at", "counts", "fingerprint", "error"}}
+    stages = models.JSONField(default=dict, blank=True)
+    stage = models.CharField(max_length=30, blank=True)  # the stage running or last failed
+    backup = models.ForeignKey(
+        "backups.Backup", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    error = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="merge_job_two_provinces"
+            ),
+            # One merge at a time per source province (a finished one stays for the record).
+            models.UniqueConstraint(
+                fields=["source"],
+                condition=models.Q(status__in=["planned", "running", "failed", "completed"]),
+                name="merge_job_one_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id} ({self.status})"
+
+
+class MergeRow(models.Model):
+    """Where one row of the merged province went: its table, its id there and its id in the
+    province it joined. Written by the stage that copies the row, in its transaction; read to
+    rewrite references, to redirect old addresses (files) and to count what arrived."""
+
+    job = models.ForeignKey(MergeJob, on_delete=models.CASCADE, related_name="+")
+    table = models.CharField(max_length=63)
+    old_id = models.BigIntegerField()
+    new_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "table", "old_id"], name="merge_row_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.old_id} → {self.new_id}"
+
+
+class HostRedirect(models.Model):
+    """A host that no longer serves pages of its own: a merged province's portal or site, an
+    agency's site after a rename, a merge or a retirement (ADR 0032). Every request on it is
+    answered with a 301 to `target_host` (the same path, or the one PathRedirect gives), or,
+    for an address nothing answers any more, with a page saying where the portal is now. The
+    host keeps its Domain row, attached to the province it now points into."""
+
+    class Reason(models.TextChoices):
+        PROVINCE_MERGE = "province_merge", _("Hợp nhất tỉnh")
+        AGENCY_RENAME = "agency_rename", _("Đổi tên cơ quan")
+        AGENCY_MERGE = "agency_merge", _("Hợp nhất cơ quan")
+        AGENCY_RETIRE = "agency_retire", _("Giải thể cơ quan")
+
+    host = models.CharField(max_length=253, unique=True)
+    province = models.ForeignKey(Province, on_delete=models.CASCADE, related_name="+")
+    target_host = models.CharField(max_length=253)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    # What stood here, for the page shown on an unknown old address ("Cổng thông tin điện tử
+    # tỉnh Bắc Kạn"), and what it became.
+    former_name = models.CharField(max_length=300)
+    current_name = models.CharField(max_length=300)
+    job = models.ForeignKey(
+        MergeJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["host"]
+
+    def __str__(self) -> str:
+        return f"{self.host} → {self.target_host}"
+
+
+class PathRedirect(models.Model):
+    """An address on a redirected host whose path changed on the way (a file's number, a
+    procedure kept under the other province's record, an article renamed because its address
+    was taken on the site it joined)."""
+
+    host = models.CharField(max_length=253)
+    old_path = models.CharField(max_length=500)
+    target_host = models.CharField(max_length=253)
+    new_path = models.CharField(max_length=500)
+    job = models.ForeignKey(
+        MergeJob, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["host", "old_path"], name="path_redirect_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host}{self.old_path} → {self.target_host}{self.new_path}"
