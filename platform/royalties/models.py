@@ -103,7 +103,11 @@ class LedgerMonth(models.Model):
         OPEN = "open", _("Đang mở")
         SIGNED_OFF = "signed_off", _("Đã ký duyệt, khoá sổ")
 
-    month = models.DateField(unique=True)  # the first day of the month
+    month = models.DateField()  # the first day of the month
+    # Blank for the province's own ledger; the name of a province merged into this one for the
+    # ledgers it kept before the merge (ADR 0032): they stay as they were signed, beside this
+    # province's own ledger of the same month.
+    former_province = models.CharField(max_length=120, blank=True)
     budget_owner = models.CharField(max_length=300)
     budget_source = models.CharField(max_length=300)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -116,8 +120,11 @@ class LedgerMonth(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-month"]
+        ordering = ["-month", "former_province"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["month", "former_province"], name="ledger_one_per_month"
+            ),
             models.CheckConstraint(
                 condition=Q(status="open", signed_off_at__isnull=True)
                 | Q(status="signed_off", signed_off_at__isnull=False),

@@ -49,12 +49,15 @@ def rate_table_on(day: date):
     return section.rates if section.enabled else None
 
 
-def month_list() -> QuerySet[LedgerMonth]:
-    """Every month of the ledger, newest first, with the sum and count of its lines."""
+def month_list(*, former: bool = False) -> QuerySet[LedgerMonth]:
+    """Every month of the province's own ledger, newest first, with the sum and count of its
+    lines; `former`: the ledgers a province merged into this one kept (ADR 0032)."""
+    months = LedgerMonth.objects.select_related("signed_off_by")
+    months = months.exclude(former_province="") if former else months.filter(former_province="")
     return (
-        LedgerMonth.objects.select_related("signed_off_by")
+        months
         .annotate(line_total=Sum("lines__amount"), line_count=Count("lines"))
-        .order_by("-month")
+        .order_by("-month", "former_province")
     )
 
 

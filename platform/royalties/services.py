@@ -271,11 +271,14 @@ def _open_month_from(month: date) -> LedgerMonth:
     """The first month at or after `month` that is not signed off, created where it does not
     exist yet, locked for this transaction (a sign-off waits for the lines written here)."""
     while True:
-        ledger = LedgerMonth.objects.select_for_update().filter(month=month).first()
+        ledger = (
+            LedgerMonth.objects.select_for_update().filter(month=month, former_province="").first()
+        )
         if ledger is None:
             budget = current_profile(month).budget
             ledger, _created = LedgerMonth.objects.get_or_create(
                 month=month,
+                former_province="",
                 defaults={"budget_owner": budget.owner, "budget_source": budget.source},
             )
             ledger = LedgerMonth.objects.select_for_update().get(pk=ledger.pk)
@@ -541,7 +544,11 @@ def sign_off_month(*, month: date, actor) -> LedgerMonth:
     lines) are recorded and the month is locked for good; its total becomes a cost line of the
     budget owner. Only a month that has ended is signed off."""
     _royalties_of(today_in_vietnam())
-    ledger = LedgerMonth.objects.select_for_update().filter(month=first_of_month(month)).first()
+    ledger = (
+        LedgerMonth.objects.select_for_update()
+        .filter(month=first_of_month(month), former_province="")
+        .first()
+    )
     if ledger is None:
         raise RoyaltyError(
             "no_such_month", _("Không có sổ nhuận bút của tháng này."), kind=ErrorKind.NOT_FOUND
