@@ -58,6 +58,11 @@ def province_for_host(host: str) -> Province | None:
                 "portal_name": tenant.portal_name,
                 "profile_effective_from": tenant.profile_effective_from,
                 "is_template": False,
+                # Read on every request: a frozen province refuses changes
+                # (tenants.middleware.FrozenProvinceMiddleware), a merged one is history (ADR 0032).
+                "frozen_at": tenant.frozen_at,
+                "frozen_reason": tenant.frozen_reason,
+                "merged_into_id": tenant.merged_into_id,
             },
             HOST_CACHE_TIMEOUT,
         )
@@ -68,6 +73,16 @@ def host_cache_forget(*hosts: str) -> None:
     _memo.forget(*(normalise_host(h) for h in hosts))
     with schema_context("public"):
         cache.delete_many([_key(normalise_host(h)) for h in hosts])
+
+
+def province_hosts_forget(province: Province) -> None:
+    """Forget the cached answer of every host of `province`, after a change to the fields the
+    cache holds (a merge freezing or unfreezing it, ADR 0032): this process sees the change at
+    once, others within HOST_MEMO_SECONDS."""
+    with schema_context("public"):
+        hosts = list(Domain.objects.filter(tenant_id=province.pk).values_list("domain", flat=True))
+    if hosts:
+        host_cache_forget(*hosts)
 
 
 @receiver(post_save, sender=Domain)

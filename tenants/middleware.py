@@ -1,8 +1,11 @@
-"""Host → province (django-tenants), with the lookup cached; unknown hosts get a plain 404."""
+"""Host → province (django-tenants), with the lookup cached; unknown hosts get a plain 404. A
+province frozen during its merge answers every change with 503."""
 
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
@@ -34,3 +37,59 @@ class ProvinceMiddleware(TenantMainMiddleware):
         connection.set_tenant(request.tenant)
         self.setup_url_routing(request, force_public=tenant.schema_name == get_public_schema_name())
         return None
+
+
+# A merge's copy takes minutes (ADR 0032): a client told to come back in five finds it over.
+FROZEN_RETRY_AFTER = 300
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class FrozenProvinceMiddleware:
+    """While a merge copies a province's rows into the province it joins (Province.frozen_at,
+    ADR 0032), its pages are read as before and every change is refused here, before any view
+    runs, so that nothing written during the copy is left behind in the old schema: a staff
+    edit, a citizen's question or comment, an API write. The answer is 503 with Retry-After,
+    never a form error, because the same request succeeds once the merge ends (or fails and
+    unfreezes the province). The frozen state comes with the host's cached province
+    (tenants.hosts): no query per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if (
+            tenant is not None
+            and getattr(tenant, "frozen_at", None) is not None
+            and request.method not in SAFE_METHODS
+        ):
+            return frozen_response(request, tenant)
+        return self.get_response(request)
+
+
+def frozen_response(request, tenant) -> HttpResponse:
+    """503 for a change asked of a frozen province: the API's error format under /api/, else a
+    page saying why and what still works."""
+    response: HttpResponse
+    message = _(
+        "Cổng thông tin đang được hợp nhất vào cổng thông tin của tỉnh khác: tạm ngừng nhận "
+        "thay đổi, yêu cầu chưa được lưu. Hãy gửi lại sau khi việc hợp nhất hoàn tất."
+    )
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "province_frozen", "message": message, "fields": {}}}
+        response = JsonResponse(body, status=503)
+    else:
+        # Rendered without the context processors (as every error page, error_base.html): the
+        # request has met no session or site middleware yet.
+        page = render_to_string(
+            "tenants/frozen.html",
+            {
+                "site_name": tenant.portal_name or tenant.name,
+                "reason": tenant.frozen_reason,
+                "retry_minutes": FROZEN_RETRY_AFTER // 60,
+            },
+        )
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(FROZEN_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -18,8 +18,16 @@ from tenants.selectors import province_list
 
 
 def for_each_province(task, **kwargs) -> int:
-    """Queue `task` once per province, in its schema. Returns the number of provinces."""
-    schemas = list(province_list().prefetch_related(None).values_list("schema_name", flat=True))
+    """Queue `task` once per province, in its schema. Returns the number of provinces. A
+    province frozen while a merge copies its rows is left out (what a run wrote there during
+    the copy would be left behind), and so is a province merged into another: its schema is
+    kept for history only, nothing runs in it any more (ADR 0032)."""
+    schemas = list(
+        province_list()
+        .prefetch_related(None)
+        .filter(frozen_at__isnull=True, merged_into__isnull=True)
+        .values_list("schema_name", flat=True)
+    )
     for schema_name in schemas:
         with schema_context(schema_name):
             enqueue(task, **kwargs)

@@ -403,7 +403,11 @@ UNDER_WAY = (Backup.Status.QUEUED, Backup.Status.RUNNING)
 def due_provinces(now: datetime) -> list[Province]:
     """The provinces a scheduled backup should start for at `now` (two queries for the records,
     whatever the number of provinces)."""
-    provinces = list(province_list().prefetch_related(None).order_by("slug"))
+    # A province merged into another is copied no more (its schema is kept for history only,
+    # ADR 0032); the copies made before stay, for its history.
+    provinces = list(
+        province_list().prefetch_related(None).filter(merged_into__isnull=True).order_by("slug")
+    )
     slugs = [province.slug for province in provinces]
     last = dict(
         Backup.objects.filter(province_slug__in=slugs, status=Backup.Status.SUCCEEDED)
@@ -485,7 +489,10 @@ def province_status(province: Province, *, now: datetime | None = None) -> Backu
         .first()
     )
     success_at = last_success.created_at if last_success else None
-    overdue = is_overdue(policy, last_success=success_at, since=province.created_at, now=now)
+    # A merged province is copied no more (due_provinces): never past a schedule it has left.
+    overdue = province.merged_into_id is None and is_overdue(
+        policy, last_success=success_at, since=province.created_at, now=now
+    )
     if last_backup is not None and last_backup.status == Backup.Status.RUNNING:
         status = Standing.RUNNING
     elif last_backup is not None and last_backup.status == Backup.Status.QUEUED:

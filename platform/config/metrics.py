@@ -207,7 +207,8 @@ def overdue_backups(now=None) -> int:
         .values_list("province_slug", "last")
     )
     count = 0
-    for province in province_list().prefetch_related(None):
+    # A province merged into another is backed up no more (ADR 0032): never counted late.
+    for province in province_list().prefetch_related(None).filter(merged_into__isnull=True):
         policy = policy_at(province.slug, now)
         if is_overdue(
             policy, last_success=newest.get(province.slug), since=province.created_at, now=now

@@ -125,6 +125,9 @@ MIDDLEWARE = [
     "tenants.middleware.ProvinceMiddleware",
     # Right after the host's province is known: the request's lines name it.
     "config.logs.RequestProvinceMiddleware",
+    # A province frozen during its merge refuses every change with 503 (ADR 0032); its pages
+    # are read as before. Before any view, session or form: nothing is written in its schema.
+    "tenants.middleware.FrozenProvinceMiddleware",
     # nginx's copies of citizens' pages it served from its cache, counted (ADR 0028).
     "reports.middleware.PageViewMirrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
