@@ -28,7 +28,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.client import client_address
 from core import limits
 from core.errors import ErrorKind
-from core.profiles import profile_at
 from frontend.context_processors import SiteContext
 from frontend.errors import add_service_error
 from frontend.http_cache import shared_page
@@ -100,10 +99,11 @@ def _site_topics(agency) -> list:
 
 def question_profile(request, question: Question):
     """The profile in force when the item arrived (the province version and the national
-    baseline of that instant, ADR 0009): its deadline rules are the ones that apply to it (a
-    later version never moves them)."""
+    baseline of that instant, ADR 0009), of the province that received it (qa.selectors.
+    question_profile, ADR 0032): its deadline rules are the ones that apply to it (a later
+    version never moves them)."""
     try:
-        return profile_at(question.received_at)
+        return selectors.question_profile(question)
     except (ProfileError, OSError, LookupError):
         return profile_for(request)
 

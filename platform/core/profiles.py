@@ -44,10 +44,15 @@ def current_profile(on: date | None = None) -> Profile:
     return profile_in_force(current_province_slug(), on or today_in_vietnam())
 
 
-def profile_at(instant: datetime) -> Profile:
+def profile_at(instant: datetime, *, slug: str | None = None) -> Profile:
     """The profile in force at an instant, on its calendar day in Vietnam: a question received
-    at 23:30 on 14 August 2022 in Hà Nội is under the baseline of that day, not the next."""
-    return current_profile(instant.astimezone(TZ).date())
+    at 23:30 on 14 August 2022 in Hà Nội is under the baseline of that day, not the next.
+    `slug`: another province's profile than the current one's (a question received by a
+    province since merged into this one keeps that province's rules, ADR 0032)."""
+    on = instant.astimezone(TZ).date()
+    if slug is None:
+        return current_profile(on)
+    return profile_in_force(slug, on)
 
 
 def current_calendar(on: date | None = None) -> WorkingCalendar:

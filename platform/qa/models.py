@@ -114,6 +114,11 @@ class Question(models.Model):
     # The deadline, computed once through provinces.calendar.qa_deadline and kept.
     received_at = models.DateTimeField()
     profile_effective_from = models.DateField()
+    # The slug of the province whose profile set this question's rules when it is not the
+    # province holding it (a question received by a province merged into this one, ADR 0032);
+    # blank: this province. Every later decision on it reads that profile (qa.selectors.
+    # question_profile).
+    profile_province = models.CharField(max_length=40, blank=True)
     deadline_kind = models.CharField(max_length=40)
     deadline_working_days = models.PositiveSmallIntegerField()
     clock_start_at = models.DateTimeField()

@@ -19,11 +19,21 @@ from core.text import fold
 from organization.models import RoleAssignment
 from organization.selectors import acting_capacity, board_members, is_board_member
 from provinces.loader import ProfileError
+from provinces.schema import Profile
 from qa.models import Answer, Event, Question, Topic
 
 PERSONAL_FIELDS = ("name", "email", "phone")
 OPEN_STATUSES = (Question.Status.RECEIVED, Question.Status.IN_PROGRESS)
 PUBLIC_STATUSES = (Question.Status.ANSWERED, Question.Status.CLOSED)
+
+
+def question_profile(question: Question) -> Profile:
+    """The rules every decision on `question` follows: the profile in force when it arrived, of
+    the province that received it (`profile_province`, set on a question received by a
+    province since merged into this one, ADR 0032), else of this province. Its deadline was
+    computed under the same rules and is kept; an answer role, an inter-agency kind, a return
+    or a progress notice read them here."""
+    return profile_at(question.received_at, slug=question.profile_province or None)
 
 
 def topic_list() -> QuerySet[Topic]:
@@ -207,7 +217,7 @@ def question_actions(*, question: Question, user, now: datetime, profile=None) -
     the board handle an item (`may_see_contact`): anyone else may do nothing with it."""
     if profile is None:
         try:
-            profile = profile_at(question.received_at)
+            profile = question_profile(question)
         except (ProfileError, OSError, LookupError):
             profile = current_profile()
     board, _agencies = staff_scope(user=user)

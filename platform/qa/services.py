@@ -28,6 +28,7 @@ from qa import search as search_documents
 from qa.clocks import receipt_counted_at
 from qa.models import Answer, Event, Question, QuestionAttachment, Topic
 from qa.screening import screen
+from qa.selectors import question_profile
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _event(question, action, *, actor=None, on_behalf_of=None, comment="", **dat
 def _apply_deadline(question: Question, *, kind: str) -> None:
     """Compute and store the deadline under the profile version in force at arrival, counted
     from the moment the item counts as received (qa.receipt_all_hours)."""
-    profile = profile_at(question.received_at)
+    profile = question_profile(question)
     try:
         deadline = qa_deadline(profile, receipt_counted_at(profile, question.received_at), kind)
     except ValueError as error:
@@ -286,7 +287,7 @@ def question_moderate(*, question: Question, actor, accept: bool, reason: str = 
     if not board:
         head, _capacity = acting_capacity(
             user=actor,
-            role_code=profile_at(question.received_at).qa.answer_role,
+            role_code=question_profile(question).qa.answer_role,
             agency_id=question.agency_id,
             delegation_allowed=True,
             at=timezone.now(),
@@ -344,7 +345,7 @@ def _reclassify(question: Question, *, kind: str, now: datetime) -> None:
     if question.missed_due_at is None and question.is_overdue(now):
         question.missed_due_at = question.effective_due_at
     _apply_deadline(question, kind=kind)
-    question.inter_agency = profile_at(question.received_at).qa.kinds[kind].inter_agency
+    question.inter_agency = question_profile(question).qa.kinds[kind].inter_agency
 
 
 def _require_in_time(question: Question, now: datetime, what: Message) -> None:
@@ -394,7 +395,7 @@ def question_set_appointment(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = profile_at(question.received_at)
+    profile = question_profile(question)
     special = next((k for k, v in profile.qa.kinds.items() if v.appointment), None)
     if special is None:
         raise QaError("no_appointments", _("Quy chế của tỉnh không quy định hẹn ngày trả lời."))
@@ -455,7 +456,7 @@ def question_progress_notice(
     question = _lock(question)
     _require_open(question)
     _require_staff(actor, question)
-    profile = profile_at(question.received_at)
+    profile = question_profile(question)
     kind = profile.qa.kinds.get(question.deadline_kind)
     if kind is None or not kind.progress_notice:
         raise QaError("no_progress_notice", _("Quy chế không quy định thông báo tiến độ."))
@@ -494,7 +495,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
     return is the agency's reply and only the answer role (or a delegate) sends it."""
     question = _lock(question)
     _require_open(question)
-    if profile_at(question.received_at).qa.out_of_scope_return_immediately:
+    if question_profile(question).qa.out_of_scope_return_immediately:
         _require_staff(actor, question)
     else:
         _answer_capacity(actor, question)
@@ -509,7 +510,7 @@ def question_return(*, question: Question, actor, reason: str) -> Question:
 
 
 def _answer_capacity(actor, question: Question):
-    profile = profile_at(question.received_at)
+    profile = question_profile(question)
     allowed, on_behalf_of = acting_capacity(
         user=actor,
         role_code=profile.qa.answer_role,
@@ -643,7 +644,7 @@ def question_publish(
     oversees the question's agency (organization.selectors.board_for)."""
     now = now or timezone.now()
     question = _lock(question)
-    profile = profile_at(question.received_at)
+    profile = question_profile(question)
     if profile.qa.answer_publisher != "board":
         raise QaError(
             "published_by_the_agency",

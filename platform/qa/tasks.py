@@ -16,6 +16,7 @@ from core.profiles import current_profile
 from organization.selectors import board_for
 from provinces.calendar import TZ, calendar_for
 from qa import clocks
+from qa.selectors import question_profile
 from qa.services import questions_purge_expired
 from tenants.tasks import for_each_province, in_a_province
 
@@ -51,7 +52,9 @@ def remind_province(*, now=None) -> int:
     sent = 0
     for question in clocks.due_soon(profile=profile, now=now):
         due = question.effective_due_at.astimezone(TZ)
-        for user in clocks.answerers(profile=profile, agency_id=question.agency_id):
+        # Those who may answer it under its own rules (a merged province's, ADR 0032).
+        answering = question_profile(question)
+        for user in clocks.answerers(profile=answering, agency_id=question.agency_id):
             sent += _notify_once(
                 question=question,
                 kind="due_soon",

@@ -188,6 +188,10 @@ def render_detail(request, page: Page, *, bound=None, failed: str = "", status: 
             if question.is_open
             else None,
             "kind_label": kind_label(profile, question.deadline_kind),
+            # A question received by a province since merged into this one (ADR 0032).
+            "received_under": (
+                profile.province.name if question.profile_province and profile else ""
+            ),
             "status_label": status_label(question.status),
             "intake_label": intake_label(question.intake),
             "channel_label": channel_label(question.answer_channel)
