@@ -1,0 +1,190 @@
+"""Merging a province into another (tenants.merging, ADR 0032), on the seed provinces inside a
+test's transaction: Bắc Kạn into Thái Nguyên."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from editorial.models import Item
+from organization.models import Agency, ComponentSite, RoleAssignment
+from qa.models import Question, Topic
+from tenants.merging import (
+    MergeError,
+    merge_cancel,
+    merge_plan,
+    merge_run,
+    policies,
+    tenant_tables,
+)
+from tenants.models import Domain, HostRedirect, MergeJob, Province
+from tests.factories.editorial import published
+from tests.factories.organization import Staff
+from tests.factories.qa import submitted
+
+EFFECTIVE = date(2025, 7, 1)
+
+
+def test_every_table_of_a_province_has_a_policy():
+    """A new model without a policy would be left behind by every merge."""
+    covered = {p.table for p in policies()}
+    assert set(tenant_tables()) - covered == set()
+
+
+@pytest.fixture
+def backan_content(tenant_db):
+    """Bắc Kạn with a published article on its portal and on a component site, and an open
+    question."""
+    with schema_context(tenant_db["backan"].schema_name):
+        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+        staff = Staff(site.agency)
+        on_site = published(staff, site=site, title="Tin của sở", body="<p>Nội dung</p>")
+        on_portal = published(staff, site=None, title="Tin của tỉnh", body="<p>Tỉnh</p>")
+        topic = Topic.objects.create(name="Đất đai", slug="dat-dai", agency=site.agency)
+        question = submitted(topic)
+        return {
+            "site": site,
+            "on_site": on_site,
+            "on_portal": on_portal,
+            "question": question,
+            "portal_revisions": on_portal.revisions.count(),
+        }
+
+
+def _topic() -> Topic:
+    agency = Agency.objects.filter(site__isnull=False).order_by("pk").first()
+    return Topic.objects.create(name="Giao thông", slug="giao-thong", agency=agency)
+
+
+def _plan(tenant_db):
+    return merge_plan(
+        source=tenant_db["backan"], target=tenant_db["thainguyen"], effective_from=EFFECTIVE
+    )
+
+
+def _province(slug: str) -> Province:
+    """Read afresh: the session's province objects must not carry one test's merge to the next."""
+    return Province.objects.get(slug=slug)
+
+
+def test_the_dry_run_lists_everything_and_changes_nothing(tenant_db, backan_content):
+    with schema_context(tenant_db["thainguyen"].schema_name):
+        before = Item.objects.count(), Question.objects.count(), Agency.objects.count()
+    job = _plan(tenant_db)
+    plan = job.plan
+    assert job.status == MergeJob.Status.PLANNED
+    assert plan["problems"] == []
+    counts = {c["table"]: c for c in plan["counts"]}
+    assert counts["editorial_item"]["to_move"] >= 2
+    assert counts["qa_question"]["to_move"] == 1
+    assert plan["former_portal"]["label"] == "backan"
+    assert plan["hosts"] and all(h["target_host"] for h in plan["hosts"])
+    assert any(u["renamed"] for u in plan["users"]) or plan["users"]
+    with schema_context(tenant_db["thainguyen"].schema_name):
+        assert (Item.objects.count(), Question.objects.count(), Agency.objects.count()) == before
+
+
+def test_a_merge_moves_content_questions_and_hosts(tenant_db, backan_content):
+    thainguyen = tenant_db["thainguyen"]
+    question = backan_content["question"]
+    job = merge_run(job=_plan(tenant_db))
+    assert job.status == MergeJob.Status.COMPLETED, job.error
+    assert all(c["match"] for c in job.stages["verify"]["counts"])
+    backan = _province("backan")
+    assert backan.merged_into_id == thainguyen.pk and backan.frozen_at is None
+    with schema_context(thainguyen.schema_name):
+        moved = Question.objects.get(tracking_code=question.tracking_code)
+        assert moved.due_at == question.due_at
+        assert moved.deadline_rule == question.deadline_rule
+        assert moved.profile_province == "backan"
+        former = ComponentSite.objects.get(label="backan")
+        assert former.is_active and former.agency.is_active
+        item = Item.objects.get(site=former, slug=backan_content["on_portal"].slug)
+        assert item.status == Item.Status.PUBLISHED
+        assert item.current_revision.title == "Tin của tỉnh"
+        assert item.revisions.count() == backan_content["portal_revisions"] > 0
+    connection.set_schema_to_public()
+    redirect = HostRedirect.objects.get(host="backan.localhost")
+    assert redirect.target_host == former.dev_host
+    assert Domain.objects.get(domain="backan.localhost").tenant_id == thainguyen.pk
+
+
+def test_roles_are_mapped_and_staff_renamed_on_collision(tenant_db, backan_content):
+    job = merge_run(job=_plan(tenant_db))
+    renamed = {u["username"]: u["new_username"] for u in job.plan["users"]}
+    with schema_context(tenant_db["thainguyen"].schema_name):
+        from accounts.models import User
+
+        for old, new in renamed.items():
+            assert User.objects.filter(username=new).exists(), old
+        carried = RoleAssignment.objects.filter(user__username__in=renamed.values())
+        assert carried.count() == sum(r["mapped"] for r in job.plan["roles"])
+
+
+def _clash_when(stage: str, code: str, schema: str):
+    """A progress callback that, as `stage` starts, has the target take `code` (a citizen's
+    question submitted there at that moment): the stage fails on the unique tracking code."""
+    taken = []
+
+    def progress(current: str, done: int, total: int) -> None:
+        if current == stage and not taken:
+            with schema_context(schema):
+                clash = submitted(_topic())
+                Question.objects.filter(pk=clash.pk).update(tracking_code=code)
+                taken.append(clash.pk)
+
+    return progress, taken
+
+
+def test_a_failed_stage_leaves_both_provinces_serving_and_a_rerun_completes(
+    tenant_db, backan_content
+):
+    thainguyen = tenant_db["thainguyen"]
+    job = _plan(tenant_db)
+    code = backan_content["question"].tracking_code
+    progress, taken = _clash_when("questions", code, thainguyen.schema_name)
+    with pytest.raises(MergeError) as failure:
+        merge_run(job=job, progress=progress)
+    assert failure.value.code == "stage_failed"
+    job.refresh_from_db()
+    assert job.status == MergeJob.Status.FAILED and job.stage == "questions"
+    assert job.stages["content"]["status"] == "done"
+    backan = _province("backan")
+    assert backan.frozen_at is None and backan.merged_into_id is None
+    assert Domain.objects.get(domain="backan.localhost").tenant_id == backan.pk
+    with schema_context(thainguyen.schema_name):
+        # Nothing moved shows on the target: the copied sites and agencies wait for the cutover.
+        assert not ComponentSite.objects.filter(label="backan", is_active=True).exists()
+        assert not Item.objects.filter(site__label="backan", status=Item.Status.PUBLISHED).exists()
+        Question.objects.filter(pk=taken[0]).update(tracking_code="ZZZZ-ZZZZ")
+    job = merge_run(job=job)
+    assert job.status == MergeJob.Status.COMPLETED
+    with schema_context(thainguyen.schema_name):
+        assert Question.objects.filter(tracking_code=code).count() == 1
+        assert Item.objects.filter(site__label="backan", status=Item.Status.PUBLISHED).exists()
+
+
+def test_cancel_deletes_what_was_copied(tenant_db, backan_content):
+    thainguyen = tenant_db["thainguyen"]
+    with schema_context(thainguyen.schema_name):
+        before = Item.objects.count(), Agency.objects.count()
+    job = _plan(tenant_db)
+    code = backan_content["question"].tracking_code
+    progress, _taken = _clash_when("questions", code, thainguyen.schema_name)
+    with pytest.raises(MergeError):
+        merge_run(job=job, progress=progress)
+    job = merge_cancel(job=job)
+    assert job.status == MergeJob.Status.CANCELLED
+    with schema_context(thainguyen.schema_name):
+        assert (Item.objects.count(), Agency.objects.count()) == before
+
+
+def test_refused_merges(tenant_db):
+    with pytest.raises(MergeError) as same:
+        merge_plan(source=tenant_db["backan"], target=tenant_db["backan"], effective_from=EFFECTIVE)
+    assert same.value.code == "same_province"
+    assert not MergeJob.objects.exists()
+    assert Province.objects.filter(merged_into__isnull=False).count() == 0
