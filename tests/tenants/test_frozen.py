@@ -75,6 +75,8 @@ def test_a_frozen_province_refuses_a_citizens_question_and_stores_nothing(thaing
     assert client.get("/hoi-dap/gui/").status_code == 200
     assert client.get("/hoi-dap/").status_code == 200
     assert client.head("/").status_code == 200
+    # citizens' pages (shared, cached) carry no banner: only the refused change says why
+    assert "mọi thay đổi tạm dừng" not in page_text(client.get("/hoi-dap/gui/"))
 
 
 def test_staff_pages_still_read_while_their_changes_are_refused(thainguyen):
@@ -93,6 +95,7 @@ def test_staff_pages_still_read_while_their_changes_are_refused(thainguyen):
     # then
     assert page.status_code == 200
     assert question.title in page_text(page)
+    assert "mọi thay đổi tạm dừng cho đến khi việc hợp nhất kết thúc" in page_text(page)
     assert refused.status_code == 503
     question.refresh_from_db()
     assert question.status == Question.Status.RECEIVED
