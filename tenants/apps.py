@@ -10,6 +10,7 @@ class TenantsConfig(AppConfig):
         from tenants import (
             hosts,  # noqa: F401  (connects the host-cache invalidation)
             profile_store,
+            redirects,  # noqa: F401  (connects the redirect-cache invalidation)
         )
 
         # Every module reads the approved version in force from the store (ADR 0031).

@@ -42,8 +42,20 @@ def province_for_host(host: str) -> Province | None:
         return None
     if cached is not None:
         return Province(**cached)
+    # Here, not at the top: tenants.redirects reads this module's normalise_host.
+    from tenants.redirects import redirect_columns, redirect_remember
+
     with schema_context("public"):
-        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+        # The host's redirect (ADR 0032) comes in the same query and is cached beside it: a
+        # request on a cold cache pays no query more for it.
+        domain = (
+            Domain.objects.select_related("tenant")
+            .filter(domain=host)
+            .annotate(**redirect_columns())
+            .first()
+        )
+        if domain is not None:
+            redirect_remember(host, domain)
         if domain is None or domain.tenant.is_template:
             cache.set(_key(host), _MISSING, 60)
             return None

@@ -1,6 +1,7 @@
 """Host → province (django-tenants), with the lookup cached; unknown hosts get a plain 404. A
 province frozen during its merge answers every change with 503."""
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
@@ -10,6 +11,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from tenants.hosts import normalise_host, province_for_host
+from tenants.redirects import host_redirect, redirect_response
 
 NOT_FOUND_PAGE = (
     '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
@@ -93,3 +95,21 @@ def frozen_response(request, tenant) -> HttpResponse:
     response["Retry-After"] = str(FROZEN_RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class HostRedirectMiddleware:
+    """A redirected host (tenants/redirects.py) answers every request here, right after its
+    province is known: no session, sign-in, page cache or page-view count runs for it. Only the
+    static files pass, for the moved page's own stylesheet and icons."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.schema_name == get_public_schema_name():
+            return self.get_response(request)
+        info = host_redirect(tenant.domain_url)
+        if info is None or request.path.startswith(settings.STATIC_URL or "/static/"):
+            return self.get_response(request)
+        return redirect_response(request, info)

@@ -125,6 +125,10 @@ MIDDLEWARE = [
     "tenants.middleware.ProvinceMiddleware",
     # Right after the host's province is known: the request's lines name it.
     "config.logs.RequestProvinceMiddleware",
+    # A redirected host (a merged province's, a renamed agency's) answers here with its 301 or
+    # its moved page (tenants/redirects.py, ADR 0032): no session, sign-in, page cache or
+    # page-view count below runs for it; nginx's copy for the count gets a 204.
+    "tenants.middleware.HostRedirectMiddleware",
     # A province frozen during its merge refuses every change with 503 (ADR 0032); its pages
     # are read as before. Before any view, session or form: nothing is written in its schema.
     "tenants.middleware.FrozenProvinceMiddleware",
