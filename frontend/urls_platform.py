@@ -7,6 +7,7 @@ from django.urls import include, path, re_path
 
 from frontend.views import (
     console,
+    console_agencies,
     console_backups,
     console_compliance,
     console_profiles,
@@ -70,6 +71,18 @@ urlpatterns = [
         "ho-so-quy-che/tinh/<slug:slug>/",
         console_profiles.profile_history,
         name="console_profile_history",
+    ),
+    # Agencies renamed, merged and retired inside a province (issue 16).
+    path("sap-xep-co-quan/", console_agencies.agencies_home, name="console_agencies"),
+    path(
+        "sap-xep-co-quan/<slug:slug>/",
+        console_agencies.agencies_province,
+        name="console_agencies_province",
+    ),
+    path(
+        "sap-xep-co-quan/<slug:slug>/thuc-hien/",
+        console_agencies.agencies_apply,
+        name="console_agencies_apply",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ngon-ngu/", language.choose_language, name="choose_language"),

@@ -266,10 +266,16 @@ class _Rollback(Exception):
 
 
 def _refused(plan: dict) -> dict:
+    raise refusal_of(plan)
+
+
+def refusal_of(plan: dict) -> AgencyChangeError:
+    """The refusal of a plan with problems: each problem's message under its path, the plan
+    attached (a dry run answered as the apply would refuse it)."""
     fields: dict[str, list[Message]] = {}
     for problem in plan["problems"]:
         fields.setdefault(problem["path"], []).append(problem["message"])
-    raise AgencyChangeError(
+    return AgencyChangeError(
         "agency_changes_invalid",
         _("Các thay đổi cơ quan có vấn đề; chưa có gì được thực hiện."),
         "changes",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.v1 import audit, backups, compliance, operator, profiles
+from api.v1 import agencies, audit, backups, compliance, operator, profiles
 from api.v1.urls import common
 
 app_name = "api-v1"
@@ -34,6 +34,12 @@ urlpatterns = [
         "operator/profiles/<int:pk>/export/",
         profiles.ProfileVersionExportView.as_view(),
         name="profile_version_export",
+    ),
+    # Agencies renamed, merged and retired inside a province (issue 16).
+    path(
+        "operator/provinces/<slug:slug>/agency-changes/",
+        agencies.AgencyChangesView.as_view(),
+        name="province_agency_changes",
     ),
     path(
         "operator/provinces/<slug:slug>/audit/",
