@@ -57,7 +57,15 @@ class ChangesInput(serializers.Serializer):
     dry_run = serializers.BooleanField(default=True, help_text="true: the plan only")
 
 
-class _Agency(serializers.Serializer):
+class ChangesDocument(serializers.Serializer):
+    """The body as documented: each change with its fields. Read as ChangesInput, so that an
+    unknown key or a wrong type is the service's problem with its path, not silently dropped."""
+
+    changes = ChangeInput(many=True, help_text=f"1 to {MAX_CHANGES} changes, run in order")
+    dry_run = serializers.BooleanField(default=True, help_text="true: the plan only")
+
+
+class AgencyRefOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     short_name = serializers.CharField()
@@ -65,14 +73,14 @@ class _Agency(serializers.Serializer):
     host = serializers.CharField()
 
 
-class _KindCount(serializers.Serializer):
+class MovedKindOutput(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class _Moves(serializers.Serializer):
-    items = _KindCount(many=True)
+class MovesOutput(serializers.Serializer):
+    items = MovedKindOutput(many=True)
     items_total = serializers.IntegerField()
     procedures = serializers.IntegerField()
     categories = serializers.IntegerField()
@@ -84,7 +92,7 @@ class _Moves(serializers.Serializer):
     delegations = serializers.IntegerField()
 
 
-class _SlugRename(serializers.Serializer):
+class SlugRenameOutput(serializers.Serializer):
     what = serializers.CharField(help_text="item or category")
     what_label = serializers.CharField()
     old_slug = serializers.CharField()
@@ -93,32 +101,32 @@ class _SlugRename(serializers.Serializer):
     new_path = serializers.CharField()
 
 
-class _HostRedirect(serializers.Serializer):
+class HostRedirectOutput(serializers.Serializer):
     host = serializers.CharField()
     target_host = serializers.CharField()
     reason = serializers.CharField()
     reason_label = serializers.CharField()
 
 
-class _Problem(serializers.Serializer):
+class ChangeProblemOutput(serializers.Serializer):
     path = serializers.CharField()
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class _ChangeOutput(serializers.Serializer):
+class AgencyChangeOutput(serializers.Serializer):
     index = serializers.IntegerField()
     action = serializers.CharField()
     action_label = serializers.CharField()
-    agency = _Agency(allow_null=True)
-    target = _Agency(allow_null=True)
+    agency = AgencyRefOutput(allow_null=True)
+    target = AgencyRefOutput(allow_null=True)
     rename = serializers.DictField(child=serializers.CharField())
-    moves = _Moves(required=False, help_text="merge and retire: what moves (empty for rename)")
-    slug_renames = _SlugRename(many=True)
-    host_redirects = _HostRedirect(many=True)
+    moves = MovesOutput(required=False, help_text="merge and retire: what moves (empty for rename)")
+    slug_renames = SlugRenameOutput(many=True)
+    host_redirects = HostRedirectOutput(many=True)
     new_hosts = serializers.ListField(child=serializers.CharField())
     dropped_roles = serializers.ListField(child=serializers.DictField())
-    problems = _Problem(many=True)
+    problems = ChangeProblemOutput(many=True)
 
 
 class PlanOutput(serializers.Serializer):
@@ -126,8 +134,8 @@ class PlanOutput(serializers.Serializer):
     province_name = serializers.CharField()
     dry_run = serializers.BooleanField()
     applied = serializers.BooleanField()
-    changes = _ChangeOutput(many=True)
-    problems = _Problem(many=True)
+    changes = AgencyChangeOutput(many=True)
+    problems = ChangeProblemOutput(many=True)
 
 
 class AgencyChangesView(APIView):
@@ -137,7 +145,7 @@ class AgencyChangesView(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="operator_agency_changes",
-        request=ChangesInput,
+        request=ChangesDocument,
         responses={200: PlanOutput, **ERRORS},
         description="Rename, merge or retire agencies of a province, in order, as one "
         "transaction: with `dry_run` (the default) the plan only, nothing changed; otherwise "
