@@ -108,6 +108,19 @@ class Policy:
     renamed: tuple[str, ...] = ()
     where: str = ""
     label: str = ""
+    # Rows that join a row the target has (SQL over the source row `s` and the target's `x`)
+    # instead of being copied: they are mapped to it, and counted as not moved, with `why`.
+    joins: str = ""
+
+    @property
+    def filter(self) -> str:
+        """The source rows this policy copies."""
+        parts = [f"({self.where})"] if self.where else []
+        if self.joins:
+            # The table and the condition are this module's constants, never input.
+            condition = f"SELECT 1 FROM {{target}}.{self.table} x WHERE {self.joins}"  # noqa: S608
+            parts.append(f"NOT EXISTS ({condition})")
+        return " AND ".join(parts)
 
 
 def _policies() -> tuple[Policy, ...]:
@@ -200,6 +213,8 @@ def _policies() -> tuple[Policy, ...]:
             "questions",
             held={"is_active": "false"},
             renamed=("slug",),
+            joins=_SAME_TOPIC,
+            why=_("gộp vào lĩnh vực cùng tên của tỉnh nhận, do cơ quan của tỉnh nhận trả lời"),
             label=_("Lĩnh vực hỏi đáp"),
         ),
         Policy(
@@ -245,6 +260,10 @@ def _policies() -> tuple[Policy, ...]:
         ),
     )
 
+
+# A topic the target has under the same name (and still offers) takes the source's questions:
+# the open ones are answered by the target's agency that holds the topic.
+_SAME_TOPIC = "lower(x.name) = lower(s.name) AND x.is_active"
 
 # A role assignment or delegation moves when the target has the role (by code) for an agency:
 # a province-wide role of the source never becomes a province-wide role of the target.
@@ -326,9 +345,9 @@ def _execute(query: sql.Composable | str, params: Iterable[Any] = ()) -> int:
 
 
 def _where(policy: Policy, source: str, target: str) -> sql.Composable:
-    if not policy.where:
+    if not policy.filter:
         return sql.SQL("TRUE")
-    return _format(policy.where, source, target)
+    return _format(policy.filter, source, target)
 
 
 def _count(schema: str, table: str, where: sql.Composable | None = None) -> int:
@@ -655,21 +674,26 @@ def _compute_plan(
     # Q&A topics: a slug the target has gets "-<source slug>".
     t_topics = {n for (n,) in _rows(sql.SQL("SELECT slug FROM {}").format(_q(t, "qa_topic")))}
     topics = []
-    for pk, name, slug in _rows(
-        sql.SQL("SELECT id, name, slug FROM {} ORDER BY name").format(_q(s, "qa_topic"))
+    for pk, name, slug, joined, agency in _rows(
+        _format(
+            "SELECT s.id, s.name, s.slug, x.slug, a.name FROM {source}.qa_topic s"  # noqa: S608
+            " LEFT JOIN {target}.qa_topic x ON "
+            + _SAME_TOPIC
+            + " LEFT JOIN {target}.organization_agency a ON a.id = x.agency_id ORDER BY s.name",
+            s,
+            t,
+        )
     ):
+        if joined:
+            topics.append(
+                {"name": name, "slug": slug, "new_slug": joined, "joins": True, "agency": agency}
+            )
+            continue
         new_slug = _free(slug, t_topics, 120, f"-{source.slug}")
         t_topics.add(new_slug)
         if new_slug != slug:
             names.set("qa_topic", "slug", pk, new_slug)
-        topics.append({"name": name, "slug": slug, "new_slug": new_slug})
-    # Every moved question keeps the rules of the province that received it.
-    for (pk,) in _rows(
-        sql.SQL("SELECT id FROM {} WHERE profile_province = ''").format(_q(s, "qa_question"))
-    ):
-        names.set("qa_question", "profile_province", pk, source.slug)
-    for (pk,) in _rows(sql.SQL("SELECT id FROM {}").format(_q(s, "royalties_ledgermonth"))):
-        names.set("royalties_ledgermonth", "former_province", pk, source.name)
+        topics.append({"name": name, "slug": slug, "new_slug": new_slug, "joins": False})
 
     # Procedures with a national code both provinces have: the operator decides.
     conflicts = []
@@ -735,7 +759,7 @@ def _compute_plan(
             continue
         total = _count(s, policy.table)
         if policy.how == "copy":
-            to_move = _count(s, policy.table, _where(policy, s, t)) if policy.where else total
+            to_move = _count(s, policy.table, _where(policy, s, t)) if policy.filter else total
         else:
             to_move = 0
         counts.append(
@@ -1085,14 +1109,35 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _set_expressions(policy: Policy, source: Province) -> dict[str, sql.Composable]:
+def _mapped(job: MergeJob, table: str, column: str) -> sql.Composable:
+    """The new id of the row the source row's `column` names, as a subquery."""
+    return sql.SQL(
+        '(SELECT new_id FROM {mr} WHERE job_id = {job} AND "table" = {t} AND old_id = s.{c})'
+    ).format(mr=MERGE_ROW, job=sql.Literal(job.pk), t=sql.Literal(table), c=sql.Identifier(column))
+
+
+def _set_expressions(
+    job: MergeJob, policy: Policy, source: Province, target: Province
+) -> dict[str, sql.Composable]:
     """Columns a stage writes from the merge itself rather than from the source row."""
     if policy.table == "qa_question":
-        # A question keeps the rules of the province that received it (ADR 0032).
+        # A question keeps the rules of the province that received it (ADR 0032); one still
+        # owed an answer goes to the agency that holds its topic in the target (the target's
+        # own agency when the topic joined one of the target's).
         return {
             "profile_province": sql.SQL(
                 "CASE WHEN s.profile_province = '' THEN {} ELSE s.profile_province END"
-            ).format(sql.Literal(source.slug))
+            ).format(sql.Literal(source.slug)),
+            "agency_id": sql.SQL(
+                "CASE WHEN s.status IN ('moderation', 'received', 'in_progress')"
+                " AND s.topic_id IS NOT NULL"
+                " THEN (SELECT x.agency_id FROM {tt} x WHERE x.id = {topic})"
+                " ELSE {agency} END"
+            ).format(
+                tt=_q(target.schema_name, "qa_topic"),
+                topic=_mapped(job, "qa_topic", "topic_id"),
+                agency=_mapped(job, "organization_agency", "agency_id"),
+            ),
         }
     if policy.table == "royalties_ledgermonth":
         return {
@@ -1143,8 +1188,9 @@ def _match(job: MergeJob, policy: Policy, s: str, t: str) -> int:
         else:
             conditions.append(sql.SQL("x.{c} = s.{c}").format(c=sql.Identifier(column)))
     query = sql.SQL(
-        'INSERT INTO {mr} (job_id, "table", old_id, new_id) SELECT {job}, {t}, s.id, x.id'
-        " FROM {src} s {joins} JOIN {tgt} x ON {cond} ON CONFLICT DO NOTHING"
+        'INSERT INTO {mr} (job_id, "table", old_id, new_id, joined)'
+        " SELECT {job}, {t}, s.id, x.id, false FROM {src} s {joins} JOIN {tgt} x ON {cond}"
+        " ON CONFLICT DO NOTHING"
     ).format(
         mr=MERGE_ROW,
         job=sql.Literal(job.pk),
@@ -1155,6 +1201,24 @@ def _match(job: MergeJob, policy: Policy, s: str, t: str) -> int:
         cond=sql.SQL(" AND ").join(conditions),
     )
     return _execute(query)
+
+
+def _join(job: MergeJob, policy: Policy, s: str, t: str) -> int:
+    """Map the source rows that join one of the target's rows (Policy.joins) to it."""
+    return _execute(
+        sql.SQL(
+            'INSERT INTO {mr} (job_id, "table", old_id, new_id, joined) SELECT DISTINCT ON (s.id)'
+            " {job}, {t}, s.id, x.id, true FROM {src} s JOIN {tgt} x ON {cond} ORDER BY s.id, x.id"
+            " ON CONFLICT DO NOTHING"
+        ).format(
+            mr=MERGE_ROW,
+            job=sql.Literal(job.pk),
+            t=sql.Literal(policy.table),
+            src=_q(s, policy.table),
+            tgt=_q(t, policy.table),
+            cond=_format(policy.joins, s, t),
+        )
+    )
 
 
 def _allocate(job: MergeJob, policy: Policy, source: Province, target: Province) -> None:
@@ -1168,8 +1232,8 @@ def _allocate(job: MergeJob, policy: Policy, source: Province, target: Province)
     pk = table.model._meta.pk.column
     _execute(
         sql.SQL(
-            'INSERT INTO {mr} (job_id, "table", old_id, new_id)'
-            " SELECT {job}, {t}, s.{pk}, nextval(pg_get_serial_sequence({qualified}, {pkl}))"
+            'INSERT INTO {mr} (job_id, "table", old_id, new_id, joined) SELECT {job}, {t},'
+            " s.{pk}, nextval(pg_get_serial_sequence({qualified}, {pkl})), false"
             " FROM {src} s WHERE {where} ORDER BY s.{pk} ON CONFLICT DO NOTHING"
         ).format(
             mr=MERGE_ROW,
@@ -1190,7 +1254,7 @@ def _copy(job: MergeJob, policy: Policy, source: Province, target: Province) -> 
     table = _tables()[policy.table]
     where = _where(policy, s, t)
     pk = table.model._meta.pk.column
-    sets = _set_expressions(policy, source)
+    sets = _set_expressions(job, policy, source, target)
     joins: list[sql.Composable] = [
         sql.SQL('JOIN {mr} m ON m.job_id = {job} AND m."table" = {t} AND m.old_id = s.{pk}').format(
             mr=MERGE_ROW,
@@ -1322,8 +1386,10 @@ def _copy_stage(stage: str) -> Callable[..., int]:
             for policy in policies:
                 if policy.how == "match":
                     _match(job, policy, source.schema_name, target.schema_name)
-                else:
-                    _allocate(job, policy, source, target)
+                    continue
+                if policy.joins:
+                    _join(job, policy, source.schema_name, target.schema_name)
+                _allocate(job, policy, source, target)
             if stage == "organization":
                 _create_former_portal(job, source, target)
             copied = [p for p in policies if p.how == "copy"]
@@ -1557,8 +1623,9 @@ def _attachment_redirects(job: MergeJob, source: Province, target: Province) -> 
 
 
 def _counts(job: MergeJob, source: Province, target: Province) -> list[dict[str, Any]]:
-    """Before and after, table by table: the source's rows that were to move, and the rows of
-    the target recorded as theirs."""
+    """Before and after, table by table: the source's rows, those a policy leaves behind (with
+    why), and those that arrived in the target: copied, or joined to one of its rows. The
+    counts match when every row meant to move is in the target."""
     s, t = source.schema_name, target.schema_name
     result = []
     tables = _tables()
@@ -1566,16 +1633,17 @@ def _counts(job: MergeJob, source: Province, target: Province) -> list[dict[str,
         if policy.how != "copy" or policy.table not in tables:
             continue
         total = _count(s, policy.table)
-        expected = _count(s, policy.table, _where(policy, s, t)) if policy.where else total
-        arrived = int(
-            _scalar(
-                sql.SQL(
-                    "SELECT count(*) FROM {tgt} x JOIN {mr} m ON m.new_id = x.id AND m.job_id = %s"
-                    ' AND m."table" = %s AND m.old_id <> %s'
-                ).format(tgt=_q(t, policy.table), mr=MERGE_ROW),
-                [job.pk, policy.table, FORMER_PORTAL],
-            )
-        )
+        where = _format(policy.where, s, t) if policy.where else None
+        expected = _count(s, policy.table, where) if where is not None else total
+        arrived, joined = _rows(
+            sql.SQL(
+                "SELECT count(x.id) FILTER (WHERE NOT m.joined), count(*) FILTER (WHERE m.joined)"
+                " FROM {mr} m LEFT JOIN {tgt} x ON x.id = m.new_id"
+                ' WHERE m.job_id = %s AND m."table" = %s AND m.old_id <> %s'
+            ).format(tgt=_q(t, policy.table), mr=MERGE_ROW),
+            [job.pk, policy.table, FORMER_PORTAL],
+        )[0]
+        why = [str(policy.why)] if total != expected or joined else []
         result.append(
             {
                 "table": policy.table,
@@ -1583,9 +1651,10 @@ def _counts(job: MergeJob, source: Province, target: Province) -> list[dict[str,
                 "source": total,
                 "expected": expected,
                 "arrived": arrived,
-                "not_moved": total - expected,
-                "why": str(policy.why) if total != expected else "",
-                "match": arrived == expected,
+                "joined": joined,
+                "not_moved": total - expected + joined,
+                "why": "; ".join(why),
+                "match": arrived + joined == expected,
             }
         )
     return result

@@ -251,6 +251,8 @@ class MergeRow(models.Model):
     table = models.CharField(max_length=63)
     old_id = models.BigIntegerField()
     new_id = models.BigIntegerField()
+    # The row joined one the province already had (a topic of the same name), not copied.
+    joined = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

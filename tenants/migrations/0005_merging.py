@@ -82,6 +82,7 @@ class Migration(migrations.Migration):
                 ('table', models.CharField(max_length=63)),
                 ('old_id', models.BigIntegerField()),
                 ('new_id', models.BigIntegerField()),
+                ('joined', models.BooleanField(default=False)),
                 ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.mergejob')),
             ],
         ),

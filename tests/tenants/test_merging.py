@@ -188,3 +188,27 @@ def test_refused_merges(tenant_db):
     assert same.value.code == "same_province"
     assert not MergeJob.objects.exists()
     assert Province.objects.filter(merged_into__isnull=False).count() == 0
+
+
+def test_an_open_question_goes_to_the_agency_holding_its_topic_in_the_target(
+    tenant_db, backan_content
+):
+    """Both provinces answer questions on land ("Đất đai"): after the merge the open question
+    of Bắc Kạn is answered by Thái Nguyên's agency for land, under Bắc Kạn's rules and due date."""
+    thainguyen = tenant_db["thainguyen"]
+    question = backan_content["question"]
+    with schema_context(thainguyen.schema_name):
+        agency = Agency.objects.filter(site__isnull=False).order_by("-pk").first()
+        land = Topic.objects.create(name="Đất Đai", slug="dat-dai-tn", agency=agency)
+    job = _plan(tenant_db)
+    (entry,) = [t for t in job.plan["topics"] if t["slug"] == "dat-dai"]
+    assert entry["joins"] and entry["agency"] == agency.name
+    counts = {c["table"]: c for c in job.plan["counts"]}
+    assert counts["qa_topic"]["not_moved"] == 1 and counts["qa_topic"]["why"]
+    job = merge_run(job=job)
+    assert job.status == MergeJob.Status.COMPLETED
+    with schema_context(thainguyen.schema_name):
+        moved = Question.objects.get(tracking_code=question.tracking_code)
+        assert (moved.topic_id, moved.agency_id) == (land.pk, agency.pk)
+        assert moved.due_at == question.due_at and moved.profile_province == "backan"
+        assert Topic.objects.filter(name__iexact="đất đai").count() == 1
