@@ -26,8 +26,27 @@ class Migration(migrations.Migration):
             name='month',
             field=models.DateField(),
         ),
-        migrations.AddConstraint(
-            model_name='ledgermonth',
-            constraint=models.UniqueConstraint(fields=('month', 'former_province'), name='ledger_one_per_month'),
+        # A province's schema is cloned from the template, and the clone names a unique constraint
+        # after its columns: going back drops it under either name.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddConstraint(
+                    model_name='ledgermonth',
+                    constraint=models.UniqueConstraint(
+                        fields=('month', 'former_province'), name='ledger_one_per_month'
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE royalties_ledgermonth ADD CONSTRAINT ledger_one_per_month"
+                    " UNIQUE (month, former_province)",
+                    reverse_sql=(
+                        "ALTER TABLE royalties_ledgermonth"
+                        " DROP CONSTRAINT IF EXISTS ledger_one_per_month,"
+                        " DROP CONSTRAINT IF EXISTS royalties_ledgermonth_month_former_province_key"
+                    ),
+                ),
+            ],
         ),
     ]
