@@ -395,7 +395,7 @@ def _rename(
             _("Tên viết tắt dài tối đa %(max)d ký tự.") % {"max": MAX_SHORT_NAME},
         )
     site = _site_of(agency) if agency is not None else None
-    new_hosts: dict[str, str] = {}  # old host → new host
+    new_hosts: _SiteHosts | None = None
     if label:
         label = label.lower()
         new_hosts = _label_hosts(province, outcome, site, label)
@@ -429,67 +429,82 @@ def _rename(
         return
     assert label is not None
     old_site_hosts = _hosts_of(site)
-    old_dev_host = site.dev_host
     site.label = label
-    site.host = new_hosts[site.host]
-    site.alternate_hosts = [new_hosts[h] for h in site.alternate_hosts or []]
-    if site.dev_host:
-        site.dev_host = new_hosts[site.dev_host]
+    site.host = new_hosts.host
+    site.alternate_hosts = new_hosts.alternates
+    site.dev_host = new_hosts.dev_host
     site.save(update_fields=["label", "host", "alternate_hosts", "dev_host"])
-    for old in old_site_hosts:
+    for host in _hosts_of(site):
         Domain.objects.create(
-            domain=new_hosts[old],
+            domain=host,
             tenant=province,
             kind=Domain.Kind.COMPONENT,
-            is_development=old == old_dev_host,
+            is_development=host == site.dev_host,
             is_primary=False,
         )
-        outcome.new_hosts.append(new_hosts[old])
-        _redirect_host(province, outcome, old, new_hosts[old], RENAME, former_name, agency.name)
+        outcome.new_hosts.append(host)
+    for old in old_site_hosts:
+        target = new_hosts.redirects[old]
+        _redirect_host(province, outcome, old, target, RENAME, former_name, agency.name)
+
+
+@dataclass(frozen=True)
+class _SiteHosts:
+    """A site's hosts under a new label, and where each of its old hosts redirects."""
+
+    host: str
+    alternates: list[str]
+    dev_host: str | None
+    redirects: dict[str, str]
 
 
 def _label_hosts(
     province: Province, outcome: _Outcome, site: ComponentSite | None, label: str
-) -> dict[str, str]:
-    """Old host → new host for a new site label, from the profile's host patterns; problems
+) -> _SiteHosts | None:
+    """The site's hosts for a new site label, from the profile's host patterns; problems
     for a label that breaks DNS rules or a host already taken (on any province)."""
     from core.profiles import current_profile
 
     if site is None:
         outcome.refuse("label", "no_site", _("Cơ quan này không có trang thành phần để đổi nhãn."))
-        return {}
+        return None
     if label == site.label:
-        return {}
+        return None
     if not _LABEL.match(label):
         outcome.refuse(
             "label",
             "label_invalid",
             _("Nhãn trang chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang (tối đa 63)."),
         )
-        return {}
+        return None
     profile = current_profile()
-    mapping: dict[str, str] = {}
     try:
-        mapping[site.host] = component_host(profile.domains.component_host_pattern, label)
+        host = component_host(profile.domains.component_host_pattern, label)
         alternates = [
             component_host(pattern, label) for pattern in profile.domains.alternate_host_patterns
         ]
-        for index, old in enumerate(site.alternate_hosts or []):
-            mapping[old] = alternates[index] if index < len(alternates) else mapping[site.host]
+        dev = None
         if site.dev_host:
-            dev = dev_host_for(province.slug, mapping[site.host].split(".", 1)[0])
+            # As onboarding names it: the production host's first label under the province's.
+            dev = dev_host_for(province.slug, host.split(".", 1)[0])
             if not is_valid_hostname(dev):
                 raise HostNameError(dev)
-            mapping[site.dev_host] = dev
     except HostNameError:
         outcome.refuse(
             "label", "label_invalid", _("Nhãn trang này không tạo được tên miền hợp lệ.")
         )
-        return {}
-    news = list(mapping.values())
+        return None
+    # The site's hosts as onboarding would give them now; each old one redirects to its
+    # counterpart (an alternate the profile no longer names, to the new production host).
+    mapping = {site.host: host}
+    for index, old in enumerate(site.alternate_hosts or []):
+        mapping[old] = alternates[index] if index < len(alternates) else host
+    if site.dev_host and dev:
+        mapping[site.dev_host] = dev
+    news = [h for h in (host, *alternates, dev) if h]
     if len(set(news)) != len(news):
         outcome.refuse("label", "host_taken", _("Nhãn trang này cho hai tên miền trùng nhau."))
-        return {}
+        return None
     taken = _hosts_taken(news, site, label)
     if taken:
         outcome.refuse(
@@ -497,8 +512,8 @@ def _label_hosts(
             "host_taken",
             _("Tên miền của nhãn trang này đã được dùng: %(hosts)s.") % {"hosts": ", ".join(taken)},
         )
-        return {}
-    return mapping
+        return None
+    return _SiteHosts(host=host, alternates=alternates, dev_host=dev, redirects=mapping)
 
 
 def _hosts_taken(hosts: list[str], site: ComponentSite, label: str) -> list[str]:

@@ -452,3 +452,31 @@ def test_an_open_question_keeps_its_deadline_after_the_move(province, inside):
     after = Question.objects.values(*kept).get(pk=question.pk)
     assert after == before
     assert HostRedirect.objects.get(host="sotttt.thainguyen.gov.vn").reason == "agency_retire"
+
+
+def test_a_new_label_renames_the_alternate_hosts_as_the_profile_names_them(tenant_db):
+    # given: Huế's sites answer on so<label>.thuathienhue.gov.vn and s<label>.hue.gov.vn
+    hue = tenant_db["thuathienhue"]
+    with schema_context(hue.schema_name):
+        # when
+        agency_changes_apply(
+            province=hue,
+            changes=[{"action": "rename", "agency": "khdt", "name": "Sở Tài chính", "label": "tc"}],
+            actor=None,
+        )
+        # then
+        site = _site("tc")
+        assert (site.host, site.alternate_hosts, site.dev_host) == (
+            "sotc.thuathienhue.gov.vn",
+            ["stc.hue.gov.vn"],
+            "sotc.thuathienhue.localhost",
+        )
+    redirects = dict(HostRedirect.objects.values_list("host", "target_host"))
+    assert redirects == {
+        "sokhdt.thuathienhue.gov.vn": "sotc.thuathienhue.gov.vn",
+        "skhdt.hue.gov.vn": "stc.hue.gov.vn",
+        "sokhdt.thuathienhue.localhost": "sotc.thuathienhue.localhost",
+    }
+    assert set(
+        Domain.objects.filter(tenant=hue, domain__contains="tc.").values_list("domain", flat=True)
+    ) == {"sotc.thuathienhue.gov.vn", "stc.hue.gov.vn", "sotc.thuathienhue.localhost"}

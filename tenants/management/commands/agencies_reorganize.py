@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from tenants.agencies import (
@@ -23,7 +24,9 @@ MAX_FILE_BYTES = 1024 * 1024  # 200 changes of 4 strings of 255 characters fit m
 def plan_lines(plan: dict) -> list[str]:
     """The plan as an operator reads it on a terminal: each change, what moves, what is
     renamed and redirected, and every problem."""
-    lines = [f"Tỉnh: {plan['province_name']} ({plan['province']})"]
+    lines = [
+        _("Tỉnh: %(name)s (%(slug)s)") % {"name": plan["province_name"], "slug": plan["province"]}
+    ]
     for change in plan["changes"]:
         agency = change["agency"] or {}
         target = change["target"] or {}
@@ -33,43 +36,81 @@ def plan_lines(plan: dict) -> list[str]:
         lines.append(head)
         rename = change["rename"]
         if rename:
-            lines.append(f"   Tên mới: {rename['name_after']} (trước: {rename['name_before']})")
+            lines.append(
+                "   "
+                + _("Tên mới: %(after)s (trước: %(before)s)")
+                % {"after": rename["name_after"], "before": rename["name_before"]}
+            )
             if rename["short_name_after"] != rename["short_name_before"]:
-                lines.append(f"   Tên viết tắt mới: {rename['short_name_after'] or '—'}")
+                lines.append(
+                    "   "
+                    + _("Tên viết tắt mới: %(short)s")
+                    % {"short": rename["short_name_after"] or "—"}
+                )
             if rename["label_after"] != rename["label_before"]:
-                lines.append(f"   Nhãn trang mới: {rename['label_after']}")
+                lines.append(
+                    "   " + _("Nhãn trang mới: %(label)s") % {"label": rename["label_after"]}
+                )
         moves = change["moves"]
         if moves:
-            items = ", ".join(f"{row['label']}: {row['count']}" for row in moves["items"])
-            lines.append(f"   Nội dung chuyển sang: {moves['items_total']} mục ({items or '—'})")
+            items = "; ".join(f"{row['label']}: {row['count']}" for row in moves["items"])
             lines.append(
-                f"   Chuyên mục: {moves['categories']}; lĩnh vực Hỏi – Đáp: {moves['topics']}; "
-                f"câu hỏi đang xử lý: {moves['questions_open']}, "
-                f"đã xong: {moves['questions_closed']}"
+                "   "
+                + _("Nội dung chuyển sang: %(total)d mục (%(kinds)s)")
+                % {"total": moves["items_total"], "kinds": items or "—"}
             )
             lines.append(
-                f"   Phân công vai trò: {moves['role_assignments']} chuyển, "
-                f"{moves['role_assignments_dropped']} bỏ vì trùng; "
-                f"uỷ quyền đang hiệu lực: {moves['delegations']}"
+                "   "
+                + _(
+                    "Chuyên mục: %(categories)d; lĩnh vực Hỏi – Đáp: %(topics)d; câu hỏi đang "
+                    "xử lý: %(open)d, đã xong: %(closed)d"
+                )
+                % {
+                    "categories": moves["categories"],
+                    "topics": moves["topics"],
+                    "open": moves["questions_open"],
+                    "closed": moves["questions_closed"],
+                }
+            )
+            lines.append(
+                "   "
+                + _(
+                    "Phân công vai trò: %(moved)d chuyển, %(dropped)d bỏ vì trùng; uỷ quyền "
+                    "đang hiệu lực: %(delegations)d"
+                )
+                % {
+                    "moved": moves["role_assignments"],
+                    "dropped": moves["role_assignments_dropped"],
+                    "delegations": moves["delegations"],
+                }
             )
         for role in change["dropped_roles"]:
-            lines.append(f"   Bỏ vai trò trùng: {role['user']} – {role['role']}")
-        for rename_row in change["slug_renames"]:
             lines.append(
-                f"   Đổi địa chỉ {rename_row['what_label']}: {rename_row['old_path']} → "
-                f"{rename_row['new_path']}"
+                "   "
+                + _("Bỏ vai trò trùng: %(user)s – %(role)s")
+                % {"user": role["user"], "role": role["role"]}
+            )
+        for row in change["slug_renames"]:
+            lines.append(
+                "   "
+                + _("Đổi địa chỉ %(what)s: %(old)s → %(new)s")
+                % {"what": row["what_label"], "old": row["old_path"], "new": row["new_path"]}
             )
         for host in change["new_hosts"]:
-            lines.append(f"   Tên miền mới: {host}")
+            lines.append("   " + _("Tên miền mới: %(host)s") % {"host": host})
         for redirect in change["host_redirects"]:
-            lines.append(f"   Chuyển hướng: {redirect['host']} → {redirect['target_host']}")
+            lines.append(
+                "   "
+                + _("Chuyển hướng: %(host)s → %(target)s")
+                % {"host": redirect["host"], "target": redirect["target_host"]}
+            )
     if plan["problems"]:
-        lines.append("Vấn đề (chưa thực hiện gì):")
+        lines.append(_("Vấn đề (chưa thực hiện gì):"))
         lines += [f"  - {p['path']}: {p['message']}" for p in plan["problems"]]
     elif plan["applied"]:
-        lines.append("Đã thực hiện.")
+        lines.append(_("Đã thực hiện."))
     else:
-        lines.append("Chạy thử: chưa thay đổi gì.")
+        lines.append(_("Chạy thử: chưa thay đổi gì."))
     return lines
 
 
@@ -116,7 +157,7 @@ class Command(BaseCommand):
                 plan = error.plan
         self.stdout.write("\n".join(plan_lines(plan)))
         if plan["problems"]:
-            raise CommandError("các thay đổi có vấn đề; chưa thực hiện gì")
+            raise CommandError(_("Các thay đổi có vấn đề; chưa thực hiện gì."))
 
     def _changes(self, options) -> list:
         changes: list = []
