@@ -129,6 +129,7 @@ def royalties_home(request):
             "totals": selectors.month_totals(lines),
             "queue": selectors.unassigned_items(user=request.user),
             "months": list(selectors.month_list()),
+            "former_months": list(selectors.month_list(former=True)),
             "rates": selectors.rate_table(),
         },
     )

@@ -212,3 +212,26 @@ def test_an_open_question_goes_to_the_agency_holding_its_topic_in_the_target(
         assert (moved.topic_id, moved.agency_id) == (land.pk, agency.pk)
         assert moved.due_at == question.due_at and moved.profile_province == "backan"
         assert Topic.objects.filter(name__iexact="đất đai").count() == 1
+
+
+def test_a_signed_off_ledger_moves_beside_the_targets_own_month(tenant_db, backan_content):
+    from django.utils import timezone
+
+    from royalties.models import LedgerMonth
+    from royalties.selectors import month_list
+
+    month = date(2025, 6, 1)
+    for slug in ("backan", "thainguyen"):
+        with schema_context(tenant_db[slug].schema_name):
+            ledger = LedgerMonth.objects.create(month=month, budget_owner="Sở", budget_source="Đ")
+            LedgerMonth.objects.filter(pk=ledger.pk).update(
+                status=LedgerMonth.Status.SIGNED_OFF, signed_off_at=timezone.now(), total=0
+            )
+    job = merge_run(job=_plan(tenant_db))
+    assert job.status == MergeJob.Status.COMPLETED, job.error
+    with schema_context(tenant_db["thainguyen"].schema_name):
+        (own,) = month_list()
+        (former,) = month_list(former=True)
+        assert own.month == former.month == month and own.former_province == ""
+        assert former.former_province == "Bắc Kạn"
+        assert former.status == LedgerMonth.Status.SIGNED_OFF and former.signed_off_at
