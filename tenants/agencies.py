@@ -85,6 +85,7 @@ class _Outcome:
     new_hosts: list[str] = field(default_factory=list)
     rename: dict[str, str] = field(default_factory=dict)
     dropped_roles: list[dict[str, str]] = field(default_factory=list)
+    touched_hosts: list[str] = field(default_factory=list)  # redirects changed in bulk
 
     def refuse(self, where: str, code: str, message: Message) -> None:
         self.problems.append(
@@ -739,10 +740,13 @@ def _redirect_host(
             "current_name": current_name,
         },
     )
-    HostRedirect.objects.filter(target_host=host).exclude(host=target_host).update(
-        target_host=target_host, current_name=current_name
-    )
-    PathRedirect.objects.filter(target_host=host).update(target_host=target_host)
+    earlier = HostRedirect.objects.filter(target_host=host).exclude(host=target_host)
+    paths = PathRedirect.objects.filter(target_host=host)
+    # Bulk updates send no signal: their hosts' cached redirects are forgotten on commit.
+    outcome.touched_hosts += earlier.values_list("host", flat=True)
+    outcome.touched_hosts += paths.values_list("host", flat=True)
+    earlier.update(target_host=target_host, current_name=current_name)
+    paths.update(target_host=target_host)
     outcome.host_redirects.append(
         {
             "host": host,
@@ -767,6 +771,7 @@ def _after_apply(
     from search import registry
     from search.services import after_commit, documents_rebuild_all
     from tenants.hosts import host_cache_forget
+    from tenants.redirects import redirects_forget
 
     audit_record(
         actor=None,
@@ -778,13 +783,14 @@ def _after_apply(
         host_redirects=[r["host"] for o in outcomes for r in o.host_redirects],
     )
     hosts = [r["host"] for o in outcomes for r in o.host_redirects]
-    hosts += [h for o in outcomes for h in o.new_hosts]
+    hosts += [h for o in outcomes for h in (*o.new_hosts, *o.touched_hosts)]
     schema = province.schema_name
 
     def forget() -> None:
         cache_forget_schema(schema)
         if hosts:
             host_cache_forget(*hosts)
+            redirects_forget(*hosts)
 
     def reindex() -> None:
         documents_rebuild_all(registry.sources())

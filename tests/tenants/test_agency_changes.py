@@ -22,6 +22,7 @@ from qa.services import topic_create
 from search.models import Document
 from tenants.agencies import AgencyChangeError, agency_changes_apply, agency_changes_plan
 from tenants.models import Domain, HostRedirect, PathRedirect
+from tests.conftest import host_client
 from tests.factories.editorial import published
 from tests.factories.organization import Staff, delegated
 from tests.factories.qa import answered, submitted
@@ -203,12 +204,14 @@ def test_a_role_the_holder_already_has_in_the_target_is_dropped_and_reported(pro
     assert result["changes"][0]["dropped_roles"] == [{"user": user.username, "role": role.name}]
 
 
-def test_moved_items_are_found_on_the_target_site(province, inside):
+def test_moved_items_are_found_on_the_target_site(
+    province, inside, django_capture_on_commit_callbacks
+):
     # given
     made = _content()
     target = _site(TARGET)
     # when
-    with django_capture_commit():
+    with django_capture_on_commit_callbacks(execute=True):
         agency_changes_apply(
             province=province,
             changes=[{"action": "merge", "agency": SOURCE, "into": TARGET}],
@@ -220,10 +223,28 @@ def test_moved_items_are_found_on_the_target_site(province, inside):
     assert document.url == f"/bai-viet/{made['clash'].slug}-2/"
 
 
-def django_capture_commit():
-    from django.test import TestCase
-
-    return TestCase.captureOnCommitCallbacks(execute=True)
+def test_the_old_hosts_answer_with_redirects_to_the_target(
+    province, inside, django_capture_on_commit_callbacks
+):
+    # given: the old host's answers are cached before the merge
+    made = _content()
+    slug, own = made["clash"].slug, made["own"].slug
+    old = host_client("sotttt.thainguyen.localhost")
+    assert old.get(f"/bai-viet/{own}/").status_code == 200
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        agency_changes_apply(
+            province=province,
+            changes=[{"action": "merge", "agency": SOURCE, "into": TARGET}],
+            actor=None,
+        )
+    # then
+    renamed = old.get(f"/bai-viet/{slug}/")
+    assert renamed.status_code == 301
+    assert renamed["Location"].endswith(f"sokhdt.thainguyen.localhost/bai-viet/{slug}-2/")
+    same = old.get(f"/bai-viet/{own}/")
+    assert same.status_code == 301
+    assert same["Location"].endswith(f"sokhdt.thainguyen.localhost/bai-viet/{own}/")
 
 
 # --- dry run -----------------------------------------------------------------------------
