@@ -303,11 +303,15 @@ def _tables() -> dict[str, Table]:
     found: dict[str, Table] = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        columns = tuple(f.column for f in meta.concrete_fields)
+        columns = tuple(str(f.column) for f in meta.concrete_fields)
         references = {
-            f.column: f.related_model._meta.db_table for f in meta.concrete_fields if f.is_relation
+            str(f.column): f.related_model._meta.db_table
+            for f in meta.concrete_fields
+            if f.is_relation and f.related_model is not None and f.related_model != "self"
         }
-        files = tuple(f.column for f in meta.concrete_fields if isinstance(f, models.FileField))
+        files = tuple(
+            str(f.column) for f in meta.concrete_fields if isinstance(f, models.FileField)
+        )
         found[meta.db_table] = Table(meta.db_table, model, columns, references, files)
     return found
 
@@ -1067,7 +1071,7 @@ def _stage_backup(job: MergeJob, source: Province, target: Province, actor, prog
         raise MergeError(
             "backup_unverified",
             _("Bản sao lưu của tỉnh nguồn không khớp khi kiểm tra: %(detail)s")
-            % {"detail": (verification.detail or "")[:200]},
+            % {"detail": "; ".join(str(p) for p in verification.problems)[:200]},
         )
     with transaction.atomic():
         MergeJob.objects.filter(pk=job.pk).update(backup=backup)
@@ -1229,7 +1233,7 @@ def _allocate(job: MergeJob, policy: Policy, source: Province, target: Province)
     tables = _tables()
     table = tables[policy.table]
     where = _where(policy, s, t)
-    pk = table.model._meta.pk.column
+    pk = str(table.model._meta.pk.column)
     _execute(
         sql.SQL(
             'INSERT INTO {mr} (job_id, "table", old_id, new_id, joined) SELECT {job}, {t},'
@@ -1253,7 +1257,7 @@ def _copy(job: MergeJob, policy: Policy, source: Province, target: Province) -> 
     s, t = source.schema_name, target.schema_name
     table = _tables()[policy.table]
     where = _where(policy, s, t)
-    pk = table.model._meta.pk.column
+    pk = str(table.model._meta.pk.column)
     sets = _set_expressions(job, policy, source, target)
     joins: list[sql.Composable] = [
         sql.SQL('JOIN {mr} m ON m.job_id = {job} AND m."table" = {t} AND m.old_id = s.{pk}').format(
@@ -1299,9 +1303,9 @@ def _copy(job: MergeJob, policy: Policy, source: Province, target: Province) -> 
             )
         elif column in table.references:
             referenced = table.references[column]
-            alias = f"r{n}"
-            joins.append(_map_join(alias, referenced, col, job))
-            mapped = sql.SQL("{}.new_id").format(sql.Identifier(alias))
+            ref_alias = f"r{n}"
+            joins.append(_map_join(ref_alias, referenced, col, job))
+            mapped = sql.SQL("{}.new_id").format(sql.Identifier(ref_alias))
             if column in policy.portal:
                 former = _former(job, referenced)
                 values.append(
