@@ -9,6 +9,7 @@ class TenantsConfig(AppConfig):
     def ready(self) -> None:
         from tenants import (
             hosts,  # noqa: F401  (connects the host-cache invalidation)
+            merge_tasks,  # noqa: F401  (registers the merge's run with the workers)
             profile_store,
             redirects,  # noqa: F401  (connects the redirect-cache invalidation)
         )
