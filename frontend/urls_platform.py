@@ -10,6 +10,7 @@ from frontend.views import (
     console_agencies,
     console_backups,
     console_compliance,
+    console_merges,
     console_profiles,
     language,
     look,
@@ -72,6 +73,16 @@ urlpatterns = [
         console_profiles.profile_history,
         name="console_profile_history",
     ),
+    # Merging a province into another (issue 16): dry run, answers, run, cancel.
+    path("hop-nhat/", console_merges.merges_home, name="console_merges"),
+    path("hop-nhat/<int:pk>/", console_merges.merge_detail, name="console_merge"),
+    path(
+        "hop-nhat/<int:pk>/thu-tuc/",
+        console_merges.merge_resolve_view,
+        name="console_merge_resolve",
+    ),
+    path("hop-nhat/<int:pk>/chay/", console_merges.merge_run_view, name="console_merge_run"),
+    path("hop-nhat/<int:pk>/huy/", console_merges.merge_cancel_view, name="console_merge_cancel"),
     # Agencies renamed, merged and retired inside a province (issue 16).
     path("sap-xep-co-quan/", console_agencies.agencies_home, name="console_agencies"),
     path(
