@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api.v1 import agencies, audit, backups, compliance, operator, profiles
+from api.v1 import agencies, audit, backups, compliance, merges, operator, profiles
 from api.v1.urls import common
 
 app_name = "api-v1"
@@ -49,6 +49,16 @@ urlpatterns = [
     path(
         "operator/compliance/", compliance.ComplianceListView.as_view(), name="operator_compliance"
     ),
+    # Merging a province into another (issue 16).
+    path("operator/merges/", merges.MergeListCreateView.as_view(), name="merges"),
+    path("operator/merges/<int:pk>/", merges.MergeDetailView.as_view(), name="merge"),
+    path(
+        "operator/merges/<int:pk>/resolve/",
+        merges.MergeResolveView.as_view(),
+        name="merge_resolve",
+    ),
+    path("operator/merges/<int:pk>/run/", merges.MergeRunView.as_view(), name="merge_run"),
+    path("operator/merges/<int:pk>/cancel/", merges.MergeCancelView.as_view(), name="merge_cancel"),
     path("operator/backups/", backups.BackupListCreateView.as_view(), name="backups"),
     path("operator/backups/status/", backups.BackupStatusView.as_view(), name="backups_status"),
     path("operator/backups/<int:pk>/", backups.BackupDetailView.as_view(), name="backup"),
