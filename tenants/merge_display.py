@@ -86,7 +86,8 @@ def _sentences(plan: dict, key: str) -> list[str]:
 
 
 def stage_label(stage: str) -> StrOrPromise:
-    return STAGE_LABELS.get(stage, stage)
+    # The engine's progress ends with "done" once every stage is.
+    return STAGE_LABELS.get(stage) or (_("Hoàn tất") if stage == "done" else stage)
 
 
 def _yes_no(value: Any, yes: StrOrPromise, no: StrOrPromise) -> str:

@@ -145,3 +145,17 @@ def test_without_yes_nothing_runs_unless_confirmed(tenant_db, monkeypatch, capsy
     assert job.status == MergeJob.Status.PLANNED
     assert not job.stages
     assert row_counts(tenant_db["backan"].schema_name) == before
+
+
+def test_a_confirmed_run_prints_each_step_and_the_counts(tenant_db, capsys):
+    # when the operator runs it without asking
+    call_command("merge_provinces", *DRY_RUN[:-1], "--yes")
+    # then the merge is done, each step printed, and the counts compared
+    job = MergeJob.objects.get()
+    assert job.status == MergeJob.Status.COMPLETED, job.error
+    assert Province.objects.get(slug="backan").merged_into.slug == "thainguyen"
+    out = capsys.readouterr().out
+    assert "Đã hợp nhất: Bắc Kạn → Thái Nguyên" in out
+    assert "== Số lượng trước và sau hợp nhất ==" in out
+    assert "khớp" in out
+    assert "KHÔNG KHỚP" not in out

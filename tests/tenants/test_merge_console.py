@@ -223,3 +223,25 @@ def test_only_operators(tenant_db, in_province):
     assert province_client.get("/hop-nhat/").status_code == 404
     assert province_client.post("/hop-nhat/", PLAN).status_code == 404
     assert not MergeJob.objects.exists()
+
+
+def test_a_run_to_its_end_shows_the_counts_before_and_after(operator, tenant_db):
+    # given a plan without problems
+    job = planned(operator)
+    # when the run is pressed (the tests' tasks run at once, as a worker would)
+    response = operator.post(f"/hop-nhat/{job.pk}/chay/")
+    assert response.status_code == 302
+    # then the job is completed, every stage done, and the page shows the counts with marks
+    job.refresh_from_db()
+    assert job.status == MergeJob.Status.COMPLETED, job.error
+    assert merge_tasks().get().done_at is not None
+    html = page_text(operator.get(f"/hop-nhat/{job.pk}/"))
+    assert "Đã hợp nhất" in html
+    assert "Số lượng trước và sau hợp nhất" in html
+    assert "Đối chiếu số lượng" in html
+    assert html.count("Xong") == len(job.stages)
+    assert "Khớp" in html
+    assert "Không khớp" not in html
+    assert "http-equiv" not in html  # nothing runs any more
+    assert "Chạy hợp nhất</button>" not in html
+    assert f"/hop-nhat/{job.pk}/huy/" not in html
