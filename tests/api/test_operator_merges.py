@@ -12,6 +12,7 @@ from accounts.services import user_create_with_secret
 from config.celery import app
 from integrations.services import api_key_create
 from organization.models import ComponentSite
+from tenants.merging import MergeError, merge_run
 from tenants.models import MergeJob, OutboxTask
 from tests.conftest import Staff, host_client
 from tests.factories.api import error_of, post_json
@@ -243,3 +244,25 @@ def test_the_list_reads_a_bounded_number_of_queries(api, django_assert_max_num_q
     with django_assert_max_num_queries(12):
         response = api.get(BASE)
     assert response.status_code == 200
+
+
+def test_a_failed_merge_is_resumed_through_the_api(api, no_worker):
+    # given a job whose run failed inside its content stage
+    job = _planned(api)
+    calls = []
+
+    def failing(stage, done, total):
+        calls.append(stage)
+        if calls.count("content") == 2:
+            raise RuntimeError("đĩa đầy")
+
+    with pytest.raises(MergeError):
+        merge_run(job=MergeJob.objects.get(pk=job["id"]), progress=failing)
+    detail = api.get(f"{BASE}{job['id']}/").json()
+    assert detail["status"] == "failed"
+    assert detail["stage"] == "content"
+    assert detail["error"]
+    assert detail["stages"]["backup"]["status"] == "done"
+    # when / then: the run is queued again
+    assert api.post(f"{BASE}{job['id']}/run/").status_code == 202
+    assert merge_tasks().count() == 1

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from config.celery import app
 from organization.models import ComponentSite
 from tenants.merge_display import plan_sections
+from tenants.merging import MergeError, merge_run
 from tenants.models import MergeJob, OutboxTask
 from tests.conftest import Staff, host_client
 from tests.factories.accounts import verified_login
@@ -245,3 +246,47 @@ def test_a_run_to_its_end_shows_the_counts_before_and_after(operator, tenant_db)
     assert "http-equiv" not in html  # nothing runs any more
     assert "Chạy hợp nhất</button>" not in html
     assert f"/hop-nhat/{job.pk}/huy/" not in html
+
+
+def test_a_failed_merge_says_where_and_is_resumed_or_cancelled(operator, no_worker):
+    # given a run that fails inside the content stage
+    job = planned(operator)
+    calls = []
+
+    def failing(stage, done, total):
+        calls.append(stage)
+        if calls.count("content") == 2:  # the stage's first step, inside its transaction
+            raise RuntimeError("đĩa đầy")
+
+    with pytest.raises(MergeError):
+        merge_run(job=job, progress=failing)
+    job.refresh_from_db()
+    assert job.status == MergeJob.Status.FAILED
+    # then its page says so, shows which stages are done, and offers to resume or cancel
+    html = page_text(operator.get(f"/hop-nhat/{job.pk}/"))
+    assert "Dừng do lỗi, có thể chạy tiếp" in html
+    assert job.error in html
+    assert '<th scope="row">Sao lưu tỉnh được hợp nhất</th>\n        <td>Xong</td>' in html
+    assert '<th scope="row">Bài viết, trang và thủ tục</th>\n        <td>Lỗi</td>' in html
+    assert '<th scope="row">Đối chiếu số lượng</th>\n        <td>Chưa chạy</td>' in html
+    assert "Chạy tiếp hợp nhất" in html
+    assert f"/hop-nhat/{job.pk}/huy/" in html
+    assert "http-equiv" not in html
+    # and pressing it queues the run again
+    assert operator.post(f"/hop-nhat/{job.pk}/chay/").status_code == 302
+    assert merge_tasks().get().args == [job.pk, operator.user.pk]
+
+
+def test_a_csrf_token_is_required(tenant_db):
+    user = User.objects.create_user(username="merge_csrf", password=PASSWORD, is_staff=True)
+    client = host_client(PLATFORM, enforce_csrf_checks=True)
+    verified_login(client, user)
+    assert client.post("/hop-nhat/", PLAN).status_code == 403
+    assert not MergeJob.objects.exists()
+
+
+def test_the_list_reads_a_bounded_number_of_queries(operator, django_assert_max_num_queries):
+    planned(operator)
+    with django_assert_max_num_queries(15):
+        response = operator.get("/hop-nhat/")
+    assert response.status_code == 200
