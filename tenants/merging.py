@@ -126,9 +126,27 @@ class Policy:
 def _policies() -> tuple[Policy, ...]:
     return (
         # Matched by natural key: the target's own rows.
-        Policy("django_content_type", "organization", "match", key=("app_label", "model")),
-        Policy("auth_permission", "organization", "match", key=("content_type_id", "codename")),
-        Policy("auth_group", "organization", "match", key=("name",)),
+        Policy(
+            "django_content_type",
+            "organization",
+            "match",
+            key=("app_label", "model"),
+            label=_("Kiểu dữ liệu của hệ thống (dùng của tỉnh nhận)"),
+        ),
+        Policy(
+            "auth_permission",
+            "organization",
+            "match",
+            key=("content_type_id", "codename"),
+            label=_("Quyền hệ thống (dùng của tỉnh nhận)"),
+        ),
+        Policy(
+            "auth_group",
+            "organization",
+            "match",
+            key=("name",),
+            label=_("Nhóm quyền (dùng nhóm cùng tên của tỉnh nhận)"),
+        ),
         Policy(
             "auth_group_permissions",
             "organization",
@@ -136,7 +154,14 @@ def _policies() -> tuple[Policy, ...]:
             why=_("nhóm quyền dùng theo nhóm cùng tên của tỉnh nhận"),
             label=_("Quyền của nhóm"),
         ),
-        Policy("organization_role", "organization", "match", key=("code",)),
+        # A role maps to the target's role the plan names (same code, or the operator's choice).
+        Policy(
+            "organization_role",
+            "organization",
+            "match",
+            joins="x.code = ({role_map}::jsonb ->> s.code)",
+            label=_("Vai trò (theo vai trò tương ứng của tỉnh nhận)"),
+        ),
         Policy(
             "organization_agency",
             "organization",
@@ -268,8 +293,8 @@ _SAME_TOPIC = "lower(x.name) = lower(s.name) AND x.is_active"
 # A role assignment or delegation moves when the target has the role (by code) for an agency:
 # a province-wide role of the source never becomes a province-wide role of the target.
 _ROLE_CARRIED = (
-    "EXISTS (SELECT 1 FROM {source}.organization_role r JOIN {target}.organization_role t"
-    " ON t.code = r.code WHERE r.id = s.role_id AND t.scope = 'agency')"
+    "EXISTS (SELECT 1 FROM {source}.organization_role r"
+    " WHERE r.id = s.role_id AND {role_map}::jsonb ? r.code)"
 )
 
 
@@ -324,9 +349,15 @@ def _q(schema: str, table: str) -> sql.Composable:
     return sql.Identifier(schema, table)
 
 
-def _format(template: str, source: str, target: str) -> sql.Composable:
-    """A policy's SQL fragment with the two schemas put in as identifiers."""
-    return sql.SQL(template).format(source=sql.Identifier(source), target=sql.Identifier(target))
+def _format(template: str, source: str, target: str, plan: dict | None = None) -> sql.Composable:
+    """A policy's SQL fragment with the two schemas put in as identifiers, and the plan's role
+    map (source role code → target role code) as a JSON literal."""
+    role_map = (plan or {}).get("role_map", {})
+    return sql.SQL(template).format(
+        source=sql.Identifier(source),
+        target=sql.Identifier(target),
+        role_map=sql.Literal(_json(role_map)),
+    )
 
 
 def _scalar(query: sql.Composable | str, params: Iterable[Any] = ()) -> Any:
@@ -348,10 +379,10 @@ def _execute(query: sql.Composable | str, params: Iterable[Any] = ()) -> int:
         return cursor.rowcount
 
 
-def _where(policy: Policy, source: str, target: str) -> sql.Composable:
+def _where(policy: Policy, source: str, target: str, plan: dict) -> sql.Composable:
     if not policy.filter:
         return sql.SQL("TRUE")
-    return _format(policy.filter, source, target)
+    return _format(policy.filter, source, target, plan)
 
 
 def _count(schema: str, table: str, where: sql.Composable | None = None) -> int:
@@ -637,30 +668,44 @@ def _compute_plan(
             }
         )
 
-    # Roles, by code.
-    roles = []
-    for code, name, a_scope, t_scope, t_name, holders in _rows(
-        sql.SQL(
-            "SELECT r.code, r.name, r.scope, t.scope, t.name,"
-            " (SELECT count(*) FROM {sa} a WHERE a.role_id = r.id)"
-            " FROM {sr} r LEFT JOIN {tr} t ON t.code = r.code ORDER BY r.code"
-        ).format(
-            sa=_q(s, "organization_roleassignment"),
-            sr=_q(s, "organization_role"),
-            tr=_q(t, "organization_role"),
+    # Roles, by code, or as the operator maps a code the target's profile does not have. Only a
+    # role the target holds per agency is carried: a merge never grants a province-wide role.
+    t_roles = {
+        code: (name, scope)
+        for code, name, scope in _rows(
+            sql.SQL("SELECT code, name, scope FROM {} ORDER BY code").format(
+                _q(t, "organization_role")
+            )
         )
+    }
+    chosen = resolutions.get("roles", {})
+    role_map: dict[str, str] = {}
+    roles = []
+    for code, name, a_scope, holders in _rows(
+        sql.SQL(
+            "SELECT r.code, r.name, r.scope, (SELECT count(*) FROM {sa} a WHERE a.role_id = r.id)"
+            " FROM {sr} r ORDER BY r.code"
+        ).format(sa=_q(s, "organization_roleassignment"), sr=_q(s, "organization_role"))
     ):
-        mapped = holders if t_scope == "agency" else 0
+        target_code = chosen.get(code) or (code if code in t_roles else None)
+        t_name, t_scope = t_roles.get(target_code or "", (None, None))
+        if t_scope == "agency" and target_code:
+            role_map[code] = target_code
+        mapped = holders if code in role_map else 0
         if t_scope is None:
-            note = _("Quy chế của tỉnh nhận không có vai trò này: không chuyển, cần phân công lại.")
+            note = _(
+                "Quy chế của tỉnh nhận không có vai trò này: chọn vai trò tương ứng, hoặc người "
+                "giữ vai trò được phân công lại sau."
+            )
         elif t_scope != "agency":
             note = _(
                 "Là vai trò toàn tỉnh ở tỉnh nhận: không tự chuyển; quản trị tỉnh nhận phân công "
                 "nếu cần."
             )
         elif a_scope == "portal":
-            note = _("Chuyển thành vai trò của trang cổng cũ (%(agency)s).") % {
-                "agency": former_name
+            note = _("Chuyển thành vai trò “%(name)s” của trang cổng cũ (%(agency)s).") % {
+                "name": t_name,
+                "agency": former_name,
             }
         else:
             note = _("Chuyển sang vai trò “%(name)s” của cơ quan tương ứng.") % {"name": t_name}
@@ -671,9 +716,14 @@ def _compute_plan(
                 "holders": holders,
                 "mapped": mapped,
                 "not_mapped": holders - mapped,
+                "target_code": role_map.get(code),
+                "chosen": chosen.get(code),
                 "note": note,
             }
         )
+    role_choices = [
+        {"code": code, "name": name} for code, (name, scope) in t_roles.items() if scope == "agency"
+    ]
 
     # Q&A topics: a slug the target has gets "-<source slug>".
     t_topics = {n for (n,) in _rows(sql.SQL("SELECT slug FROM {}").format(_q(t, "qa_topic")))}
@@ -763,7 +813,11 @@ def _compute_plan(
             continue
         total = _count(s, policy.table)
         if policy.how == "copy":
-            to_move = _count(s, policy.table, _where(policy, s, t)) if policy.filter else total
+            to_move = (
+                _count(s, policy.table, _where(policy, s, t, {"role_map": role_map}))
+                if policy.filter
+                else total
+            )
         else:
             to_move = 0
         counts.append(
@@ -826,6 +880,8 @@ def _compute_plan(
         )
         % {"slug": source.slug},
         "roles": roles,
+        "role_choices": role_choices,
+        "role_map": role_map,
         "topics": topics,
         "procedure_conflicts": conflicts,
         "hosts": hosts,
@@ -835,17 +891,36 @@ def _compute_plan(
     return plan, names
 
 
-def merge_resolve(*, job: MergeJob, procedures: dict[str, str], actor=None) -> MergeJob:
-    """Record the operator's choice for each procedure both provinces list under one national
-    code: "target" keeps the receiving province's record (the source's is kept, withdrawn, as
-    history), "source" puts the source's record in its place. The plan is computed again."""
+def merge_resolve(
+    *,
+    job: MergeJob,
+    procedures: dict[str, str] | None = None,
+    roles: dict[str, str] | None = None,
+    actor=None,
+) -> MergeJob:
+    """Record the operator's answers, then compute the plan again.
+
+    procedures: {national code: "target" | "source"} for each procedure both provinces list
+    under one code: "target" keeps the receiving province's record (the source's is kept,
+    withdrawn, as history), "source" puts the source's record in its place.
+    roles: {source role code: target role code} for a role the target's profile names otherwise
+    (a role held per agency there); "" takes an answer back."""
     if job.status not in (MergeJob.Status.PLANNED, MergeJob.Status.FAILED):
         raise MergeError(
             "not_open", _("Lượt hợp nhất này không còn sửa được."), kind=ErrorKind.CONFLICT
         )
-    if not isinstance(procedures, dict) or len(procedures) > 2000:
+    procedures = {} if procedures is None else procedures
+    roles = {} if roles is None else roles
+    for name, answers in (("procedures", procedures), ("roles", roles)):
+        if not isinstance(answers, dict) or len(answers) > 2000:
+            raise MergeError(
+                "invalid_resolutions", _("Danh sách lựa chọn không hợp lệ."), field=name
+            )
+    if any(job.stages.get(stage, {}).get("status") == "done" for stage in COPY_STAGES):
         raise MergeError(
-            "invalid_resolutions", _("Danh sách lựa chọn không hợp lệ."), field="procedures"
+            "already_copying",
+            _("Đã bắt đầu chuyển dữ liệu: không đổi được lựa chọn; huỷ lượt này để lập lại."),
+            kind=ErrorKind.CONFLICT,
         )
     known = {c["code"] for c in job.plan.get("procedure_conflicts", [])}
     for code, choice in procedures.items():
@@ -862,9 +937,26 @@ def merge_resolve(*, job: MergeJob, procedures: dict[str, str], actor=None) -> M
                 _("Cách xử lý phải là giữ bản của tỉnh nhận hoặc dùng bản của tỉnh nguồn."),
                 field="procedures",
             )
+    source_roles = {r["code"] for r in job.plan.get("roles", [])}
+    target_roles = {r["code"] for r in job.plan.get("role_choices", [])}
+    for code, target_code in roles.items():
+        if not isinstance(code, str) or code not in source_roles:
+            raise MergeError(
+                "unknown_role",
+                _("Vai trò %(code)s không có ở tỉnh được hợp nhất.") % {"code": str(code)[:60]},
+                field="roles",
+            )
+        if not isinstance(target_code, str) or (target_code and target_code not in target_roles):
+            raise MergeError(
+                "invalid_role",
+                _("Chỉ chọn được vai trò theo cơ quan của tỉnh nhận."),
+                field="roles",
+            )
+    chosen_roles = {**job.resolutions.get("roles", {}), **roles}
     job.resolutions = {
         **job.resolutions,
         "procedures": {**job.resolutions.get("procedures", {}), **procedures},
+        "roles": {code: value for code, value in chosen_roles.items() if value},
     }
     job.save(update_fields=["resolutions"])
     source = Province.objects.get(pk=job.source_id)
@@ -1191,6 +1283,8 @@ def _match(job: MergeJob, policy: Policy, s: str, t: str) -> int:
             )
         else:
             conditions.append(sql.SQL("x.{c} = s.{c}").format(c=sql.Identifier(column)))
+    if policy.joins:
+        conditions.append(_format(policy.joins, s, t, job.plan))
     query = sql.SQL(
         'INSERT INTO {mr} (job_id, "table", old_id, new_id, joined)'
         " SELECT {job}, {t}, s.id, x.id, false FROM {src} s {joins} JOIN {tgt} x ON {cond}"
@@ -1220,7 +1314,7 @@ def _join(job: MergeJob, policy: Policy, s: str, t: str) -> int:
             t=sql.Literal(policy.table),
             src=_q(s, policy.table),
             tgt=_q(t, policy.table),
-            cond=_format(policy.joins, s, t),
+            cond=_format(policy.joins, s, t, job.plan),
         )
     )
 
@@ -1232,7 +1326,7 @@ def _allocate(job: MergeJob, policy: Policy, source: Province, target: Province)
     s, t = source.schema_name, target.schema_name
     tables = _tables()
     table = tables[policy.table]
-    where = _where(policy, s, t)
+    where = _where(policy, s, t, job.plan)
     pk = str(table.model._meta.pk.column)
     _execute(
         sql.SQL(
@@ -1256,7 +1350,7 @@ def _copy(job: MergeJob, policy: Policy, source: Province, target: Province) -> 
     """Insert one table's rows with every reference rewritten through the maps."""
     s, t = source.schema_name, target.schema_name
     table = _tables()[policy.table]
-    where = _where(policy, s, t)
+    where = _where(policy, s, t, job.plan)
     pk = str(table.model._meta.pk.column)
     sets = _set_expressions(job, policy, source, target)
     joins: list[sql.Composable] = [
@@ -1275,7 +1369,7 @@ def _copy(job: MergeJob, policy: Policy, source: Province, target: Province) -> 
         if column == pk:
             values.append(sql.SQL("m.new_id"))
         elif column in policy.held:
-            values.append(_format(policy.held[column], s, t))
+            values.append(_format(policy.held[column], s, t, job.plan))
         elif column in sets:
             values.append(sets[column])
         elif column in policy.renamed:
@@ -1637,7 +1731,7 @@ def _counts(job: MergeJob, source: Province, target: Province) -> list[dict[str,
         if policy.how != "copy" or policy.table not in tables:
             continue
         total = _count(s, policy.table)
-        where = _format(policy.where, s, t) if policy.where else None
+        where = _format(policy.where, s, t, job.plan) if policy.where else None
         expected = _count(s, policy.table, where) if where is not None else total
         arrived, joined = _rows(
             sql.SQL(

@@ -235,3 +235,39 @@ def test_a_signed_off_ledger_moves_beside_the_targets_own_month(tenant_db, backa
         assert own.month == former.month == month and own.former_province == ""
         assert former.former_province == "Bắc Kạn"
         assert former.status == LedgerMonth.Status.SIGNED_OFF and former.signed_off_at
+
+
+def test_a_role_the_target_names_otherwise_is_mapped_by_the_operator(tenant_db, backan_content):
+    """Bắc Kạn's site editors hold `site_editor`, a code Thái Nguyên's profile does not have:
+    reported, then carried as Thái Nguyên's `updater` once the operator maps it."""
+    from tenants.merging import merge_resolve
+
+    job = _plan(tenant_db)
+    (editor,) = [r for r in job.plan["roles"] if r["code"] == "site_editor"]
+    assert editor["mapped"] == 0 and editor["holders"] >= 1 and editor["target_code"] is None
+    assert {"code": "updater"} in [{"code": c["code"]} for c in job.plan["role_choices"]]
+    with pytest.raises(MergeError) as portal_wide:
+        merge_resolve(job=job, roles={"site_editor": "editor_in_chief"})
+    assert portal_wide.value.code == "invalid_role"
+    job = merge_resolve(job=job, roles={"site_editor": "updater"})
+    (editor,) = [r for r in job.plan["roles"] if r["code"] == "site_editor"]
+    assert (
+        editor["mapped"] == editor["holders"] and job.plan["role_map"]["site_editor"] == "updater"
+    )
+    with schema_context(tenant_db["backan"].schema_name):
+        holders = set(
+            RoleAssignment.objects.filter(role__code="site_editor").values_list(
+                "user__username", "agency__name"
+            )
+        )
+    job = merge_run(job=job)
+    assert job.status == MergeJob.Status.COMPLETED, job.error
+    renamed = {u["username"]: u["new_username"] for u in job.plan["users"]}
+    agencies = {a["name"]: a["new_name"] for a in job.plan["agencies"]}
+    with schema_context(tenant_db["thainguyen"].schema_name):
+        carried = set(
+            RoleAssignment.objects.filter(role__code="updater", user__is_active=True)
+            .filter(user__username__in=[renamed[u] for u, _a in holders])
+            .values_list("user__username", "agency__name")
+        )
+    assert carried == {(renamed[u], agencies[a]) for u, a in holders}
