@@ -1266,7 +1266,7 @@ def _former(job: MergeJob, table: str) -> int | None:
 
 
 def _match(job: MergeJob, policy: Policy, s: str, t: str) -> int:
-    conditions = []
+    conditions: list[sql.Composable] = []
     joins = []
     table = _tables()[policy.table]
     for n, column in enumerate(policy.key):
