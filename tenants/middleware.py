@@ -103,7 +103,20 @@ class HostRedirectMiddleware:
     static files pass, for the moved page's own stylesheet and icons."""
 
     def __init__(self, get_response):
+        from django.middleware.security import SecurityMiddleware
+
+        from config.middleware import ContentSecurityPolicyMiddleware, PermissionsPolicyMiddleware
+
         self.get_response = get_response
+        # The answers of a redirected host carry the headers every page carries (HSTS, the
+        # Content-Security-Policy, Permissions-Policy): the same middlewares, around them only.
+        self.answer = SecurityMiddleware(
+            ContentSecurityPolicyMiddleware(
+                PermissionsPolicyMiddleware(
+                    lambda request: redirect_response(request, request.host_redirect)
+                )
+            )
+        )
 
     def __call__(self, request):
         tenant = getattr(request, "tenant", None)
@@ -112,4 +125,5 @@ class HostRedirectMiddleware:
         info = host_redirect(tenant.domain_url)
         if info is None or request.path.startswith(settings.STATIC_URL or "/static/"):
             return self.get_response(request)
-        return redirect_response(request, info)
+        request.host_redirect = info
+        return self.answer(request)

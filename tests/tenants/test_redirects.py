@@ -246,3 +246,13 @@ def test_a_head_request_is_redirected_like_a_get(old_host):
     response = host_client(OLD).head("/tin-tuc/")
     assert response.status_code == 301
     assert response["Location"] == f"http://{NEW}/tin-tuc/"
+
+
+def test_a_redirected_hosts_answers_carry_the_security_headers(old_host):
+    """The moved page and the redirects are answered before the security middlewares run: they
+    still carry the Content-Security-Policy and Permissions-Policy every page carries."""
+    client = host_client(OLD)
+    for path in ("/", "/khong-co-trang-nay/"):
+        response = client.get(path)
+        assert "Content-Security-Policy" in response.headers, path
+        assert "Permissions-Policy" in response.headers, path
