@@ -237,6 +237,9 @@ def plan_sections(plan: dict) -> list[Section]:
         )
     )
 
+    target_roles = {
+        str(row.get("code")): _text(row.get("name")) for row in _rows(plan, "role_choices")
+    }
     sections.append(
         Section(
             key="roles",
@@ -246,6 +249,7 @@ def plan_sections(plan: dict) -> list[Section]:
                 _("Số người giữ"),
                 _("Được chuyển"),
                 _("Không chuyển"),
+                _("Vai trò ở tỉnh nhận"),
                 _("Ghi chú"),
             ],
             rows=[
@@ -254,6 +258,7 @@ def plan_sections(plan: dict) -> list[Section]:
                     _number(row.get("holders")),
                     _number(row.get("mapped")),
                     _number(row.get("not_mapped")),
+                    target_roles.get(str(row.get("target_code")), "—"),
                     _text(row.get("note")),
                 ]
                 for row in _rows(plan, "roles")
@@ -266,9 +271,19 @@ def plan_sections(plan: dict) -> list[Section]:
         Section(
             key="topics",
             title=_("Lĩnh vực hỏi đáp"),
-            headers=[_("Lĩnh vực"), _("Địa chỉ cũ"), _("Địa chỉ mới")],
+            headers=[_("Lĩnh vực"), _("Địa chỉ cũ"), _("Địa chỉ mới"), _("Sau hợp nhất")],
             rows=[
-                [_text(row.get("name")), _text(row.get("slug")), _text(row.get("new_slug"))]
+                [
+                    _text(row.get("name")),
+                    _text(row.get("slug")),
+                    _text(row.get("new_slug")),
+                    str(
+                        _("Gộp vào lĩnh vực cùng tên của %(agency)s")
+                        % {"agency": _text(row.get("agency"))}
+                        if row.get("joins")
+                        else _("Lĩnh vực mới ở tỉnh nhận")
+                    ),
+                ]
                 for row in _rows(plan, "topics")
             ],
             empty=_("Không có lĩnh vực hỏi đáp nào."),
@@ -347,6 +362,37 @@ def procedure_conflicts(plan: dict) -> list[dict[str, str]]:
             "resolution": str(row.get("resolution") or ""),
         }
         for row in _rows(plan if isinstance(plan, dict) else {}, "procedure_conflicts")
+        if row.get("code")
+    ]
+
+
+def role_answers(plan: dict, resolutions: dict) -> list[dict[str, Any]]:
+    """The merged province's roles someone holds, as the answers' form reads them: code, name,
+    holders, the role it maps to now, the operator's stored answer ("" for none), and the
+    receiving province's roles held per agency it may map to."""
+    plan = plan if isinstance(plan, dict) else {}
+    chosen = resolutions.get("roles") if isinstance(resolutions, dict) else None
+    chosen = chosen if isinstance(chosen, dict) else {}
+    return [
+        {
+            "code": str(row.get("code")),
+            "name": _text(row.get("name") or row.get("code")),
+            "holders": row.get("holders") if isinstance(row.get("holders"), int) else 0,
+            "target_code": str(row.get("target_code") or ""),
+            "chosen": str(chosen.get(row.get("code")) or ""),
+        }
+        for row in _rows(plan, "roles")
+        if row.get("code") and isinstance(row.get("holders"), int) and row["holders"] > 0
+    ]
+
+
+def role_choices(plan: dict) -> list[tuple[str, str]]:
+    """(code, name) of each role the receiving province holds per agency: what a merged
+    province's role may be mapped to (a merge never grants a province-wide role)."""
+    plan = plan if isinstance(plan, dict) else {}
+    return [
+        (str(row.get("code")), _text(row.get("name") or row.get("code")))
+        for row in _rows(plan, "role_choices")
         if row.get("code")
     ]
 

@@ -33,8 +33,8 @@ TAGS = ["operator"]
 ERRORS = {400: ErrorOutput, 401: ErrorOutput, 403: ErrorOutput}
 SLUG_PATTERN = r"^[a-z][a-z0-9]{1,39}$"
 MAX_ID = 2**63 - 1
-MAX_PROCEDURES = 2000  # answers in one request
-MAX_CODE_LENGTH = 60  # of a national procedure code
+MAX_ANSWERS = 2000  # procedures or roles answered in one request
+MAX_CODE_LENGTH = 60  # of a national procedure code or a role's code
 CHOICES = ("target", "source")
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
@@ -130,25 +130,42 @@ class PlanInput(serializers.Serializer):
         return attrs
 
 
+def _bounded(value: dict, too_long) -> dict:
+    if len(value) > MAX_ANSWERS:
+        raise serializers.ValidationError(
+            _("Tối đa %(n)s mục trong một lần gửi.") % {"n": f"{MAX_ANSWERS:,}".replace(",", ".")}
+        )
+    if any(not code.strip() or len(code) > MAX_CODE_LENGTH for code in value):
+        raise serializers.ValidationError(too_long % {"n": MAX_CODE_LENGTH})
+    return value
+
+
 class ResolveInput(serializers.Serializer):
     procedures = serializers.DictField(
         child=serializers.ChoiceField(choices=CHOICES),
-        allow_empty=False,
+        required=False,
         help_text='{national procedure code: "target" (keep the joined province\'s) or '
         '"source" (take the merged province\'s)}; at most 2,000 codes of 60 characters',
     )
+    roles = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=MAX_CODE_LENGTH),
+        required=False,
+        help_text="{merged province's role code: the joined province's role code, one held per "
+        'agency there (`plan.role_choices`)}; "" takes an answer back; at most 2,000',
+    )
 
     def validate_procedures(self, value: dict) -> dict:
-        if len(value) > MAX_PROCEDURES:
+        return _bounded(value, _("Mã thủ tục dài từ 1 đến %(n)s ký tự."))
+
+    def validate_roles(self, value: dict) -> dict:
+        return _bounded(value, _("Mã vai trò dài từ 1 đến %(n)s ký tự."))
+
+    def validate(self, attrs):
+        if not attrs.get("procedures") and not attrs.get("roles"):
             raise serializers.ValidationError(
-                _("Tối đa %(n)s thủ tục trong một lần gửi.") % {"n": f"{MAX_PROCEDURES:,}"}
+                {"procedures": [_("Gửi ít nhất một lựa chọn (procedures hoặc roles).")]}
             )
-        for code in value:
-            if not code.strip() or len(code) > MAX_CODE_LENGTH:
-                raise serializers.ValidationError(
-                    _("Mã thủ tục dài từ 1 đến %(n)s ký tự.") % {"n": MAX_CODE_LENGTH}
-                )
-        return value
+        return attrs
 
 
 # --- views -------------------------------------------------------------------------------
@@ -226,17 +243,24 @@ class MergeResolveView(APIView):
         operation_id="operator_merges_resolve",
         request=ResolveInput,
         responses={200: JobDetail, 404: ErrorOutput, 409: ErrorOutput, **ERRORS},
-        description="Answer the procedure conflicts of the plan: for each national code both "
-        'provinces hold, "target" keeps the joined province\'s procedure, "source" takes the '
-        "merged province's. 400 for a code the plan does not list or a bad value, nothing "
-        "stored; 409 once the job is no longer planned or failed.",
+        description="Answer what the plan leaves to the operator, then the plan is computed "
+        'again: `procedures`, for each national code both provinces hold, "target" keeps the '
+        "joined province's procedure, \"source\" takes the merged province's; `roles` maps a "
+        "role held in the merged province to one of the joined province's roles held per "
+        "agency (`plan.role_choices`). 400 for a code the plan does not list or a bad value, "
+        "nothing stored; 409 once the job is no longer planned or failed, or its rows are "
+        "being copied.",
     )
     def post(self, request, pk: int):
         job = _job(pk)
         payload = ResolveInput(data=request.data)
         payload.is_valid(raise_exception=True)
+        data = payload.validated_data
         job = merge_resolve(
-            job=job, procedures=payload.validated_data["procedures"], actor=request.user
+            job=job,
+            procedures=data.get("procedures") or {},
+            roles=data.get("roles") or {},
+            actor=request.user,
         )
         return Response(JobDetail(_job(job.pk)).data)
 

@@ -27,6 +27,8 @@ from tenants.merge_display import (
     plan_problems,
     plan_sections,
     procedure_conflicts,
+    role_answers,
+    role_choices,
     stage_label,
     stage_rows,
     verify_rows,
@@ -38,7 +40,7 @@ from tenants.selectors import merge_job_get, merge_job_list, merge_run_queued, p
 
 MAX_ID = 2**63 - 1
 MAX_JOBS = 200  # listed on the merges' page, newest first
-MAX_CONFLICTS = 2000  # procedure answers taken in one form (the API's bound too)
+MAX_ANSWERS = 2000  # procedures or roles answered in one form (the engine's bound too)
 REFRESH_SECONDS = 5
 # A merge's effective date: the reform's first merges took effect in 2025; nothing before the
 # platform's oldest profile or past the end of the century is a date anyone means.
@@ -114,19 +116,36 @@ class PlanForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    """One choice per procedure code both provinces hold (fields by position, so that a code's
-    characters never reach a field's name)."""
+    """The operator's answers: one choice per procedure code both provinces hold, and the role
+    of the receiving province each role held in the merged province maps to (fields by
+    position, so that a code's characters never reach a field's name). The page has two forms,
+    one per part; each sends its own fields, and only the fields sent are answered."""
 
-    def __init__(self, *args, conflicts: list[dict[str, str]], **kwargs):
+    def __init__(self, *args, job: MergeJob, **kwargs):
         super().__init__(*args, **kwargs)
-        self.conflicts = conflicts[:MAX_CONFLICTS]
+        plan = job.plan if isinstance(job.plan, dict) else {}
+        resolutions = job.resolutions if isinstance(job.resolutions, dict) else {}
+        answered = resolutions.get("procedures")
+        answered = answered if isinstance(answered, dict) else {}
+        self.conflicts = procedure_conflicts(plan)[:MAX_ANSWERS]
         for index, conflict in enumerate(self.conflicts):
+            stored = answered.get(conflict["code"])  # the stored answer wins over the plan's copy
             self.fields[f"p{index}"] = forms.ChoiceField(
                 label=conflict["code"],
                 choices=list(RESOLUTION_LABELS.items()),
                 widget=forms.RadioSelect,
                 required=False,
-                initial=conflict["resolution"] or None,
+                initial=stored if stored in RESOLUTION_LABELS else conflict["resolution"] or None,
+                error_messages={"invalid_choice": _("Lựa chọn không hợp lệ.")},
+            )
+        self.roles = role_answers(plan, resolutions)[:MAX_ANSWERS]
+        choices = [("", _("— Không chọn —")), *role_choices(plan)]
+        for index, role in enumerate(self.roles):
+            self.fields[f"r{index}"] = forms.ChoiceField(
+                label=role["name"],
+                choices=choices,
+                required=False,
+                initial=role["chosen"],
                 error_messages={"invalid_choice": _("Lựa chọn không hợp lệ.")},
             )
 
@@ -136,11 +155,22 @@ class ResolveForm(forms.Form):
             for index, conflict in enumerate(self.conflicts)
         ]
 
+    def role_rows(self):
+        return [{"role": role, "field": self[f"r{index}"]} for index, role in enumerate(self.roles)]
+
     def procedures(self) -> dict[str, str]:
         return {
             conflict["code"]: self.cleaned_data[f"p{index}"]
             for index, conflict in enumerate(self.conflicts)
             if self.cleaned_data.get(f"p{index}")
+        }
+
+    def role_map(self) -> dict[str, str]:
+        # "" takes an earlier answer back; a role's field not sent leaves its answer as it is.
+        return {
+            role["code"]: self.cleaned_data.get(f"r{index}") or ""
+            for index, role in enumerate(self.roles)
+            if f"r{index}" in self.data
         }
 
 
@@ -214,13 +244,6 @@ def merge_detail(request, pk: int, *, resolve_form=None, refusal=None, status=20
     _operator(request)
     job = _job_or_404(pk)
     plan = job.plan if isinstance(job.plan, dict) else {}
-    conflicts = procedure_conflicts(plan)
-    answered = (
-        (job.resolutions or {}).get("procedures") if isinstance(job.resolutions, dict) else {}
-    )
-    for conflict in conflicts:  # the stored answers win over the plan's copy
-        if isinstance(answered, dict) and answered.get(conflict["code"]) in RESOLUTION_LABELS:
-            conflict["resolution"] = answered[conflict["code"]]
     queued = job.status in OPEN and _queued(job)
     running = job.status == MergeJob.Status.RUNNING or queued
     problems = plan_problems(plan)
@@ -231,7 +254,7 @@ def merge_detail(request, pk: int, *, resolve_form=None, refusal=None, status=20
         "open": job.status in OPEN,
         "queued": queued,
         "runnable": job.status in OPEN and not problems and not queued,
-        "resolve_form": resolve_form or ResolveForm(conflicts=conflicts),
+        "resolve_form": resolve_form or ResolveForm(job=job),
         "stages": stage_rows(job.stages, order=tuple(STAGES)) if job.stages or running else [],
         "verify": verify_rows(job.stages),
         "completed": job.status == MergeJob.Status.COMPLETED,
@@ -248,14 +271,17 @@ def merge_detail(request, pk: int, *, resolve_form=None, refusal=None, status=20
 @require_POST
 @login_required
 def merge_resolve_view(request, pk: int):
-    """The operator's answers to the procedure conflicts: 400 with the form for a bad value."""
+    """The operator's answers to the procedure conflicts or the roles' mapping: 400 with the
+    form for a bad value, nothing stored."""
     _operator(request)
     job = _job_or_404(pk)
-    form = ResolveForm(request.POST, conflicts=procedure_conflicts(job.plan or {}))
+    form = ResolveForm(request.POST, job=job)
     if not form.is_valid():
         return merge_detail(request, pk, resolve_form=form, status=400)
     try:
-        merge_resolve(job=job, procedures=form.procedures(), actor=request.user)
+        merge_resolve(
+            job=job, procedures=form.procedures(), roles=form.role_map(), actor=request.user
+        )
     except MergeError as error:
         return merge_detail(
             request,
@@ -264,7 +290,7 @@ def merge_resolve_view(request, pk: int):
             refusal=service_message(error),
             status=http_status(error),
         )
-    messages.success(request, _("Đã lưu lựa chọn cho các thủ tục trùng mã."))
+    messages.success(request, _("Đã lưu lựa chọn; kế hoạch đã được tính lại."))
     return redirect("frontend:console_merge", pk=job.pk)
 
 

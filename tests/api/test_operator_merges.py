@@ -125,7 +125,7 @@ def test_answers_are_stored(api, in_province):
     response = post_json(api, f"{BASE}{job['id']}/resolve/", {"procedures": {code: "source"}})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["resolutions"] == {"procedures": {code: "source"}}
+    assert body["resolutions"]["procedures"] == {code: "source"}
     assert body["plan"]["procedure_conflicts"][0]["resolution"] == "source"
 
 
@@ -266,3 +266,43 @@ def test_a_failed_merge_is_resumed_through_the_api(api, no_worker):
     # when / then: the run is queued again
     assert api.post(f"{BASE}{job['id']}/run/").status_code == 202
     assert merge_tasks().count() == 1
+
+
+def a_site_editor_in_backan(in_province):
+    """A holder of Bắc Kạn's `site_editor`, a role Thái Nguyên's profile names otherwise."""
+    with in_province("backan"):
+        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+        return Staff(site.agency).holding("site_editor")
+
+
+def test_a_role_is_mapped_to_one_held_per_agency_in_the_target(api, in_province):
+    a_site_editor_in_backan(in_province)
+    job = _planned(api)
+    assert "updater" in [choice["code"] for choice in job["plan"]["role_choices"]]
+    response = post_json(api, f"{BASE}{job['id']}/resolve/", {"roles": {"site_editor": "updater"}})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["resolutions"]["roles"] == {"site_editor": "updater"}
+    (editor,) = [role for role in body["plan"]["roles"] if role["code"] == "site_editor"]
+    assert editor["mapped"] == editor["holders"] == 1
+    # "" takes the answer back
+    back = post_json(api, f"{BASE}{job['id']}/resolve/", {"roles": {"site_editor": ""}})
+    assert back.json()["resolutions"]["roles"] == {}
+
+
+@pytest.mark.parametrize(
+    "roles",
+    [
+        {"site_editor": "editor_in_chief"},  # a province-wide role: never granted by a merge
+        {"khongco": "updater"},
+        {"site_editor": "x" * 61},
+        {"site_editor": None},
+        {"site_editor": ["updater"]},
+        {f"r{n}": "updater" for n in range(2001)},
+    ],
+)
+def test_bad_role_answers_are_400_and_store_nothing(api, in_province, roles):
+    a_site_editor_in_backan(in_province)
+    job = _planned(api)
+    error_of(post_json(api, f"{BASE}{job['id']}/resolve/", {"roles": roles}), 400)
+    assert not MergeJob.objects.get(pk=job["id"]).resolutions.get("roles")

@@ -118,14 +118,14 @@ def test_an_operator_plans_a_merge_of_provinces_and_cancels_it(browser):
     # the demo provinces share procedure codes: unanswered, they block the run
     assert "Chạy hợp nhất" not in _buttons(browser)
     assert "chưa chạy được" in text
-    keep = browser.all("main input[type=radio][value=target]")
+    keep = browser.all("#procedure-answers input[type=radio][value=target]")
     assert keep
     for radio in keep:  # a choice, not a navigation
         browser.scroll_to(radio)
         radio.click()
-    browser.submit("main form[action$='/thu-tuc/'] button[type=submit]")
+    browser.submit("#procedure-answers button[type=submit]")
     # answered, the plan has no problem left and the run is offered
-    assert "Đã lưu lựa chọn cho các thủ tục trùng mã." in browser.text()
+    assert "Đã lưu lựa chọn; kế hoạch đã được tính lại." in browser.text()
     assert "Không có vấn đề nào: có thể chạy hợp nhất." in browser.text(), browser.text()
     assert "Chạy hợp nhất" in _buttons(browser)
     _accessible(browser)

@@ -107,6 +107,8 @@ def test_an_unanswered_conflict_is_a_problem_and_the_run_is_refused(tenant_db, i
         ((*DRY_RUN, "--procedure", "1.0=both"), "--procedure"),
         ((*DRY_RUN, "--procedure", "=target"), "--procedure"),
         ((*DRY_RUN, "--operator", "khongai"), "--operator"),
+        ((*DRY_RUN, "--role", "site_editor"), "--role"),
+        ((*DRY_RUN, "--role", "site_editor="), "--role"),
     ],
 )
 def test_refusals_exit_with_their_reason_and_store_nothing(tenant_db, arguments, message):
@@ -159,3 +161,15 @@ def test_a_confirmed_run_prints_each_step_and_the_counts(tenant_db, capsys):
     assert "== Số lượng trước và sau hợp nhất ==" in out
     assert "khớp" in out
     assert "KHÔNG KHỚP" not in out
+
+
+def test_a_role_mapped_on_the_command_line_is_stored(tenant_db, in_province, capsys):
+    with in_province("backan"):
+        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+        Staff(site.agency).holding("site_editor")
+    call_command("merge_provinces", *DRY_RUN, "--role", "site_editor=updater")
+    job = MergeJob.objects.get()
+    assert job.resolutions["roles"] == {"site_editor": "updater"}
+    assert "Vai trò ở tỉnh nhận" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="invalid_role"):
+        call_command("merge_provinces", *DRY_RUN, "--role", "site_editor=editor_in_chief")

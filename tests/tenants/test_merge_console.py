@@ -290,3 +290,27 @@ def test_the_list_reads_a_bounded_number_of_queries(operator, django_assert_max_
     with django_assert_max_num_queries(15):
         response = operator.get("/hop-nhat/")
     assert response.status_code == 200
+
+
+def test_a_role_named_otherwise_is_mapped_on_the_plan(operator, in_province):
+    # given: a holder of Bắc Kạn's site_editor, a role Thái Nguyên's profile does not have
+    with in_province("backan"):
+        site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+        Staff(site.agency).holding("site_editor")
+    job = planned(operator)
+    html = page_text(operator.get(f"/hop-nhat/{job.pk}/"))
+    assert "Lưu vai trò" in html
+    index = [r["code"] for r in job.plan["roles"] if r["holders"]].index("site_editor")
+    # when the operator maps it to Thái Nguyên's updater (the roles' form alone)
+    response = operator.post(f"/hop-nhat/{job.pk}/thu-tuc/", {f"r{index}": "updater"})
+    # then the answer is stored and the plan carries its holder
+    assert response.status_code == 302, page_text(response)
+    job.refresh_from_db()
+    assert job.resolutions["roles"] == {"site_editor": "updater"}
+    (editor,) = [r for r in job.plan["roles"] if r["code"] == "site_editor"]
+    assert editor["mapped"] == 1
+    # a province-wide role is not offered, and refused when sent
+    refused = operator.post(f"/hop-nhat/{job.pk}/thu-tuc/", {f"r{index}": "editor_in_chief"})
+    assert refused.status_code == 400
+    job.refresh_from_db()
+    assert job.resolutions["roles"] == {"site_editor": "updater"}

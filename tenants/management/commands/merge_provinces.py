@@ -1,9 +1,9 @@
 """`manage.py merge_provinces --from A --into B --effective YYYY-MM-DD [--dry-run]
-[--procedure CODE=target|source ...] [--operator USERNAME] [--yes]`: merge province A into B
-(issue 16). Prints the dry run's plan, part by part; then, unless --dry-run, asks for
-confirmation (--yes skips it), runs the stages with a line per step and prints the counts
-before and after. A refusal or a failed stage exits non-zero with its reason; a failed merge
-is resumed by running the command again."""
+[--procedure CODE=target|source ...] [--role CODE=TARGET_CODE ...] [--operator USERNAME]
+[--yes]`: merge province A into B (issue 16). Prints the dry run's plan, part by part; then,
+unless --dry-run, asks for confirmation (--yes skips it), runs the stages with a line per step
+and prints the counts before and after. A refusal or a failed stage exits non-zero with its
+reason; a failed merge is resumed by running the command again."""
 
 from __future__ import annotations
 
@@ -46,6 +46,19 @@ def _procedures(values: list[str]) -> dict[str, str]:
     return answers
 
 
+def _roles(values: list[str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for value in values:
+        code, _sep, target = (part.strip() for part in value.partition("="))
+        if not code or not target or max(len(code), len(target)) > MAX_CODE_LENGTH:
+            raise CommandError(
+                f"--role: '{value[:100]}' is not CODE=TARGET_CODE "
+                f"(role codes of 1 to {MAX_CODE_LENGTH} characters)"
+            )
+        answers[code] = target
+    return answers
+
+
 def _cell(value: str) -> str:
     return value if len(value) <= COLUMN_WIDTH else value[: COLUMN_WIDTH - 1] + "…"
 
@@ -70,6 +83,14 @@ class Command(BaseCommand):
             help="for a procedure both provinces hold: keep the joined province's (target) "
             "or take the merged province's (source); repeat for each code",
         )
+        parser.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            metavar="CODE=TARGET_CODE",
+            help="carry the holders of the merged province's role CODE as the receiving "
+            "province's role TARGET_CODE (one held per agency there); repeat for each role",
+        )
         parser.add_argument("--operator", help="the operator acting (recorded on the job)")
         parser.add_argument("--yes", action="store_true", help="run without asking")
 
@@ -78,6 +99,7 @@ class Command(BaseCommand):
         translation.activate("vi")
         effective = _date(options["effective"])
         answers = _procedures(options["procedure"])
+        roles = _roles(options["role"])
         with schema_context(get_public_schema_name()):
             actor = self._operator(options.get("operator"))
             source = self._province(options["source"], "--from")
@@ -86,8 +108,8 @@ class Command(BaseCommand):
                 job = merge_plan(
                     source=source, target=target, effective_from=effective, actor=actor
                 )
-                if answers:
-                    job = merge_resolve(job=job, procedures=answers, actor=actor)
+                if answers or roles:
+                    job = merge_resolve(job=job, procedures=answers, roles=roles, actor=actor)
             except MergeError as error:
                 raise CommandError(f"{error.code}: {error.message}") from error
             self._print_plan(job)
