@@ -17,7 +17,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from accounts.models import User
 from config.celery import app
 from core.errors import ErrorKind
-from tenants.merging import MergeError, merge_run
+from tenants.merging import MergeError, merge_interrupted, merge_run
 from tenants.models import MergeJob, OutboxTask
 from tenants.outbox import enqueue
 from tenants.selectors import merge_run_queued
@@ -38,7 +38,7 @@ def merge_run_queue(*, job: MergeJob, actor=None) -> OutboxTask:
     run already queued. One transaction; returns the outbox row."""
     with transaction.atomic():
         job = MergeJob.objects.select_for_update().get(pk=job.pk)
-        if job.status not in OPEN:
+        if job.status not in OPEN and not merge_interrupted(job):
             raise MergeError(
                 "merge_closed",
                 _("Hợp nhất này đã chạy xong, đang chạy hoặc đã huỷ."),

@@ -991,7 +991,7 @@ def merge_run(*, job: MergeJob, actor=None, progress: Progress | None = None) ->
     from the start when the source changed while it was unfrozen."""
     progress = progress or _noop
     job = MergeJob.objects.get(pk=job.pk)
-    if job.status not in (MergeJob.Status.PLANNED, MergeJob.Status.FAILED):
+    if job.status not in (MergeJob.Status.PLANNED, MergeJob.Status.FAILED, MergeJob.Status.RUNNING):
         raise MergeError(
             "not_runnable",
             _("Lượt hợp nhất ở trạng thái “%(status)s” không chạy được.")
@@ -1003,9 +1003,38 @@ def merge_run(*, job: MergeJob, actor=None, progress: Progress | None = None) ->
             "busy", _("Lượt hợp nhất này đang chạy ở nơi khác."), kind=ErrorKind.CONFLICT
         )
     try:
+        if job.status == MergeJob.Status.RUNNING:
+            # Running, yet nobody holds its lock: the process that ran it died (a worker
+            # killed, a machine restarted). The stage it was in rolled back with it.
+            _interrupted(job)
+            job.refresh_from_db()
         return _run(job, actor, progress)
     finally:
         _scalar("SELECT pg_advisory_unlock(%s)", [_lock_key(job)])
+
+
+def merge_interrupted(job: MergeJob) -> bool:
+    """A job recorded as running that no process runs any more: its run's database session
+    ended without finishing (the lock a run holds is that session's). It is resumed by running
+    it again, or cancelled."""
+    if job.status != MergeJob.Status.RUNNING:
+        return False
+    if not _scalar("SELECT pg_try_advisory_lock(%s)", [_lock_key(job)]):
+        return False
+    _scalar("SELECT pg_advisory_unlock(%s)", [_lock_key(job)])
+    return True
+
+
+def _interrupted(job: MergeJob) -> None:
+    stage = job.stage or ""
+    stages = dict(job.stages)
+    if stage and stages.get(stage, {}).get("status") == "running":
+        stages[stage] = {**stages[stage], "status": "failed", "error": "interrupted"}
+    MergeJob.objects.filter(pk=job.pk).update(
+        status=MergeJob.Status.FAILED,
+        stages=stages,
+        error=str(_("Lượt chạy trước bị ngắt giữa chừng.")),
+    )
 
 
 def _run(job: MergeJob, actor, progress: Progress) -> MergeJob:
@@ -1854,6 +1883,9 @@ def merge_cancel(*, job: MergeJob, actor=None) -> MergeJob:
     """Give up a planned or failed merge: what was copied into the target is deleted, the
     source is unfrozen, the job is kept as CANCELLED for the record."""
     job = MergeJob.objects.get(pk=job.pk)
+    if merge_interrupted(job):
+        _interrupted(job)
+        job.refresh_from_db()
     if job.status not in (MergeJob.Status.PLANNED, MergeJob.Status.FAILED):
         raise MergeError(
             "not_cancellable",

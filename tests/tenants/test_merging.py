@@ -271,3 +271,39 @@ def test_a_role_the_target_names_otherwise_is_mapped_by_the_operator(tenant_db, 
             .values_list("user__username", "agency__name")
         )
     assert carried == {(renamed[u], agencies[a]) for u, a in holders}
+
+
+def test_a_run_whose_process_died_is_resumed_and_a_live_one_is_left_alone(
+    tenant_db, backan_content
+):
+    """A job left `running` by a killed worker holds no lock: it is interrupted, and running it
+    again resumes it. While another session holds its lock, it is running there: refused."""
+    import psycopg
+    from django.conf import settings
+
+    from tenants.merging import _lock_key, merge_interrupted
+
+    job = _plan(tenant_db)
+    MergeJob.objects.filter(pk=job.pk).update(
+        status=MergeJob.Status.RUNNING,
+        stage="backup",
+        stages={"backup": {"status": "running"}},
+    )
+    job.refresh_from_db()
+    db = settings.DATABASES["default"]
+    other = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [_lock_key(job)])
+        assert not merge_interrupted(job)
+        with pytest.raises(MergeError) as busy:
+            merge_run(job=job)
+        assert busy.value.code == "busy"
+        # The other process ends (its session's locks go with it).
+        other.execute("SELECT pg_advisory_unlock_all()")
+    finally:
+        other.close()
+    assert merge_interrupted(job)
+    job = merge_run(job=job)
+    assert job.status == MergeJob.Status.COMPLETED
