@@ -861,7 +861,8 @@ def _compute_plan(
     warnings.append(
         _(
             "Cán bộ của tỉnh nguồn đăng nhập lại trên tên miền của tỉnh nhận, bằng mật khẩu và "
-            "ứng dụng xác thực đang dùng; tài khoản trùng tên được đổi theo quy tắc dưới đây."
+            "ứng dụng xác thực đang dùng; tài khoản trùng tên được đổi theo quy tắc ở mục Tài "
+            "khoản."
         )
     )
     plan = {
@@ -1699,53 +1700,96 @@ def _attach_hosts(job: MergeJob, source: Province, target: Province) -> list[str
         )
         changed.append(host)
     del site_names
-    _attachment_redirects(job, source, target)
+    _path_redirects(job, source, target)
     changed.extend(d.domain for d in old)
     return changed
 
 
-def _attachment_redirects(job: MergeJob, source: Province, target: Province) -> None:
-    """A file's address carries its number, which the merge changed: one PathRedirect per
-    attachment and old host of its site."""
-    plan = job.plan
-    s = source.schema_name
-    by_site: dict[str | None, list[tuple[str, str]]] = {}
-    site_of_host: dict[str, str | None] = {}
-    for site in plan["sites"]:
-        for old, _new in (
-            (site["host"], site.get("new_host")),
-            (site.get("dev_host"), site.get("new_dev_host")),
-        ):
-            if old:
-                site_of_host[old] = site["label"]
-    for entry in plan["hosts"]:
-        label = site_of_host.get(entry["host"])
-        by_site.setdefault(label, []).append((entry["host"], entry["target_host"]))
-    for label, pairs in by_site.items():
-        site_filter = (
-            sql.SQL("i.site_id IS NULL")
-            if label is None
-            else sql.SQL("i.site_id = (SELECT id FROM {} WHERE label = {})").format(
-                _q(s, "organization_componentsite"), sql.Literal(label)
-            )
+def _old_hosts(job: MergeJob, source: Province) -> dict[str | None, list[tuple[str, str, bool]]]:
+    """The source's old hosts by the label of the site they served (None: its portal), each
+    with the host it now redirects to and whether it is a development host."""
+    site_of_host: dict[str, str] = {}
+    for label, host, dev_host, alternates in _rows(
+        sql.SQL("SELECT label, host, dev_host, alternate_hosts FROM {}").format(
+            _q(source.schema_name, "organization_componentsite")
         )
-        for old_host, new_host in pairs:
+    ):
+        for name in filter(None, (host, dev_host, *(alternates or []))):
+            site_of_host[name] = label
+    development = set(
+        Domain.objects.filter(
+            domain__in=[h["host"] for h in job.plan["hosts"]], is_development=True
+        ).values_list("domain", flat=True)
+    )
+    by_site: dict[str | None, list[tuple[str, str, bool]]] = {}
+    for entry in job.plan["hosts"]:
+        by_site.setdefault(site_of_host.get(entry["host"]), []).append(
+            (entry["host"], entry["target_host"], entry["host"] in development)
+        )
+    return by_site
+
+
+def _site_filter(source: Province, label: str | None) -> sql.Composable:
+    if label is None:
+        return sql.SQL("i.site_id IS NULL")
+    return sql.SQL("i.site_id = (SELECT id FROM {} WHERE label = {})").format(
+        _q(source.schema_name, "organization_componentsite"), sql.Literal(label)
+    )
+
+
+def _path_redirects(job: MergeJob, source: Province, target: Province) -> None:
+    """Addresses whose path the merge changed, on every old host of their site: a file's (its
+    number changed), and a procedure's (the catalogue of the province that joined lists it on
+    its portal, by code, whichever record kept the code)."""
+    s = source.schema_name
+    # The target's own portal hosts (the source's, attached to it by now, redirect).
+    portal = Domain.objects.filter(tenant=target, kind=Domain.Kind.PORTAL).exclude(
+        domain__in=[h["host"] for h in job.plan["hosts"]]
+    )
+    portal_host = (
+        portal.filter(is_development=False)
+        .order_by("-is_primary", "domain")
+        .values_list("domain", flat=True)
+        .first()
+    )
+    portal_dev = portal.filter(is_development=True).values_list("domain", flat=True).first()
+    table = sql.Identifier("public", PathRedirect._meta.db_table)
+    upsert = sql.SQL(
+        " ON CONFLICT (host, old_path) DO UPDATE SET target_host = EXCLUDED.target_host,"
+        " new_path = EXCLUDED.new_path"
+    )
+    for label, hosts in _old_hosts(job, source).items():
+        site = _site_filter(source, label)
+        for old_host, new_host, is_dev in hosts:
             _execute(
                 sql.SQL(
                     "INSERT INTO {pr} (host, old_path, target_host, new_path, job_id)"
                     " SELECT %s, '/tep/' || a.id || '/', %s, '/tep/' || m.new_id || '/', %s"
                     " FROM {sa} a JOIN {si} i ON i.id = a.item_id JOIN {mr} m ON m.job_id = %s"
                     " AND m.\"table\" = 'editorial_attachment' AND m.old_id = a.id WHERE {f}"
-                    " ON CONFLICT (host, old_path) DO UPDATE SET target_host ="
-                    " EXCLUDED.target_host, new_path = EXCLUDED.new_path"
                 ).format(
-                    pr=sql.Identifier("public", PathRedirect._meta.db_table),
+                    pr=table,
                     sa=_q(s, "editorial_attachment"),
                     si=_q(s, "editorial_item"),
                     mr=MERGE_ROW,
-                    f=site_filter,
-                ),
+                    f=site,
+                )
+                + upsert,
                 [old_host, new_host, job.pk, job.pk],
+            )
+            to = portal_dev if is_dev else portal_host
+            if not to:
+                continue
+            _execute(
+                sql.SQL(
+                    "INSERT INTO {pr} (host, old_path, target_host, new_path, job_id)"
+                    " SELECT DISTINCT ON (p.path) %s, p.path, %s, '/thu-tuc/' || i.code || '/', %s"
+                    " FROM {si} i CROSS JOIN LATERAL (VALUES ('/thu-tuc/' || i.code || '/'),"
+                    " ('/bai-viet/' || i.slug || '/')) p(path)"
+                    " WHERE {f} AND i.kind = 'procedure' AND i.code <> '' AND i.language = 'vi'"
+                ).format(pr=table, si=_q(s, "editorial_item"), f=site)
+                + upsert,
+                [old_host, to, job.pk],
             )
 
 

@@ -21,6 +21,7 @@ from tenants.merging import (
     tenant_tables,
 )
 from tenants.models import Domain, HostRedirect, MergeJob, Province
+from tests.conftest import host_client
 from tests.factories.editorial import published
 from tests.factories.organization import Staff
 from tests.factories.qa import submitted
@@ -307,3 +308,46 @@ def test_a_run_whose_process_died_is_resumed_and_a_live_one_is_left_alone(
     assert merge_interrupted(job)
     job = merge_run(job=job)
     assert job.status == MergeJob.Status.COMPLETED
+
+
+@pytest.mark.parametrize("keep", ["target", "source"])
+def test_a_procedure_both_hold_ends_with_one_record_and_its_old_address_follows(
+    tenant_db, backan_content, keep
+):
+    """Both provinces publish the national procedure 1.000656 (death registration): the operator
+    keeps one record; the other stays, withdrawn, and the old host's address of the procedure
+    leads to the one kept."""
+    from tenants.merging import merge_resolve
+    from tests.factories.catalog import procedure_published
+
+    records = {}
+    for slug in ("backan", "thainguyen"):
+        with schema_context(tenant_db[slug].schema_name):
+            site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+            records[slug] = procedure_published(
+                Staff(site.agency), code="1.000656", title=f"Đăng ký khai tử ({slug})"
+            )
+    job = _plan(tenant_db)
+    assert [c["code"] for c in job.plan["procedure_conflicts"]] == ["1.000656"]
+    assert job.plan["problems"]
+    job = merge_resolve(job=job, procedures={"1.000656": keep})
+    assert job.plan["problems"] == []
+    job = merge_run(job=job)
+    assert job.status == MergeJob.Status.COMPLETED, job.error
+    with schema_context(tenant_db["thainguyen"].schema_name):
+        holder = Item.objects.get(kind="procedure", code="1.000656")
+        assert holder.current_revision.title == (
+            "Đăng ký khai tử (thainguyen)" if keep == "target" else "Đăng ký khai tử (backan)"
+        )
+        withdrawn = Item.objects.get(
+            kind="procedure", code="", current_revision__title__startswith="Đăng ký khai tử"
+        )
+        assert withdrawn.status == Item.Status.WITHDRAWN and withdrawn.withdrawal_reason
+    # The province's catalogue (its portal) lists the procedure by code, whichever record kept it.
+    for path in ("/thu-tuc/1.000656/", f"/bai-viet/{records['backan'].slug}/"):
+        response = host_client("backan.localhost").get(path)
+        assert response.status_code == 301, path
+        assert response["Location"] == "http://thainguyen.localhost/thu-tuc/1.000656/"
+    page = host_client("thainguyen.localhost").get("/thu-tuc/1.000656/")
+    assert page.status_code == 200
+    assert holder.current_revision.title in page.content.decode()

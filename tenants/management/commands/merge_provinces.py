@@ -84,6 +84,12 @@ class Command(BaseCommand):
             "or take the merged province's (source); repeat for each code",
         )
         parser.add_argument(
+            "--all-procedures",
+            choices=CHOICES,
+            help="the same answer for every procedure both provinces hold that --procedure "
+            "does not name",
+        )
+        parser.add_argument(
             "--role",
             action="append",
             default=[],
@@ -108,6 +114,11 @@ class Command(BaseCommand):
                 job = merge_plan(
                     source=source, target=target, effective_from=effective, actor=actor
                 )
+                if options.get("all_procedures"):
+                    answers = {
+                        conflict["code"]: options["all_procedures"]
+                        for conflict in job.plan.get("procedure_conflicts", [])
+                    } | answers
                 if answers or roles:
                     job = merge_resolve(job=job, procedures=answers, roles=roles, actor=actor)
             except MergeError as error:
