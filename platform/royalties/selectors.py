@@ -54,10 +54,8 @@ def month_list(*, former: bool = False) -> QuerySet[LedgerMonth]:
     lines; `former`: the ledgers a province merged into this one kept (ADR 0032)."""
     months = LedgerMonth.objects.select_related("signed_off_by")
     months = months.exclude(former_province="") if former else months.filter(former_province="")
-    return (
-        months
-        .annotate(line_total=Sum("lines__amount"), line_count=Count("lines"))
-        .order_by("-month", "former_province")
+    return months.annotate(line_total=Sum("lines__amount"), line_count=Count("lines")).order_by(
+        "-month", "former_province"
     )
 
 

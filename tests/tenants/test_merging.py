@@ -82,7 +82,8 @@ def test_the_dry_run_lists_everything_and_changes_nothing(tenant_db, backan_cont
     assert counts["editorial_item"]["to_move"] >= 2
     assert counts["qa_question"]["to_move"] == 1
     assert plan["former_portal"]["label"] == "backan"
-    assert plan["hosts"] and all(h["target_host"] for h in plan["hosts"])
+    assert plan["hosts"]
+    assert all(h["target_host"] for h in plan["hosts"])
     assert any(u["renamed"] for u in plan["users"]) or plan["users"]
     with schema_context(tenant_db["thainguyen"].schema_name):
         assert (Item.objects.count(), Question.objects.count(), Agency.objects.count()) == before
@@ -95,14 +96,16 @@ def test_a_merge_moves_content_questions_and_hosts(tenant_db, backan_content):
     assert job.status == MergeJob.Status.COMPLETED, job.error
     assert all(c["match"] for c in job.stages["verify"]["counts"])
     backan = _province("backan")
-    assert backan.merged_into_id == thainguyen.pk and backan.frozen_at is None
+    assert backan.merged_into_id == thainguyen.pk
+    assert backan.frozen_at is None
     with schema_context(thainguyen.schema_name):
         moved = Question.objects.get(tracking_code=question.tracking_code)
         assert moved.due_at == question.due_at
         assert moved.deadline_rule == question.deadline_rule
         assert moved.profile_province == "backan"
         former = ComponentSite.objects.get(label="backan")
-        assert former.is_active and former.agency.is_active
+        assert former.is_active
+        assert former.agency.is_active
         item = Item.objects.get(site=former, slug=backan_content["on_portal"].slug)
         assert item.status == Item.Status.PUBLISHED
         assert item.current_revision.title == "Tin của tỉnh"
@@ -151,10 +154,12 @@ def test_a_failed_stage_leaves_both_provinces_serving_and_a_rerun_completes(
         merge_run(job=job, progress=progress)
     assert failure.value.code == "stage_failed"
     job.refresh_from_db()
-    assert job.status == MergeJob.Status.FAILED and job.stage == "questions"
+    assert job.status == MergeJob.Status.FAILED
+    assert job.stage == "questions"
     assert job.stages["content"]["status"] == "done"
     backan = _province("backan")
-    assert backan.frozen_at is None and backan.merged_into_id is None
+    assert backan.frozen_at is None
+    assert backan.merged_into_id is None
     assert Domain.objects.get(domain="backan.localhost").tenant_id == backan.pk
     with schema_context(thainguyen.schema_name):
         # Nothing moved shows on the target: the copied sites and agencies wait for the cutover.
@@ -203,15 +208,18 @@ def test_an_open_question_goes_to_the_agency_holding_its_topic_in_the_target(
         land = Topic.objects.create(name="Đất Đai", slug="dat-dai-tn", agency=agency)
     job = _plan(tenant_db)
     (entry,) = [t for t in job.plan["topics"] if t["slug"] == "dat-dai"]
-    assert entry["joins"] and entry["agency"] == agency.name
+    assert entry["joins"]
+    assert entry["agency"] == agency.name
     counts = {c["table"]: c for c in job.plan["counts"]}
-    assert counts["qa_topic"]["not_moved"] == 1 and counts["qa_topic"]["why"]
+    assert counts["qa_topic"]["not_moved"] == 1
+    assert counts["qa_topic"]["why"]
     job = merge_run(job=job)
     assert job.status == MergeJob.Status.COMPLETED
     with schema_context(thainguyen.schema_name):
         moved = Question.objects.get(tracking_code=question.tracking_code)
         assert (moved.topic_id, moved.agency_id) == (land.pk, agency.pk)
-        assert moved.due_at == question.due_at and moved.profile_province == "backan"
+        assert moved.due_at == question.due_at
+        assert moved.profile_province == "backan"
         assert Topic.objects.filter(name__iexact="đất đai").count() == 1
 
 
@@ -233,9 +241,11 @@ def test_a_signed_off_ledger_moves_beside_the_targets_own_month(tenant_db, backa
     with schema_context(tenant_db["thainguyen"].schema_name):
         (own,) = month_list()
         (former,) = month_list(former=True)
-        assert own.month == former.month == month and own.former_province == ""
+        assert own.month == former.month == month
+        assert own.former_province == ""
         assert former.former_province == "Bắc Kạn"
-        assert former.status == LedgerMonth.Status.SIGNED_OFF and former.signed_off_at
+        assert former.status == LedgerMonth.Status.SIGNED_OFF
+        assert former.signed_off_at
 
 
 def test_a_role_the_target_names_otherwise_is_mapped_by_the_operator(tenant_db, backan_content):
@@ -245,16 +255,17 @@ def test_a_role_the_target_names_otherwise_is_mapped_by_the_operator(tenant_db, 
 
     job = _plan(tenant_db)
     (editor,) = [r for r in job.plan["roles"] if r["code"] == "site_editor"]
-    assert editor["mapped"] == 0 and editor["holders"] >= 1 and editor["target_code"] is None
+    assert editor["mapped"] == 0
+    assert editor["holders"] >= 1
+    assert editor["target_code"] is None
     assert {"code": "updater"} in [{"code": c["code"]} for c in job.plan["role_choices"]]
     with pytest.raises(MergeError) as portal_wide:
         merge_resolve(job=job, roles={"site_editor": "editor_in_chief"})
     assert portal_wide.value.code == "invalid_role"
     job = merge_resolve(job=job, roles={"site_editor": "updater"})
     (editor,) = [r for r in job.plan["roles"] if r["code"] == "site_editor"]
-    assert (
-        editor["mapped"] == editor["holders"] and job.plan["role_map"]["site_editor"] == "updater"
-    )
+    assert editor["mapped"] == editor["holders"]
+    assert job.plan["role_map"]["site_editor"] == "updater"
     with schema_context(tenant_db["backan"].schema_name):
         holders = set(
             RoleAssignment.objects.filter(role__code="site_editor").values_list(
@@ -342,7 +353,8 @@ def test_a_procedure_both_hold_ends_with_one_record_and_its_old_address_follows(
         withdrawn = Item.objects.get(
             kind="procedure", code="", current_revision__title__startswith="Đăng ký khai tử"
         )
-        assert withdrawn.status == Item.Status.WITHDRAWN and withdrawn.withdrawal_reason
+        assert withdrawn.status == Item.Status.WITHDRAWN
+        assert withdrawn.withdrawal_reason
     # The province's catalogue (its portal) lists the procedure by code, whichever record kept it.
     for path in ("/thu-tuc/1.000656/", f"/bai-viet/{records['backan'].slug}/"):
         response = host_client("backan.localhost").get(path)
