@@ -48,6 +48,7 @@ from core.errors import ErrorKind, ServiceError
 from provinces.loader import profile_in_force
 from provinces.naming import HostNameError, component_host, is_valid_hostname
 from tenants.hosts import host_cache_forget
+from tenants.merge_display import stage_label
 from tenants.models import (
     Domain,
     HostRedirect,
@@ -1086,22 +1087,6 @@ def _run(job: MergeJob, actor, progress: Progress) -> MergeJob:
     )
     job.refresh_from_db()
     return job
-
-
-def stage_label(stage: str) -> str:
-    return str(
-        {
-            "backup": _("Sao lưu và kiểm tra bản sao lưu tỉnh nguồn"),
-            "organization": _("Cơ quan, trang thành phần"),
-            "staff": _("Tài khoản, vai trò"),
-            "content": _("Tin bài, trang, thủ tục, tệp đính kèm"),
-            "questions": _("Hỏi đáp"),
-            "records": _("Báo cáo, kinh phí, lượt xem, nhuận bút"),
-            "files": _("Tệp"),
-            "cutover": _("Chuyển tên miền, công bố"),
-            "verify": _("Đối chiếu, lập chỉ mục tìm kiếm"),
-        }.get(stage, stage)
-    )
 
 
 def _reason(error: BaseException) -> str:
