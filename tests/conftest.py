@@ -87,6 +87,21 @@ def host_client(host: str, **kwargs) -> Client:
 
 
 @pytest.fixture
+def no_worker():
+    """Tasks go to the broker (the test Redis) instead of running at once (the tests' default is
+    eager): as when every worker is busy. The queue is emptied afterwards."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
+        app.control.purge()
+
+
+@pytest.fixture
 def in_province(tenant_db):
     """Context manager: run a block inside a seed province's schema."""
 

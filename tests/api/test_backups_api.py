@@ -339,23 +339,8 @@ def console_page(operator):
     return lambda path: page_text(client.get(path))
 
 
-@pytest.fixture
-def no_worker_yet():
-    """Tasks go to the broker (the test Redis) instead of running at once: as when every worker
-    is busy. The queue is emptied afterwards."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
-        app.control.purge()
-
-
 def test_a_backup_asked_for_is_followed_by_its_id_while_it_waits(
-    api, tenant_db, no_worker_yet, console_page
+    api, tenant_db, no_worker, console_page
 ):
     # when an operator asks for a backup and no worker has taken it yet
     response = post_json(api, "/api/v1/operator/backups/", {"province": "hagiang"})

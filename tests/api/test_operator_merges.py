@@ -9,14 +9,13 @@ from __future__ import annotations
 import pytest
 
 from accounts.services import user_create_with_secret
-from config.celery import app
 from integrations.services import api_key_create
 from organization.models import ComponentSite
 from tenants.merging import MergeError, merge_run
 from tenants.models import MergeJob, OutboxTask
 from tests.conftest import Staff, host_client
 from tests.factories.api import error_of, post_json
-from tests.factories.catalog import procedure_entered
+from tests.factories.catalog import same_code_in_both
 
 PLATFORM = "platform.localhost"
 BASE = "/api/v1/operator/merges/"
@@ -37,26 +36,6 @@ def _operator(username: str, scopes=("operator",)):
 @pytest.fixture
 def api(tenant_db):
     return _operator("merge_api_operator")
-
-
-@pytest.fixture
-def no_worker():
-    """Tasks are queued, not run at once (the tests' default is eager): the run stays queued."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
-
-
-def same_code_in_both(in_province, code: str = "1.009999") -> str:
-    """A procedure under national code `code` entered in Bắc Kạn and in Thái Nguyên."""
-    for slug, title in (("backan", "Cấp phép Bắc Kạn"), ("thainguyen", "Cấp phép Thái Nguyên")):
-        with in_province(slug):
-            site = ComponentSite.objects.select_related("agency").order_by("pk").first()
-            procedure_entered(Staff(site.agency), code=code, title=title)
-    return code
 
 
 def _planned(client) -> dict:

@@ -103,3 +103,16 @@ def procedure_published(
     item.refresh_from_db()
     assert item.status == Item.Status.PUBLISHED, item.status
     return item
+
+
+def same_code_in_both(in_province, code: str = "1.009999") -> str:
+    """A procedure under national code `code` entered in Bắc Kạn and in Thái Nguyên (the
+    `in_province` fixture), each on its first component site: the conflict a merge lists."""
+    from organization.models import ComponentSite
+    from tests.factories.organization import Staff
+
+    for slug, title in (("backan", "Cấp phép Bắc Kạn"), ("thainguyen", "Cấp phép Thái Nguyên")):
+        with in_province(slug):
+            site = ComponentSite.objects.select_related("agency").order_by("pk").first()
+            procedure_entered(Staff(site.agency), code=code, title=title)
+    return code

@@ -8,14 +8,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from config.celery import app
 from organization.models import ComponentSite
 from tenants.merge_display import plan_sections
 from tenants.merging import MergeError, merge_run
 from tenants.models import MergeJob, OutboxTask
 from tests.conftest import Staff, host_client
 from tests.factories.accounts import verified_login
-from tests.factories.catalog import procedure_entered
+from tests.factories.catalog import same_code_in_both
 from tests.factories.pages import page_text
 
 User = get_user_model()
@@ -43,26 +42,6 @@ def operator(tenant_db):
     verified_login(client, user)
     client.user = user
     return client
-
-
-@pytest.fixture
-def no_worker():
-    """Tasks are queued, not run at once (the tests' default is eager): the run stays queued."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = previous
-
-
-def same_code_in_both(in_province, code: str = "1.009999") -> str:
-    """A procedure under national code `code` entered in Bắc Kạn and in Thái Nguyên."""
-    for slug, title in (("backan", "Cấp phép Bắc Kạn"), ("thainguyen", "Cấp phép Thái Nguyên")):
-        with in_province(slug):
-            site = ComponentSite.objects.select_related("agency").order_by("pk").first()
-            procedure_entered(Staff(site.agency), code=code, title=title)
-    return code
 
 
 def planned(client) -> MergeJob:
