@@ -476,6 +476,9 @@ def merge_plan(*, source: Province, target: Province, effective_from: date, acto
     source = Province.objects.get(pk=source.pk)
     target = Province.objects.get(pk=target.pk)
     _check_provinces(source, target)
+    for running in MergeJob.objects.filter(source=source, status=MergeJob.Status.RUNNING):
+        if merge_interrupted(running):
+            _interrupted(running)
     with transaction.atomic():
         job = (
             MergeJob.objects.select_for_update()
@@ -494,13 +497,17 @@ def merge_plan(*, source: Province, target: Province, effective_from: date, acto
                 field="source",
                 kind=ErrorKind.CONFLICT,
             )
-        if job is not None and job.target_id != target.pk and job.stages:
-            raise MergeError(
-                "merge_started",
-                _("Lượt hợp nhất đang dở vào tỉnh khác: chạy tiếp hoặc huỷ trước."),
-                field="target",
-                kind=ErrorKind.CONFLICT,
-            )
+        if job is not None and _copying_started(job):
+            # Rows have moved under this plan: its renames and maps hold until the job ends,
+            # so the plan is kept as it is (a rerun resumes it), for the same merge only.
+            if job.target_id != target.pk or job.effective_from != effective_from:
+                raise MergeError(
+                    "merge_started",
+                    _("Lượt hợp nhất đang dở vào tỉnh khác: chạy tiếp hoặc huỷ trước."),
+                    field="target",
+                    kind=ErrorKind.CONFLICT,
+                )
+            return job
         resolutions = job.resolutions if job is not None else {}
         plan, names = _compute_plan(source, target, effective_from, resolutions)
         plan["names"] = names.as_json()
@@ -893,6 +900,21 @@ def _compute_plan(
     return plan, names
 
 
+def _copying_started(job: MergeJob) -> bool:
+    """Rows of the source have been copied under the job's plan (and not undone)."""
+    return bool(job.pk) and MergeRow.objects.filter(job=job).exists()
+
+
+def _answers(job: MergeJob, procedures: dict, roles: dict) -> dict:
+    """The job's answers with these added (a role answered "" is taken back)."""
+    chosen_roles = {**job.resolutions.get("roles", {}), **roles}
+    return {
+        **job.resolutions,
+        "procedures": {**job.resolutions.get("procedures", {}), **procedures},
+        "roles": {code: value for code, value in chosen_roles.items() if value},
+    }
+
+
 def merge_resolve(
     *,
     job: MergeJob,
@@ -918,7 +940,9 @@ def merge_resolve(
             raise MergeError(
                 "invalid_resolutions", _("Danh sách lựa chọn không hợp lệ."), field=name
             )
-    if any(job.stages.get(stage, {}).get("status") == "done" for stage in COPY_STAGES):
+    if _copying_started(job):
+        if _answers(job, procedures, roles) == _answers(job, {}, {}):
+            return job  # the same answers again (a rerun of the command): nothing to change
         raise MergeError(
             "already_copying",
             _("Đã bắt đầu chuyển dữ liệu: không đổi được lựa chọn; huỷ lượt này để lập lại."),
@@ -954,12 +978,7 @@ def merge_resolve(
                 _("Chỉ chọn được vai trò theo cơ quan của tỉnh nhận."),
                 field="roles",
             )
-    chosen_roles = {**job.resolutions.get("roles", {}), **roles}
-    job.resolutions = {
-        **job.resolutions,
-        "procedures": {**job.resolutions.get("procedures", {}), **procedures},
-        "roles": {code: value for code, value in chosen_roles.items() if value},
-    }
+    job.resolutions = _answers(job, procedures, roles)
     job.save(update_fields=["resolutions"])
     source = Province.objects.get(pk=job.source_id)
     target = Province.objects.get(pk=job.target_id)
@@ -1063,8 +1082,8 @@ def _run(job: MergeJob, actor, progress: Progress) -> MergeJob:
     for index, stage in enumerate(STAGES):
         if job.stages.get(stage, {}).get("status") == "done":
             continue
-        progress(stage, index, len(STAGES))
         try:
+            progress(stage, index, len(STAGES))
             _stage_start(job, stage)
             rows = _STAGE_RUNNERS[stage](job, source, target, actor, progress)
         except Exception as error:
@@ -1897,8 +1916,10 @@ def _undo(job: MergeJob, source: Province, target: Province, *, stages: Iterable
                 if policy.how == "copy":
                     _execute(
                         sql.SQL(
+                            # Only what the merge created: a row joined to one of the
+                            # target's own (a topic of the same name) is the target's.
                             "DELETE FROM {tgt} WHERE id IN (SELECT new_id FROM {mr} WHERE job_id"
-                            ' = %s AND "table" = %s)'
+                            ' = %s AND "table" = %s AND NOT joined)'
                         ).format(tgt=_q(target.schema_name, policy.table), mr=MERGE_ROW),
                         [job.pk, policy.table],
                     )

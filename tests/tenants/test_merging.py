@@ -363,3 +363,57 @@ def test_a_procedure_both_hold_ends_with_one_record_and_its_old_address_follows(
     page = host_client("thainguyen.localhost").get("/thu-tuc/1.000656/")
     assert page.status_code == 200
     assert holder.current_revision.title in page.content.decode()
+
+
+def test_cancelling_after_a_topic_joined_keeps_the_targets_own_topic(tenant_db, backan_content):
+    """Undoing a merge deletes what it copied, never the target's own rows a source row joined:
+    Thái Nguyên's "Đất đai", which Bắc Kạn's topic joined, and its questions stay."""
+    thainguyen = tenant_db["thainguyen"]
+    with schema_context(thainguyen.schema_name):
+        agency = Agency.objects.filter(site__isnull=False).order_by("-pk").first()
+        land = Topic.objects.create(name="Đất đai", slug="dat-dai-tn", agency=agency)
+        own = submitted(land)
+    job = _plan(tenant_db)
+
+    def fail_at_records(stage: str, done: int, total: int) -> None:
+        if stage == "records":
+            raise RuntimeError("the machine stopped")
+
+    with pytest.raises(MergeError):
+        merge_run(job=job, progress=fail_at_records)
+    job.refresh_from_db()
+    assert job.stages["questions"]["status"] == "done"
+    job = merge_cancel(job=job)
+    assert job.status == MergeJob.Status.CANCELLED
+    with schema_context(thainguyen.schema_name):
+        assert Topic.objects.filter(pk=land.pk).exists()
+        assert Question.objects.filter(pk=own.pk).exists()
+        assert not Question.objects.filter(
+            tracking_code=backan_content["question"].tracking_code
+        ).exists()
+
+
+def test_planning_again_after_rows_moved_keeps_the_plan_they_moved_under(tenant_db, backan_content):
+    """The command plans before it runs: once rows have moved, planning the same merge again
+    must not rename anything anew (the moved agencies and sites now take those names in the
+    target), and the same answers again change nothing; the rerun completes."""
+    from tenants.merging import merge_resolve
+
+    job = _plan(tenant_db)
+
+    def fail_at_records(stage: str, done: int, total: int) -> None:
+        if stage == "records":
+            raise RuntimeError("the machine stopped")
+
+    with pytest.raises(MergeError):
+        merge_run(job=job, progress=fail_at_records)
+    job.refresh_from_db()
+    before = job.plan
+    again = _plan(tenant_db)
+    assert again.pk == job.pk
+    assert again.plan == before
+    assert merge_resolve(job=again, procedures={}, roles={}).plan == before
+    with pytest.raises(MergeError) as moved_on:
+        merge_resolve(job=again, roles={"site_editor": "updater"})
+    assert moved_on.value.code == "already_copying"
+    assert merge_run(job=again).status == MergeJob.Status.COMPLETED
