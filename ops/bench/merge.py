@@ -26,7 +26,12 @@ schema (the comparable operation: the province's whole schema and files copied i
 schema), whole time; (b) the merge: `merge_plan`, the operator's answers to procedure conflicts
 (`merge_resolve`, keeping the target's), and `merge_run`, whole time, with its stages from
 `job.stages` (the engine's own backup and verification reported apart from the copy stages).
-Prints Markdown tables for docs/benchmarks.md."""
+Prints Markdown tables for docs/benchmarks.md.
+
+The rounds share the database: from the second on, the merge runs where earlier merges left
+their rows in `tenants_mergerow`, as on a platform that has merged before (docs/benchmarks.md
+says what that costs); for first merges only, run single rounds. `--database` names another
+scratch database and its folder under `var/` (two runs at once)."""
 
 from __future__ import annotations
 
@@ -282,7 +287,7 @@ def report(rounds: list[dict]) -> None:
 
 def clean_up() -> None:
     """Remove what the run made: cache keys, databases (the scratch one and any scratch
-    database a backup step left), files and archives."""
+    database a backup step left: `<database>_scratch…`), files and archives."""
     import psycopg
 
     with contextlib.suppress(Exception):
@@ -295,7 +300,7 @@ def clean_up() -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         names = conn.execute(
             "SELECT datname FROM pg_database WHERE datname = %s OR datname LIKE %s",
-            [DATABASE, f"{DATABASE}\\_%"],
+            [DATABASE, f"{DATABASE}\\_scratch%"],
         ).fetchall()
         for (name,) in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -303,6 +308,7 @@ def clean_up() -> None:
 
 
 def main() -> None:
+    global DATABASE, WORK, MEDIA, ARCHIVES
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=10_000)
@@ -314,9 +320,16 @@ def main() -> None:
         default=None,
         help="the merge's effective date (default: today in Vietnam)",
     )
+    parser.add_argument("--database", default=DATABASE, help="the scratch database's name")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--skip-merge", action="store_true", help="the fill and the baseline only")
     args = parser.parse_args()
+    if not args.database.startswith("portal_bench_"):
+        raise SystemExit("--database: a scratch name starting with portal_bench_")
+    DATABASE = args.database
+    if DATABASE != "portal_bench_merge":  # another run's files are not this one's
+        WORK = WORK.parent / DATABASE
+        MEDIA, ARCHIVES = WORK / "media", WORK / "archives"
     if not 1 <= args.items <= 1_000_000 or not 0 <= args.questions <= 200_000:
         raise SystemExit("--items within 1..1,000,000, --questions within 0..200,000")
     if not 1 <= args.rounds <= 20 or not 0 <= args.attach_every <= 1_000_000:
