@@ -1524,6 +1524,10 @@ def _copy_stage(stage: str) -> Callable[..., int]:
                 _allocate(job, policy, source, target)
             if stage == "organization":
                 _create_former_portal(job, source, target)
+            # The maps just written are what every insert of the stage joins: the planner must
+            # know they are there (ANALYZE counts this transaction's own rows), or a merge after
+            # another, on statistics that say the job has no rows, reads the map row by row.
+            _execute(sql.SQL("ANALYZE {}").format(MERGE_ROW))
             copied = [p for p in policies if p.how == "copy"]
             for n, policy in enumerate(copied):
                 moved += _copy(job, policy, source, target)
