@@ -25,6 +25,7 @@ starts the copy again when the source changed while it was unfrozen.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -1234,8 +1235,6 @@ def _load_names(job: MergeJob, stage: str) -> None:
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -1692,7 +1691,6 @@ def _attach_hosts(job: MergeJob, source: Province, target: Province) -> list[str
         changed.append(host)
     old = list(Domain.objects.filter(tenant=source))
     Domain.objects.filter(tenant=source).update(tenant=target, is_primary=False)
-    site_names = {s["host"]: s for s in plan["sites"]}
     for entry in plan["hosts"]:
         host, target_host = entry["host"], entry["target_host"]
         HostRedirect.objects.update_or_create(
@@ -1707,7 +1705,6 @@ def _attach_hosts(job: MergeJob, source: Province, target: Province) -> list[str
             },
         )
         changed.append(host)
-    del site_names
     _path_redirects(job, source, target)
     changed.extend(d.domain for d in old)
     return changed
